@@ -1,0 +1,3 @@
+from decision_paths.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,69 @@
+"""People and roles in use: idle people, empty roles, stages nobody can approve today (DP403-DP405)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator
+
+from decision_paths.checks import CheckContext
+from decision_paths.findings import Finding, finding
+from decision_paths.model import Organisation, Stage, WhoMode
+
+
+def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
+    named_by_stages = {m.id for d in org.decisions.values() for s in d.stages.values() for m in s.who.members}
+    if not context.incomplete:
+        yield from _idle_people(org, named_by_stages)
+        for role in org.roles.values():
+            if not role.held_by and role.id not in named_by_stages:
+                yield finding("empty-role", role.loc, f"role '{role.id}' has no holder; add people to held_by "
+                              "before a stage names it")
+    for decision in org.decisions.values():
+        for stage in decision.stages.values():
+            found = _nobody_available(org, stage, context.today)
+            if found:
+                yield found
+
+
+def _idle_people(org: Organisation, named_by_stages: set[str]) -> Iterator[Finding]:
+    approving = set(named_by_stages)
+    for role in org.roles.values():
+        approving.update(ref.id for ref in role.held_by)
+        approving.update(ref.id for ref in role.backup)
+    for person in org.people.values():
+        if person.active and person.id not in approving:
+            yield finding("idle-person", person.loc, f"{person.name} ('{person.id}') holds no role and approves "
+                          "nothing: give them a role, or mark them active: false if they have left")
+
+
+def _nobody_available(org: Organisation, stage: Stage, today: dt.date) -> Finding | None:
+    available = [_can_act(org, m.id, today) for m in stage.who.members]
+    if sum(available) >= stage.who.needed:
+        return None
+    missing = [m.id for m, ok in zip(stage.who.members, available) if not ok]
+    if not all(_exists(org, m) for m in missing):
+        return None  # unknown ids are reported by the references check
+    if stage.who.mode is WhoMode.ONE:
+        what = f"'{missing[0]}' is"
+    else:
+        what = f"{', '.join(repr(m) for m in missing)} are"
+    return finding("approvers-away", stage.who.loc, f"on {today} stage '{stage.id}' cannot be approved: {what} "
+                   "away and nobody stands in; add a backup to the role or name another approver")
+
+
+def _exists(org: Organisation, party: str) -> bool:
+    return party in org.people or party in org.roles
+
+
+def _can_act(org: Organisation, party: str, today: dt.date, through_backup: bool = True) -> bool:
+    person = org.people.get(party)
+    if person is not None:
+        return person.active and not person.is_away(today)
+    role = org.roles.get(party)
+    if role is None:
+        return False
+    if any(_can_act(org, ref.id, today, False) for ref in role.held_by):
+        return True
+    # Backups stand in only for the role's own holders, one level deep, so a
+    # role listed as its own backup (or two roles backing each other) cannot loop.
+    return through_backup and any(_can_act(org, ref.id, today, False) for ref in role.backup)

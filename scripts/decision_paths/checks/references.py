@@ -1,0 +1,96 @@
+"""Every id named must exist: roles and people, stages, inputs and calendars (DP2xx)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from decision_paths.checks import CheckContext
+from decision_paths.checks.suggest import did_you_mean
+from decision_paths.findings import Finding, finding
+from decision_paths.model import Decision, Organisation, Ref
+
+
+def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
+    yield from _shared(org)
+    for decision in org.decisions.values():
+        yield from _decision(org, decision)
+
+
+def _shared(org: Organisation) -> Iterator[Finding]:
+    for role in org.roles.values():
+        for ref in role.held_by:
+            person = org.people.get(ref.id)
+            if person is None:
+                yield finding("unknown-person", ref.loc, f"role '{role.id}' held_by names '{ref.id}', who is not in "
+                              f"people{did_you_mean(ref.id, org.people)}")
+            elif not person.active:
+                yield _inactive(ref, person.name, f"role '{role.id}' held_by")
+        for ref in role.backup:
+            yield from _party(org, ref, f"role '{role.id}' backup")
+    default = org.defaults.calendar
+    if default is not None and default.id not in org.calendars:
+        yield _unknown_calendar(org, default, "defaults calendar")
+    if default is None and len(org.calendars) > 1:
+        second = list(org.calendars.values())[1]
+        yield finding("missing-key", second.loc, f"there are {len(org.calendars)} calendars but no default: add "
+                      f"defaults: {{calendar: {next(iter(org.calendars))}}} to a shared file")
+
+
+def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
+    yield from _party(org, decision.owner, "owner")
+    if decision.calendar is not None:
+        if decision.calendar.id not in org.calendars:
+            yield _unknown_calendar(org, decision.calendar, "calendar")
+    elif not org.calendars:
+        yield finding("unknown-calendar", decision.loc, "no calendar is defined for working days and holidays: "
+                      "add one under calendars: in a shared file such as _calendars.yaml")
+    if decision.start.id not in decision.stages:
+        yield _unknown_stage(decision, decision.start, "start")
+    for stage in decision.stages.values():
+        for member in stage.who.members:
+            yield from _party(org, member, f"stage '{stage.id}' who")
+            role = org.roles.get(member.id)
+            if role is not None and not role.held_by:
+                yield finding("role-without-holder", member.loc, f"stage '{stage.id}' is decided by role "
+                              f"'{role.id}', but nobody holds that role: add people to its held_by")
+        if stage.escalate_to is not None:
+            yield from _party(org, stage.escalate_to, f"stage '{stage.id}' escalate_to")
+        for target in stage.successors():
+            if target.id not in decision.stages:
+                yield _unknown_stage(decision, target, f"stage '{stage.id}' next")
+        for branch in stage.branches:
+            for condition in branch.conditions:
+                if condition.input.id not in decision.inputs:
+                    declared = ", ".join(decision.inputs) or "none are declared"
+                    yield finding("unknown-input", condition.input.loc, f"stage '{stage.id}' branches on "
+                                  f"'{condition.input.id}', which is not one of the decision's inputs ({declared})"
+                                  f"{did_you_mean(condition.input.id, decision.inputs)}")
+
+
+def _party(org: Organisation, ref: Ref, where: str) -> Iterator[Finding]:
+    """A who/owner/escalate_to/backup id: a role, or a person who has not left."""
+    if ref.id in org.roles:
+        return
+    person = org.people.get(ref.id)
+    if person is None:
+        known = [*org.roles, *org.people]
+        yield finding("unknown-role", ref.loc, f"{where} names '{ref.id}', which is neither a role nor a person"
+                      f"{did_you_mean(ref.id, known)}")
+    elif not person.active:
+        yield _inactive(ref, person.name, where)
+
+
+def _inactive(ref: Ref, name: str, where: str) -> Finding:
+    return finding("inactive-person", ref.loc, f"{where} names '{ref.id}' ({name}), who has left (active: false); "
+                   "name a role or a current colleague instead")
+
+
+def _unknown_calendar(org: Organisation, ref: Ref, where: str) -> Finding:
+    known = ", ".join(org.calendars) or "none are defined"
+    return finding("unknown-calendar", ref.loc, f"{where} '{ref.id}' is not a calendar ({known})"
+                   f"{did_you_mean(ref.id, org.calendars)}")
+
+
+def _unknown_stage(decision: Decision, ref: Ref, where: str) -> Finding:
+    return finding("unknown-stage", ref.loc, f"{where} '{ref.id}' is not a stage of this decision"
+                   f"{did_you_mean(ref.id, decision.stages)}")

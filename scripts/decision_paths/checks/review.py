@@ -1,0 +1,22 @@
+"""Someone must keep each path true: missing or overdue reviews (DP401, DP402)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from decision_paths.checks import CheckContext
+from decision_paths.findings import Finding, finding
+from decision_paths.model import Organisation
+
+
+def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
+    for decision in org.decisions.values():
+        if decision.reviewed is None:
+            yield finding("never-reviewed", decision.loc, f"decision '{decision.id}' has no reviewed date: once "
+                          f"its owner has confirmed the path, add reviewed: {context.today}")
+            continue
+        due = decision.review_due()
+        if due is not None and due < context.today and decision.review_every is not None:
+            yield finding("review-overdue", decision.reviewed_loc or decision.loc,
+                          f"review was due on {due} (reviewed {decision.reviewed} + {decision.review_every.text}); "
+                          f"ask '{decision.owner.id}' to confirm the path and update reviewed")

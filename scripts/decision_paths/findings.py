@@ -1,0 +1,157 @@
+"""Findings: what a check reports, where, and how it is printed.
+
+Every rule has a stable code and a short name (``DP201 unknown-role``) so that
+people can search for it and tools can filter on it. Codes never change
+meaning; retired codes are not reused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    """A place in a source file; line and column are 1-based."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{display_path(self.file)}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+def _rules(*rows: tuple[str, str, Severity, str]) -> dict[str, Rule]:
+    return {name: Rule(code, name, severity, summary) for code, name, severity, summary in rows}
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+# name -> Rule. Grouped by hundreds: 0xx files and YAML, 1xx structure,
+# 2xx references, 3xx paths and branches, 4xx upkeep warnings.
+RULES: dict[str, Rule] = _rules(
+    ("DP001", "yaml-syntax", E, "the file is not valid YAML"),
+    ("DP002", "duplicate-key", E, "a key appears twice in the same mapping"),
+    ("DP003", "not-utf8", E, "the file is not UTF-8 text"),
+    ("DP004", "empty-file", E, "the file holds no YAML document"),
+    ("DP005", "not-a-mapping", E, "the top level of the file is not a mapping of keys"),
+    ("DP006", "alias-bomb", E, "anchors and aliases expand beyond the allowed size"),
+    ("DP007", "file-too-large", E, "the file is larger than the allowed size"),
+    ("DP008", "unsupported-tag", E, "a YAML tag such as !!python/object is not allowed"),
+    ("DP009", "too-deep", E, "the YAML nests deeper than the allowed depth"),
+    ("DP101", "unknown-key", E, "a key that the format does not know"),
+    ("DP102", "wrong-type", E, "a value of the wrong type"),
+    ("DP103", "missing-key", E, "a required key is missing"),
+    ("DP104", "invalid-id", E, "an id that breaks the id rule ^[a-z0-9][a-z0-9-]{0,63}$"),
+    ("DP105", "invalid-duration", E, "a duration that is not one of the accepted forms"),
+    ("DP106", "duplicate-id", E, "the same id is defined twice"),
+    ("DP107", "invalid-value", E, "a value outside the allowed set or format"),
+    ("DP201", "unknown-role", E, "a role or person id that does not exist"),
+    ("DP202", "unknown-stage", E, "a stage id that does not exist in this decision"),
+    ("DP203", "unknown-calendar", E, "a calendar id that does not exist"),
+    ("DP204", "unknown-person", E, "a person id that does not exist"),
+    ("DP205", "inactive-person", E, "a person marked active: false is still named"),
+    ("DP206", "role-without-holder", E, "a role with no holder is named by a stage"),
+    ("DP207", "unknown-input", E, "a condition names an input the decision does not declare"),
+    ("DP301", "cycle", E, "the stages form a loop"),
+    ("DP302", "unreachable-stage", E, "a stage that no path from start reaches"),
+    ("DP303", "branch-gap", E, "some combination of inputs matches no branch"),
+    ("DP304", "branch-overlap", E, "some combination of inputs matches two branches"),
+    ("DP305", "condition-type", E, "a condition that does not fit its input's type"),
+    ("DP306", "unknown-option", E, "a condition names an option its choice input does not have"),
+    ("DP307", "unused-input", E, "an input that no branch uses"),
+    ("DP308", "misplaced-otherwise", E, "otherwise is not the last branch"),
+    ("DP401", "review-overdue", W, "the path is overdue for review"),
+    ("DP402", "never-reviewed", W, "the decision has no reviewed date"),
+    ("DP403", "idle-person", W, "a person who holds no role and approves nothing"),
+    ("DP404", "approvers-away", W, "every approver of a stage is away today and nobody stands in"),
+    ("DP405", "empty-role", W, "a role with no holder (not yet named by any stage)"),
+    ("DP406", "no-holiday-data", W, "a timeline reaches a year with no official holiday data"),
+)
+
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES.values()}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    loc: Loc
+    rule: Rule
+    message: str
+
+    @property
+    def severity(self) -> Severity:
+        return self.rule.severity
+
+    @property
+    def is_error(self) -> bool:
+        return self.rule.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (display_path(self.loc.file), self.loc.line, self.loc.column, self.rule.code, self.message)
+
+    def to_text(self) -> str:
+        return f"{self.loc}: {self.severity.value}: {self.message} [{self.rule.code} {self.rule.name}]"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": display_path(self.loc.file),
+            "line": self.loc.line,
+            "column": self.loc.column,
+            "severity": self.severity.value,
+            "code": self.rule.code,
+            "name": self.rule.name,
+            "message": self.message,
+        }
+
+
+def finding(rule_name: str, loc: Loc, message: str) -> Finding:
+    return Finding(loc, RULES[rule_name], message)
+
+
+def display_path(path: str) -> str:
+    """FILE as the SPEC prints it: relative to the current folder."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(set(findings), key=Finding.sort_key)
+
+
+def summary_line(findings: list[Finding], file_count: int) -> str:
+    errors = sum(1 for f in findings if f.is_error)
+    warnings = len(findings) - errors
+    files = f"{file_count} file" + ("" if file_count == 1 else "s")
+    if not findings:
+        return f"{files} checked: no problems found"
+    return f"{files} checked: {_count(errors, 'error')}, {_count(warnings, 'warning')}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def to_json(findings: list[Finding]) -> str:
+    return json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2)

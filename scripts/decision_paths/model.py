@@ -1,0 +1,299 @@
+"""The typed model of a decisions folder: the one representation that checks,
+timelines and rendering read. Built by ``load``; nothing after loading looks
+at YAML again. Every object keeps the place in the source it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import Enum
+from typing import Mapping
+
+from decision_paths.findings import Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An id named somewhere, with the place it was named."""
+
+    id: str
+    loc: Loc
+
+
+class Visibility(str, Enum):
+    CLIENT = "client"
+    INTERNAL = "internal"
+
+
+class Audience(str, Enum):
+    INTERNAL = "internal"
+    CLIENT = "client"
+
+
+# ---------------------------------------------------------------- shared data
+
+
+@dataclass(frozen=True, slots=True)
+class Away:
+    start: dt.date  # inclusive
+    until: dt.date  # inclusive
+    loc: Loc
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day <= self.until
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    loc: Loc
+    name: str
+    email: str | None = None
+    active: bool = True
+    away: Away | None = None
+
+    def is_away(self, day: dt.date) -> bool:
+        return self.away is not None and self.away.covers(day)
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    id: str
+    loc: Loc
+    title: str
+    held_by: tuple[Ref, ...] = ()
+    backup: tuple[Ref, ...] = ()
+    visibility: Visibility = Visibility.CLIENT
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessHours:
+    opens: dt.time
+    closes: dt.time
+    loc: Loc
+
+    def __str__(self) -> str:
+        return f"{self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class Calendar:
+    id: str
+    loc: Loc
+    country: Ref  # the country code, with where it was written
+    timezone: Ref
+    hours: BusinessHours
+    subdivision: Ref | None = None
+    workdays: frozenset[int] = frozenset(range(5))  # 0 = Monday, as date.weekday()
+    closed: frozenset[dt.date] = frozenset()
+    open: frozenset[dt.date] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    calendar: Ref | None = None
+
+
+# ------------------------------------------------------------------ durations
+
+
+class Unit(str, Enum):
+    BUSINESS_DAYS = "business days"
+    BUSINESS_HOURS = "business hours"
+    CALENDAR_DAYS = "calendar days"
+    HOURS = "hours"
+    WEEKS = "weeks"
+
+    def singular(self) -> str:
+        return self.value[:-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    amount: Decimal
+    unit: Unit
+    text: str  # as written, for messages and display in the author's language
+    loc: Loc
+
+    def __str__(self) -> str:
+        amount = format(self.amount.normalize(), "f")
+        return f"{amount} {self.unit.singular() if self.amount == 1 else self.unit.value}"
+
+
+# ------------------------------------------------------------------ decisions
+
+
+class InputType(str, Enum):
+    NUMBER = "number"
+    CHOICE = "choice"
+    YES_NO = "yes-no"
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    id: str
+    loc: Loc
+    label: str
+    type: InputType
+    options: tuple[str, ...] = ()
+
+
+class WhoMode(str, Enum):
+    ONE = "one"
+    ALL = "all"
+    ANY = "any"
+    AT_LEAST = "at_least"
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Who must approve: one id, all of several, any of several, or N of several."""
+
+    mode: WhoMode
+    members: tuple[Ref, ...]
+    needed: int  # how many members must approve
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    operator: str  # one of > >= < <= =
+    value: Decimal
+
+    def holds(self, number: Decimal) -> bool:
+        match self.operator:
+            case ">":
+                return number > self.value
+            case ">=":
+                return number >= self.value
+            case "<":
+                return number < self.value
+            case "<=":
+                return number <= self.value
+        return number == self.value
+
+    def __str__(self) -> str:
+        return f"{self.operator} {format(self.value.normalize(), 'f')}"
+
+
+@dataclass(frozen=True, slots=True)
+class NumberTest:
+    comparisons: tuple[Comparison, ...]  # all must hold
+
+    def matches(self, value: object) -> bool:
+        return isinstance(value, Decimal) and all(c.holds(value) for c in self.comparisons)
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceTest:
+    options: tuple[Ref, ...]  # any may match
+
+    def matches(self, value: object) -> bool:
+        return any(option.id == value for option in self.options)
+
+
+@dataclass(frozen=True, slots=True)
+class YesNoTest:
+    value: bool
+
+    def matches(self, value: object) -> bool:
+        return value is self.value
+
+
+Test = NumberTest | ChoiceTest | YesNoTest
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    input: Ref
+    test: Test
+    loc: Loc  # of the condition's value
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One item of a ``next`` list: ``when`` conditions (all must hold), or ``otherwise``."""
+
+    conditions: tuple[Condition, ...]
+    go: Ref
+    loc: Loc
+    otherwise: bool = False
+
+    def matches(self, values: Mapping[str, object]) -> bool:
+        return all(c.test.matches(values.get(c.input.id)) for c in self.conditions)
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: str
+    loc: Loc
+    title: str
+    who: Who
+    within: Duration
+    does: str | None = None
+    escalate_to: Ref | None = None
+    visibility: Visibility = Visibility.CLIENT
+    next_stage: Ref | None = None  # a plain ``next: stage``
+    branches: tuple[Branch, ...] = ()  # a ``next:`` list
+    next_loc: Loc | None = None
+    outcomes: tuple[str, ...] = ()
+
+    @property
+    def is_final(self) -> bool:
+        return self.next_stage is None and not self.branches
+
+    def successors(self) -> tuple[Ref, ...]:
+        if self.next_stage is not None:
+            return (self.next_stage,)
+        return tuple(branch.go for branch in self.branches)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    id: str
+    file: str
+    loc: Loc
+    category: str
+    title: str
+    summary: str
+    owner: Ref
+    start: Ref
+    stages: Mapping[str, Stage]  # in file order
+    audience: Audience = Audience.INTERNAL
+    reviewed: dt.date | None = None
+    reviewed_loc: Loc | None = None
+    review_every: Duration | None = None
+    calendar: Ref | None = None
+    inputs: Mapping[str, Input] = field(default_factory=dict)
+    notes: str | None = None
+    client_notes: str | None = None
+
+    def review_due(self) -> dt.date | None:
+        if self.reviewed is None or self.review_every is None:
+            return None
+        days = int(self.review_every.amount) * (7 if self.review_every.unit is Unit.WEEKS else 1)
+        return self.reviewed + dt.timedelta(days=days)
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    people: Mapping[str, Person]
+    roles: Mapping[str, Role]
+    calendars: Mapping[str, Calendar]
+    defaults: Defaults
+    decisions: Mapping[str, Decision]
+    files: tuple[str, ...]  # every file read, in order
+
+    def calendar_for(self, decision: Decision) -> Calendar | None:
+        if decision.calendar is not None:
+            return self.calendars.get(decision.calendar.id)
+        if self.defaults.calendar is not None:
+            return self.calendars.get(self.defaults.calendar.id)
+        if len(self.calendars) == 1:
+            return next(iter(self.calendars.values()))
+        return None

@@ -1,0 +1,28 @@
+"""Load and check a decisions folder: the one entry point every command uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from decision_paths.checks import CheckContext, run_checks
+from decision_paths.findings import Finding, sorted_findings
+from decision_paths.load import load_folder
+from decision_paths.model import Organisation
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    org: Organisation
+    findings: tuple[Finding, ...]  # sorted by file, line and column
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+
+def validate_folder(folder: str, today: dt.date) -> Validation:
+    loaded = load_folder(folder)
+    found = list(loaded.findings)
+    found += run_checks(loaded.org, CheckContext(today=today, incomplete=loaded.incomplete))
+    return Validation(loaded.org, tuple(sorted_findings(found)))

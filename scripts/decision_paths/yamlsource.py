@@ -1,0 +1,339 @@
+"""Read one YAML file into a tree of nodes that remember where they came from.
+
+We drive libyaml's event parser ourselves instead of ``yaml.safe_load`` so that
+every key and value keeps its line and column, duplicate keys are caught
+(PyYAML silently keeps the last), nesting and alias expansion are bounded
+before they cost time or memory, and no tag can ever construct a Python
+object: only the plain YAML types (text, numbers, booleans, null, dates) exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Union
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from decision_paths.findings import Finding, Loc, finding
+
+try:  # libyaml is much faster; the pure-Python parser gives the same events
+    from yaml._yaml import CParser as _Parser  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Parser  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+# Nodes that aliases may add on top of the text itself; generous for "<<:"
+# reuse of a few stage blocks, far below what a "billion laughs" file needs.
+MAX_ALIAS_NODES = 10_000
+
+STR_TAG = "tag:yaml.org,2002:str"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
+
+_resolver = Resolver()
+_constructor = SafeConstructor()
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar:
+    value: object  # str, int, float, bool, None, date or datetime
+    text: str  # the characters as written, for ids and labels
+    loc: Loc
+    size: int = 1
+
+    @property
+    def kind(self) -> str:
+        return type_name(self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Seq:
+    items: tuple["Node", ...]
+    loc: Loc
+    size: int
+
+    kind = "list"
+
+
+@dataclass(frozen=True, slots=True)
+class Map:
+    # key text -> (key scalar, value); insertion order is the file's order
+    entries: dict[str, tuple[Scalar, "Node"]]
+    loc: Loc
+    size: int
+
+    kind = "mapping"
+
+    def get(self, key: str) -> "Node | None":
+        entry = self.entries.get(key)
+        return entry[1] if entry else None
+
+    def key_loc(self, key: str) -> Loc:
+        entry = self.entries.get(key)
+        return entry[0].loc if entry else self.loc
+
+
+Node = Union[Scalar, Seq, Map]
+
+
+def type_name(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "date"
+    return "text"
+
+
+class _Abort(Exception):
+    def __init__(self, found: Finding):
+        self.found = found
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    path: str
+    root: Node | None
+    findings: tuple[Finding, ...]
+
+
+def read_file(path: str) -> ParsedFile:
+    """Read and parse one file; problems come back as findings, never exceptions."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"cannot read the file: {err.strerror}"),))
+    if len(data) > MAX_FILE_BYTES:
+        message = f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; split it into smaller files"
+        return ParsedFile(path, None, (finding("file-too-large", Loc(path), message),))
+    return parse_bytes(path, data)
+
+
+def parse_bytes(path: str, data: bytes) -> ParsedFile:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return ParsedFile(path, None, (_not_utf8(path, data, err),))
+    return parse_text(path, text)
+
+
+def _not_utf8(path: str, data: bytes, err: UnicodeDecodeError) -> Finding:
+    before = data[: err.start]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+    message = (
+        f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot start a character); "
+        "save it as UTF-8 in your editor"
+    )
+    return finding("not-utf8", Loc(path, line, column), message)
+
+
+def parse_text(path: str, text: str) -> ParsedFile:
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return ParsedFile(path, None, (finding("not-utf8", Loc(path, line), "the file contains NUL bytes: it is not text"),))
+    builder = _TreeBuilder(path)
+    try:
+        root = builder.build(text)
+    except _Abort as abort:
+        return ParsedFile(path, None, (abort.found,))
+    except yaml.MarkedYAMLError as err:
+        return ParsedFile(path, None, (_syntax_finding(path, err),))
+    except yaml.YAMLError as err:  # e.g. a reader error for control characters
+        return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"not valid YAML: {err}"),))
+    if root is None:
+        return ParsedFile(path, None, (finding("empty-file", Loc(path), "the file is empty: it holds no YAML document"),))
+    return ParsedFile(path, root, tuple(builder.findings))
+
+
+def _syntax_finding(path: str, err: yaml.MarkedYAMLError) -> Finding:
+    mark = err.problem_mark or err.context_mark
+    loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
+    parts = [p for p in (err.context, err.problem) if p]
+    message = "not valid YAML: " + ", ".join(parts)
+    if err.context_mark and err.problem_mark and err.context_mark.line != err.problem_mark.line:
+        message += f" (the construct starts at line {err.context_mark.line + 1})"
+    return finding("yaml-syntax", loc, message)
+
+
+class _Frame:
+    __slots__ = ("kind", "loc", "anchor", "items", "entries", "merges", "pending_key", "size")
+
+    def __init__(self, kind: str, loc: Loc, anchor: str | None):
+        self.kind = kind
+        self.loc = loc
+        self.anchor = anchor
+        self.items: list[Node] = []
+        self.entries: dict[str, tuple[Scalar, Node]] = {}
+        self.merges: list[tuple[Loc, Node]] = []
+        self.pending_key: Scalar | None = None
+        self.size = 1
+
+
+class _TreeBuilder:
+    """Turns libyaml events into Map/Seq/Scalar nodes without recursion."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.findings: list[Finding] = []
+        self.anchors: dict[str, Node] = {}
+        self.open_anchors: set[str] = set()
+        self.alias_nodes = 0
+
+    def loc(self, mark: yaml.Mark) -> Loc:
+        return Loc(self.path, mark.line + 1, mark.column + 1)
+
+    def build(self, text: str) -> Node | None:
+        parser = _Parser(text)
+        try:
+            return self._run(parser)
+        finally:
+            dispose = getattr(parser, "dispose", None)
+            if dispose:
+                dispose()
+
+    def _run(self, parser) -> Node | None:
+        stack: list[_Frame] = []
+        root: Node | None = None
+        documents = 0
+        while True:
+            event = parser.get_event()
+            if isinstance(event, yaml.StreamEndEvent):
+                return root
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Abort(finding("yaml-syntax", self.loc(event.start_mark),
+                                         "a second YAML document ('---'): put one decision in each file"))
+                continue
+            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
+                continue
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    raise _Abort(finding("too-deep", self.loc(event.start_mark),
+                                         f"the YAML nests more than {MAX_DEPTH} levels deep"))
+                self._check_tag(event.tag, event.start_mark, _COLLECTION_TAGS)
+                kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
+                stack.append(_Frame(kind, self.loc(event.start_mark), event.anchor))
+                if event.anchor:
+                    self.open_anchors.add(event.anchor)
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                node = self._close(frame)
+                if frame.anchor:
+                    self.open_anchors.discard(frame.anchor)
+                    self.anchors[frame.anchor] = node
+            elif isinstance(event, yaml.ScalarEvent):
+                node = self._scalar(event)
+                if event.anchor:
+                    self.anchors[event.anchor] = node
+            elif isinstance(event, yaml.AliasEvent):
+                node = self._alias(event)
+            else:  # pragma: no cover - libyaml has no other events
+                continue
+            if stack:
+                self._add(stack[-1], node)
+            else:
+                root = node
+
+    def _check_tag(self, tag: str | None, mark: yaml.Mark, allowed: set[str]) -> None:
+        if tag and tag != "!" and tag not in allowed:
+            raise _Abort(finding("unsupported-tag", self.loc(mark),
+                                 f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed: "
+                                 "write plain text, numbers, true/false, dates, lists and mappings"))
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Scalar:
+        loc = self.loc(event.start_mark)
+        value = event.value
+        plain, _ = event.implicit
+        if event.tag and event.tag != "!":
+            self._check_tag(event.tag, event.start_mark, _SAFE_TAGS | {MERGE_TAG})
+            tag = event.tag
+        elif plain:
+            tag = _resolver.resolve(ScalarNode, value, (True, False))
+        else:
+            tag = STR_TAG
+        if tag == STR_TAG or tag == MERGE_TAG:
+            return Scalar(value if tag == STR_TAG else _MergeKey, value, loc)
+        node = ScalarNode(tag, value, event.start_mark, event.end_mark)
+        try:
+            constructed = _constructor.yaml_constructors[tag](_constructor, node)
+        except (ValueError, OverflowError, yaml.YAMLError):
+            raise _Abort(finding("yaml-syntax", loc, f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}"))
+        return Scalar(constructed, value, loc)
+
+    def _alias(self, event: yaml.AliasEvent) -> Node:
+        loc = self.loc(event.start_mark)
+        if event.anchor in self.open_anchors:
+            raise _Abort(finding("alias-bomb", loc, f"the alias *{event.anchor} refers to a block that contains it"))
+        node = self.anchors.get(event.anchor)
+        if node is None:
+            raise _Abort(finding("yaml-syntax", loc, f"the alias *{event.anchor} has no anchor &{event.anchor} before it"))
+        self.alias_nodes += node.size
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            raise _Abort(finding("alias-bomb", loc,
+                                 f"aliases expand to more than {MAX_ALIAS_NODES} values; "
+                                 "write the repeated parts out or reuse fewer of them"))
+        return node
+
+    def _add(self, frame: _Frame, node: Node) -> None:
+        frame.size += node.size
+        if frame.kind == "seq":
+            frame.items.append(node)
+            return
+        key = frame.pending_key
+        if key is None:
+            if not isinstance(node, Scalar):
+                raise _Abort(finding("wrong-type", node.loc, "a key must be plain text, not a list or mapping"))
+            frame.pending_key = node
+            return
+        frame.pending_key = None
+        if key.value is _MergeKey:
+            frame.merges.append((key.loc, node))
+            return
+        first = frame.entries.get(key.text)
+        if first is not None:
+            self.findings.append(finding("duplicate-key", key.loc,
+                                         f"duplicate key '{key.text}': it is already defined at line {first[0].loc.line}; "
+                                         "remove one of them (YAML would silently keep only the last)"))
+            return
+        frame.entries[key.text] = (key, node)
+
+    def _close(self, frame: _Frame) -> Node:
+        if frame.kind == "seq":
+            return Seq(tuple(frame.items), frame.loc, frame.size)
+        for loc, source in frame.merges:  # explicit keys win over merged ones
+            for merged in source.items if isinstance(source, Seq) else (source,):
+                if not isinstance(merged, Map):
+                    raise _Abort(finding("wrong-type", loc, "'<<' must merge a mapping or a list of mappings"))
+                for text, entry in merged.entries.items():
+                    frame.entries.setdefault(text, entry)
+        return Map(frame.entries, frame.loc, frame.size)
+
+
+class _MergeKeyType:
+    def __repr__(self) -> str:
+        return "<<"
+
+
+_MergeKey = _MergeKeyType()
