@@ -36,10 +36,9 @@ UNIT_WORDS: dict[str, Unit] = {
 }
 
 _FRACTIONAL_UNITS = {Unit.BUSINESS_HOURS, Unit.HOURS}
-_PATTERN = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(map(re.escape, UNIT_WORDS), key=len, reverse=True)) + r")\s*$",
-    re.IGNORECASE,
-)
+# Also the JSON Schema's pattern for ``within``, so editors accept exactly what we do.
+PATTERN = r"^\s*(\d+(?:\.\d+)?)\s*(" + "|".join(sorted(UNIT_WORDS, key=len, reverse=True)) + r")\s*$"
+_PATTERN = re.compile(PATTERN)
 
 ACCEPTED_FORMS = (
     "N business days (个工作日, 工作日), N business hours (个工作小时, 工作小时), "
@@ -57,7 +56,7 @@ def parse_duration(text: str, loc: Loc) -> Duration:
     if not match:
         raise DurationError(f"'{text}' is not a duration; write a whole number and a unit: {ACCEPTED_FORMS}")
     number, word = match.groups()
-    unit = UNIT_WORDS[word.lower()]
+    unit = UNIT_WORDS[word]
     amount = Decimal(number)
     if amount <= 0:
         raise DurationError(f"'{text}': the number must be greater than 0")

@@ -1,0 +1,44 @@
+# Two commands set everything up on a fresh Debian machine (as root):
+#   make site   - virtualenv, packages, Graphviz and a CJK font, validate decisions/
+#   make test   - the same plus the test tools, then the test suite
+# Both are idempotent: stamps skip what is already installed.
+
+VENV    := .venv
+PYTHON  := $(VENV)/bin/python
+DP      := $(VENV)/bin/decision-paths
+TODAY   ?=
+TODAY_ARG := $(if $(TODAY),--today $(TODAY),)
+
+.PHONY: site validate test system-deps benchmark clean schema
+
+site: validate
+
+validate: $(VENV)/.installed system-deps
+	$(DP) validate $(TODAY_ARG)
+
+test: $(VENV)/.installed-test system-deps
+	$(PYTHON) -m pytest -q
+
+benchmark: $(VENV)/.installed
+	$(PYTHON) benchmarks/validate_bench.py
+
+schema: $(VENV)/.installed
+	$(PYTHON) -m decision_paths.schema schema
+
+system-deps:
+	@sh scripts/setup-system.sh
+
+$(PYTHON):
+	@python3 -c 'import venv, ensurepip' 2>/dev/null || sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null'
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install -q --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PYTHON) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf site .pytest_cache .hypothesis

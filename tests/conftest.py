@@ -1,0 +1,101 @@
+"""Shared helpers: write a small organisation to a temporary folder and validate it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from decision_paths.findings import Finding
+from decision_paths.validate import Validation, validate_folder
+
+REPO = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 23)
+
+# A minimal organisation that validates clean; tests change one thing at a time.
+SHARED = """\
+people:
+  li-na: {name: 李娜, email: li.na@example.com}
+  wang-wei: {name: 王伟}
+roles:
+  account-manager: {title: 客户经理, held_by: [li-na]}
+  delivery-lead: {title: Delivery lead, held_by: [wang-wei]}
+calendars:
+  shanghai: {country: CN, timezone: Asia/Shanghai}
+"""
+
+DECISION = """\
+title: Scope change
+summary: Work outside the contract.
+owner: delivery-lead
+reviewed: 2026-10-01
+review_every: 180 days
+inputs:
+  effort-days: {label: Effort, type: number}
+start: intake
+stages:
+  intake:
+    title: Log it
+    who: account-manager
+    within: 1 business day
+    next:
+      - when: {effort-days: "<=20"}
+        go: answer
+      - otherwise: answer
+  answer:
+    title: Answer
+    who: delivery-lead
+    within: 4个工作小时
+"""
+
+
+class Org:
+    """A decisions folder under tmp_path, written file by file."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.folder = root / "decisions"
+        self.folder.mkdir()
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def write_bytes(self, relative: str, data: bytes) -> Path:
+        path = self.folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def validate(self, today: dt.date = TODAY) -> Validation:
+        return validate_folder(str(self.folder), today)
+
+    def findings(self, today: dt.date = TODAY) -> list[Finding]:
+        return list(self.validate(today).findings)
+
+    def codes(self, today: dt.date = TODAY) -> list[tuple[str, str, int, int]]:
+        """(code, file relative to the decisions folder, line, column) of every finding."""
+        return [
+            (f.rule.code, str(Path(f.loc.file).relative_to(self.folder)), f.loc.line, f.loc.column)
+            for f in self.findings(today)
+        ]
+
+
+@pytest.fixture
+def org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Org:
+    """A clean minimal organisation: _org.yaml plus sales/scope-change.yaml."""
+    monkeypatch.chdir(tmp_path)
+    made = Org(tmp_path)
+    made.write("_org.yaml", SHARED)
+    made.write("sales/scope-change.yaml", DECISION)
+    return made
+
+
+@pytest.fixture
+def empty_org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Org:
+    monkeypatch.chdir(tmp_path)
+    return Org(tmp_path)
