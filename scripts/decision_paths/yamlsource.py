@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Union
+from typing import NamedTuple, Union
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -43,37 +43,43 @@ _SAFE_TAGS = {
 }
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
 
-_resolver = Resolver()
+_IMPLICIT = Resolver.yaml_implicit_resolvers  # first character -> [(tag, regexp)]
 _constructor = SafeConstructor()
 
 
-@dataclass(frozen=True, slots=True)
-class Scalar:
+def _resolve_plain(value: str) -> str:
+    """The tag of a plain scalar, as PyYAML's Resolver decides it, without its per-call overhead."""
+    for tag, regexp in _IMPLICIT.get(value[:1] or "", ()):
+        if regexp.match(value):
+            return tag
+    return STR_TAG
+
+
+# The tree's nodes are named tuples: immutable like dataclasses, and cheap to
+# build, which matters because every key and value of every file becomes one.
+
+
+class Scalar(NamedTuple):
     value: object  # str, int, float, bool, None, date or datetime
     text: str  # the characters as written, for ids and labels
     loc: Loc
-    size: int = 1
 
     @property
     def kind(self) -> str:
         return type_name(self.value)
 
 
-@dataclass(frozen=True, slots=True)
-class Seq:
+class Seq(NamedTuple):
     items: tuple["Node", ...]
     loc: Loc
-    size: int
 
     kind = "list"
 
 
-@dataclass(frozen=True, slots=True)
-class Map:
+class Map(NamedTuple):
     # key text -> (key scalar, value); insertion order is the file's order
     entries: dict[str, tuple[Scalar, "Node"]]
     loc: Loc
-    size: int
 
     kind = "mapping"
 
@@ -176,21 +182,31 @@ def _syntax_finding(path: str, err: yaml.MarkedYAMLError) -> Finding:
 
 
 class _Frame:
-    __slots__ = ("kind", "loc", "anchor", "items", "entries", "merges", "pending_key", "size")
+    """A mapping or sequence whose end event has not come yet."""
 
-    def __init__(self, kind: str, loc: Loc, anchor: str | None):
-        self.kind = kind
+    __slots__ = ("is_map", "loc", "anchor", "items", "entries", "merges", "pending_key")
+
+    def __init__(self, is_map: bool, loc: Loc, anchor: str | None):
+        self.is_map = is_map
         self.loc = loc
         self.anchor = anchor
         self.items: list[Node] = []
         self.entries: dict[str, tuple[Scalar, Node]] = {}
         self.merges: list[tuple[Loc, Node]] = []
         self.pending_key: Scalar | None = None
-        self.size = 1
+
+
+_ScalarEvent, _AliasEvent = yaml.ScalarEvent, yaml.AliasEvent
+_StartEvents = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_EndEvents = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
 class _TreeBuilder:
-    """Turns libyaml events into Map/Seq/Scalar nodes without recursion."""
+    """Turns libyaml events into Map/Seq/Scalar nodes without recursion.
+
+    This loop runs once per key and value of every file, so it is written for
+    speed: one type test per event, locals instead of attribute lookups.
+    """
 
     def __init__(self, path: str):
         self.path = path
@@ -198,6 +214,7 @@ class _TreeBuilder:
         self.anchors: dict[str, Node] = {}
         self.open_anchors: set[str] = set()
         self.alias_nodes = 0
+        self.sizes: dict[int, int] = {}
 
     def loc(self, mark: yaml.Mark) -> Loc:
         return Loc(self.path, mark.line + 1, mark.column + 1)
@@ -211,50 +228,69 @@ class _TreeBuilder:
             if dispose:
                 dispose()
 
-    def _run(self, parser) -> Node | None:
+    def _run(self, parser) -> Node | None:  # noqa: C901 - one flat loop on purpose
+        path = self.path
         stack: list[_Frame] = []
         root: Node | None = None
         documents = 0
+        get_event = parser.get_event
         while True:
-            event = parser.get_event()
-            if isinstance(event, yaml.StreamEndEvent):
-                return root
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise _Abort(finding("yaml-syntax", self.loc(event.start_mark),
-                                         "a second YAML document ('---'): put one decision in each file"))
-                continue
-            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
-                continue
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            event = get_event()
+            kind = type(event)
+            if kind is _ScalarEvent:
+                mark = event.start_mark
+                if event.tag is None and event.implicit[0]:
+                    value = event.value
+                    tag = _resolve_plain(value)
+                    node = Scalar(value, value, Loc(path, mark.line + 1, mark.column + 1)) if tag == STR_TAG \
+                        else self._scalar(event)
+                elif event.tag is None:
+                    node = Scalar(event.value, event.value, Loc(path, mark.line + 1, mark.column + 1))
+                else:
+                    node = self._scalar(event)
+                if event.anchor:
+                    self.anchors[event.anchor] = node
+            elif kind in _StartEvents:
                 if len(stack) >= MAX_DEPTH:
                     raise _Abort(finding("too-deep", self.loc(event.start_mark),
                                          f"the YAML nests more than {MAX_DEPTH} levels deep"))
-                self._check_tag(event.tag, event.start_mark, _COLLECTION_TAGS)
-                kind = "map" if isinstance(event, yaml.MappingStartEvent) else "seq"
-                stack.append(_Frame(kind, self.loc(event.start_mark), event.anchor))
+                if event.tag is not None:
+                    self._check_tag(event.tag, event.start_mark, _COLLECTION_TAGS)
+                stack.append(_Frame(kind is yaml.MappingStartEvent, self.loc(event.start_mark), event.anchor))
                 if event.anchor:
                     self.open_anchors.add(event.anchor)
                 continue
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            elif kind in _EndEvents:
                 frame = stack.pop()
                 node = self._close(frame)
                 if frame.anchor:
                     self.open_anchors.discard(frame.anchor)
                     self.anchors[frame.anchor] = node
-            elif isinstance(event, yaml.ScalarEvent):
-                node = self._scalar(event)
-                if event.anchor:
-                    self.anchors[event.anchor] = node
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is _AliasEvent:
                 node = self._alias(event)
-            else:  # pragma: no cover - libyaml has no other events
+            elif kind is yaml.StreamEndEvent:
+                return root
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Abort(finding("yaml-syntax", self.loc(event.start_mark),
+                                         "a second YAML document ('---'): put one decision in each file"))
                 continue
-            if stack:
-                self._add(stack[-1], node)
-            else:
+            else:  # stream start, document end
+                continue
+            if not stack:
                 root = node
+                continue
+            frame = stack[-1]
+            if not frame.is_map:
+                frame.items.append(node)
+            elif frame.pending_key is None:
+                if type(node) is not Scalar:
+                    raise _Abort(finding("wrong-type", node.loc, "a key must be plain text, not a list or mapping"))
+                frame.pending_key = node
+            else:
+                self._add_entry(frame, frame.pending_key, node)
+                frame.pending_key = None
 
     def _check_tag(self, tag: str | None, mark: yaml.Mark, allowed: set[str]) -> None:
         if tag and tag != "!" and tag not in allowed:
@@ -263,18 +299,20 @@ class _TreeBuilder:
                                  "write plain text, numbers, true/false, dates, lists and mappings"))
 
     def _scalar(self, event: yaml.ScalarEvent) -> Scalar:
+        """A scalar that is not plain text: a number, boolean, null, date, merge key or explicit tag."""
         loc = self.loc(event.start_mark)
         value = event.value
-        plain, _ = event.implicit
         if event.tag and event.tag != "!":
             self._check_tag(event.tag, event.start_mark, _SAFE_TAGS | {MERGE_TAG})
             tag = event.tag
-        elif plain:
-            tag = _resolver.resolve(ScalarNode, value, (True, False))
+        elif event.implicit[0]:
+            tag = _resolve_plain(value)
         else:
             tag = STR_TAG
-        if tag == STR_TAG or tag == MERGE_TAG:
-            return Scalar(value if tag == STR_TAG else _MergeKey, value, loc)
+        if tag == STR_TAG:
+            return Scalar(value, value, loc)
+        if tag == MERGE_TAG:
+            return Scalar(_MergeKey, value, loc)
         node = ScalarNode(tag, value, event.start_mark, event.end_mark)
         try:
             constructed = _constructor.yaml_constructors[tag](_constructor, node)
@@ -289,25 +327,28 @@ class _TreeBuilder:
         node = self.anchors.get(event.anchor)
         if node is None:
             raise _Abort(finding("yaml-syntax", loc, f"the alias *{event.anchor} has no anchor &{event.anchor} before it"))
-        self.alias_nodes += node.size
+        self.alias_nodes += self._size(node)
         if self.alias_nodes > MAX_ALIAS_NODES:
             raise _Abort(finding("alias-bomb", loc,
                                  f"aliases expand to more than {MAX_ALIAS_NODES} values; "
                                  "write the repeated parts out or reuse fewer of them"))
         return node
 
-    def _add(self, frame: _Frame, node: Node) -> None:
-        frame.size += node.size
-        if frame.kind == "seq":
-            frame.items.append(node)
-            return
-        key = frame.pending_key
-        if key is None:
-            if not isinstance(node, Scalar):
-                raise _Abort(finding("wrong-type", node.loc, "a key must be plain text, not a list or mapping"))
-            frame.pending_key = node
-            return
-        frame.pending_key = None
+    def _size(self, node: Node) -> int:
+        """How many values a node stands for with its aliases expanded; memoised, so shared parts count fast."""
+        known = self.sizes.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, Seq):
+            size = 1 + sum(self._size(item) for item in node.items)
+        elif isinstance(node, Map):
+            size = 1 + sum(1 + self._size(value) for _, value in node.entries.values())
+        else:
+            size = 1
+        self.sizes[id(node)] = size
+        return size
+
+    def _add_entry(self, frame: _Frame, key: Scalar, node: Node) -> None:
         if key.value is _MergeKey:
             frame.merges.append((key.loc, node))
             return
@@ -320,15 +361,15 @@ class _TreeBuilder:
         frame.entries[key.text] = (key, node)
 
     def _close(self, frame: _Frame) -> Node:
-        if frame.kind == "seq":
-            return Seq(tuple(frame.items), frame.loc, frame.size)
+        if not frame.is_map:
+            return Seq(tuple(frame.items), frame.loc)
         for loc, source in frame.merges:  # explicit keys win over merged ones
             for merged in source.items if isinstance(source, Seq) else (source,):
                 if not isinstance(merged, Map):
                     raise _Abort(finding("wrong-type", loc, "'<<' must merge a mapping or a list of mappings"))
                 for text, entry in merged.entries.items():
                     frame.entries.setdefault(text, entry)
-        return Map(frame.entries, frame.loc, frame.size)
+        return Map(frame.entries, frame.loc)
 
 
 class _MergeKeyType:
