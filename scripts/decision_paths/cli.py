@@ -33,9 +33,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--decisions", metavar="DIR", default="decisions",
                         help="the decisions folder (default: decisions)")
+    # Also accepted after the command name: `decision-paths validate --decisions DIR`.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--decisions", metavar="DIR", default=argparse.SUPPRESS,
+                        help="the decisions folder (default: decisions)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    validate = commands.add_parser("validate", help="check every decision file; exit 1 when errors are found",
+    validate = commands.add_parser("validate", parents=[common],
+                                   help="check every decision file; exit 1 when errors are found",
                                    description="Run every check and print findings as FILE:LINE:COL: "
                                                "error|warning: message [code].")
     validate.add_argument("folder", nargs="?", metavar="FOLDER", help="the decisions folder (default: --decisions)")
