@@ -29,7 +29,7 @@ system-deps:
 	@sh scripts/setup-system.sh
 
 $(PYTHON):
-	@python3 -c 'import venv, ensurepip' 2>/dev/null || sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null'
+	@sh scripts/setup-system.sh python
 	python3 -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(PYTHON)

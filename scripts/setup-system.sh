@@ -1,13 +1,20 @@
 #!/bin/sh
 # Install the system programs the build needs when they are missing:
-# Graphviz's `dot` for diagrams and a CJK font so Chinese labels are measured
-# and drawn correctly. Quiet and instant when both are already there.
+# Python with venv, Graphviz's `dot` for diagrams, and a CJK font so Chinese
+# labels are measured and drawn correctly. Quiet and instant when all are there.
+#   sh scripts/setup-system.sh          # everything
+#   sh scripts/setup-system.sh python   # only Python, before the virtualenv exists
 set -eu
 
 need=""
-command -v dot >/dev/null 2>&1 || need="$need graphviz"
-if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh family 2>/dev/null)" ]; then
-    need="$need fonts-wqy-microhei fontconfig"
+if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    need="$need python3 python3-venv"
+fi
+if [ "${1:-}" != "python" ]; then
+    command -v dot >/dev/null 2>&1 || need="$need graphviz"
+    if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh family 2>/dev/null)" ]; then
+        need="$need fonts-wqy-microhei fontconfig"
+    fi
 fi
 [ -z "$need" ] && exit 0
 
@@ -21,7 +28,7 @@ if command -v apt-get >/dev/null 2>&1; then
 fi
 
 case "$(uname -s)" in
-    Darwin) echo "Please install Graphviz and a CJK font, then run make again: brew install graphviz && brew install --cask font-noto-sans-cjk-sc" ;;
-    *) echo "Please install Graphviz (the 'dot' program) and a Chinese font (e.g. WenQuanYi Micro Hei or Noto Sans CJK) with your package manager, then run make again." ;;
+    Darwin) echo "Please install these, then run make again: brew install python graphviz && brew install --cask font-noto-sans-cjk-sc" ;;
+    *) echo "Please install Python 3.11+ with venv, Graphviz (the 'dot' program) and a Chinese font (e.g. WenQuanYi Micro Hei or Noto Sans CJK) with your package manager, then run make again." ;;
 esac
 exit 1
