@@ -8,6 +8,7 @@ Cross-references (does this role exist? is every branch covered?) are the
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import os
@@ -63,6 +64,9 @@ class LoadResult:
     # True when some file or decision could not be read at all, so checks
     # that need the whole picture (e.g. "this person approves nothing") hold back.
     incomplete: bool
+    # True when some person, role or calendar could not be read: then an id
+    # that seems unknown may just be in the broken part, so it is not reported.
+    shared_incomplete: bool = False
 
 
 def find_files(folder: str) -> list[str]:
@@ -71,7 +75,7 @@ def find_files(folder: str) -> list[str]:
     for current, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(os.path.join(current, name) for name in sorted(files)
-                     if name.endswith(YAML_SUFFIXES) and not name.startswith("."))
+                     if name.lower().endswith(YAML_SUFFIXES) and not name.startswith("."))
     return found
 
 
@@ -82,23 +86,28 @@ def is_shared(path: str) -> bool:
 def load_folder(folder: str) -> LoadResult:
     files = find_files(folder)
     reader = _Reader()
-    parsed = [(path, reader.parse(path)) for path in files]
     shared = _SharedData(reader)
-    for path, root in parsed:
-        if is_shared(path) and root is not None:
-            shared.add_file(root)
+    for path in files:
+        if is_shared(path):
+            root = reader.parse(path)
+            if root is not None:
+                shared.add_file(root)
+    shared_incomplete = reader.incomplete
     decisions: dict[str, Decision] = {}
     first_file: dict[str, str] = {}
-    for path, root in parsed:
+    for path in files:
         if is_shared(path):
             continue
         decision_id = _decision_id(reader, path)
+        root = reader.parse(path)
+        if decision_id is None:
+            continue
         if decision_id in first_file:
             reader.add("duplicate-id", Loc(path), f"decision id '{decision_id}' is already used by "
                        f"{Loc(first_file[decision_id])}; decision ids come from file names and must be unique")
             continue
         first_file[decision_id] = path
-        if root is None or decision_id is None:
+        if root is None:
             continue
         category = os.path.relpath(os.path.dirname(path), folder).replace(os.sep, "/")
         decision = _DecisionReader(reader, path, decision_id, category if category != "." else "").read(root)
@@ -112,7 +121,7 @@ def load_folder(folder: str) -> LoadResult:
         decisions=decisions,
         files=tuple(files),
     )
-    return LoadResult(org, tuple(reader.findings), reader.incomplete)
+    return LoadResult(org, tuple(reader.findings), reader.incomplete, shared_incomplete)
 
 
 def _decision_id(reader: "_Reader", path: str) -> str | None:
@@ -144,6 +153,9 @@ class _Reader:
         result = read_file(path)
         self.findings.extend(result.findings)
         root = result.root
+        if isinstance(root, Scalar) and root.value is None and not root.text:
+            self.add("empty-file", root.loc, "the file holds an empty YAML document: nothing to read")
+            root = None
         if root is None:
             self.incomplete = True
             return None
@@ -180,8 +192,9 @@ class _Reader:
         self.add("wrong-type", node.loc, f"{what} must be {expected}, not {_a(node)}")
 
     def text(self, node: Node | None, what: str) -> str:
-        if isinstance(node, Scalar) and node.value is not None and not isinstance(node.value, bool):
-            return node.text if not isinstance(node.value, str) else node.value
+        # A title "Yes" or "2026" is text as written, whatever YAML would make of it.
+        if isinstance(node, Scalar) and node.value is not None:
+            return node.value if isinstance(node.value, str) else node.text
         self._wrong(node, what, "text")
         raise _Broken
 
@@ -231,6 +244,9 @@ class _Reader:
         if isinstance(node, Scalar):
             if isinstance(node.value, dt.date) and not isinstance(node.value, dt.datetime):
                 return node.value
+            if isinstance(node.value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", node.value.strip()):
+                with contextlib.suppress(ValueError):  # a quoted "2026-10-01" means the same date
+                    return dt.date.fromisoformat(node.value.strip())
             self.add("invalid-value", node.loc, f"{what} '{node.text}' is not a date: write it as YYYY-MM-DD, "
                      "e.g. 2026-10-01")
             raise _Broken
@@ -519,7 +535,7 @@ class _DecisionReader:
             stages=stages,
             audience=Audience(audience or "internal"),
             reviewed=reviewed,
-            reviewed_loc=root.key_loc("reviewed") if reviewed else None,
+            reviewed_loc=root.key_loc("reviewed") if "reviewed" in root.entries else None,
             review_every=review_every,
             calendar=calendar,
             inputs=inputs,

@@ -266,7 +266,7 @@ class Decision:
     stages: Mapping[str, Stage]  # in file order
     audience: Audience = Audience.INTERNAL
     reviewed: dt.date | None = None
-    reviewed_loc: Loc | None = None
+    reviewed_loc: Loc | None = None  # where `reviewed` is written, even if its value was unreadable
     review_every: Duration | None = None
     calendar: Ref | None = None
     inputs: Mapping[str, Input] = field(default_factory=dict)

@@ -97,7 +97,10 @@ def decision_schema() -> Schema:
         "description": "number: \">=10000\" or a list of comparisons; choice: an option or a list; yes-no: true/false.",
     }
     defs = _common_defs() | {
-        "input": _object(F.INPUT),
+        "input": _object(F.INPUT) | {
+            "if": {"properties": {"type": {"const": "choice"}}},
+            "then": {"required": ["options"]},
+        },
         "stage": _object(F.STAGE),
         "who": {"oneOf": [
             _ref("id"),

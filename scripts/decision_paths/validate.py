@@ -28,7 +28,7 @@ def validate_folder(folder: str, today: dt.date) -> Validation:
     with _collector_paused():
         loaded = load_folder(folder)
         found = list(loaded.findings)
-        found += run_checks(loaded.org, CheckContext(today=today, incomplete=loaded.incomplete))
+        found += run_checks(loaded.org, CheckContext(today, loaded.incomplete, loaded.shared_incomplete))
     return Validation(loaded.org, tuple(sorted_findings(found)))
 
 

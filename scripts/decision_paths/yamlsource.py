@@ -316,8 +316,10 @@ class _TreeBuilder:
         node = ScalarNode(tag, value, event.start_mark, event.end_mark)
         try:
             constructed = _constructor.yaml_constructors[tag](_constructor, node)
-        except (ValueError, OverflowError, yaml.YAMLError):
-            raise _Abort(finding("yaml-syntax", loc, f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}"))
+        except Exception:  # noqa: BLE001 - PyYAML raises several kinds here (e.g. IndexError for "!!int ")
+            # Looks like a date or number but is none (2026-13-01): keep the text,
+            # so the key that expects a date reports it where it stands.
+            constructed = value
         return Scalar(constructed, value, loc)
 
     def _alias(self, event: yaml.AliasEvent) -> Node:

@@ -20,6 +20,8 @@ class CheckContext:
     # Some file could not be loaded: hold back checks that need every decision
     # (e.g. "this person approves nothing" may just be a decision we could not read).
     incomplete: bool = False
+    # Some person, role or calendar could not be read: do not call ids unknown.
+    shared_incomplete: bool = False
 
 
 Check = Callable[[Organisation, CheckContext], Iterable[Finding]]

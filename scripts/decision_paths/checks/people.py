@@ -37,12 +37,14 @@ def _idle_people(org: Organisation, named_by_stages: set[str]) -> Iterator[Findi
 
 
 def _nobody_available(org: Organisation, stage: Stage, today: dt.date) -> Finding | None:
+    """Warn only when absence is the reason: people who left, empty roles and
+    unknown ids make a stage unapprovable too, but those are errors of their own."""
     available = [_can_act(org, m.id, today) for m in stage.who.members]
     if sum(available) >= stage.who.needed:
         return None
+    if sum(_can_act(org, m.id, None) for m in stage.who.members) < stage.who.needed:
+        return None
     missing = [m.id for m, ok in zip(stage.who.members, available) if not ok]
-    if not all(_exists(org, m) for m in missing):
-        return None  # unknown ids are reported by the references check
     if stage.who.mode is WhoMode.ONE:
         what = f"'{missing[0]}' is"
     else:
@@ -51,14 +53,11 @@ def _nobody_available(org: Organisation, stage: Stage, today: dt.date) -> Findin
                    "away and nobody stands in; add a backup to the role or name another approver")
 
 
-def _exists(org: Organisation, party: str) -> bool:
-    return party in org.people or party in org.roles
-
-
-def _can_act(org: Organisation, party: str, today: dt.date, through_backup: bool = True) -> bool:
+def _can_act(org: Organisation, party: str, today: dt.date | None, through_backup: bool = True) -> bool:
+    """Whether ``party`` can approve on ``today``; ``None`` asks as if nobody were away."""
     person = org.people.get(party)
     if person is not None:
-        return person.active and not person.is_away(today)
+        return person.active and (today is None or not person.is_away(today))
     role = org.roles.get(party)
     if role is None:
         return False

@@ -12,6 +12,8 @@ from decision_paths.model import Organisation
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
     for decision in org.decisions.values():
         if decision.reviewed is None:
+            if decision.reviewed_loc is not None:
+                continue  # written but unreadable: the loader has reported it
             yield finding("never-reviewed", decision.loc, f"decision '{decision.id}' has no reviewed date: once "
                           f"its owner has confirmed the path, add reviewed: {context.today}")
             continue
