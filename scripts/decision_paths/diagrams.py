@@ -1,0 +1,221 @@
+"""Diagrams: a decision -> DOT (pure), and DOT -> SVG with Graphviz ``dot``.
+
+Many graphs are laid out by one ``dot`` process (one process per graph costs
+about 30x more), and each SVG is cached under a hash of its DOT source and
+the Graphviz version, so an unchanged diagram is never laid out twice.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Callable, Mapping
+
+import graphviz
+
+from decision_paths.model import Branch, ChoiceTest, Decision, NumberTest, Organisation, Stage, Visibility, YesNoTest
+from decision_paths.queries import who_phrase
+
+# Installed by the set-up (fonts-wqy-microhei); Chinese labels are measured
+# with it, so boxes fit. Browsers fall back to their own CJK font (see CSS).
+FONT = "WenQuanYi Micro Hei"
+
+
+class DiagramError(Exception):
+    """Graphviz is missing or failed; the message says what to do."""
+
+
+def _html(text: str) -> str:
+    """Text for a Graphviz HTML-like label: shows literally, adds no markup."""
+    return html.escape(" ".join(text.split()), quote=True)
+
+
+def _attr(text: str) -> str:
+    """Text for a quoted DOT attribute: backslashes kept literal (no \\N and friends)."""
+    return graphviz.escape(" ".join(text.split()))
+
+
+def decision_dot(
+    decision: Decision,
+    org: Organisation,
+    words: Mapping[str, str],
+    party_url: Callable[[str], str | None],
+) -> str:
+    """The DOT source of one decision's diagram.
+
+    ``party_url(id)`` gives the URL of a role or person page (relative to the
+    decision page), or None when there is none to link to.
+    """
+    graph = graphviz.Digraph(
+        name=f"decision-{decision.id}",
+        graph_attr={"rankdir": "TB", "bgcolor": "transparent", "fontname": FONT, "nodesep": "0.35",
+                    "ranksep": "0.45", "id": f"dp-graph-{decision.id}", "class": "dp-graph"},
+        node_attr={"shape": "box", "style": "rounded", "fontname": FONT, "fontsize": "12",
+                   "margin": "0.14,0.06", "color": "#5c6b7a", "fontcolor": "#1f2933"},
+        edge_attr={"fontname": FONT, "fontsize": "10", "color": "#5c6b7a", "fontcolor": "#3e4c59",
+                   "arrowsize": "0.7"},
+    )
+    graph.node("dp-start", label=_attr(words["start"]), shape="circle", fontsize="10", width="0.5",
+               fixedsize="true", **{"class": "dp-start"})
+    graph.edge("dp-start", _node_id(decision.start.id))
+    for stage in decision.stages.values():
+        graph.node(_node_id(stage.id), label=_stage_label(stage, org, words, party_url),
+                   href=f"#stage-{stage.id}", target="_top", tooltip=_attr(stage.title),
+                   **_stage_style(stage))
+        _edges(graph, stage, decision, words)
+    for stage in decision.stages.values():
+        if stage.escalate_to is not None:
+            _escalation(graph, stage, org, words, party_url)
+    return graph.source
+
+
+def _node_id(stage_id: str) -> str:
+    return f"stage-{stage_id}"
+
+
+def _escalation(graph: graphviz.Digraph, stage: Stage, org: Organisation, words: Mapping[str, str],
+                party_url: Callable[[str], str | None]) -> None:
+    """A dashed box beside the stage, same rank, so escalations never cross the path."""
+    assert stage.escalate_to is not None
+    party = stage.escalate_to.id
+    node = f"escalation-{stage.id}"
+    url = party_url(party)
+    label = f"{words['escalate_to']}:\n{_attr(_party_title(org, party))}"
+    graph.node(node, label=label, shape="box", style="dashed", fontsize="9", **{"class": "dp-escalation"},
+               **({"href": url, "target": "_top"} if url else {}))
+    graph.edge(_node_id(stage.id), node, style="dashed", arrowhead="vee", **{"class": "dp-escalation-edge"})
+    with graph.subgraph() as same_rank:
+        same_rank.attr(rank="same")
+        same_rank.node(_node_id(stage.id))
+        same_rank.node(node)
+
+
+def _party_title(org: Organisation, party: str) -> str:
+    if party in org.roles:
+        return org.roles[party].title
+    if party in org.people:
+        return org.people[party].name
+    return party
+
+
+def _stage_style(stage: Stage) -> dict[str, str]:
+    classes = ["dp-stage"]
+    style = {"style": "rounded"}
+    if stage.visibility is Visibility.INTERNAL:
+        classes.append("dp-internal")
+        style = {"style": "rounded,dashed"}
+    if stage.is_final:
+        classes.append("dp-final")
+        style["peripheries"] = "2"
+    return {**style, "class": " ".join(classes)}
+
+
+def _stage_label(stage: Stage, org: Organisation, words: Mapping[str, str],
+                 party_url: Callable[[str], str | None]) -> str:
+    rows = [f"<tr><td><b>{_html(stage.title)}</b></td></tr>"]
+    phrase = who_phrase(stage)
+    if phrase:
+        key = {"all of": "all_of", "any of": "any_of"}.get(phrase, "at_least_of")
+        rows.append(f'<tr><td><font point-size="10">{_html(words[key].format(n=stage.who.needed))}</font></td></tr>')
+    for member in stage.who.members:
+        url = party_url(member.id)
+        link = f' href="{html.escape(url, quote=True)}" target="_top"' if url else ""
+        rows.append(f"<tr><td{link}>{_html(_party_title(org, member.id))}</td></tr>")
+    within = f"{words['within']}: {stage.within.text}"
+    rows.append(f'<tr><td><font point-size="10">{_html(within)}</font></td></tr>')
+    return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{"".join(rows)}</table>>'
+
+
+def _edges(graph: graphviz.Digraph, stage: Stage, decision: Decision, words: Mapping[str, str]) -> None:
+    if stage.next_stage is not None:
+        graph.edge(_node_id(stage.id), _node_id(stage.next_stage.id))
+    for branch in stage.branches:
+        graph.edge(_node_id(stage.id), _node_id(branch.go.id), label=_attr(condition_text(branch, decision, words)))
+
+
+def condition_text(branch: Branch, decision: Decision, words: Mapping[str, str]) -> str:
+    """A branch's conditions in plain words: 'amount >= 10000 and urgent = yes'."""
+    if branch.otherwise:
+        return words["otherwise"]
+    parts = []
+    for condition in branch.conditions:
+        item = decision.inputs.get(condition.input.id)
+        name = item.label if item else condition.input.id
+        test = condition.test
+        if isinstance(test, NumberTest):
+            parts.append(", ".join(f"{name} {c}" for c in test.comparisons))
+        elif isinstance(test, ChoiceTest):
+            parts.append(f"{name} = {' / '.join(o.id for o in test.options)}")
+        elif isinstance(test, YesNoTest):
+            parts.append(f"{name} = {words['yes'] if test.value else words['no']}")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@functools.cache
+def graphviz_version() -> str:
+    try:
+        return ".".join(map(str, graphviz.version()))
+    except graphviz.ExecutableNotFound:
+        raise DiagramError("Graphviz's 'dot' program is not installed: run `make site`, or install the "
+                           "graphviz package of your system") from None
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("DECISION_PATHS_CACHE", ".cache/decision-paths")) / "svg"
+
+
+def render_svgs(sources: Mapping[str, str], cache_dir: Path | None = None) -> dict[str, str]:
+    """SVG for each DOT source (same keys); cached ones from disk, the rest in one ``dot`` run."""
+    cache = cache_dir or default_cache_dir()
+    version = graphviz_version()
+    keys = {name: hashlib.sha256(f"{version}\0{dot}".encode()).hexdigest() for name, dot in sources.items()}
+    svgs: dict[str, str] = {}
+    missing: list[str] = []
+    for name, key in keys.items():
+        path = cache / f"{key}.svg"
+        if path.is_file():
+            svgs[name] = path.read_text(encoding="utf-8")
+        else:
+            missing.append(name)
+    if missing:
+        fresh = _run_dot([sources[name] for name in missing])
+        cache.mkdir(parents=True, exist_ok=True)
+        for name, svg in zip(missing, fresh):
+            svgs[name] = svg
+            _write_atomically(cache / f"{keys[name]}.svg", svg)
+    return svgs
+
+
+_SVG_START = re.compile(r"<\?xml[^>]*\?>\s*(?:<!DOCTYPE[^>]*>\s*)?", re.S)
+_COMMENT = re.compile(r"<!--.*?-->\s*", re.S)
+
+
+def _run_dot(sources: list[str]) -> list[str]:
+    """Lay out many graphs with one ``dot`` process; returns one clean SVG per source."""
+    data = "\n".join(sources).encode("utf-8")
+    try:
+        output = graphviz.pipe("dot", "svg", data, quiet=True).decode("utf-8")
+    except graphviz.ExecutableNotFound:
+        graphviz_version()  # raises the helpful message
+        raise
+    except graphviz.CalledProcessError as err:
+        raise DiagramError(f"Graphviz could not lay out a diagram: {err.stderr.decode(errors='replace')}") from None
+    documents = [doc for doc in _SVG_START.split(output) if doc.strip()]
+    if len(documents) != len(sources):
+        raise DiagramError(f"Graphviz returned {len(documents)} diagrams for {len(sources)} graphs")
+    return [_COMMENT.sub("", doc).strip() + "\n" for doc in documents]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".svg")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(temporary, path)

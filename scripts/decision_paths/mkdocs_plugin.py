@@ -1,0 +1,153 @@
+"""The MkDocs plugin: decision pages appear in any MkDocs build or serve.
+
+``mkdocs build``/``serve`` from the repository root and ``decision-paths
+build``/``serve`` all go through here: on every (re)build the decisions
+folder is validated, planned for the plugin's audience, diagrams rendered,
+and the pages handed to MkDocs as generated files (nothing is written into
+docs/). While serving, errors appear in the terminal and on every page
+instead of stopping the server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+import os
+from importlib import resources
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from decision_paths.diagrams import DiagramError, render_svgs
+from decision_paths.findings import Finding
+from decision_paths.i18n import words
+from decision_paths.plan import DIAGRAM_SLOT, HOME_URI, PlanOptions, SitePlan, home_catalogue, plan_site
+from decision_paths.validate import validate_folder
+
+log = logging.getLogger("mkdocs.plugins.decision-paths")
+
+ASSETS = ("decision-paths.css", "decision-paths.js")
+REQUIRED_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html", "toc")
+SEARCH_SEPARATOR = r"[\s\u200b\-]"  # as Material documents for Chinese (jieba joins words with U+200B)
+
+
+class PluginConfig(Config):
+    decisions = c.Type(str, default="decisions")
+    audience = c.Choice(("internal",), default="internal")
+    today = c.Optional(c.Type(str))
+
+
+class DecisionPathsPlugin(BasePlugin[PluginConfig]):
+    def __init__(self) -> None:
+        self.command = "build"
+        self.findings: tuple[Finding, ...] = ()
+        self.home_extra: str | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+
+    def today(self) -> dt.date:
+        if self.config.today:
+            try:
+                return dt.date.fromisoformat(self.config.today)
+            except ValueError:
+                raise PluginError(f"decision-paths: today '{self.config.today}' is not a date (YYYY-MM-DD)") from None
+        return dt.date.today()
+
+    def decisions_dir(self, config: MkDocsConfig) -> str:
+        if os.path.isabs(self.config.decisions) or not config.config_file_path:
+            return self.config.decisions
+        return os.path.join(os.path.dirname(config.config_file_path), self.config.decisions)
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        config.mdx_configs.setdefault("toc", {}).setdefault("permalink", True)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is not None and "\u200b" not in (search.config.get("separator") or ""):
+            search.config["separator"] = SEARCH_SEPARATOR
+        for asset in ASSETS:
+            target = config.extra_css if asset.endswith(".css") else config.extra_javascript
+            if f"assets/{asset}" not in target:
+                target.append(f"assets/{asset}")
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        folder = self.decisions_dir(config)
+        if not os.path.isdir(folder):
+            raise PluginError(f"decision-paths: no decisions folder '{folder}'")
+        result = validate_folder(folder, self.today())
+        self.findings = result.findings
+        errors = [f for f in result.findings if f.is_error]
+        for found in result.findings:
+            (log.error if found.is_error else log.warning)(found.to_text())
+        if errors and self.command != "serve":
+            raise PluginError(f"decision-paths: {len(errors)} error(s) in {folder}; fix them to build the site")
+        language = config.theme.get("language") or "en"
+        home_exists = files.get_file_from_path(HOME_URI) is not None
+        options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, home_exists)
+        plan = plan_site(result.org, options)
+        self.home_extra = home_catalogue(result.org, options) if home_exists else None
+        try:
+            svgs = render_svgs(plan.diagrams)
+        except DiagramError as err:
+            raise PluginError(f"decision-paths: {err}") from None
+        self._add_files(files, config, plan, svgs)
+        config.nav = self._nav(files, config, plan)
+        return files
+
+    def _add_files(self, files: Files, config: MkDocsConfig, plan: SitePlan, svgs: dict[str, str]) -> None:
+        for page in plan.pages:
+            content = page.markdown
+            if page.diagram is not None:
+                svg = "\n".join(line for line in svgs[page.diagram].splitlines() if line.strip())
+                content = content.replace(DIAGRAM_SLOT, f'<div class="dp-diagram" data-search-exclude markdown="0">\n'
+                                                         f"{svg}\n</div>")
+            _replace(files, File.generated(config, page.src_uri, content=content))
+        for decision_id, svg in sorted(svgs.items()):
+            _replace(files, File.generated(config, f"diagrams/{decision_id}.svg", content=svg))
+        package = resources.files("decision_paths") / "assets"
+        for asset in ASSETS:
+            _replace(files, File.generated(config, f"assets/{asset}", content=(package / asset).read_bytes()))
+
+    def _nav(self, files: Files, config: MkDocsConfig, plan: SitePlan) -> list:
+        if config.nav:
+            return [*config.nav, *plan.nav]
+        generated = {"index.md"} | {p.src_uri for p in plan.pages}
+        own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in generated)
+        return [HOME_URI, *own, *plan.nav]
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri == HOME_URI and self.home_extra:
+            markdown = markdown.rstrip() + "\n\n" + self.home_extra
+        errors = [f for f in self.findings if f.is_error]
+        if errors and self.command == "serve":
+            markdown = _error_banner(errors, config) + "\n\n" + markdown
+        return markdown
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
+        server.watch(os.path.abspath(self.decisions_dir(config)))
+        return server
+
+
+def _replace(files: Files, file: File) -> None:
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        files.remove(existing)
+    files.append(file)
+
+
+def _error_banner(errors: list[Finding], config: MkDocsConfig) -> str:
+    w = words(config.theme.get("language"))
+    items = "\n".join(f"<li><code>{html.escape(f.to_text())}</code></li>" for f in errors[:50])
+    more = f"<li>… {len(errors) - 50}</li>" if len(errors) > 50 else ""
+    return (f'<div class="admonition failure dp-errors" markdown="0"><p class="admonition-title">'
+            f'{html.escape(w["errors_title"])}</p><p>{html.escape(w["errors_text"])}</p>'
+            f"<ul>{items}{more}</ul></div>")
