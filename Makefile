@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh Debian machine (as root):
-#   make site   - virtualenv, packages, Graphviz and a CJK font, validate decisions/
-#   make test   - the same plus the test tools, then the test suite
+#   make site   - virtualenv, packages, Graphviz and a CJK font; validate decisions/
+#                 and build the internal site into site/internal/
+#   make test   - the same plus the test tools and Chromium, then the test suite
 # Both are idempotent: stamps skip what is already installed.
 
 VENV    := .venv
@@ -9,18 +10,23 @@ DP      := $(VENV)/bin/decision-paths
 TODAY   ?=
 TODAY_ARG := $(if $(TODAY),--today $(TODAY),)
 
-.PHONY: site validate test system-deps benchmark clean schema
+.PHONY: site validate test system-deps benchmark clean schema serve
 
 site: validate
+	$(DP) build $(TODAY_ARG)
 
 validate: $(VENV)/.installed system-deps
 	$(DP) validate $(TODAY_ARG)
 
 test: $(VENV)/.installed-test system-deps
+	@sh scripts/setup-system.sh browser
 	$(PYTHON) -m pytest -q
 
 benchmark: $(VENV)/.installed
 	$(PYTHON) benchmarks/validate_bench.py
+
+serve: $(VENV)/.installed system-deps
+	$(DP) serve
 
 schema: $(VENV)/.installed
 	$(PYTHON) -m decision_paths.schema schema

@@ -4,13 +4,16 @@
 # labels are measured and drawn correctly. Quiet and instant when all are there.
 #   sh scripts/setup-system.sh          # everything
 #   sh scripts/setup-system.sh python   # only Python, before the virtualenv exists
+#   sh scripts/setup-system.sh browser  # Chromium for the browser tests
 set -eu
 
 need=""
-if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+if [ "${1:-}" = "browser" ]; then
+    command -v chromium >/dev/null 2>&1 || need="chromium"
+elif ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
     need="$need python3 python3-venv"
 fi
-if [ "${1:-}" != "python" ]; then
+if [ -z "${1:-}" ]; then
     command -v dot >/dev/null 2>&1 || need="$need graphviz"
     if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh family 2>/dev/null)" ]; then
         need="$need fonts-wqy-microhei fontconfig"
@@ -28,7 +31,7 @@ if command -v apt-get >/dev/null 2>&1; then
 fi
 
 case "$(uname -s)" in
-    Darwin) echo "Please install these, then run make again: brew install python graphviz && brew install --cask font-noto-sans-cjk-sc" ;;
-    *) echo "Please install Python 3.11+ with venv, Graphviz (the 'dot' program) and a Chinese font (e.g. WenQuanYi Micro Hei or Noto Sans CJK) with your package manager, then run make again." ;;
+    Darwin) echo "Please install these, then run make again: brew install python graphviz && brew install --cask font-noto-sans-cjk-sc chromium" ;;
+    *) echo "Please install with your package manager, then run make again:$need (Python 3.11+ with venv, Graphviz's dot, a Chinese font such as WenQuanYi Micro Hei, Chromium for tests)" ;;
 esac
 exit 1

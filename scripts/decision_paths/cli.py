@@ -49,6 +49,28 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "json"), default="text",
                           help="text for people (default) or json for tools")
     validate.set_defaults(handler=_validate)
+
+    build = commands.add_parser("build", parents=[common], help="validate, then build the site(s)",
+                                description="Validate the decisions, then build the site into DIR/internal/. "
+                                            "Refuses to build while errors remain; the previous site stays "
+                                            "in place until the new one is complete.")
+    build.add_argument("--audience", choices=("internal",), default="internal",
+                       help="which site to build (default: internal)")
+    build.add_argument("--out", metavar="DIR", default="site", help="output folder (default: site)")
+    build.add_argument("--config-file", metavar="FILE", help="MkDocs configuration (default: mkdocs.yml if "
+                                                             "present, else a built-in one)")
+    build.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                       help="the date for review and away status (default: today)")
+    build.set_defaults(handler=_build)
+
+    serve = commands.add_parser("serve", parents=[common], help="live preview that refreshes as you save",
+                                description="Serve the internal site on your machine and rebuild it whenever "
+                                            "a decision file, page or the configuration changes.")
+    serve.add_argument("--dev-addr", metavar="HOST:PORT", default="127.0.0.1:8000",
+                       help="where to serve (default: 127.0.0.1:8000)")
+    serve.add_argument("--config-file", metavar="FILE", help="MkDocs configuration (default: mkdocs.yml if present)")
+    serve.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date for review and away status")
+    serve.set_defaults(handler=_serve)
     return parser
 
 
@@ -74,6 +96,46 @@ def _validate(args: argparse.Namespace) -> int:
             print(found.to_text())
         print(F.summary_line(list(result.findings), len(result.org.files)))
     return EXIT_FINDINGS if result.has_errors else EXIT_OK
+
+
+def _print_findings(findings, file_count: int) -> None:  # type: ignore[no-untyped-def]
+    from decision_paths import findings as F
+
+    for found in findings:
+        print(found.to_text(), file=sys.stderr)
+    print(F.summary_line(list(findings), file_count), file=sys.stderr)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from decision_paths.build import BuildError, build_site
+    from decision_paths.diagrams import DiagramError
+    from decision_paths.validate import validate_folder
+
+    folder = _folder(args)
+    today = args.today or dt.date.today()
+    result = validate_folder(folder, today)
+    if result.has_errors:
+        _print_findings(result.findings, len(result.org.files))
+        print("decision-paths: not building while errors remain", file=sys.stderr)
+        return EXIT_FINDINGS
+    try:
+        target = build_site(decisions=folder, out=args.out, audience=args.audience, today=today,
+                            config_file=args.config_file)
+    except (BuildError, DiagramError) as err:
+        print(f"decision-paths: error: {err}", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"built {args.audience} site: {target}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from decision_paths.serve import serve_site
+
+    host, _, port = args.dev_addr.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--dev-addr '{args.dev_addr}' must be HOST:PORT, e.g. 127.0.0.1:8000")
+    serve_site(decisions=_folder(args), host=host, port=int(port), today=args.today, config_file=args.config_file)
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

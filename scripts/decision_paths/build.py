@@ -1,0 +1,151 @@
+"""Write step: run MkDocs for one audience into a fresh folder, then swap it in.
+
+The site is built into a temporary folder beside the target and renamed into
+place only when complete, so an interrupted build leaves the previous site as
+it was. Only a folder this tool made (it carries a marker file) is ever
+replaced, and nothing outside the output folder is deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
+MARKER = ".decision-paths-site"
+PLUGIN = "decision-paths"
+
+# The built-in site configuration for a folder that holds only decisions/.
+DEFAULT_CONFIG = r"""
+site_name: Decision Paths
+theme:
+  name: material
+  language: zh
+  font: false
+  features: [navigation.sections, search.suggest, search.highlight]
+  palette:
+    - scheme: default
+      toggle: {icon: material/weather-night, name: Dark}
+    - scheme: slate
+      toggle: {icon: material/weather-sunny, name: Light}
+plugins:
+  - search:
+      lang: [zh, en]
+      separator: '[\s\u200b\-]'
+  - decision-paths
+markdown_extensions: [tables, admonition, attr_list, md_in_html, {toc: {permalink: true}}]
+"""
+
+
+class BuildError(Exception):
+    """The site could not be built; the message says why and what to do."""
+
+
+def quiet_third_parties() -> None:
+    """Keep the terminal for findings: no MkDocs 2 banner, no jieba start-up chatter."""
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    with contextlib.suppress(ImportError):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+
+
+def load_site_config(*, decisions: str, site_dir: str, today: dt.date, config_file: str | None = None,
+                     audience: str = "internal") -> "MkDocsConfig":
+    """The user's mkdocs.yml (or the built-in default), with the decision-paths plugin set up."""
+    from mkdocs.config import load_config
+
+    from decision_paths.mkdocs_plugin import DecisionPathsPlugin
+
+    if config_file is None and os.path.isfile("mkdocs.yml"):
+        config_file = "mkdocs.yml"
+    if config_file is not None:
+        config = load_config(config_file=config_file, site_dir=site_dir)
+    else:
+        docs = os.path.abspath("docs") if os.path.isdir("docs") else _empty_docs_dir()
+        config = load_config(config_file=io.StringIO(DEFAULT_CONFIG), site_dir=site_dir, docs_dir=docs)
+    plugin = config.plugins.get(PLUGIN)
+    if plugin is None:  # the user's mkdocs.yml does not list it: add it as if it did
+        plugin = DecisionPathsPlugin()
+        errors, _ = plugin.load_config({})
+        if errors:  # pragma: no cover - empty options cannot be wrong
+            raise BuildError(str(errors))
+        config.plugins[PLUGIN] = plugin
+    plugin.config.decisions = os.path.abspath(decisions)
+    plugin.config.audience = audience
+    plugin.config.today = today.isoformat()
+    return config
+
+
+def _empty_docs_dir() -> str:
+    folder = Path(tempfile.gettempdir()) / "decision-paths-empty-docs"
+    folder.mkdir(exist_ok=True)
+    return str(folder)
+
+
+def build_site(*, decisions: str, out: str, audience: str, today: dt.date, config_file: str | None = None) -> Path:
+    """Build one audience's site into OUT/AUDIENCE, replacing the previous one only when done."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    quiet_third_parties()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(decisions)))
+    target = Path(out) / audience
+    with replaced_atomically(target) as building:
+        config = load_site_config(decisions=decisions, site_dir=str(building), today=today,
+                                  config_file=config_file, audience=audience)
+        try:
+            build(config)
+        except MkDocsException as err:
+            raise BuildError(str(err)) from None
+        (building / MARKER).write_text("built by decision-paths; replaced whole on each build\n", encoding="utf-8")
+    return target
+
+
+def source_date_epoch(decisions: str) -> int:
+    """The time of the last commit that touched the decisions (reproducible from the same commit);
+    without git, the newest decision file's time."""
+    with contextlib.suppress(OSError, subprocess.SubprocessError, ValueError):
+        stamp = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "."], cwd=decisions,
+                               capture_output=True, text=True, timeout=30).stdout.strip()
+        if stamp:
+            return int(stamp)
+    times = [p.stat().st_mtime for p in Path(decisions).rglob("*") if p.is_file()]
+    return int(max(times, default=0))
+
+
+@contextlib.contextmanager
+def replaced_atomically(target: Path) -> Iterator[Path]:
+    """Yield a temporary folder beside ``target``; on success it becomes ``target``."""
+    target = target.absolute()
+    if target.exists() and not _made_by_us(target):
+        raise BuildError(f"{target} exists and was not made by decision-paths: move it away or choose another --out")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    try:
+        yield building
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.rename(target, old / "site")
+    os.rename(building, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _made_by_us(folder: Path) -> bool:
+    return folder.is_dir() and ((folder / MARKER).is_file() or not any(folder.iterdir()))

@@ -1,0 +1,51 @@
+"""Live preview: build into a temporary folder, serve it, rebuild on every save.
+
+Uses MkDocs' own live-reload server; the decisions folder is watched, so
+saving a YAML file refreshes the open page. Errors in the decisions show in
+the terminal and on the page; the server keeps running.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+
+from decision_paths.build import PLUGIN, load_site_config, quiet_third_parties
+
+
+def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, config_file: str | None) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.livereload import LiveReloadServer
+
+    quiet_third_parties()
+    site_dir = tempfile.mkdtemp(prefix="decision-paths-serve-")
+    url = f"http://{host}:{port}/"
+
+    def get_config():  # type: ignore[no-untyped-def]
+        config = load_site_config(decisions=decisions, site_dir=site_dir, today=today or dt.date.today(),
+                                  config_file=config_file)
+        config.plugins[PLUGIN].command = "serve"  # errors go on the page instead of stopping
+        config.site_url = url
+        return config
+
+    def builder(config=None) -> None:  # type: ignore[no-untyped-def]
+        build(config or get_config(), serve_url=url)
+
+    config = get_config()
+    server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir)
+    try:
+        builder(config)
+        server.watch(config.docs_dir)
+        server.watch(os.path.abspath(decisions))
+        if config.config_file_path:
+            server.watch(config.config_file_path)
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.shutdown()
+    finally:
+        shutil.rmtree(site_dir, ignore_errors=True)
