@@ -32,6 +32,11 @@ from decision_paths.validate import validate_folder
 
 log = logging.getLogger("mkdocs.plugins.decision-paths")
 
+# While serving, the pages of the last build, by decisions folder: a decision
+# that stops loading (say, a YAML syntax error) keeps its previous page, with
+# the error banner on top, instead of turning into "page not found".
+_LAST_PAGES: dict[str, dict[str, str]] = {}
+
 ASSETS = ("decision-paths.css", "decision-paths.js")
 REQUIRED_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html", "toc")
 SEARCH_SEPARATOR = r"[\s\u200b\-]"  # as Material documents for Chinese (jieba joins words with U+200B)
@@ -104,13 +109,21 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         return files
 
     def _add_files(self, files: Files, config: MkDocsConfig, plan: SitePlan, svgs: dict[str, str]) -> None:
+        pages: dict[str, str] = {}
         for page in plan.pages:
             content = page.markdown
             if page.diagram is not None:
                 svg = "\n".join(line for line in svgs[page.diagram].splitlines() if line.strip())
                 content = content.replace(DIAGRAM_SLOT, f'<div class="dp-diagram" data-search-exclude markdown="0">\n'
                                                          f"{svg}\n</div>")
-            _replace(files, File.generated(config, page.src_uri, content=content))
+            pages[page.src_uri] = content
+        if self.command == "serve":
+            folder = os.path.abspath(self.decisions_dir(config))
+            if any(f.is_error for f in self.findings):
+                pages = {**_LAST_PAGES.get(folder, {}), **pages}
+            _LAST_PAGES[folder] = pages
+        for src_uri, content in pages.items():
+            _replace(files, File.generated(config, src_uri, content=content))
         for decision_id, svg in sorted(svgs.items()):
             _replace(files, File.generated(config, f"diagrams/{decision_id}.svg", content=svg))
         package = resources.files("decision_paths") / "assets"

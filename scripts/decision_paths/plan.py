@@ -408,22 +408,23 @@ class _Planner:
         return grouped
 
     def home_markdown(self, with_title: bool) -> str:
+        """What the site is, then every decision by category with owner, promise and review status."""
         w = self.w
         lines = [f"# {plain(w['home'])}", ""] if with_title else []
         if with_title:
             lines += [plain(w["intro"]), "", w["search_hint"], ""]
-        lines += [f"## {plain(w['all_decisions'])}", "",
-                  f"| {plain(w['decision'])} | {plain(w['category'])} | {plain(w['owner'])} | "
-                  f"{plain(w['promise'])} | {plain(w['review'])} |",
-                  "|---|---|---|---|---|"]
+        lines += [f"[{plain(w['roles'])}]({ROLES_URI}) · [{plain(w['people'])}]({PEOPLE_URI}) · "
+                  f"[{plain(w['matrix'])}]({MATRIX_URI})", "", f"## {plain(w['all_decisions'])}", ""]
         for category, decisions in self.categories().items():
+            lines += [f"### {plain(self.category_title(category))}", "",
+                      f"| {plain(w['decision'])} | {plain(w['owner'])} | {plain(w['promise'])} | {plain(w['review'])} |",
+                      "|---|---|---|---|"]
             for decision in decisions:
                 status, _ = self.review_status(decision)
                 lines.append(f"| {self.link(HOME_URI, decision_uri(decision.id), decision.title)} | "
-                             f"{plain(self.category_title(category))} | {self.party(HOME_URI, decision.owner.id)} | "
+                             f"{self.party(HOME_URI, decision.owner.id)} | "
                              f"{plain(self.promise_text(decision))} | {plain(status)} |")
-        lines += ["", f"[{plain(w['roles'])}]({ROLES_URI}) · [{plain(w['people'])}]({PEOPLE_URI}) · "
-                  f"[{plain(w['matrix'])}]({MATRIX_URI})", ""]
+            lines.append("")
         return "\n".join(lines)
 
     def nav(self) -> list:
