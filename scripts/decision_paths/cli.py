@@ -71,7 +71,38 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--config-file", metavar="FILE", help="MkDocs configuration (default: mkdocs.yml if present)")
     serve.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the date for review and away status")
     serve.set_defaults(handler=_serve)
+
+    timeline = commands.add_parser("timeline", parents=[common], help="the path and due instants for one request",
+                                   description="When each stage of a request is due, from the moment it was "
+                                               "received, across weekends, holidays and make-up workdays.")
+    timeline.add_argument("decision", metavar="DECISION", help="decision id (its file name)")
+    timeline.add_argument("--start", required=True, metavar="ISO",
+                          help="when the request was received: 2026-11-20, 2026-11-20T10:00 or with an offset")
+    _add_set(timeline)
+    timeline.add_argument("--format", choices=("text", "json"), default="text")
+    timeline.set_defaults(handler=_timeline)
+
+    who = commands.add_parser("who", parents=[common], help="who approves, stage by stage, with stand-ins",
+                              description="Stage by stage: who decides, the people behind each role, who "
+                                          "stands in for people away, and who is told when a stage is late.")
+    who.add_argument("decision", metavar="DECISION", help="decision id (its file name)")
+    _add_set(who)
+    who.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the day to check absences for")
+    who.add_argument("--format", choices=("text", "json"), default="text")
+    who.set_defaults(handler=_who)
+
+    approves = commands.add_parser("approves", parents=[common], help="everything a person or role approves",
+                                   description="Everything a person or role approves, owns or is escalated "
+                                               "to, across all decisions (a person's roles included).")
+    approves.add_argument("id", metavar="ID", help="a person or role id")
+    approves.add_argument("--format", choices=("text", "json"), default="text")
+    approves.set_defaults(handler=_approves)
     return parser
+
+
+def _add_set(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--set", action="append", default=[], metavar="INPUT=VALUE",
+                         help="an input's value, e.g. --set amount=12000 (repeat for each input)")
 
 
 def _folder(args: argparse.Namespace) -> str:
@@ -125,6 +156,103 @@ def _build(args: argparse.Namespace) -> int:
         print(f"decision-paths: error: {err}", file=sys.stderr)
         return EXIT_FINDINGS
     print(f"built {args.audience} site: {target}")
+    return EXIT_OK
+
+
+def _load(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-def]
+    """The validated model; exits 1 with the findings when the decisions have errors."""
+    from decision_paths.validate import validate_folder
+
+    folder = _folder(args)
+    result = validate_folder(folder, today)
+    if result.has_errors:
+        _print_findings(result.findings, len(result.org.files))
+        raise SystemExit(EXIT_FINDINGS)
+    return result.org
+
+
+def _decision(org, decision_id: str):  # type: ignore[no-untyped-def]
+    import difflib
+
+    if decision_id in org.decisions:
+        return org.decisions[decision_id]
+    close = difflib.get_close_matches(decision_id, list(org.decisions), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; decisions: {', '.join(sorted(org.decisions))}"
+    raise UsageError(f"no decision '{decision_id}'{hint}")
+
+
+def _values(decision, assignments: list[str]) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    from decision_paths.timeline import TimelineError, parse_value
+
+    values: dict[str, object] = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        if not sep:
+            raise UsageError(f"--set '{assignment}' must be INPUT=VALUE, e.g. --set amount=12000")
+        item = decision.inputs.get(name.strip())
+        if item is None:
+            known = ", ".join(decision.inputs) or "it has none"
+            raise UsageError(f"'{name}' is not an input of {decision.id} ({known})")
+        try:
+            values[item.id] = parse_value(item, text)
+        except TimelineError as err:
+            raise UsageError(str(err)) from None
+    return values
+
+
+def _print_json(data: object) -> None:
+    import json
+
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    from decision_paths import answers
+    from decision_paths.calendars import BusinessCalendar
+    from decision_paths.timeline import TimelineError, fastest_and_slowest, parse_start, path_for, timeline
+
+    org = _load(args, dt.date.today())
+    decision = _decision(org, args.decision)
+    calendar = BusinessCalendar(org.calendar_for(decision))
+    values = _values(decision, args.set)
+    try:
+        start = parse_start(args.start, calendar)
+        result = timeline(decision, path_for(decision, values), start, calendar)
+    except TimelineError as err:
+        raise UsageError(str(err)) from None
+    fastest, slowest = fastest_and_slowest(decision, start, calendar)
+    for warning in answers.holiday_data_warnings(org, decision, calendar, [result, slowest]):
+        print(warning.to_text(), file=sys.stderr)
+    if args.format == "json":
+        _print_json(result.to_json())
+    else:
+        print(answers.timeline_text(result, fastest, slowest))
+    return EXIT_OK
+
+
+def _who(args: argparse.Namespace) -> int:
+    from decision_paths import answers
+
+    today = args.today or dt.date.today()
+    org = _load(args, today)
+    decision = _decision(org, args.decision)
+    data = answers.who_data(org, decision, _values(decision, args.set), today)
+    print(answers.who_text(data)) if args.format == "text" else _print_json(data)
+    return EXIT_OK
+
+
+def _approves(args: argparse.Namespace) -> int:
+    import difflib
+
+    from decision_paths import answers
+
+    org = _load(args, dt.date.today())
+    if args.id not in org.people and args.id not in org.roles:
+        close = difflib.get_close_matches(args.id, [*org.people, *org.roles], n=3, cutoff=0.5)
+        raise UsageError(f"'{args.id}' is neither a person nor a role" +
+                         (f"; did you mean {', '.join(close)}?" if close else ""))
+    data = answers.approves_data(org, args.id)
+    print(answers.approves_text(data)) if args.format == "text" else _print_json(data)
     return EXIT_OK
 
 

@@ -1,0 +1,145 @@
+"""Answers for the query commands (timeline, who, approves), as text or JSON data.
+
+Each function takes the model and returns plain data; the CLI prints it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Mapping
+
+from decision_paths import queries
+from decision_paths.calendars import BusinessCalendar
+from decision_paths.findings import Finding, finding
+from decision_paths.model import Decision, Organisation, Stage
+from decision_paths.timeline import Timeline, TimelineError, path_for
+
+
+def holiday_data_warnings(org: Organisation, decision: Decision, calendar: BusinessCalendar,
+                          timelines: list[Timeline]) -> list[Finding]:
+    """DP406: a timeline reaches a year the holiday library has no official schedule for."""
+    years = sorted({year for t in timelines for year in t.years() if not calendar.has_official_schedule(year)})
+    where = decision.calendar.loc if decision.calendar else calendar.calendar.country.loc
+    return [finding("no-holiday-data", where, f"the timeline of '{decision.id}' reaches {year}, for which the "
+                    f"holidays library has no official {calendar.calendar.country.id} schedule yet (make-up "
+                    "workdays are published late in the previous year); dates in it may move")
+            for year in years]
+
+
+def timeline_text(result: Timeline, fastest: Timeline, slowest: Timeline) -> str:
+    lines = [f"{result.decision.title} ({result.decision.id})", f"received  {_when(result.start)}"]
+    for item in result.stages:
+        lines.append(f"  {item.stage.title} ({item.stage.id}), {item.stage.within.text}: "
+                     f"due {_when(item.due)}  [{', '.join(m.id for m in item.stage.who.members)}]")
+    lines.append(f"answer by {_when(result.due)}")
+    if fastest.due != slowest.due:
+        lines.append(f"(any path: between {_when(fastest.due)} and {_when(slowest.due)})")
+    return "\n".join(lines)
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %a %H:%M:%S %z")
+
+
+def who_data(org: Organisation, decision: Decision, values: Mapping[str, object], today: dt.date) -> dict:
+    """Stage by stage: who decides, the people behind each role today, stand-ins and escalation."""
+    try:
+        stages = path_for(decision, values)
+        complete = True
+    except TimelineError:
+        stages = list(decision.stages.values())
+        complete = False
+    return {
+        "decision": decision.id,
+        "today": today.isoformat(),
+        "path_known": complete,
+        "stages": [_stage_who(org, stage, today) for stage in stages],
+    }
+
+
+def _stage_who(org: Organisation, stage: Stage, today: dt.date) -> dict:
+    return {
+        "id": stage.id,
+        "title": stage.title,
+        "within": stage.within.text,
+        "mode": stage.who.mode.value,
+        "needed": stage.who.needed,
+        "who": [_party(org, m.id, today) for m in stage.who.members],
+        "escalate_to": _party(org, stage.escalate_to.id, today) if stage.escalate_to else None,
+    }
+
+
+def _party(org: Organisation, party: str, today: dt.date) -> dict:
+    person = org.people.get(party)
+    if person is not None:
+        return {"id": party, "kind": "person", "name": person.name, "away": person.is_away(today)}
+    role = org.roles[party]
+    standing = queries.stand_in(org, role, today)
+    return {
+        "id": party,
+        "kind": "role",
+        "title": role.title,
+        "holders": [{"id": p.id, "name": p.name, "away": p.is_away(today)} for p in queries.holders(org, role)],
+        "standing_in": list(standing.backups),
+    }
+
+
+def who_text(data: dict) -> str:
+    lines = [f"{data['decision']} on {data['today']}"]
+    if not data["path_known"]:
+        lines.append("(every stage: give the inputs with --set to see one request's path)")
+    for stage in data["stages"]:
+        how = {"all": "all of", "any": "any of", "at_least": f"at least {stage['needed']} of"}.get(stage["mode"], "")
+        lines.append(f"{stage['title']} ({stage['id']}), within {stage['within']}{': ' + how if how else ''}")
+        for party in stage["who"]:
+            lines.append(f"  {_party_text(party)}")
+        if stage["escalate_to"]:
+            lines.append(f"  if late: {_party_text(stage['escalate_to'])}")
+    return "\n".join(lines)
+
+
+def _party_text(party: dict) -> str:
+    if party["kind"] == "person":
+        return f"{party['name']} ({party['id']})" + (" - away today, nobody stands in" if party["away"] else "")
+    people = ", ".join(f"{h['name']} ({h['id']}){' - away' if h['away'] else ''}" for h in party["holders"])
+    text = f"{party['title']} ({party['id']}): {people or 'nobody holds this role'}"
+    if party["standing_in"]:
+        text += f"; standing in: {', '.join(party['standing_in'])}"
+    return text
+
+
+def approves_data(org: Organisation, party: str) -> dict:
+    """Everything a person or role approves, owns or is escalated to; a person's roles included."""
+    via: list[tuple[str | None, str]] = [(None, party)]
+    if party in org.people:
+        via += [(role.id, role.id) for role in queries.roles_of(org, org.people[party])]
+        via += [(f"backup for {role.id}", role.id) for role in queries.backup_for(org, party)]
+    items = []
+    for reason, acting_as in via:
+        for duty in queries.duties(org, acting_as):
+            items.append({
+                "decision": duty.decision.id,
+                "decision_title": duty.decision.title,
+                "stage": duty.stage.id if duty.stage else None,
+                "stage_title": duty.stage.title if duty.stage else None,
+                "within": duty.stage.within.text if duty.stage else None,
+                "kind": duty.kind,
+                "as": reason,
+            })
+    kind = "person" if party in org.people else "role"
+    name = org.people[party].name if kind == "person" else org.roles[party].title
+    return {"id": party, "kind": kind, "name": name, "duties": items}
+
+
+def approves_text(data: dict) -> str:
+    lines = [f"{data['name']} ({data['id']}, {data['kind']})"]
+    if not data["duties"]:
+        lines.append("  approves nothing")
+    for item in data["duties"]:
+        where = f"{item['decision_title']} ({item['decision']})"
+        if item["stage"]:
+            where += f" > {item['stage_title']} ({item['stage']}), within {item['within']}"
+        role = f" as {item['as']}" if item["as"] else ""
+        lines.append(f"  {item['kind']}{role}: {where}")
+    return "\n".join(lines)
+

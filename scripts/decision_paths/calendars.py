@@ -1,0 +1,81 @@
+"""Working days and business hours of one calendar, from the `holidays` library.
+
+A working day is a day in ``workdays`` or an official make-up workday, unless
+it is a public holiday; the calendar's own ``closed`` and ``open`` dates
+override all of that (SPEC section 8).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from decision_paths.model import Calendar
+
+
+@dataclass(eq=False)
+class BusinessCalendar:
+    calendar: Calendar
+    _years: dict[int, object] = field(default_factory=dict)
+
+    @functools.cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.calendar.timezone.id)
+
+    def _holidays(self, year: int):  # type: ignore[no-untyped-def]
+        found = self._years.get(year)
+        if found is None:
+            import holidays  # imported on first use: only timelines need it
+
+            subdivision = self.calendar.subdivision.id if self.calendar.subdivision else None
+            found = holidays.country_holidays(self.calendar.country.id, subdiv=subdivision, years=year)
+            self._years[year] = found
+        return found
+
+    def is_public_holiday(self, day: dt.date) -> bool:
+        return day in self._holidays(day.year)  # type: ignore[operator]
+
+    def is_makeup_workday(self, day: dt.date) -> bool:
+        return day in getattr(self._holidays(day.year), "weekend_workdays", ())
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.calendar.closed:
+            return False
+        if day in self.calendar.open:
+            return True
+        if self.is_public_holiday(day):
+            return False
+        return day.weekday() in self.calendar.workdays or self.is_makeup_workday(day)
+
+    def has_official_schedule(self, year: int) -> bool:
+        """False for a year the library cannot vouch for, e.g. China's make-up workdays
+        before the State Council publishes them (late in the previous year)."""
+        table = self._holidays(year)
+        if not getattr(table, "start_year", year) <= year <= getattr(table, "end_year", year):
+            return False
+        published = self._last_published_year()
+        return published is None or year <= published
+
+    @functools.cache  # noqa: B019 - one calendar object per build; the cache dies with it
+    def _last_published_year(self) -> int | None:
+        """For a country with make-up workdays, the last year of its published schedule."""
+        table = self._holidays(2000)
+        years = [year for name in dir(table) if name.startswith("special_") and name.endswith("holidays")
+                 and isinstance(getattr(table, name), dict) for year in getattr(table, name)]
+        if not years:
+            return None
+        last = max(years)
+        return last if getattr(self._holidays(last), "weekend_workdays", None) else None
+
+    @property
+    def opens(self) -> dt.time:
+        return self.calendar.hours.opens
+
+    @property
+    def closes(self) -> dt.time:
+        return self.calendar.hours.closes
+
+    def local(self, day: dt.date, time: dt.time) -> dt.datetime:
+        return dt.datetime.combine(day, time, tzinfo=self.zone)

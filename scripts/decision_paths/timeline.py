@@ -1,0 +1,222 @@
+"""The promise (SPEC section 8): when each stage of a request is due.
+
+A request received at instant ``t`` moves through the stages of its path; each
+stage starts when the previous one is due. Pure functions of the model, a
+calendar and the start instant.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Iterator, Mapping
+
+from decision_paths.calendars import BusinessCalendar
+from decision_paths.model import Branch, Decision, Duration, Input, InputType, Stage, Unit
+
+MAX_SEARCH_DAYS = 3660  # a calendar with no working day in ten years is a mistake, not a wait
+MAX_PATHS = 10_000
+
+
+class TimelineError(Exception):
+    """The timeline cannot be computed; the message says what is missing."""
+
+
+class MissingInput(TimelineError):
+    def __init__(self, item: Input):
+        self.input = item
+        super().__init__(f"the path depends on '{item.id}' ({item.label}): give it with --set {item.id}=VALUE"
+                         f"{_allowed(item)}")
+
+
+def _allowed(item: Input) -> str:
+    if item.type is InputType.CHOICE:
+        return f"; one of: {', '.join(item.options)}"
+    if item.type is InputType.YES_NO:
+        return "; yes or no"
+    return "; a number"
+
+
+def parse_value(item: Input, text: str) -> object:
+    """A ``--set`` value as the input's type: Decimal, an option, or True/False."""
+    if item.type is InputType.NUMBER:
+        try:
+            value = Decimal(text.strip())
+        except InvalidOperation:
+            raise TimelineError(f"'{item.id}' is a number; '{text}' is not") from None
+        if not value.is_finite():
+            raise TimelineError(f"'{item.id}' is a number; '{text}' is not")
+        return value
+    if item.type is InputType.YES_NO:
+        answer = text.strip().lower()
+        if answer in ("yes", "true", "y", "1", "是"):
+            return True
+        if answer in ("no", "false", "n", "0", "否"):
+            return False
+        raise TimelineError(f"'{item.id}' is yes or no; '{text}' is neither")
+    if text not in item.options:
+        raise TimelineError(f"'{item.id}' must be one of: {', '.join(item.options)}; not '{text}'")
+    return text
+
+
+def due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCalendar) -> dt.datetime:
+    """When a stage received at ``received`` is due, in the calendar's time zone."""
+    start = received.astimezone(calendar.zone)
+    match duration.unit:
+        case Unit.HOURS:
+            return (received.astimezone(dt.timezone.utc) + dt.timedelta(hours=float(duration.amount))) \
+                .astimezone(calendar.zone)
+        case Unit.CALENDAR_DAYS | Unit.WEEKS:
+            days = int(duration.amount) * (7 if duration.unit is Unit.WEEKS else 1)
+            return calendar.local(start.date() + dt.timedelta(days=days), dt.time(23, 59, 59))
+        case Unit.BUSINESS_DAYS:
+            return calendar.local(_nth_working_day_after(start.date(), int(duration.amount), calendar),
+                                  calendar.closes)
+    return _add_business_hours(start, duration.amount, calendar)
+
+
+def _nth_working_day_after(day: dt.date, count: int, calendar: BusinessCalendar) -> dt.date:
+    found = 0
+    for offset in range(1, MAX_SEARCH_DAYS * max(count, 1)):
+        candidate = day + dt.timedelta(days=offset)
+        if calendar.is_working_day(candidate):
+            found += 1
+            if found == count:
+                return candidate
+    raise TimelineError(f"calendar '{calendar.calendar.id}' has no working days")
+
+
+def _add_business_hours(start: dt.datetime, hours: Decimal, calendar: BusinessCalendar) -> dt.datetime:
+    """Count working time inside business hours on working days, in local wall-clock time."""
+    remaining = dt.timedelta(hours=float(hours))
+    moment = start.replace(tzinfo=None)
+    for _ in range(MAX_SEARCH_DAYS):
+        day = moment.date()
+        if calendar.is_working_day(day):
+            opens = dt.datetime.combine(day, calendar.opens)
+            closes = dt.datetime.combine(day, calendar.closes)
+            moment = max(moment, opens)
+            if moment < closes:
+                available = closes - moment
+                if remaining <= available:
+                    return (moment + remaining).replace(tzinfo=calendar.zone)
+                remaining -= available
+        moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    raise TimelineError(f"calendar '{calendar.calendar.id}' has no working days")
+
+
+# ------------------------------------------------------------------- paths
+
+
+def path_for(decision: Decision, values: Mapping[str, object]) -> list[Stage]:
+    """The stages a request with these input values goes through."""
+    path: list[Stage] = []
+    stage = decision.stages[decision.start.id]
+    while True:
+        path.append(stage)
+        if stage.next_stage is not None:
+            stage = decision.stages[stage.next_stage.id]
+            continue
+        if not stage.branches:
+            return path
+        taken = _branch_taken(decision, stage, values)
+        stage = decision.stages[taken.go.id]
+
+
+def _branch_taken(decision: Decision, stage: Stage, values: Mapping[str, object]) -> Branch:
+    """The branch these values take; asks only for inputs that can change the answer."""
+    undecided: list[Branch] = []
+    for branch in (b for b in stage.branches if not b.otherwise):
+        known = [c for c in branch.conditions if c.input.id in values]
+        if any(not c.test.matches(values[c.input.id]) for c in known):
+            continue  # already ruled out
+        if len(known) == len(branch.conditions):
+            return branch  # branches never overlap in a valid decision
+        undecided.append(branch)
+    if undecided:
+        missing = next(c.input.id for c in undecided[0].conditions if c.input.id not in values)
+        raise MissingInput(decision.inputs[missing])
+    otherwise = next((b for b in stage.branches if b.otherwise), None)
+    if otherwise is None:  # only possible when validation found a gap
+        raise TimelineError(f"no branch of stage '{stage.id}' matches these inputs")
+    return otherwise
+
+
+def all_paths(decision: Decision) -> Iterator[list[Stage]]:
+    """Every path from start to a final stage (depth-first, bounded)."""
+    count = 0
+    stack: list[list[Stage]] = [[decision.stages[decision.start.id]]]
+    while stack:
+        path = stack.pop()
+        successors = path[-1].successors()
+        if not successors:
+            count += 1
+            yield path
+            if count >= MAX_PATHS:
+                return
+            continue
+        for target in reversed(list(dict.fromkeys(t.id for t in successors))):
+            stack.append([*path, decision.stages[target]])
+
+
+@dataclass(frozen=True, slots=True)
+class StageTime:
+    stage: Stage
+    received: dt.datetime
+    due: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    decision: Decision
+    start: dt.datetime
+    stages: tuple[StageTime, ...]
+
+    @property
+    def due(self) -> dt.datetime:
+        return self.stages[-1].due
+
+    def years(self) -> set[int]:
+        return {self.start.year} | {s.due.year for s in self.stages}
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "decision": self.decision.id,
+            "start": self.start.isoformat(),
+            "stages": [
+                {"id": s.stage.id, "title": s.stage.title, "who": [m.id for m in s.stage.who.members],
+                 "received": s.received.isoformat(), "due": s.due.isoformat()}
+                for s in self.stages
+            ],
+            "due": self.due.isoformat(),
+        }
+
+
+def timeline(decision: Decision, path: list[Stage], start: dt.datetime, calendar: BusinessCalendar) -> Timeline:
+    received = start.astimezone(calendar.zone)
+    times = []
+    for stage in path:
+        due = due_instant(stage.within, received, calendar)
+        times.append(StageTime(stage, received, due))
+        received = due
+    return Timeline(decision, start.astimezone(calendar.zone), tuple(times))
+
+
+def fastest_and_slowest(decision: Decision, start: dt.datetime, calendar: BusinessCalendar) -> tuple[Timeline, Timeline]:
+    timelines = [timeline(decision, path, start, calendar) for path in all_paths(decision)]
+    return min(timelines, key=lambda t: t.due), max(timelines, key=lambda t: t.due)
+
+
+def parse_start(text: str, calendar: BusinessCalendar) -> dt.datetime:
+    """An ISO start: a bare date is 00:00 of that date, a time without offset is in the calendar's zone."""
+    try:
+        if len(text.strip()) == 10:
+            return calendar.local(dt.date.fromisoformat(text.strip()), dt.time())
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise TimelineError(f"--start '{text}' is not an ISO date or date-time, e.g. 2026-11-20 or "
+                            "2026-11-20T10:00 or 2026-11-20T10:00+08:00") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=calendar.zone)
+    return moment.astimezone(calendar.zone)
