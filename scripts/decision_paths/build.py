@@ -68,8 +68,10 @@ def load_site_config(*, decisions: str, site_dir: str, today: dt.date, config_fi
 
     from decision_paths.mkdocs_plugin import DecisionPathsPlugin
 
-    if config_file is None and os.path.isfile("mkdocs.yml"):
-        config_file = "mkdocs.yml"
+    if config_file is None:
+        # The client site may have a configuration of its own (site name, no editor pages).
+        candidates = ("mkdocs.client.yml", "mkdocs.yml") if audience == "client" else ("mkdocs.yml",)
+        config_file = next((name for name in candidates if os.path.isfile(name)), None)
     if config_file is not None:
         config = load_config(config_file=config_file, site_dir=site_dir)
     else:

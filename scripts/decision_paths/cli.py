@@ -54,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Validate the decisions, then build the site into DIR/internal/. "
                                             "Refuses to build while errors remain; the previous site stays "
                                             "in place until the new one is complete.")
-    build.add_argument("--audience", choices=("internal",), default="internal",
-                       help="which site to build (default: internal)")
+    build.add_argument("--audience", choices=("internal", "client", "all"), default="all",
+                       help="which site to build: internal, client, or all (default: all)")
     build.add_argument("--out", metavar="DIR", default="site", help="output folder (default: site)")
     build.add_argument("--config-file", metavar="FILE", help="MkDocs configuration (default: mkdocs.yml if "
                                                              "present, else a built-in one)")
@@ -149,13 +149,15 @@ def _build(args: argparse.Namespace) -> int:
         _print_findings(result.findings, len(result.org.files))
         print("decision-paths: not building while errors remain", file=sys.stderr)
         return EXIT_FINDINGS
-    try:
-        target = build_site(decisions=folder, out=args.out, audience=args.audience, today=today,
-                            config_file=args.config_file)
-    except (BuildError, DiagramError) as err:
-        print(f"decision-paths: error: {err}", file=sys.stderr)
-        return EXIT_FINDINGS
-    print(f"built {args.audience} site: {target}")
+    audiences = ("internal", "client") if args.audience == "all" else (args.audience,)
+    for audience in audiences:
+        try:
+            target = build_site(decisions=folder, out=args.out, audience=audience, today=today,
+                                config_file=args.config_file)
+        except (BuildError, DiagramError) as err:
+            print(f"decision-paths: error: {err}", file=sys.stderr)
+            return EXIT_FINDINGS
+        print(f"built {audience} site: {target}")
     return EXIT_OK
 
 

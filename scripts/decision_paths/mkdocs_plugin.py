@@ -27,7 +27,16 @@ from mkdocs.structure.pages import Page
 from decision_paths.diagrams import DiagramError, render_svgs
 from decision_paths.findings import Finding
 from decision_paths.i18n import words
-from decision_paths.plan import DIAGRAM_SLOT, HOME_URI, PlanOptions, SitePlan, home_catalogue, plan_site
+from decision_paths.audience import client_view
+from decision_paths.plan import (
+    DIAGRAM_SLOT,
+    HOME_URI,
+    PlanOptions,
+    SitePlan,
+    home_catalogue,
+    plan_client_site,
+    plan_site,
+)
 from decision_paths.validate import validate_folder
 
 log = logging.getLogger("mkdocs.plugins.decision-paths")
@@ -37,14 +46,14 @@ log = logging.getLogger("mkdocs.plugins.decision-paths")
 # the error banner on top, instead of turning into "page not found".
 _LAST_PAGES: dict[str, dict[str, str]] = {}
 
-ASSETS = ("decision-paths.css", "decision-paths.js")
+ASSETS = ("decision-paths.css", "decision-paths.js", "decision-paths-calculator.js")
 REQUIRED_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html", "toc")
 SEARCH_SEPARATOR = r"[\s\u200b\-]"  # as Material documents for Chinese (jieba joins words with U+200B)
 
 
 class PluginConfig(Config):
     decisions = c.Type(str, default="decisions")
-    audience = c.Choice(("internal",), default="internal")
+    audience = c.Choice(("internal", "client"), default="internal")
     today = c.Optional(c.Type(str))
 
 
@@ -96,10 +105,18 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         if errors and self.command != "serve":
             raise PluginError(f"decision-paths: {len(errors)} error(s) in {folder}; fix them to build the site")
         language = config.theme.get("language") or "en"
-        home_exists = files.get_file_from_path(HOME_URI) is not None
-        options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, home_exists)
-        plan = plan_site(result.org, options)
-        self.home_extra = home_catalogue(result.org, options) if home_exists else None
+        if self.config.audience == "client":
+            # Clients get generated pages only: the repository's own docs are for editors.
+            for file in files.documentation_pages():
+                files.remove(file)
+            options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, False)
+            plan = plan_client_site(client_view(result.org, options.words), options)
+            self.home_extra = None
+        else:
+            home_exists = files.get_file_from_path(HOME_URI) is not None
+            options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, home_exists)
+            plan = plan_site(result.org, options)
+            self.home_extra = home_catalogue(result.org, options) if home_exists else None
         try:
             svgs = render_svgs(plan.diagrams)
         except DiagramError as err:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from decision_paths import diagrams, queries
+from decision_paths.calculator import calculator_html
+from decision_paths.calendars import BusinessCalendar
 from decision_paths.model import Decision, InputType, Organisation, Person, Role, Stage, Visibility, WhoMode
 from decision_paths.text import markdown_block, plain
 
@@ -87,6 +89,16 @@ class _Planner:
         self.org = org
         self.options = options
         self.w = options.words
+        self._calendars: dict[str, BusinessCalendar] = {}
+
+    def calculator(self, decision: Decision) -> list[str]:
+        """The in-page date calculator section, or nothing when the decision has no calendar."""
+        calendar = self.org.calendar_for(decision)
+        if calendar is None or decision.start.id not in decision.stages:
+            return []
+        business = self._calendars.setdefault(calendar.id, BusinessCalendar(calendar))
+        return ["", f"## {plain(self.w['calculator'])}", "",
+                calculator_html(decision, business, self.w, self.options.today)]
 
     # -- links
 
@@ -175,6 +187,7 @@ class _Planner:
         ]
         if decision.inputs:
             lines += ["", f"## {plain(w['inputs'])}", "", self.inputs_section(decision, uri)]
+        lines += self.calculator(decision)
         outcomes = [o for s in decision.stages.values() for o in s.outcomes]
         if outcomes:
             lines += ["", f"## {plain(w['outcomes'])}", ""]
@@ -438,6 +451,62 @@ class _Planner:
             {w["people"]: PEOPLE_URI},
             {w["matrix"]: MATRIX_URI},
         ]
+
+
+def plan_client_site(view: Organisation, options: PlanOptions) -> SitePlan:
+    """Pages for clients, planned from ``audience.client_view`` only: a home page
+    listing every request, and one page per request with its steps, promise and calculator."""
+    planner = _ClientPlanner(view, options)
+    pages = [planner.decision_page(d) for d in view.decisions.values()]
+    if not options.home_exists:
+        pages.append(PlannedPage(HOME_URI, options.words["home"], planner.home_markdown()))
+    nav = [{options.words["decisions"]: [decision_uri(d.id) for d in planner.ordered()]}]
+    return SitePlan(tuple(pages), {}, nav)
+
+
+class _ClientPlanner(_Planner):
+    def ordered(self) -> list[Decision]:
+        return sorted(self.org.decisions.values(), key=lambda d: d.title)
+
+    def roles_text(self, stage: Stage) -> str:
+        names = [self.org.roles[m.id].title for m in stage.who.members if m.id in self.org.roles]
+        if stage.who.mode is WhoMode.ONE:
+            return plain(", ".join(names))
+        key = {WhoMode.ALL: "all_of", WhoMode.ANY: "any_of"}.get(stage.who.mode, "at_least_of")
+        return f"{plain(self.w[key].format(n=stage.who.needed))} {plain(', '.join(names))}"
+
+    def decision_page(self, decision: Decision) -> PlannedPage:
+        w = self.w
+        lines = [f"# {plain(decision.title)}", "", markdown_block(decision.summary), ""]
+        if decision.client_notes:
+            lines += [markdown_block(decision.client_notes), ""]
+        lines += [f"**{plain(w['promise'])}: {plain(self.promise_text(decision))}**", "",
+                  f"## {plain(w['steps'])}", "", '<ol class="dp-steps" markdown="1">']
+        for stage in decision.stages.values():
+            details = [self.roles_text(stage), f"{plain(w['within'])} {plain(stage.within.text)}"]
+            if stage.escalate_to is not None and stage.escalate_to.id in self.org.roles:
+                details.append(f"{plain(w['if_late'])}: {plain(self.org.roles[stage.escalate_to.id].title)}")
+            lines.append(f'<li id="stage-{stage.id}" markdown="1"><strong>{plain(stage.title)}</strong><br>'
+                         f"{' · '.join(details)}")
+            if stage.branches:
+                lines.append("<br>" + "<br>".join(
+                    f"{plain(diagrams.condition_text(b, decision, w))} → {plain(decision.stages[b.go.id].title)}"
+                    for b in stage.branches if b.go.id in decision.stages))
+            if stage.outcomes:
+                lines.append(f"<br>{plain(w['outcomes'])}: {plain(', '.join(stage.outcomes))}")
+            lines.append("</li>")
+        lines.append("</ol>")
+        lines += self.calculator(decision)
+        return PlannedPage(decision_uri(decision.id), decision.title, "\n".join(lines) + "\n")
+
+    def home_markdown(self) -> str:
+        w = self.w
+        lines = [f"# {plain(w['home'])}", "", plain(w["client_intro"]), "",
+                 f"| {plain(w['decision'])} | {plain(w['promise'])} |", "|---|---|"]
+        for decision in self.ordered():
+            lines.append(f"| {self.link(HOME_URI, decision_uri(decision.id), decision.title)} | "
+                         f"{plain(self.promise_text(decision))} |")
+        return "\n".join(lines) + "\n"
 
 
 def _page_url(uri: str, directory_urls: bool) -> str:

@@ -1,0 +1,213 @@
+/* Decision Paths: the in-page date calculator.
+ * Mirrors timeline.py exactly (SPEC section 8), from data exported at build
+ * time; a test compares both on many start instants across holidays.
+ * Local times are kept as "wall-clock milliseconds" (Date.UTC of the local
+ * fields) and turned into instants with the calendar's exported UTC offsets. */
+(function () {
+  "use strict";
+  var DAY = 86400000, HOUR = 3600000;
+
+  function parseTime(text) {
+    var p = text.split(":");
+    return (+p[0]) * HOUR + (+p[1]) * 60000 + (+(p[2] || 0)) * 1000;
+  }
+
+  function Calendar(data) {
+    this.data = data;
+    var f = data.from.split("-");
+    this.first = Date.UTC(+f[0], +f[1] - 1, +f[2]);
+    this.opens = parseTime(data.opens);
+    this.closes = parseTime(data.closes);
+    this.outside = false;
+  }
+  Calendar.prototype.isWorkingDay = function (wallDay) {
+    var index = Math.round((wallDay - this.first) / DAY);
+    if (index >= 0 && index < this.data.days.length) return this.data.days.charAt(index) === "1";
+    this.outside = true; /* beyond the exported years: weekdays only */
+    var weekday = (new Date(wallDay).getUTCDay() + 6) % 7; /* 0 = Monday, as Python */
+    return this.data.workdays.indexOf(weekday) !== -1;
+  };
+  Calendar.prototype.offsetAt = function (utc) {
+    var list = this.data.offsets, found = list[0][1];
+    for (var i = 0; i < list.length && list[i][0] <= utc; i++) found = list[i][1];
+    return found * 60000;
+  };
+  Calendar.prototype.toWall = function (utc) { return utc + this.offsetAt(utc); };
+  Calendar.prototype.toUtc = function (wall) {
+    var guess = wall - this.offsetAt(wall);
+    return wall - this.offsetAt(guess);
+  };
+
+  function dayOf(wall) { return Math.floor(wall / DAY) * DAY; }
+
+  function due(stage, receivedWall, cal) {
+    var amount = stage.amount;
+    switch (stage.unit) {
+      case "hours":
+        return cal.toWall(cal.toUtc(receivedWall) + amount * HOUR);
+      case "calendar days":
+      case "weeks":
+        var days = amount * (stage.unit === "weeks" ? 7 : 1);
+        return dayOf(receivedWall) + days * DAY + 23 * HOUR + 59 * 60000 + 59000;
+      case "business days":
+        var day = dayOf(receivedWall), found = 0;
+        for (var n = 0; n < 3660 * Math.max(amount, 1); n++) {
+          day += DAY;
+          if (cal.isWorkingDay(day) && ++found === amount) return day + cal.closes;
+        }
+        throw new Error("no working days");
+      default: /* business hours */
+        var remaining = Math.round(amount * HOUR), moment = receivedWall;
+        for (var k = 0; k < 3660; k++) {
+          var today = dayOf(moment);
+          if (cal.isWorkingDay(today)) {
+            var opens = today + cal.opens, closes = today + cal.closes;
+            if (moment < opens) moment = opens;
+            if (moment < closes) {
+              if (remaining <= closes - moment) return moment + remaining;
+              remaining -= closes - moment;
+            }
+          }
+          moment = today + DAY;
+        }
+        throw new Error("no working days");
+    }
+  }
+
+  function holds(condition, value) {
+    if (condition.comparisons) {
+      return condition.comparisons.every(function (c) {
+        switch (c[0]) {
+          case ">": return value > c[1];
+          case ">=": return value >= c[1];
+          case "<": return value < c[1];
+          case "<=": return value <= c[1];
+          default: return value === c[1];
+        }
+      });
+    }
+    if (condition.options) return condition.options.indexOf(value) !== -1;
+    return value === condition.value;
+  }
+
+  function branchTaken(stage, values) {
+    var undecided = null;
+    for (var i = 0; i < stage.branches.length; i++) {
+      var b = stage.branches[i];
+      if (b.otherwise) continue;
+      var known = b.conditions.filter(function (c) { return values.hasOwnProperty(c.input); });
+      if (known.some(function (c) { return !holds(c, values[c.input]); })) continue;
+      if (known.length === b.conditions.length) return b;
+      if (!undecided) undecided = b;
+    }
+    if (undecided) {
+      var missing = undecided.conditions.filter(function (c) { return !values.hasOwnProperty(c.input); })[0];
+      return { missing: missing.input };
+    }
+    return stage.branches.filter(function (b) { return b.otherwise; })[0] || { missing: null };
+  }
+
+  /* The timeline for a start (wall-clock ms in the calendar's zone) and input values:
+   * {stages: [{id, title, within, received, due}], due} or {missing: inputId}. */
+  function compute(decision, calendarData, startWall, values) {
+    var cal = new Calendar(calendarData), stages = [], id = decision.start, received = startWall;
+    for (var guard = 0; id && guard < 1000; guard++) {
+      var stage = decision.stages[id], dueAt = due(stage, received, cal);
+      stages.push({ id: id, title: stage.title, within: stage.within, received: received, due: dueAt });
+      received = dueAt;
+      if (stage.next) { id = stage.next; continue; }
+      if (!stage.branches.length) break;
+      var taken = branchTaken(stage, values);
+      if (taken.missing !== undefined) return { missing: taken.missing, stages: stages };
+      id = taken.go;
+    }
+    return { stages: stages, due: received, outside: cal.outside, calendar: cal };
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function iso(wall, cal) {
+    var d = new Date(wall), offset = cal.offsetAt(cal.toUtc(wall)) / 60000;
+    var sign = offset < 0 ? "-" : "+", abs = Math.abs(offset);
+    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + "T" +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds()) +
+      sign + pad(Math.floor(abs / 60)) + ":" + pad(abs % 60);
+  }
+  function shown(wall) {
+    var d = new Date(wall);
+    return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
+  }
+
+  /* For tests and tools: the same JSON shape as `decision-paths timeline --format json`. */
+  function timelineJson(data, startIso, values) {
+    var cal = new Calendar(data.calendar), m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:\d{2})?$/.exec(startIso);
+    var wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0));
+    if (m[7]) {
+      var off = m[7] === "Z" ? 0 : (m[7][0] === "-" ? -1 : 1) * (+m[7].slice(1, 3) * 60 + +m[7].slice(4, 6));
+      wall = cal.toWall(wall - off * 60000);
+    }
+    var result = compute(data.decision, data.calendar, wall, values);
+    if (result.missing !== undefined) return { missing: result.missing };
+    return {
+      decision: data.decision.id, start: iso(wall, cal),
+      stages: result.stages.map(function (s) {
+        return { id: s.id, received: iso(s.received, cal), due: iso(s.due, cal) };
+      }),
+      due: iso(result.due, cal)
+    };
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+
+  function setUp(root) {
+    if (root.dataset.dpReady) return;
+    root.dataset.dpReady = "1";
+    var data = JSON.parse(document.getElementById("dp-calculator-data-" + root.dataset.dpCalculator).textContent);
+    var form = root.querySelector("form"), out = root.querySelector(".dp-result"), words = data.words;
+    function values() {
+      var found = {};
+      root.querySelectorAll("[data-dp-input]").forEach(function (el) {
+        var id = el.dataset.dpInput, input = data.decision.inputs[id], v = el.value;
+        if (v === "") return;
+        if (input.type === "number") { if (isFinite(+v)) found[id] = +v; }
+        else if (input.type === "yes-no") found[id] = v === "yes";
+        else found[id] = v;
+      });
+      return found;
+    }
+    function update() {
+      var start = form.querySelector("[name=dp-start]").value;
+      var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(start);
+      if (!m) return;
+      var wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+      var result = compute(data.decision, data.calendar, wall, values());
+      var needed = {};
+      Object.keys(values()).forEach(function (k) { needed[k] = true; });
+      if (result.missing) needed[result.missing] = true;
+      root.querySelectorAll("[data-dp-field]").forEach(function (el) {
+        el.hidden = !needed[el.dataset.dpField];
+      });
+      if (result.missing !== undefined) {
+        var input = data.decision.inputs[result.missing];
+        out.innerHTML = "<p class=\"dp-missing\">" + escapeHtml(words.missing_input.replace("{label}", input ? input.label : "")) + "</p>";
+        return;
+      }
+      var rows = result.stages.map(function (s) {
+        return "<tr><td>" + escapeHtml(s.title) + "</td><td>" + escapeHtml(s.within) + "</td><td>" + shown(s.due) + "</td></tr>";
+      }).join("");
+      out.innerHTML = "<p class=\"dp-answer\"><strong>" + escapeHtml(words.answer_by) + " " + shown(result.due) +
+        "</strong></p><table><tbody>" + rows + "</tbody></table>" +
+        (result.outside ? "<p>" + escapeHtml(words.outside_calendar) + "</p>" : "");
+    }
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    update();
+  }
+
+  window.DecisionPaths = { compute: compute, timelineJson: timelineJson };
+  function setUpAll() { document.querySelectorAll("[data-dp-calculator]").forEach(setUp); }
+  if (window.document$ && window.document$.subscribe) window.document$.subscribe(setUpAll);
+  else document.addEventListener("DOMContentLoaded", setUpAll);
+})();

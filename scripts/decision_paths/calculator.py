@@ -1,0 +1,131 @@
+"""The in-page date calculator: data exported at build time, and its HTML.
+
+The browser computes the same timelines as ``timeline.py`` from this data:
+each calendar's working days (holidays, make-up workdays, closures) for the
+build's year and the next, its business hours, and its UTC offsets, so the
+page needs no server and no third-party script. Without JavaScript the page
+still shows a worked example computed here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from typing import Mapping
+
+from decision_paths.calendars import BusinessCalendar
+from decision_paths.model import ChoiceTest, Decision, InputType, NumberTest, Stage, YesNoTest
+from decision_paths.timeline import TimelineError, fastest_and_slowest
+
+SCRIPT_ID_PREFIX = "dp-calculator-data-"
+
+
+def calendar_data(calendar: BusinessCalendar, year: int) -> dict[str, object]:
+    """Working days from 1 January of ``year`` to 31 December of the next, as a '0'/'1' string."""
+    first = dt.date(year, 1, 1)
+    last = dt.date(year + 1, 12, 31)
+    days = "".join("1" if calendar.is_working_day(first + dt.timedelta(days=n)) else "0"
+                   for n in range((last - first).days + 1))
+    return {
+        "id": calendar.calendar.id,
+        "from": first.isoformat(),
+        "days": days,
+        "workdays": sorted(calendar.calendar.workdays),
+        "opens": calendar.opens.strftime("%H:%M:%S"),
+        "closes": calendar.closes.strftime("%H:%M:%S"),
+        "offsets": _offsets(calendar, first, last),
+    }
+
+
+def _offsets(calendar: BusinessCalendar, first: dt.date, last: dt.date) -> list[list[int]]:
+    """[[utc milliseconds, offset minutes], ...]: the offset in force from each change on."""
+    moment = dt.datetime.combine(first - dt.timedelta(days=2), dt.time(), tzinfo=dt.timezone.utc)
+    end = dt.datetime.combine(last + dt.timedelta(days=2), dt.time(), tzinfo=dt.timezone.utc)
+    changes: list[list[int]] = []
+    previous = None
+    while moment <= end:
+        offset = int(moment.astimezone(calendar.zone).utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+        if offset != previous:
+            changes.append([int(moment.timestamp() * 1000), offset])
+            previous = offset
+        moment += dt.timedelta(minutes=30)
+    return changes
+
+
+def decision_data(decision: Decision) -> dict[str, object]:
+    return {
+        "id": decision.id,
+        "start": decision.start.id,
+        "inputs": {i.id: {"label": i.label, "type": i.type.value, "options": list(i.options)}
+                   for i in decision.inputs.values()},
+        "stages": {s.id: _stage_data(s) for s in decision.stages.values()},
+    }
+
+
+def _stage_data(stage: Stage) -> dict[str, object]:
+    return {
+        "title": stage.title,
+        "unit": stage.within.unit.value,
+        "amount": float(stage.within.amount),
+        "within": stage.within.text,
+        "next": stage.next_stage.id if stage.next_stage else None,
+        "branches": [
+            {"otherwise": b.otherwise, "go": b.go.id, "conditions": [_condition(c.input.id, c.test) for c in b.conditions]}
+            for b in stage.branches
+        ],
+    }
+
+
+def _condition(input_id: str, test: object) -> dict[str, object]:
+    if isinstance(test, NumberTest):
+        return {"input": input_id, "comparisons": [[c.operator, float(c.value)] for c in test.comparisons]}
+    if isinstance(test, ChoiceTest):
+        return {"input": input_id, "options": [o.id for o in test.options]}
+    assert isinstance(test, YesNoTest)
+    return {"input": input_id, "value": test.value}
+
+
+def calculator_html(decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], today: dt.date) -> str:
+    """The form, the worked example (for readers without JavaScript) and the data, as one raw HTML block."""
+    e = html.escape
+    data = {"decision": decision_data(decision), "calendar": calendar_data(calendar, today.year),
+            "words": {k: words[k] for k in ("answer_by", "missing_input", "yes", "no", "outside_calendar")}}
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+    fields = [f'<label>{e(words["submitted"])} <input type="datetime-local" name="dp-start" '
+              f'value="{today.isoformat()}T10:00" step="60" required></label>']
+    for item in decision.inputs.values():
+        name = f'name="dp-input-{e(item.id)}" data-dp-input="{e(item.id)}"'
+        if item.type is InputType.NUMBER:
+            control = f'<input type="number" step="any" {name}>'
+        else:
+            options = [(o, o) for o in item.options] if item.type is InputType.CHOICE else \
+                [("yes", words["yes"]), ("no", words["no"])]
+            choices = "".join(f'<option value="{e(v)}">{e(t)}</option>' for v, t in options)
+            control = f'<select {name}><option value=""></option>{choices}</select>'
+        fields.append(f'<label class="dp-field" data-dp-field="{e(item.id)}">{e(item.label)} {control}</label>')
+    return (
+        f'<div class="dp-calculator" data-dp-calculator="{e(decision.id)}" data-search-exclude markdown="0">\n'
+        f'<form class="dp-form">{"".join(fields)}</form>\n'
+        f'<div class="dp-result" aria-live="polite">{worked_example(decision, calendar, words, today)}</div>\n'
+        f'<script type="application/json" id="{SCRIPT_ID_PREFIX}{e(decision.id)}">{payload}</script>\n'
+        "</div>"
+    )
+
+
+def worked_example(decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], today: dt.date) -> str:
+    e = html.escape
+    start = calendar.local(today, dt.time(10))
+    try:
+        fastest, slowest = fastest_and_slowest(decision, start, calendar)
+    except TimelineError:
+        return ""
+    rows = "".join(f"<tr><td>{e(s.stage.title)}</td><td>{e(s.stage.within.text)}</td>"
+                   f"<td>{e(_local(s.due))}</td></tr>" for s in slowest.stages)
+    when = words["example"].format(start=_local(start), fastest=_local(fastest.due), slowest=_local(slowest.due))
+    return (f"<p>{e(when)}</p><table><thead><tr><th>{e(words['stage'])}</th><th>{e(words['within'])}</th>"
+            f"<th>{e(words['due'])}</th></tr></thead><tbody>{rows}</tbody></table>")
+
+
+def _local(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
