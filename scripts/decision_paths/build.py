@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -49,6 +50,53 @@ markdown_extensions: [tables, admonition, attr_list, md_in_html, {toc: {permalin
 
 class BuildError(Exception):
     """The site could not be built; the message says why and what to do."""
+
+    def __init__(self, message: str, findings: tuple = ()):  # type: ignore[type-arg]
+        super().__init__(message)
+        self.findings = findings
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _collected_warnings() -> Iterator[list[str]]:
+    collector = _WarningCollector()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    try:
+        yield collector.messages
+    finally:
+        logger.removeHandler(collector)
+
+
+_LINK_WARNING = re.compile(r"Doc file '(?P<page>[^']+)' contains (?:a link|an unrecognized relative link) "
+                           r"'(?P<link>[^']+)'")
+
+
+def link_finding(message: str, docs_dir: str):  # type: ignore[no-untyped-def]
+    """A MkDocs strict-mode warning as a finding: at the line of the link when the page is one of ours."""
+    from decision_paths.findings import Loc, finding
+
+    match = _LINK_WARNING.search(message)
+    if not match:
+        return finding("broken-link", Loc("mkdocs.yml"), message)
+    path = Path(docs_dir, match["page"])
+    loc = Loc(str(path))
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            column = line.find(match["link"])
+            if column >= 0:
+                loc = Loc(str(path), number, column + 1)
+                break
+    reason = re.sub(r"^but ", "", message.split(",", 1)[-1].strip())
+    return finding("broken-link", loc, f"link '{match['link']}' leads nowhere: {reason}")
 
 
 def quiet_third_parties() -> None:
@@ -96,8 +144,13 @@ def _empty_docs_dir() -> str:
     return str(folder)
 
 
-def build_site(*, decisions: str, out: str, audience: str, today: dt.date, config_file: str | None = None) -> Path:
-    """Build one audience's site into OUT/AUDIENCE, replacing the previous one only when done."""
+def build_site(*, decisions: str, out: str, audience: str, today: dt.date, config_file: str | None = None,
+               strict: bool = False) -> Path:
+    """Build one audience's site into OUT/AUDIENCE, replacing the previous one only when done.
+
+    With ``strict``, a broken link or missing page fails the build (MkDocs strict
+    mode) and each one is reported as a finding.
+    """
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
@@ -107,10 +160,13 @@ def build_site(*, decisions: str, out: str, audience: str, today: dt.date, confi
     with replaced_atomically(target) as building:
         config = load_site_config(decisions=decisions, site_dir=str(building), today=today,
                                   config_file=config_file, audience=audience)
-        try:
-            build(config)
-        except MkDocsException as err:
-            raise BuildError(str(err)) from None
+        config.strict = strict
+        with _collected_warnings() as warnings:
+            try:
+                build(config)
+            except MkDocsException as err:
+                found = [link_finding(message, config.docs_dir) for message in warnings]
+                raise BuildError(str(err), tuple(found)) from None
         (building / MARKER).write_text("built by decision-paths; replaced whole on each build\n", encoding="utf-8")
     return target
 

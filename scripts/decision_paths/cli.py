@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "present, else a built-in one)")
     build.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                        help="the date for review and away status (default: today)")
+    build.add_argument("--strict", action="store_true",
+                       help="fail on broken links or missing pages, each reported as a finding")
     build.set_defaults(handler=_build)
 
     serve = commands.add_parser("serve", parents=[common], help="live preview that refreshes as you save",
@@ -97,6 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
     approves.add_argument("id", metavar="ID", help="a person or role id")
     approves.add_argument("--format", choices=("text", "json"), default="text")
     approves.set_defaults(handler=_approves)
+
+    new = commands.add_parser("new", parents=[common], help="start a decision, or add a person or role",
+                              description="Write a commented starter decision file, or add a person or a "
+                                          "role to the shared data without touching the rest of the file.")
+    new.add_argument("kind", choices=("decision", "person", "role"))
+    new.add_argument("id", metavar="ID")
+    new.add_argument("--category", help="decision: the sub-folder (category) to put it in")
+    new.add_argument("--name", help="person: the full name (required for a person)")
+    new.add_argument("--email", help="person: work email")
+    new.add_argument("--title", help="role: the role's title (required for a role)")
+    new.add_argument("--held-by", default="", metavar="IDS", help="role: comma-separated person ids")
+    new.add_argument("--visibility", choices=("client", "internal"), help="role: who may see its title")
+    new.set_defaults(handler=_new)
     return parser
 
 
@@ -123,8 +138,11 @@ def _validate(args: argparse.Namespace) -> int:
         print(F.to_json(list(result.findings)))
         print(F.summary_line(list(result.findings), len(result.org.files)), file=sys.stderr)
     else:
+        annotate = os.environ.get("GITHUB_ACTIONS") == "true"
         for found in result.findings:
             print(found.to_text())
+            if annotate:  # also as a workflow command, so GitHub marks the line in the pull request
+                print(found.to_github())
         print(F.summary_line(list(result.findings), len(result.org.files)))
     return EXIT_FINDINGS if result.has_errors else EXIT_OK
 
@@ -153,8 +171,10 @@ def _build(args: argparse.Namespace) -> int:
     for audience in audiences:
         try:
             target = build_site(decisions=folder, out=args.out, audience=audience, today=today,
-                                config_file=args.config_file)
+                                config_file=args.config_file, strict=args.strict)
         except (BuildError, DiagramError) as err:
+            for found in getattr(err, "findings", ()):
+                print(found.to_text(), file=sys.stderr)
             print(f"decision-paths: error: {err}", file=sys.stderr)
             return EXIT_FINDINGS
         print(f"built {audience} site: {target}")
@@ -255,6 +275,33 @@ def _approves(args: argparse.Namespace) -> int:
                          (f"; did you mean {', '.join(close)}?" if close else ""))
     data = answers.approves_data(org, args.id)
     print(answers.approves_text(data)) if args.format == "text" else _print_json(data)
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from decision_paths.scaffold import ScaffoldError, add_shared_entry, new_decision
+
+    folder = _folder(args)
+    try:
+        if args.kind == "decision":
+            path = new_decision(folder, args.id, args.category)
+        elif args.kind == "person":
+            if not args.name:
+                raise UsageError("a person needs --name, e.g. --name 李雷")
+            entry: dict[str, object] = {"name": args.name}
+            if args.email:
+                entry["email"] = args.email
+            path = add_shared_entry(folder, "people", args.id, entry)
+        else:
+            if not args.title:
+                raise UsageError("a role needs --title, e.g. --title 交付总监")
+            entry = {"title": args.title, "held_by": [i.strip() for i in args.held_by.split(",") if i.strip()]}
+            if args.visibility:
+                entry["visibility"] = args.visibility
+            path = add_shared_entry(folder, "roles", args.id, entry)
+    except ScaffoldError as err:
+        raise UsageError(str(err)) from None
+    print(f"wrote {path}")
     return EXIT_OK
 
 

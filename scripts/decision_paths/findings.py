@@ -88,6 +88,7 @@ RULES: dict[str, Rule] = _rules(
     ("DP404", "approvers-away", W, "every approver of a stage is away today and nobody stands in"),
     ("DP405", "empty-role", W, "a role with no holder (not yet named by any stage)"),
     ("DP406", "no-holiday-data", W, "a timeline reaches a year with no official holiday data"),
+    ("DP501", "broken-link", E, "a page links to a page or anchor that does not exist (build --strict)"),
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES.values()}
@@ -113,6 +114,17 @@ class Finding:
     def to_text(self) -> str:
         return f"{self.loc}: {self.severity.value}: {self.message} [{self.rule.code} {self.rule.name}]"
 
+    def to_github(self) -> str:
+        """A GitHub Actions workflow command: the finding shows on the changed line of a pull request."""
+        properties = {
+            "file": display_path(self.loc.file),
+            "line": str(self.loc.line),
+            "col": str(self.loc.column),
+            "title": f"{self.rule.code} {self.rule.name}",
+        }
+        joined = ",".join(f"{key}={_escape_property(value)}" for key, value in properties.items())
+        return f"::{self.severity.value} {joined}::{_escape_data(self.message)}"
+
     def to_json(self) -> dict[str, object]:
         return {
             "file": display_path(self.loc.file),
@@ -123,6 +135,14 @@ class Finding:
             "name": self.rule.name,
             "message": self.message,
         }
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def finding(rule_name: str, loc: Loc, message: str) -> Finding:
