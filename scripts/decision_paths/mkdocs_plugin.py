@@ -117,6 +117,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
             options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, home_exists)
             plan = plan_site(result.org, options)
             self.home_extra = home_catalogue(result.org, options) if home_exists else None
+            _add_references(files, config)
         try:
             svgs = render_svgs(plan.diagrams)
         except DiagramError as err:
@@ -148,11 +149,15 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
             _replace(files, File.generated(config, f"assets/{asset}", content=(package / asset).read_bytes()))
 
     def _nav(self, files: Files, config: MkDocsConfig, plan: SitePlan) -> list:
+        from decision_paths.reference import COMMANDS_URI, FORMAT_URI
+
+        references = [FORMAT_URI, COMMANDS_URI]
+        extra = [{"Reference": references}] if self.config.audience == "internal" else []
         if config.nav:
-            return [*config.nav, *plan.nav]
-        generated = {"index.md"} | {p.src_uri for p in plan.pages}
+            return [*config.nav, *plan.nav, *extra]
+        generated = {"index.md", *references} | {p.src_uri for p in plan.pages}
         own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in generated)
-        return [HOME_URI, *own, *plan.nav]
+        return [HOME_URI, *own, *plan.nav, *extra]
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri == HOME_URI and self.home_extra:
@@ -165,6 +170,15 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
     def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         server.watch(os.path.abspath(self.decisions_dir(config)))
         return server
+
+
+def _add_references(files: Files, config: MkDocsConfig) -> None:
+    """The format and command references, generated so they always match this version."""
+    from decision_paths.cli import build_parser
+    from decision_paths.reference import COMMANDS_URI, FORMAT_URI, commands_reference, format_reference
+
+    _replace(files, File.generated(config, FORMAT_URI, content=format_reference()))
+    _replace(files, File.generated(config, COMMANDS_URI, content=commands_reference(build_parser())))
 
 
 def _replace(files: Files, file: File) -> None:
