@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Iterator, Mapping, TypeVar
 
 from decision_paths import fields as F
 from decision_paths.durations import DurationError, parse_duration
@@ -47,7 +47,7 @@ from decision_paths.model import (
     WhoMode,
     YesNoTest,
 )
-from decision_paths.yamlsource import Map, Node, Scalar, Seq, read_file
+from decision_paths.yamlsource import Map, Node, Scalar, Seq, parse_bytes, read_file
 
 ID_RE = re.compile(F.ID_PATTERN)
 _COMPARISON_RE = re.compile(r"^\s*(>=|<=|>|<|=)\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -79,13 +79,21 @@ def find_files(folder: str) -> list[str]:
     return found
 
 
+def _is_yaml(path: str) -> bool:
+    name = os.path.basename(path)
+    return name.lower().endswith(YAML_SUFFIXES) and not name.startswith(".") and \
+        not any(part.startswith(".") for part in path.replace(os.sep, "/").split("/")[:-1] if part not in (".", ".."))
+
+
 def is_shared(path: str) -> bool:
     return os.path.basename(path).startswith("_")
 
 
-def load_folder(folder: str) -> LoadResult:
-    files = find_files(folder)
-    reader = _Reader()
+def load_folder(folder: str, sources: Mapping[str, bytes] | None = None) -> LoadResult:
+    """Load every file of a decisions folder; or, with ``sources`` (path -> content, e.g.
+    read from a git revision), those contents as if they were the folder's files."""
+    files = find_files(folder) if sources is None else sorted(p for p in sources if _is_yaml(p))
+    reader = _Reader(sources)
     shared = _SharedData(reader)
     for path in files:
         if is_shared(path):
@@ -142,15 +150,16 @@ class _Broken(Exception):
 class _Reader:
     """Reads nodes into values, recording a finding for every problem."""
 
-    def __init__(self) -> None:
+    def __init__(self, sources: Mapping[str, bytes] | None = None) -> None:
         self.findings: list[Finding] = []
         self.incomplete = False
+        self.sources = sources
 
     def add(self, rule: str, loc: Loc, message: str) -> None:
         self.findings.append(finding(rule, loc, message))
 
     def parse(self, path: str) -> Map | None:
-        result = read_file(path)
+        result = read_file(path) if self.sources is None else parse_bytes(path, self.sources[path])
         self.findings.extend(result.findings)
         root = result.root
         if isinstance(root, Scalar) and root.value is None and not root.text:

@@ -26,6 +26,7 @@ from mkdocs.structure.pages import Page
 
 from decision_paths.diagrams import DiagramError, render_svgs
 from decision_paths.findings import Finding
+from decision_paths.history import History, read_history
 from decision_paths.i18n import words
 from decision_paths.audience import client_view
 from decision_paths.plan import (
@@ -55,6 +56,7 @@ class PluginConfig(Config):
     decisions = c.Type(str, default="decisions")
     audience = c.Choice(("internal", "client"), default="internal")
     today = c.Optional(c.Type(str))
+    history = c.Type(bool, default=True)
 
 
 class DecisionPathsPlugin(BasePlugin[PluginConfig]):
@@ -105,16 +107,19 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         if errors and self.command != "serve":
             raise PluginError(f"decision-paths: {len(errors)} error(s) in {folder}; fix them to build the site")
         language = config.theme.get("language") or "en"
+        history = self._history(folder, words(language))
         if self.config.audience == "client":
             # Clients get generated pages only: the repository's own docs are for editors.
             for file in files.documentation_pages():
                 files.remove(file)
-            options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, False)
+            options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, False,
+                                  history, config.site_url)
             plan = plan_client_site(client_view(result.org, options.words), options)
             self.home_extra = None
         else:
             home_exists = files.get_file_from_path(HOME_URI) is not None
-            options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, home_exists)
+            options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, home_exists,
+                                  history, config.site_url)
             plan = plan_site(result.org, options)
             self.home_extra = home_catalogue(result.org, options) if home_exists else None
             _add_references(files, config)
@@ -125,6 +130,15 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         self._add_files(files, config, plan, svgs)
         config.nav = self._nav(files, config, plan)
         return files
+
+    def _history(self, folder: str, language_words) -> History | None:  # type: ignore[no-untyped-def]
+        if not self.config.history:
+            return None
+        found = read_history(folder, language_words)
+        if found.warning:
+            log.warning(f"decision-paths: {found.warning}")
+            return None
+        return found
 
     def _add_files(self, files: Files, config: MkDocsConfig, plan: SitePlan, svgs: dict[str, str]) -> None:
         pages: dict[str, str] = {}
@@ -142,6 +156,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
             _LAST_PAGES[folder] = pages
         for src_uri, content in pages.items():
             _replace(files, File.generated(config, src_uri, content=content))
+        for path, content in plan.extra_files.items():
+            _replace(files, File.generated(config, path, content=content))
         for decision_id, svg in sorted(svgs.items()):
             _replace(files, File.generated(config, f"diagrams/{decision_id}.svg", content=svg))
         package = resources.files("decision_paths") / "assets"

@@ -7,6 +7,7 @@ plugin turns the plan into site files. Every plain-text field goes through
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import posixpath
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from typing import Iterable, Mapping
 from decision_paths import diagrams, queries
 from decision_paths.calculator import calculator_html
 from decision_paths.calendars import BusinessCalendar
+from decision_paths.feed import atom_feed
+from decision_paths.history import Entry, History
 from decision_paths.model import Decision, InputType, Organisation, Person, Role, Stage, Visibility, WhoMode
 from decision_paths.text import markdown_block, plain
 
@@ -34,6 +37,7 @@ class SitePlan:
     pages: tuple[PlannedPage, ...]
     diagrams: Mapping[str, str]  # decision id -> DOT source
     nav: list  # MkDocs nav entries for the generated pages
+    extra_files: Mapping[str, str] = dataclasses.field(default_factory=dict)  # e.g. the Atom feed
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,8 @@ class PlanOptions:
     words: Mapping[str, str]
     use_directory_urls: bool = True
     home_exists: bool = False  # the user wrote their own docs/index.md
+    history: History | None = None
+    site_url: str | None = None  # for the feed's links; relative links without it
 
 
 def decision_uri(decision_id: str) -> str:
@@ -58,6 +64,9 @@ def person_uri(person_id: str) -> str:
 
 
 HOME_URI = "index.md"
+CHANGES_URI = "changes.md"
+REVIEW_URI = "review.md"
+FEED_PATH = "feed.xml"
 MATRIX_URI = "matrix.md"
 ROLES_URI = "roles/index.md"
 PEOPLE_URI = "people/index.md"
@@ -72,11 +81,13 @@ def plan_site(org: Organisation, options: PlanOptions) -> SitePlan:
         planner.roles_index(),
         planner.people_index(),
         planner.matrix_page(),
+        planner.review_page(),
+        planner.changes_page(client=False),
     ]
     if not options.home_exists:
         pages.append(PlannedPage(HOME_URI, options.words["home"], planner.home_markdown(with_title=True)))
     dots = {d.id: planner.diagram(d) for d in org.decisions.values()}
-    return SitePlan(tuple(pages), dots, planner.nav())
+    return SitePlan(tuple(pages), dots, planner.nav(), planner.feed(client=False))
 
 
 def home_catalogue(org: Organisation, options: PlanOptions) -> str:
@@ -194,7 +205,84 @@ class _Planner:
             lines += [f"- {plain(o)}" for o in dict.fromkeys(outcomes)]
         if decision.notes:
             lines += ["", f"## {plain(w['notes'])}", "", markdown_block(decision.notes)]
+        lines += self.history_section(decision.id, client=False)
         return PlannedPage(uri, decision.title, "\n".join(lines) + "\n", diagram=decision.id)
+
+    # -- history and upkeep
+
+    def entries(self, client: bool) -> list[Entry]:
+        history = self.options.history
+        if history is None:
+            return []
+        if client:  # only what clients can see, of decisions on the client site
+            return [e for e in history.entries if e.client and e.subject in self.org.decisions]
+        return list(history.entries)
+
+    def entry_lines(self, entry: Entry, client: bool) -> list[str]:
+        changes = entry.client if client else entry.internal
+        head = f"**{entry.commit.when.date().isoformat()}**"
+        if not client:
+            head += f" · {plain(entry.commit.author)}: {plain(entry.commit.message)}"
+        return [f"- {head}", *(f"    - {plain(c)}" for c in changes)]
+
+    def history_section(self, decision_id: str, client: bool) -> list[str]:
+        if self.options.history is None:
+            return []
+        entries = [e for e in self.entries(client) if e.subject == decision_id]
+        lines = ["", f"## {plain(self.w['history'])}", ""]
+        if not entries:
+            return lines + [plain(self.w["no_history"])]
+        for entry in entries:
+            lines += self.entry_lines(entry, client)
+        return lines
+
+    def changes_page(self, client: bool, limit: int = 100) -> PlannedPage:
+        w = self.w
+        lines = [f"# {plain(w['what_changed'])}", "", plain(w["what_changed_intro"]), "",
+                 f"[{plain(w['subscribe'])}]({'feed.xml'})", ""]
+        entries = self.entries(client)[:limit]
+        if not entries:
+            lines.append(plain(w["no_history"]))
+        for entry in entries:
+            if entry.subject in self.org.decisions:
+                title = self.link(CHANGES_URI, decision_uri(entry.subject), self.org.decisions[entry.subject].title)
+            else:
+                title = plain(entry.title or w["shared_data"])
+            lines += [f"### {title}", "", *self.entry_lines(entry, client), ""]
+        return PlannedPage(CHANGES_URI, w["what_changed"], "\n".join(lines) + "\n")
+
+    def feed(self, client: bool) -> dict[str, str]:
+        if self.options.history is None:
+            return {}
+        items = []
+        for entry in self.entries(client)[:50]:
+            title = self.org.decisions[entry.subject].title if entry.subject in self.org.decisions else \
+                (entry.title or self.w["shared_data"])
+            link = _page_url(decision_uri(entry.subject), self.options.use_directory_urls) \
+                if entry.subject in self.org.decisions else _page_url(CHANGES_URI, self.options.use_directory_urls)
+            changes = entry.client if client else entry.internal
+            author = None if client else entry.commit.author
+            items.append((entry.commit.sha, entry.subject, entry.commit.when, title, link, changes, author))
+        return {FEED_PATH: atom_feed(self.w["what_changed"], self.options.site_url, items)}
+
+    def review_page(self) -> PlannedPage:
+        w = self.w
+        lines = [f"# {plain(w['review_status'])}", "", plain(w["review_status_intro"]), ""]
+        rows = self.review_rows(REVIEW_URI)
+        lines += rows or [plain(w["all_reviewed"])]
+        return PlannedPage(REVIEW_URI, w["review_status"], "\n".join(lines) + "\n")
+
+    def review_rows(self, from_uri: str) -> list[str]:
+        w = self.w
+        rows = []
+        for decision in sorted(self.org.decisions.values(), key=lambda d: (d.review_due() or dt.date.min, d.id)):
+            status, banner = self.review_status(decision)
+            if banner:
+                rows.append(f"| {self.link(from_uri, decision_uri(decision.id), decision.title)} | "
+                            f"{self.party_with_people(from_uri, decision.owner.id)} | {plain(status)} |")
+        if not rows:
+            return []
+        return [f"| {plain(w['decision'])} | {plain(w['owner'])} | {plain(w['review'])} |", "|---|---|---|", *rows]
 
     def who_cell(self, stage: Stage, uri: str) -> str:
         members = "<br>".join(self.party_with_people(uri, m.id) for m in stage.who.members)
@@ -427,7 +515,12 @@ class _Planner:
         if with_title:
             lines += [plain(w["intro"]), "", w["search_hint"], ""]
         lines += [f"[{plain(w['roles'])}]({ROLES_URI}) · [{plain(w['people'])}]({PEOPLE_URI}) · "
-                  f"[{plain(w['matrix'])}]({MATRIX_URI})", "", f"## {plain(w['all_decisions'])}", ""]
+                  f"[{plain(w['matrix'])}]({MATRIX_URI}) · [{plain(w['what_changed'])}]({CHANGES_URI}) · "
+                  f"[{plain(w['review_status'])}]({REVIEW_URI})", ""]
+        review = self.review_rows(HOME_URI)
+        if review:
+            lines += [f"## {plain(w['review_status'])}", "", *review, ""]
+        lines += [f"## {plain(w['all_decisions'])}", ""]
         for category, decisions in self.categories().items():
             lines += [f"### {plain(self.category_title(category))}", "",
                       f"| {plain(w['decision'])} | {plain(w['owner'])} | {plain(w['promise'])} | {plain(w['review'])} |",
@@ -450,6 +543,8 @@ class _Planner:
             {w["roles"]: ROLES_URI},
             {w["people"]: PEOPLE_URI},
             {w["matrix"]: MATRIX_URI},
+            {w["what_changed"]: CHANGES_URI},
+            {w["review_status"]: REVIEW_URI},
         ]
 
 
@@ -458,10 +553,12 @@ def plan_client_site(view: Organisation, options: PlanOptions) -> SitePlan:
     listing every request, and one page per request with its steps, promise and calculator."""
     planner = _ClientPlanner(view, options)
     pages = [planner.decision_page(d) for d in view.decisions.values()]
+    pages.append(planner.changes_page(client=True))
     if not options.home_exists:
         pages.append(PlannedPage(HOME_URI, options.words["home"], planner.home_markdown()))
-    nav = [{options.words["decisions"]: [decision_uri(d.id) for d in planner.ordered()]}]
-    return SitePlan(tuple(pages), {}, nav)
+    nav = [{options.words["decisions"]: [decision_uri(d.id) for d in planner.ordered()]},
+           {options.words["what_changed"]: CHANGES_URI}]
+    return SitePlan(tuple(pages), {}, nav, planner.feed(client=True))
 
 
 class _ClientPlanner(_Planner):
@@ -497,6 +594,7 @@ class _ClientPlanner(_Planner):
             lines.append("</li>")
         lines.append("</ol>")
         lines += self.calculator(decision)
+        lines += self.history_section(decision.id, client=True)
         return PlannedPage(decision_uri(decision.id), decision.title, "\n".join(lines) + "\n")
 
     def home_markdown(self) -> str:

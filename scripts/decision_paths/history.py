@@ -1,0 +1,198 @@
+"""History: every change to the decision paths, read from git in one pass.
+
+One ``git log --raw`` over the decisions folder gives every commit with the
+blob ids of each changed file; one ``git cat-file --batch`` reads all those
+blobs. The versions are replayed oldest first and each change is described
+by ``changes`` in the model's terms. What clients may see is the semantic
+diff of the *client views* of the two versions (``audience.client_view``), so
+the client history cannot carry anything the client site would not show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from decision_paths.audience import INTERNAL_TEAM, client_view
+from decision_paths.changes import decision_changes, shared_changes
+from decision_paths.load import is_shared, load_folder
+from decision_paths.model import Audience, Decision, Organisation, Visibility
+
+NO_BLOB = "0" * 40
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    author: str
+    when: dt.datetime
+    message: str  # the subject line
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What one commit changed in one decision (or in the shared data: subject 'shared')."""
+
+    commit: Commit
+    subject: str  # decision id, or "shared"
+    title: str
+    internal: tuple[str, ...]
+    client: tuple[str, ...]  # empty when clients see nothing of it
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    entries: tuple[Entry, ...] = ()  # newest first
+    warning: str | None = None
+
+    def for_decision(self, decision_id: str) -> list[Entry]:
+        return [e for e in self.entries if e.subject == decision_id]
+
+
+def _git(args: list[str], cwd: str, data: bytes | None = None) -> bytes:
+    return subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True, check=True, timeout=600).stdout
+
+
+def read_history(decisions: str, words: Mapping[str, str]) -> History:
+    folder = os.path.abspath(decisions)
+    try:
+        root = _git(["rev-parse", "--show-toplevel"], folder).decode().strip()
+    except (OSError, subprocess.SubprocessError):
+        return History(warning="not a git repository: the sites are built without change history")
+    if _git(["rev-parse", "--is-shallow-repository"], root).strip() == b"true":
+        return History(warning="this is a shallow clone, so the change history is incomplete and is left out; "
+                               "fetch the full history (e.g. actions/checkout with fetch-depth: 0)")
+    prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+    log = _git(["log", "--reverse", "--raw", "-M", "--no-abbrev", "-z", "--no-color",
+                "--format=%x1e%H%x1f%an%x1f%aI%x1f%s%x1f", "--", prefix], root).decode("utf-8", "replace")
+    commits = _parse_log(log)
+    blobs = _read_blobs(root, {b for _, changes in commits for c in changes for b in c[1:3] if b != NO_BLOB})
+    return _Replay(prefix, blobs, words).run(commits)
+
+
+def _parse_log(log: str) -> list[tuple[Commit, list[tuple[str, str, str, str, str]]]]:
+    """[(commit, [(status, old blob, new blob, old path, new path)])]"""
+    commits = []
+    for chunk in log.split("\x1e")[1:]:
+        sha, author, when, subject, raw = chunk.split("\x1f", 4)
+        tokens = [t for t in raw.strip("\x00\n").split("\x00") if t != ""]
+        changes = []
+        index = 0
+        while index < len(tokens):
+            meta = tokens[index].lstrip("\n").split()
+            status, old_blob, new_blob = meta[4], meta[2], meta[3]
+            if status[0] in "RC":
+                old_path, new_path = tokens[index + 1], tokens[index + 2]
+                index += 3
+            else:
+                old_path = new_path = tokens[index + 1]
+                index += 2
+            changes.append((status[0], old_blob, new_blob, old_path, new_path))
+        commits.append((Commit(sha, author, dt.datetime.fromisoformat(when), subject), changes))
+    return commits
+
+
+def _read_blobs(root: str, ids: set[str]) -> dict[str, bytes]:
+    if not ids:
+        return {}
+    ordered = sorted(ids)
+    output = _git(["cat-file", "--batch"], root, ("\n".join(ordered) + "\n").encode())
+    blobs: dict[str, bytes] = {}
+    position = 0
+    for blob_id in ordered:
+        header_end = output.index(b"\n", position)
+        header = output[position:header_end].split()
+        if len(header) < 3:  # "<id> missing"
+            position = header_end + 1
+            continue
+        size = int(header[2])
+        blobs[blob_id] = output[header_end + 1:header_end + 1 + size]
+        position = header_end + 1 + size + 1
+    return blobs
+
+
+def _is_yaml(path: str) -> bool:
+    return path.lower().endswith((".yaml", ".yml"))
+
+
+@dataclass
+class _Replay:
+    prefix: str
+    blobs: dict[str, bytes]
+    words: Mapping[str, str]
+    shared_files: dict[str, str] = field(default_factory=dict)  # path -> blob id
+    decision_cache: dict[tuple[str, str], Decision | None] = field(default_factory=dict)
+    shared_cache: dict[tuple[tuple[str, str], ...], Organisation] = field(default_factory=dict)
+
+    def shared(self) -> Organisation:
+        key = tuple(sorted(self.shared_files.items()))
+        if key not in self.shared_cache:
+            sources = {path: self.blobs.get(blob, b"") for path, blob in key}
+            self.shared_cache[key] = load_folder(self.prefix, sources).org
+        return self.shared_cache[key]
+
+    def decision(self, path: str, blob: str) -> Decision | None:
+        """The decision in one version of a file; None if it does not load (the change shows as missing)."""
+        if blob == NO_BLOB or not _is_yaml(path):
+            return None
+        key = (path, blob)
+        if key not in self.decision_cache:
+            loaded = load_folder(self.prefix, {path: self.blobs.get(blob, b"")}).org.decisions
+            self.decision_cache[key] = next(iter(loaded.values()), None)
+        return self.decision_cache[key]
+
+    def run(self, commits) -> History:  # type: ignore[no-untyped-def]
+        entries: list[Entry] = []
+        for commit, changes in commits:
+            shared_before = self.shared()
+            decision_changes_here = []
+            for status, old_blob, new_blob, old_path, new_path in changes:
+                if is_shared(new_path) or is_shared(old_path):
+                    if _is_yaml(old_path):
+                        self.shared_files.pop(old_path, None)
+                    if new_blob != NO_BLOB and _is_yaml(new_path):
+                        self.shared_files[new_path] = new_blob
+                    continue
+                decision_changes_here.append((old_path, old_blob, new_path, new_blob))
+            shared_after = self.shared()
+            for old_path, old_blob, new_path, new_blob in decision_changes_here:
+                entry = self._entry(commit, self.decision(old_path, old_blob), self.decision(new_path, new_blob),
+                                    shared_before, shared_after)
+                if entry is not None:
+                    entries.append(entry)
+            shared = shared_changes(shared_before, shared_after)
+            if shared:
+                entries.append(Entry(commit, "shared", "", tuple(c.text for c in shared), ()))
+        entries.reverse()
+        return History(tuple(entries))
+
+    def _entry(self, commit: Commit, old: Decision | None, new: Decision | None,
+               shared_before: Organisation, shared_after: Organisation) -> Entry | None:
+        names = {**{p.id: p.name for p in shared_after.people.values()},
+                 **{r.id: r.title for r in shared_after.roles.values()}}
+        internal = tuple(c.text for c in decision_changes(old, new, names))
+        if not internal:
+            return None  # formatting only
+        client = tuple(c.text for c in decision_changes(self._client(old, shared_before),
+                                                         self._client(new, shared_after),
+                                                         self._client_names(shared_after)))
+        subject = (new or old).id  # type: ignore[union-attr]
+        return Entry(commit, subject, (new or old).title, internal, client)  # type: ignore[union-attr]
+
+    def _client(self, decision: Decision | None, shared: Organisation) -> Decision | None:
+        if decision is None or decision.audience is not Audience.CLIENT:
+            return None
+        view = client_view(_with_decision(shared, decision), self.words)
+        return view.decisions.get(decision.id)
+
+    def _client_names(self, shared: Organisation) -> dict[str, str]:
+        """Titles of the roles clients may see; the client view already mapped the rest to the internal team."""
+        visible = {r.id: r.title for r in shared.roles.values() if r.visibility is Visibility.CLIENT}
+        return {**visible, INTERNAL_TEAM: self.words["internal_team"]}
+
+
+def _with_decision(shared: Organisation, decision: Decision) -> Organisation:
+    return Organisation(shared.people, shared.roles, shared.calendars, shared.defaults, {decision.id: decision}, ())
