@@ -192,7 +192,7 @@ def organisation_changes(old: Organisation, new: Organisation) -> list[Change]:
     """Everything that changed between two versions of a decisions folder."""
     names = {**{p.id: p.name for p in new.people.values()}, **{r.id: r.id for r in new.roles.values()}}
     found: list[Change] = []
-    old_by_id, new_by_id = dict(old.decisions), dict(new.decisions)
+    old_by_id, new_by_id = dict(old.decisions), dict(new.decisions)  # keyed by the id to compare under
     for decision_id in [*old_by_id, *(d for d in new_by_id if d not in old_by_id)]:
         found += decision_changes(old_by_id.get(decision_id), new_by_id.get(decision_id), names)
     return found + shared_changes(old, new)

@@ -112,6 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--held-by", default="", metavar="IDS", help="role: comma-separated person ids")
     new.add_argument("--visibility", choices=("client", "internal"), help="role: who may see its title")
     new.set_defaults(handler=_new)
+
+    diff = commands.add_parser("diff", parents=[common], help="what changed in the decision paths, in words",
+                               description="List the changes between two versions of the decisions in the "
+                                           "model's terms (formatting-only edits are no change). Default: the "
+                                           "merge base with the default branch against the working tree.")
+    diff.add_argument("rev1", nargs="?", metavar="REV1", help="the older version (default: merge base with main)")
+    diff.add_argument("rev2", nargs="?", metavar="REV2", help="the newer version (default: the working tree)")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    diff.set_defaults(handler=_diff)
     return parser
 
 
@@ -302,6 +311,22 @@ def _new(args: argparse.Namespace) -> int:
     except ScaffoldError as err:
         raise UsageError(str(err)) from None
     print(f"wrote {path}")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from decision_paths import diffreport
+    from decision_paths.history import RevisionError, default_base, organisation_at
+
+    folder = _folder(args)
+    try:
+        old = organisation_at(folder, args.rev1 or default_base(folder))
+        new = organisation_at(folder, args.rev2)
+    except RevisionError as err:
+        raise UsageError(str(err)) from None
+    changes = diffreport.changes_between(old, new)
+    titles = {d.id: d.title for d in (*old.decisions.values(), *new.decisions.values())}
+    print(diffreport.render(changes, titles, args.format))
     return EXIT_OK
 
 

@@ -196,3 +196,43 @@ class _Replay:
 
 def _with_decision(shared: Organisation, decision: Decision) -> Organisation:
     return Organisation(shared.people, shared.roles, shared.calendars, shared.defaults, {decision.id: decision}, ())
+
+
+# ------------------------------------------------------------ two versions
+
+
+class RevisionError(Exception):
+    """A revision that git does not know, or no repository."""
+
+
+def organisation_at(decisions: str, revision: str | None) -> Organisation:
+    """The model of the decisions folder at a git revision; None means the working tree."""
+    if revision is None:
+        return load_folder(decisions).org
+    folder = os.path.abspath(decisions)
+    try:
+        root = _git(["rev-parse", "--show-toplevel"], folder).decode().strip()
+        listing = _git(["ls-tree", "-r", "-z", "--full-tree", revision, "--",
+                        os.path.relpath(folder, root).replace(os.sep, "/")], root).decode("utf-8", "replace")
+    except (OSError, subprocess.CalledProcessError) as err:
+        stderr = getattr(err, "stderr", b"") or b""
+        raise RevisionError(f"cannot read '{revision}': {stderr.decode(errors='replace').strip() or err}") from None
+    files = {}
+    for line in filter(None, listing.split("\x00")):
+        meta, path = line.split("\t", 1)
+        if meta.split()[1] == "blob" and _is_yaml(path):
+            files[path] = meta.split()[2]
+    blobs = _read_blobs(root, set(files.values()))
+    prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+    return load_folder(prefix, {path: blobs.get(blob, b"") for path, blob in files.items()}).org
+
+
+def default_base(decisions: str) -> str:
+    """The merge base of HEAD with the default branch (origin/HEAD, main or master)."""
+    folder = os.path.abspath(decisions)
+    for branch in ("origin/HEAD", "origin/main", "main", "origin/master", "master"):
+        try:
+            return _git(["merge-base", "HEAD", branch], folder).decode().strip()
+        except (OSError, subprocess.CalledProcessError):
+            continue
+    raise RevisionError("no default branch to compare with (origin/HEAD, main or master): give REV1")
