@@ -113,7 +113,7 @@ def approves_data(org: Organisation, party: str) -> dict:
     via: list[tuple[str | None, str]] = [(None, party)]
     if party in org.people:
         via += [(role.id, role.id) for role in queries.roles_of(org, org.people[party])]
-        via += [(f"backup for {role.id}", role.id) for role in queries.backup_for(org, party)]
+    via += [(f"backup for {role.id}", role.id) for role in queries.backup_for(org, party)]
     items = []
     for reason, acting_as in via:
         for duty in queries.duties(org, acting_as):

@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
+import yaml
+
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
@@ -121,7 +123,7 @@ def load_site_config(*, decisions: str, site_dir: str, today: dt.date, config_fi
         candidates = ("mkdocs.client.yml", "mkdocs.yml") if audience == "client" else ("mkdocs.yml",)
         config_file = next((name for name in candidates if os.path.isfile(name)), None)
     if config_file is not None:
-        config = load_config(config_file=config_file, site_dir=site_dir)
+        config = _load_user_config(config_file, site_dir)
     else:
         docs = os.path.abspath("docs") if os.path.isdir("docs") else _empty_docs_dir()
         config = load_config(config_file=io.StringIO(DEFAULT_CONFIG), site_dir=site_dir, docs_dir=docs)
@@ -138,6 +140,29 @@ def load_site_config(*, decisions: str, site_dir: str, today: dt.date, config_fi
     return config
 
 
+def _load_user_config(config_file: str, site_dir: str) -> "MkDocsConfig":
+    """The user's configuration; pages in docs/ are optional, so a missing docs folder is an empty one."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    from mkdocs.exceptions import Abort
+    from mkdocs.utils.yaml import yaml_load
+
+    overrides = {}
+    with contextlib.suppress(Exception):  # MkDocs itself reports a configuration it cannot read
+        with open(config_file, encoding="utf-8") as handle:
+            settings = yaml_load(handle) or {}
+        docs_dir = Path(config_file).parent / str(settings.get("docs_dir", "docs"))
+        if not docs_dir.is_dir():
+            overrides["docs_dir"] = _empty_docs_dir()
+        if "theme" not in settings:  # the pages are made for Material: use the built-in theme settings
+            overrides["theme"] = yaml.safe_load(DEFAULT_CONFIG)["theme"]
+    try:
+        return load_config(config_file=config_file, site_dir=site_dir, **overrides)
+    except (ConfigurationError, Abort) as err:
+        raise BuildError(f"{config_file}: {err}") from None
+
+
 def _empty_docs_dir() -> str:
     folder = Path(tempfile.gettempdir()) / "decision-paths-empty-docs"
     folder.mkdir(exist_ok=True)
@@ -145,7 +170,7 @@ def _empty_docs_dir() -> str:
 
 
 def build_site(*, decisions: str, out: str, audience: str, today: dt.date, config_file: str | None = None,
-               strict: bool = False) -> Path:
+               strict: bool = False, history: bool = True) -> Path:
     """Build one audience's site into OUT/AUDIENCE, replacing the previous one only when done.
 
     With ``strict``, a broken link or missing page fails the build (MkDocs strict
@@ -161,6 +186,7 @@ def build_site(*, decisions: str, out: str, audience: str, today: dt.date, confi
         config = load_site_config(decisions=decisions, site_dir=str(building), today=today,
                                   config_file=config_file, audience=audience)
         config.strict = strict
+        config.plugins[PLUGIN].config.history = history
         with _collected_warnings() as warnings:
             try:
                 build(config)

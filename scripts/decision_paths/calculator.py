@@ -10,19 +10,22 @@ still shows a worked example computed here.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 from typing import Mapping
 
 from decision_paths.calendars import BusinessCalendar
-from decision_paths.model import ChoiceTest, Decision, InputType, NumberTest, Stage, YesNoTest
+from decision_paths.model import ChoiceTest, Decision, InputType, NumberTest, Stage, YesNoTest, clock
 from decision_paths.timeline import TimelineError, fastest_and_slowest
 
 SCRIPT_ID_PREFIX = "dp-calculator-data-"
 
 
+@functools.lru_cache(maxsize=64)
 def calendar_data(calendar: BusinessCalendar, year: int) -> dict[str, object]:
-    """Working days from 1 January of ``year`` to 31 December of the next, as a '0'/'1' string."""
+    """Working days from 1 January of ``year`` to 31 December of the next, as a '0'/'1' string.
+    Cached: every decision page of a calendar carries the same data."""
     first = dt.date(year, 1, 1)
     last = dt.date(year + 1, 12, 31)
     days = "".join("1" if calendar.is_working_day(first + dt.timedelta(days=n)) else "0"
@@ -32,24 +35,33 @@ def calendar_data(calendar: BusinessCalendar, year: int) -> dict[str, object]:
         "from": first.isoformat(),
         "days": days,
         "workdays": sorted(calendar.calendar.workdays),
-        "opens": calendar.opens.strftime("%H:%M:%S"),
-        "closes": calendar.closes.strftime("%H:%M:%S"),
+        "opens": clock(calendar.opens),
+        "closes": clock(calendar.closes),
         "offsets": _offsets(calendar, first, last),
     }
 
 
 def _offsets(calendar: BusinessCalendar, first: dt.date, last: dt.date) -> list[list[int]]:
-    """[[utc milliseconds, offset minutes], ...]: the offset in force from each change on."""
+    """[[utc milliseconds, offset minutes], ...]: the offset in force from each change on.
+
+    Checked once a day; a day whose offset changes is searched to the 15 minutes
+    (every zone's transitions fall on a quarter hour)."""
+    def offset_at(moment: dt.datetime) -> int:
+        return int(moment.astimezone(calendar.zone).utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+
     moment = dt.datetime.combine(first - dt.timedelta(days=2), dt.time(), tzinfo=dt.timezone.utc)
     end = dt.datetime.combine(last + dt.timedelta(days=2), dt.time(), tzinfo=dt.timezone.utc)
-    changes: list[list[int]] = []
-    previous = None
-    while moment <= end:
-        offset = int(moment.astimezone(calendar.zone).utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
-        if offset != previous:
-            changes.append([int(moment.timestamp() * 1000), offset])
-            previous = offset
-        moment += dt.timedelta(minutes=30)
+    changes = [[int(moment.timestamp() * 1000), offset_at(moment)]]
+    while moment < end:
+        following = moment + dt.timedelta(days=1)
+        if offset_at(following) != changes[-1][1]:
+            step = moment
+            while step < following:
+                step += dt.timedelta(minutes=15)
+                if offset_at(step) != changes[-1][1]:
+                    changes.append([int(step.timestamp() * 1000), offset_at(step)])
+                    break
+        moment = following
     return changes
 
 

@@ -70,12 +70,17 @@ class BusinessCalendar:
         return last if getattr(self._holidays(last), "weekend_workdays", None) else None
 
     @property
-    def opens(self) -> dt.time:
+    def opens(self) -> dt.timedelta:
+        """Opening time, as the time since midnight."""
         return self.calendar.hours.opens
 
     @property
-    def closes(self) -> dt.time:
+    def closes(self) -> dt.timedelta:
+        """Closing time, as the time since midnight (24 h for "24:00")."""
         return self.calendar.hours.closes
 
-    def local(self, day: dt.date, time: dt.time) -> dt.datetime:
-        return dt.datetime.combine(day, time, tzinfo=self.zone)
+    def local(self, day: dt.date, since_midnight: dt.timedelta | dt.time = dt.timedelta()) -> dt.datetime:
+        """Wall-clock time on ``day`` in the calendar's zone (the first one, when clocks go back)."""
+        if isinstance(since_midnight, dt.time):
+            return dt.datetime.combine(day, since_midnight, tzinfo=self.zone)
+        return (dt.datetime.combine(day, dt.time()) + since_midnight).replace(tzinfo=self.zone)

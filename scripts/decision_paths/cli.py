@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "present, else a built-in one)")
     build.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                        help="the date for review and away status (default: today)")
+    build.add_argument("--no-history", action="store_true",
+                       help="leave out the change history (read from git by default)")
     build.add_argument("--strict", action="store_true",
                        help="fail on broken links or missing pages, each reported as a finding")
     build.set_defaults(handler=_build)
@@ -180,7 +182,7 @@ def _build(args: argparse.Namespace) -> int:
     for audience in audiences:
         try:
             target = build_site(decisions=folder, out=args.out, audience=audience, today=today,
-                                config_file=args.config_file, strict=args.strict)
+                                config_file=args.config_file, strict=args.strict, history=not args.no_history)
         except (BuildError, DiagramError) as err:
             for found in getattr(err, "findings", ()):
                 print(found.to_text(), file=sys.stderr)

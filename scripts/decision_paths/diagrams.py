@@ -30,14 +30,26 @@ class DiagramError(Exception):
     """Graphviz is missing or failed; the message says what to do."""
 
 
+# Graphviz reads text in three ways, each needing its own escaping so that
+# what people wrote shows literally (checked against dot's SVG output):
+# - HTML-like labels: entities are decoded, then \N and friends expanded;
+# - plain labels: the same, after the DOT parser;
+# - tooltips and other escStrings: the DOT parser halves backslashes first.
+
+
 def _html(text: str) -> str:
     """Text for a Graphviz HTML-like label: shows literally, adds no markup."""
-    return html.escape(" ".join(text.split()), quote=True)
+    return html.escape(" ".join(text.split()), quote=True).replace("\\", "\\\\")
 
 
 def _attr(text: str) -> str:
-    """Text for a quoted DOT attribute: backslashes kept literal (no \\N and friends)."""
-    return graphviz.escape(" ".join(text.split()))
+    """Text for a plain (quoted) label: no \\N expansion, no entity decoding."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace("&", "&amp;")
+
+
+def _tooltip(text: str) -> str:
+    """Text for a tooltip, which Graphviz unescapes twice."""
+    return " ".join(text.split()).replace("\\", "\\" * 4).replace("&", "&amp;")
 
 
 def decision_dot(
@@ -65,7 +77,7 @@ def decision_dot(
     graph.edge("dp-start", _node_id(decision.start.id))
     for stage in decision.stages.values():
         graph.node(_node_id(stage.id), label=_stage_label(stage, org, words, party_url),
-                   href=f"#stage-{stage.id}", target="_top", tooltip=_attr(stage.title),
+                   href=f"#stage-{stage.id}", target="_top", tooltip=_tooltip(stage.title),
                    **_stage_style(stage))
         _edges(graph, stage, decision, words)
     for stage in decision.stages.values():
@@ -87,6 +99,7 @@ def _escalation(graph: graphviz.Digraph, stage: Stage, org: Organisation, words:
     url = party_url(party)
     label = f"{words['escalate_to']}:\n{_attr(_party_title(org, party))}"
     graph.node(node, label=label, shape="box", style="dashed", fontsize="9", **{"class": "dp-escalation"},
+               tooltip=f"{_tooltip(words['escalate_to'])}:\n{_tooltip(_party_title(org, party))}",
                **({"href": url, "target": "_top"} if url else {}))
     graph.edge(_node_id(stage.id), node, style="dashed", arrowhead="vee", **{"class": "dp-escalation-edge"})
     with graph.subgraph() as same_rank:
@@ -135,7 +148,8 @@ def _edges(graph: graphviz.Digraph, stage: Stage, decision: Decision, words: Map
     if stage.next_stage is not None:
         graph.edge(_node_id(stage.id), _node_id(stage.next_stage.id))
     for branch in stage.branches:
-        graph.edge(_node_id(stage.id), _node_id(branch.go.id), label=_attr(condition_text(branch, decision, words)))
+        text = condition_text(branch, decision, words)
+        graph.edge(_node_id(stage.id), _node_id(branch.go.id), label=_attr(text), tooltip=_tooltip(text))
 
 
 def condition_text(branch: Branch, decision: Decision, words: Mapping[str, str]) -> str:

@@ -425,7 +425,7 @@ class _SharedData:
             country=Ref(r.text(country_node, f"{what} country"), country_node.loc),  # type: ignore[union-attr]
             timezone=Ref(r.text(timezone_node, f"{what} timezone"), timezone_node.loc),  # type: ignore[union-attr]
             subdivision=r.field(body, "subdivision", lambda n: Ref(r.text(n, f"{what} subdivision"), n.loc)),
-            hours=self._hours(body.get("hours"), what) or BusinessHours(dt.time(9), dt.time(18), loc),
+            hours=self._hours(body.get("hours"), what) or BusinessHours(dt.timedelta(hours=9), dt.timedelta(hours=18), loc),
             workdays=self._workdays(body.get("workdays"), what),
             closed=frozenset(r.field(body, "closed", lambda n: self._dates(n, f"{what} closed"), ())),
             open=frozenset(r.field(body, "open", lambda n: self._dates(n, f"{what} open"), ())),
@@ -440,8 +440,7 @@ class _SharedData:
         if text is not None and match:
             h1, m1, h2, m2 = map(int, match.groups())
             if h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60 and (h1, m1) < (h2, m2) and (h2, m2) <= (24, 0):
-                closes = dt.time(23, 59, 59) if h2 == 24 else dt.time(h2, m2)
-                return BusinessHours(dt.time(h1, m1), closes, node.loc)
+                return BusinessHours(dt.timedelta(hours=h1, minutes=m1), dt.timedelta(hours=h2, minutes=m2), node.loc)
         if text is not None:
             r.add("invalid-value", node.loc, f"{what} hours '{text}' must be opening and closing time on one day, "
                   "like \"09:00-18:00\"")

@@ -89,6 +89,14 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         search = config.plugins.get("material/search") or config.plugins.get("search")
         if search is not None and "\u200b" not in (search.config.get("separator") or ""):
             search.config["separator"] = SEARCH_SEPARATOR
+        if config.theme.name == "material":
+            # Our template escapes the tab title (Material's striptags would unescape it).
+            overrides = str(resources.files("decision_paths") / "overrides")
+            if overrides not in config.theme.dirs:
+                config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+            # Nothing from third-party hosts: no Google Fonts unless the privacy plugin self-hosts them.
+            if "material/privacy" not in config.plugins and "privacy" not in config.plugins:
+                config.theme["font"] = False
         for asset in ASSETS:
             target = config.extra_css if asset.endswith(".css") else config.extra_javascript
             if f"assets/{asset}" not in target:
@@ -109,8 +117,10 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         language = config.theme.get("language") or "en"
         history = self._history(folder, words(language))
         if self.config.audience == "client":
-            # Clients get generated pages only: the repository's own docs are for editors.
-            for file in files.documentation_pages():
+            # Clients get generated pages only: the repository's own docs (pages, images,
+            # anything else in docs/) are for editors and may show internal details.
+            docs = os.path.abspath(config.docs_dir)
+            for file in [f for f in files if f.abs_src_path and _inside(f.abs_src_path, docs)]:
                 files.remove(file)
             options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, False,
                                   history, config.site_url)
@@ -195,6 +205,10 @@ def _add_references(files: Files, config: MkDocsConfig) -> None:
 
     _replace(files, File.generated(config, FORMAT_URI, content=format_reference()))
     _replace(files, File.generated(config, COMMANDS_URI, content=commands_reference(build_parser())))
+
+
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([os.path.abspath(path), folder]) == folder
 
 
 def _replace(files: Files, file: File) -> None:

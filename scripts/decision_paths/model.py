@@ -73,12 +73,19 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 @dataclass(frozen=True, slots=True)
 class BusinessHours:
-    opens: dt.time
-    closes: dt.time
+    """Opening and closing time as durations since midnight, so "24:00" is exact."""
+
+    opens: dt.timedelta
+    closes: dt.timedelta
     loc: Loc
 
     def __str__(self) -> str:
-        return f"{self.opens:%H:%M}-{self.closes:%H:%M}"
+        return f"{clock(self.opens)}-{clock(self.closes)}"
+
+
+def clock(since_midnight: dt.timedelta) -> str:
+    minutes = int(since_midnight.total_seconds() // 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @dataclass(frozen=True, slots=True)

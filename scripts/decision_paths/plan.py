@@ -120,9 +120,11 @@ class _Planner:
 
     def url(self, from_uri: str, to_uri: str) -> str:
         """A final URL for raw HTML (diagrams), which MkDocs does not rewrite."""
-        return posixpath.relpath(_page_url(to_uri, self.options.use_directory_urls),
-                                 posixpath.dirname(_page_url(from_uri, self.options.use_directory_urls)) or ".") \
-            + ("/" if self.options.use_directory_urls else "")
+        directory_urls = self.options.use_directory_urls
+        here = _page_url(from_uri, directory_urls)
+        base = here if directory_urls else posixpath.dirname(here)  # a directory URL is its own folder
+        target = posixpath.relpath(_page_url(to_uri, directory_urls), base or ".")
+        return target + ("/" if directory_urls else "")
 
     def party(self, from_uri: str, party: str) -> str:
         if party in self.org.roles:

@@ -94,8 +94,8 @@ def _add_business_hours(start: dt.datetime, hours: Decimal, calendar: BusinessCa
     for _ in range(MAX_SEARCH_DAYS):
         day = moment.date()
         if calendar.is_working_day(day):
-            opens = dt.datetime.combine(day, calendar.opens)
-            closes = dt.datetime.combine(day, calendar.closes)
+            opens = dt.datetime.combine(day, dt.time()) + calendar.opens
+            closes = dt.datetime.combine(day, dt.time()) + calendar.closes
             moment = max(moment, opens)
             if moment < closes:
                 available = closes - moment
@@ -134,13 +134,14 @@ def _branch_taken(decision: Decision, stage: Stage, values: Mapping[str, object]
         if len(known) == len(branch.conditions):
             return branch  # branches never overlap in a valid decision
         undecided.append(branch)
-    if undecided:
+    otherwise = next((b for b in stage.branches if b.otherwise), None)
+    possible = undecided + ([otherwise] if otherwise is not None else [])
+    if undecided and len({b.go.id for b in possible}) > 1:
         missing = next(c.input.id for c in undecided[0].conditions if c.input.id not in values)
         raise MissingInput(decision.inputs[missing])
-    otherwise = next((b for b in stage.branches if b.otherwise), None)
-    if otherwise is None:  # only possible when validation found a gap
-        raise TimelineError(f"no branch of stage '{stage.id}' matches these inputs")
-    return otherwise
+    if possible:  # every branch still possible leads to the same stage
+        return possible[0]
+    raise TimelineError(f"no branch of stage '{stage.id}' matches these inputs")  # only after a coverage error
 
 
 def all_paths(decision: Decision) -> Iterator[list[Stage]]:

@@ -1,8 +1,10 @@
 /* Decision Paths: the in-page date calculator.
  * Mirrors timeline.py exactly (SPEC section 8), from data exported at build
  * time; a test compares both on many start instants across holidays.
- * Local times are kept as "wall-clock milliseconds" (Date.UTC of the local
- * fields) and turned into instants with the calendar's exported UTC offsets. */
+ * Instants are UTC milliseconds; local times are "wall-clock milliseconds"
+ * (Date.UTC of the local fields), turned into instants with the calendar's
+ * exported UTC offsets the way Python does (fold=0: when clocks go back the
+ * first occurrence, in a gap the offset from before it). */
 (function () {
   "use strict";
   var DAY = 86400000, HOUR = 3600000;
@@ -34,17 +36,24 @@
   };
   Calendar.prototype.toWall = function (utc) { return utc + this.offsetAt(utc); };
   Calendar.prototype.toUtc = function (wall) {
-    var guess = wall - this.offsetAt(wall);
-    return wall - this.offsetAt(guess);
+    var before = this.offsetAt(wall - DAY), after = this.offsetAt(wall + DAY);
+    if (before === after) return wall - before;
+    var early = wall - before, late = wall - after;
+    if (this.offsetAt(early) === before || this.offsetAt(late) !== after) return early;
+    return late;
   };
 
   function dayOf(wall) { return Math.floor(wall / DAY) * DAY; }
 
-  function due(stage, receivedWall, cal) {
+  /* When a stage received at the instant `received` is due, as an instant. */
+  function due(stage, received, cal) {
+    if (stage.unit === "hours") return received + Math.round(stage.amount * HOUR);
+    return cal.toUtc(dueWall(stage, cal.toWall(received), cal));
+  }
+
+  function dueWall(stage, receivedWall, cal) {
     var amount = stage.amount;
     switch (stage.unit) {
-      case "hours":
-        return cal.toWall(cal.toUtc(receivedWall) + amount * HOUR);
       case "calendar days":
       case "weeks":
         var days = amount * (stage.unit === "weeks" ? 7 : 1);
@@ -91,26 +100,29 @@
   }
 
   function branchTaken(stage, values) {
-    var undecided = null;
+    var undecided = [];
     for (var i = 0; i < stage.branches.length; i++) {
       var b = stage.branches[i];
       if (b.otherwise) continue;
       var known = b.conditions.filter(function (c) { return values.hasOwnProperty(c.input); });
       if (known.some(function (c) { return !holds(c, values[c.input]); })) continue;
       if (known.length === b.conditions.length) return b;
-      if (!undecided) undecided = b;
+      undecided.push(b);
     }
-    if (undecided) {
-      var missing = undecided.conditions.filter(function (c) { return !values.hasOwnProperty(c.input); })[0];
+    var otherwise = stage.branches.filter(function (b) { return b.otherwise; })[0];
+    var possible = undecided.concat(otherwise ? [otherwise] : []);
+    var targets = possible.map(function (b) { return b.go; }).filter(function (g, i, all) { return all.indexOf(g) === i; });
+    if (undecided.length && targets.length > 1) {
+      var missing = undecided[0].conditions.filter(function (c) { return !values.hasOwnProperty(c.input); })[0];
       return { missing: missing.input };
     }
-    return stage.branches.filter(function (b) { return b.otherwise; })[0] || { missing: null };
+    return possible[0] || { missing: null };
   }
 
-  /* The timeline for a start (wall-clock ms in the calendar's zone) and input values:
+  /* The timeline for a start instant (UTC ms) and input values:
    * {stages: [{id, title, within, received, due}], due} or {missing: inputId}. */
-  function compute(decision, calendarData, startWall, values) {
-    var cal = new Calendar(calendarData), stages = [], id = decision.start, received = startWall;
+  function compute(decision, calendarData, start, values) {
+    var cal = new Calendar(calendarData), stages = [], id = decision.start, received = start;
     for (var guard = 0; id && guard < 1000; guard++) {
       var stage = decision.stages[id], dueAt = due(stage, received, cal);
       stages.push({ id: id, title: stage.title, within: stage.within, received: received, due: dueAt });
@@ -125,15 +137,15 @@
   }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function iso(wall, cal) {
-    var d = new Date(wall), offset = cal.offsetAt(cal.toUtc(wall)) / 60000;
+  function iso(utc, cal) {
+    var wall = cal.toWall(utc), d = new Date(wall), offset = cal.offsetAt(utc) / 60000;
     var sign = offset < 0 ? "-" : "+", abs = Math.abs(offset);
     return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + "T" +
       pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds()) +
       sign + pad(Math.floor(abs / 60)) + ":" + pad(abs % 60);
   }
-  function shown(wall) {
-    var d = new Date(wall);
+  function shown(utc, cal) {
+    var d = new Date(cal.toWall(utc));
     return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()) + " " +
       pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
   }
@@ -141,15 +153,17 @@
   /* For tests and tools: the same JSON shape as `decision-paths timeline --format json`. */
   function timelineJson(data, startIso, values) {
     var cal = new Calendar(data.calendar), m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:\d{2})?$/.exec(startIso);
-    var wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0));
+    var fields = Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0), +(m[6] || 0)), start;
     if (m[7]) {
       var off = m[7] === "Z" ? 0 : (m[7][0] === "-" ? -1 : 1) * (+m[7].slice(1, 3) * 60 + +m[7].slice(4, 6));
-      wall = cal.toWall(wall - off * 60000);
+      start = fields - off * 60000;
+    } else {
+      start = cal.toUtc(fields);
     }
-    var result = compute(data.decision, data.calendar, wall, values);
+    var result = compute(data.decision, data.calendar, start, values);
     if (result.missing !== undefined) return { missing: result.missing };
     return {
-      decision: data.decision.id, start: iso(wall, cal),
+      decision: data.decision.id, start: iso(start, cal),
       stages: result.stages.map(function (s) {
         return { id: s.id, received: iso(s.received, cal), due: iso(s.due, cal) };
       }),
@@ -182,7 +196,7 @@
       var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(start);
       if (!m) return;
       var wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
-      var result = compute(data.decision, data.calendar, wall, values());
+      var result = compute(data.decision, data.calendar, new Calendar(data.calendar).toUtc(wall), values());
       var needed = {};
       Object.keys(values()).forEach(function (k) { needed[k] = true; });
       if (result.missing) needed[result.missing] = true;
@@ -195,9 +209,9 @@
         return;
       }
       var rows = result.stages.map(function (s) {
-        return "<tr><td>" + escapeHtml(s.title) + "</td><td>" + escapeHtml(s.within) + "</td><td>" + shown(s.due) + "</td></tr>";
+        return "<tr><td>" + escapeHtml(s.title) + "</td><td>" + escapeHtml(s.within) + "</td><td>" + shown(s.due, result.calendar) + "</td></tr>";
       }).join("");
-      out.innerHTML = "<p class=\"dp-answer\"><strong>" + escapeHtml(words.answer_by) + " " + shown(result.due) +
+      out.innerHTML = "<p class=\"dp-answer\"><strong>" + escapeHtml(words.answer_by) + " " + shown(result.due, result.calendar) +
         "</strong></p><table><tbody>" + rows + "</tbody></table>" +
         (result.outside ? "<p>" + escapeHtml(words.outside_calendar) + "</p>" : "");
     }

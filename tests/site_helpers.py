@@ -1,0 +1,188 @@
+"""Shared helpers for the site tests: build a site, parse its pages, check its links.
+
+The sample site (the repository's own decisions/, mkdocs.yml and docs/, built
+with ``--today 2026-11-23``) is built once per test session and shared by every
+module that asks for it; tests must treat it as read-only.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import posixpath
+import shutil
+import subprocess
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from bs4 import BeautifulSoup
+
+REPO = Path(__file__).resolve().parent.parent
+COMMAND = REPO / ".venv" / "bin" / "decision-paths"
+TODAY = "2026-11-23"
+
+_sample: dict[str, Path] = {}
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 120) -> Run:
+    """The installed console command, as CI runs it."""
+    assert COMMAND.exists(), f"the console command is not installed at {COMMAND}"
+    done = subprocess.run([str(COMMAND), *args], cwd=cwd, capture_output=True, encoding="utf-8",
+                          timeout=timeout, env={**os.environ, **(env or {})})
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def build_cli(cwd: Path, out: Path, *extra: str, cache: Path | None = None, audience: str = "internal") -> Run:
+    """``decision-paths build`` of one audience (the internal site unless told)."""
+    env = {"DECISION_PATHS_CACHE": str(cache)} if cache else None
+    return run_cli("build", "--audience", audience, "--out", str(out), "--today", TODAY, *extra, cwd=cwd, env=env)
+
+
+def sample_site(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """The repository's sample site, built once per session: the path of its internal/ folder."""
+    if "site" not in _sample:
+        base = tmp_path_factory.mktemp("sample-site")
+        done = build_cli(REPO, base / "out", cache=base / "cache")
+        assert done.code == 0, f"building the sample site failed:\n{done.out}\n{done.err}"
+        _sample["site"] = base / "out" / "internal"
+    return _sample["site"]
+
+
+def copy_sample(to: Path) -> Path:
+    """A copy of the sample decisions folder (only decisions/) under ``to``; returns ``to``."""
+    shutil.copytree(REPO / "decisions", to / "decisions")
+    return to
+
+
+# ---------------------------------------------------------------- pages
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(path: str, mtime: float) -> BeautifulSoup:
+    return BeautifulSoup(Path(path).read_text(encoding="utf-8"), "html.parser")
+
+
+def soup(path: Path) -> BeautifulSoup:
+    """A parsed page (cached while the file is unchanged; do not modify the tree)."""
+    return _parse(str(path), path.stat().st_mtime)
+
+
+def page(site: Path, url: str) -> BeautifulSoup:
+    """A page by its site URL, e.g. 'decisions/refund-request/'."""
+    target = site / url
+    if url == "" or url.endswith("/"):
+        target = target / "index.html"
+    assert target.is_file(), f"no page {url} in {site}: expected {target}"
+    return soup(target)
+
+
+def article(site: Path, url: str):  # type: ignore[no-untyped-def]
+    found = page(site, url).select_one("article")
+    assert found is not None, f"{url} has no <article>"
+    return found
+
+
+def text(node) -> str:  # type: ignore[no-untyped-def]
+    """Visible text with whitespace runs collapsed."""
+    return " ".join(node.get_text(" ").split())
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+# ---------------------------------------------------------------- links
+
+_SKIPPED_SCHEMES = ("http:", "https:", "mailto:")
+
+
+def _ids(path: Path) -> set[str]:
+    if path.suffix == ".html":
+        tree = soup(path)
+    elif path.suffix == ".svg":
+        tree = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    else:
+        return set()
+    found = {tag["id"] for tag in tree.find_all(id=True)}
+    found |= {tag["name"] for tag in tree.find_all("a", attrs={"name": True})}
+    return found
+
+
+def link_targets(tree: BeautifulSoup) -> list[tuple[str, str]]:
+    """(what, url) of every link and resource reference in a page, SVG links included."""
+    found = []
+    for tag in tree.find_all(True):
+        for attribute in ("href", "xlink:href", "src"):
+            value = tag.get(attribute)
+            if value is not None and tag.name != "svg":
+                found.append((f"<{tag.name} {attribute}>", value))
+    return found
+
+
+def resolve(site: Path, page_path: Path, url: str) -> tuple[Path | None, str, str]:
+    """(file, fragment, problem) for a link on ``page_path``; problem is '' when it resolves."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return None, "", f"unexpected scheme or host in {url!r}"
+    path = unquote(parts.path)
+    relative_page = page_path.relative_to(site).as_posix()
+    if path.startswith("/"):
+        # Only MkDocs' 404 page may use root-absolute links (it is served at any URL).
+        if relative_page != "404.html":
+            return None, "", f"root-absolute link {url!r} breaks when the site is not at the server root"
+        joined = posixpath.normpath(path.lstrip("/") or ".")
+    elif path == "":
+        joined = relative_page
+    else:
+        joined = posixpath.normpath(posixpath.join(posixpath.dirname(relative_page), path))
+    if joined == ".." or joined.startswith("../"):
+        return None, "", f"{url!r} leads outside the site"
+    target = site / joined if joined != "." else site
+    if target.is_dir():
+        target = target / "index.html"
+    elif path.endswith("/"):
+        return None, "", f"{url!r}: no folder {joined}/"
+    if not target.is_file():
+        return None, "", f"{url!r}: no file {target.relative_to(site)}"
+    fragment = unquote(parts.fragment)
+    if fragment and fragment not in _ids(target):
+        return target, fragment, f"{url!r}: no id {fragment!r} in {target.relative_to(site)}"
+    return target, fragment, ""
+
+
+def broken_links(site: Path, pages: list[Path] | None = None) -> list[str]:
+    problems = []
+    for page_path in pages or html_pages(site):
+        for what, url in link_targets(soup(page_path)):
+            if url.startswith(_SKIPPED_SCHEMES):
+                continue
+            _, _, problem = resolve(site, page_path, url)
+            if problem:
+                problems.append(f"{page_path.relative_to(site)}: {what} {problem}")
+    return problems
+
+
+# ---------------------------------------------------------------- a small organisation
+
+def write_org(root: Path, files: dict[str, str]) -> Path:
+    """Write decisions/<relative> files under root; returns the decisions folder."""
+    folder = root / "decisions"
+    for relative, body in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return folder
+
+
+def all_files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+

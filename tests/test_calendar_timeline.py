@@ -1,0 +1,556 @@
+"""The promise (SPEC sections 2, 5 and 8): exact due instants on real calendars.
+
+Every expected instant below was worked out by hand from the official 2026
+schedules, then checked against ``holidays.country_holidays`` (see
+``test_library_has_the_official_2026_schedule``, which pins the facts the
+hand computations rely on, so a changed library points here first).
+
+China 2026 (State Council schedule):
+- New Year: Jan 1-3 off; Sun Jan 4 is a make-up working day.
+- Spring Festival: Feb 15-23 off; Sat Feb 14 and Sat Feb 28 are make-up working days.
+- Labour Day: May 1-5 off; Sat May 9 is a make-up working day.
+- Mid-Autumn: Fri Sep 25 off (Sep 25-27).
+- National Day: Oct 1-7 off; Sun Sep 20 and Sat Oct 10 are make-up working days.
+Hong Kong 2026 has its own holidays (Feb 17-19, Oct 1, Mon Oct 19, Dec 25, ...)
+and no make-up working days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from decision_paths.calendars import BusinessCalendar
+from decision_paths.durations import parse_duration
+from decision_paths.findings import Loc
+from decision_paths.model import BusinessHours, Calendar, Ref
+from decision_paths.timeline import (
+    MissingInput,
+    TimelineError,
+    all_paths,
+    due_instant,
+    fastest_and_slowest,
+    parse_start,
+    parse_value,
+    path_for,
+    timeline,
+)
+
+COMMAND = REPO / ".venv" / "bin" / "decision-paths"
+NOWHERE = Loc("")
+
+
+def make_calendar(country: str = "CN", timezone: str = "Asia/Shanghai", hours: str = "09:00-18:00",
+                  workdays=range(5), closed=(), open=()) -> BusinessCalendar:  # type: ignore[no-untyped-def]
+    opens, closes = (dt.timedelta(hours=int(t[:2]), minutes=int(t[3:5])) for t in hours.split("-"))
+    return BusinessCalendar(Calendar(
+        id="test", loc=NOWHERE, country=Ref(country, NOWHERE), timezone=Ref(timezone, NOWHERE),
+        hours=BusinessHours(opens, closes, NOWHERE), workdays=frozenset(workdays),
+        closed=frozenset(dt.date.fromisoformat(d) for d in closed),
+        open=frozenset(dt.date.fromisoformat(d) for d in open)))
+
+
+CN = make_calendar()
+HK = make_calendar("HK", "Asia/Hong_Kong")
+
+
+def due(calendar: BusinessCalendar, within: str, received: str) -> str:
+    return due_instant(parse_duration(within, NOWHERE), parse_start(received, calendar), calendar).isoformat()
+
+
+# ------------------------------------------------------------------ the library's facts
+
+
+def test_library_has_the_official_2026_schedule() -> None:
+    import holidays
+
+    cn = holidays.country_holidays("CN", years=2026)
+    makeup = {d for d in cn.weekend_workdays if d.year == 2026}
+    assert makeup == {dt.date(2026, 1, 4), dt.date(2026, 2, 14), dt.date(2026, 2, 28), dt.date(2026, 5, 9),
+                      dt.date(2026, 9, 20), dt.date(2026, 10, 10)}
+
+    def days_off(first: str, last: str) -> list[str]:
+        start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+        days = (start + dt.timedelta(n) for n in range((end - start).days + 1))
+        return [d.isoformat() for d in days if not CN.is_working_day(d)]
+
+    assert days_off("2026-01-01", "2026-01-05") == ["2026-01-01", "2026-01-02", "2026-01-03"]
+    assert days_off("2026-02-13", "2026-03-01") == [f"2026-02-{d}" for d in range(15, 24)] + ["2026-03-01"]
+    assert days_off("2026-04-30", "2026-05-10") == [f"2026-05-0{d}" for d in range(1, 6)] + ["2026-05-10"]
+    assert days_off("2026-09-19", "2026-10-11") == ["2026-09-19", "2026-09-25", "2026-09-26", "2026-09-27"] + \
+        [f"2026-10-0{d}" for d in range(1, 8)] + ["2026-10-11"]
+    for makeup_day in sorted(makeup):
+        assert CN.is_makeup_workday(makeup_day) and CN.is_working_day(makeup_day), makeup_day
+    # Hong Kong: no make-up days; its own holidays.
+    hk = holidays.country_holidays("HK", years=2026)
+    assert not {d for d in getattr(hk, "weekend_workdays", ()) if d.year == 2026}
+    assert {dt.date(2026, 2, 17), dt.date(2026, 2, 18), dt.date(2026, 2, 19), dt.date(2026, 10, 1),
+            dt.date(2026, 10, 19), dt.date(2026, 12, 25)} <= set(hk)
+    assert HK.is_working_day(dt.date(2026, 2, 16)) and HK.is_working_day(dt.date(2026, 10, 2))
+    assert not HK.is_working_day(dt.date(2026, 2, 14)) and not HK.is_working_day(dt.date(2026, 10, 10))
+
+
+def test_has_official_schedule() -> None:
+    assert CN.has_official_schedule(2026)
+    assert not CN.has_official_schedule(2027)  # make-up days for 2027 are not in the library
+    assert HK.has_official_schedule(2026) and HK.has_official_schedule(2027)  # no make-up days to wait for
+
+
+# ------------------------------------------------------------------ business days
+
+
+@pytest.mark.parametrize("received, within, expected", [
+    # National Day: Oct 1-7 off, Sat Oct 10 works.
+    ("2026-09-30T10:00", "1 business day", "2026-10-08T18:00:00+08:00"),
+    ("2026-09-30T10:00", "2 business days", "2026-10-09T18:00:00+08:00"),
+    ("2026-09-30T10:00", "3 business days", "2026-10-10T18:00:00+08:00"),  # make-up Saturday
+    ("2026-09-30T10:00", "4 business days", "2026-10-12T18:00:00+08:00"),
+    ("2026-09-30T10:00", "3个工作日", "2026-10-10T18:00:00+08:00"),
+    # Mid-Autumn: Fri Sep 25 off.
+    ("2026-09-24T10:00", "1 business day", "2026-09-28T18:00:00+08:00"),
+    # Make-up Sunday Sep 20.
+    ("2026-09-18T10:00", "1 business day", "2026-09-20T18:00:00+08:00"),
+    ("2026-09-19T10:00", "1 business day", "2026-09-20T18:00:00+08:00"),
+    # Spring Festival: Feb 15-23 off, Sat Feb 14 and Sat Feb 28 work.
+    ("2026-02-13T10:00", "1 business day", "2026-02-14T18:00:00+08:00"),
+    ("2026-02-13T10:00", "2 business days", "2026-02-24T18:00:00+08:00"),
+    ("2026-02-12T17:59", "5 business days", "2026-02-26T18:00:00+08:00"),
+    ("2026-02-27T10:00", "1 business day", "2026-02-28T18:00:00+08:00"),
+    ("2026-02-27T10:00", "2 business days", "2026-03-02T18:00:00+08:00"),
+    # Labour Day: May 1-5 off, Sat May 9 works.
+    ("2026-04-30T10:00", "1 business day", "2026-05-06T18:00:00+08:00"),
+    ("2026-04-30T10:00", "4 business days", "2026-05-09T18:00:00+08:00"),
+    # New Year: Jan 1-3 off, Sun Jan 4 works.
+    ("2025-12-31T10:00", "1 business day", "2026-01-04T18:00:00+08:00"),
+    ("2025-12-31T10:00", "2 business days", "2026-01-05T18:00:00+08:00"),
+], ids=lambda v: str(v))
+def test_business_days_across_chinese_holidays(received: str, within: str, expected: str) -> None:
+    assert due(CN, within, received) == expected
+
+
+@pytest.mark.parametrize("received, within, expected", [
+    ("2026-10-03T11:00", "1 business day", "2026-10-08T18:00:00+08:00"),  # a holiday Saturday
+    ("2026-10-01T00:00", "1 business day", "2026-10-08T18:00:00+08:00"),
+    ("2026-10-07T23:00", "1 business day", "2026-10-08T18:00:00+08:00"),  # last day off
+    ("2026-02-18T09:30", "1 business day", "2026-02-24T18:00:00+08:00"),
+    ("2026-02-18T09:30", "2 business days", "2026-02-25T18:00:00+08:00"),
+    ("2026-01-03T10:00", "1 business day", "2026-01-04T18:00:00+08:00"),
+], ids=lambda v: str(v))
+def test_received_on_a_holiday(received: str, within: str, expected: str) -> None:
+    assert due(CN, within, received) == expected
+
+
+@pytest.mark.parametrize("received, within, expected", [
+    ("2026-02-14T10:00", "1 business day", "2026-02-24T18:00:00+08:00"),
+    ("2026-10-10T10:00", "1 business day", "2026-10-12T18:00:00+08:00"),
+    ("2026-09-20T08:00", "1 business day", "2026-09-21T18:00:00+08:00"),
+], ids=lambda v: str(v))
+def test_received_on_a_makeup_working_day(received: str, within: str, expected: str) -> None:
+    assert due(CN, within, received) == expected
+
+
+def test_business_days_count_strictly_after_the_date_received() -> None:
+    # Received at 08:00, before opening, on a working Thursday: not due that evening.
+    assert due(CN, "1 business day", "2026-11-19T08:00") == "2026-11-20T18:00:00+08:00"
+    assert due(CN, "1 business day", "2026-11-19T00:00") == "2026-11-20T18:00:00+08:00"
+    assert due(CN, "1 business day", "2026-11-19T23:59") == "2026-11-20T18:00:00+08:00"
+    assert due(CN, "1 business day", "2026-11-20T08:00") == "2026-11-23T18:00:00+08:00"  # Friday -> Monday
+
+
+def test_company_closure_and_extra_open_day() -> None:
+    plain = make_calendar()
+    closed = make_calendar(closed=["2026-12-31"])
+    assert due(plain, "1 business day", "2026-12-30T10:00") == "2026-12-31T18:00:00+08:00"
+    # Dec 31 closed, Jan 1 New Year's Day, then the weekend.
+    assert due(closed, "1 business day", "2026-12-30T10:00") == "2027-01-04T18:00:00+08:00"
+    assert due(closed, "1 business day", "2026-12-29T10:00") == "2026-12-30T18:00:00+08:00"
+    # `open` beats a public holiday and a weekend.
+    opened = make_calendar(open=["2026-10-05", "2026-11-22"])
+    assert due(opened, "1 business day", "2026-09-30T10:00") == "2026-10-05T18:00:00+08:00"
+    assert due(opened, "2 business days", "2026-09-30T10:00") == "2026-10-08T18:00:00+08:00"
+    assert due(opened, "1 business day", "2026-11-20T10:00") == "2026-11-22T18:00:00+08:00"
+    # `closed` beats an official make-up working day.
+    no_makeup = make_calendar(closed=["2026-10-10"])
+    assert due(no_makeup, "3 business days", "2026-09-30T10:00") == "2026-10-12T18:00:00+08:00"
+
+
+# ------------------------------------------------------------------ business hours
+
+
+@pytest.mark.parametrize("received, within, expected", [
+    ("2026-11-20T17:00", "2 business hours", "2026-11-23T10:00:00+08:00"),  # Friday 17:00 -> Monday
+    ("2026-11-19T07:00", "1 business hour", "2026-11-19T10:00:00+08:00"),   # before opening
+    ("2026-11-19T20:00", "1 business hour", "2026-11-20T10:00:00+08:00"),   # after closing
+    ("2026-11-19T18:00", "1 business hour", "2026-11-20T10:00:00+08:00"),   # at closing
+    ("2026-11-19T10:00", "1.5 business hours", "2026-11-19T11:30:00+08:00"),
+    ("2026-11-19T17:30", "1.5 business hours", "2026-11-20T10:00:00+08:00"),
+    ("2026-11-19T16:00", "2 business hours", "2026-11-19T18:00:00+08:00"),  # fills to closing: same day
+    ("2026-11-19T09:00", "9 business hours", "2026-11-19T18:00:00+08:00"),
+    ("2026-11-19T09:00", "18 business hours", "2026-11-20T18:00:00+08:00"),
+    ("2026-11-19T10:00", "9 business hours", "2026-11-20T10:00:00+08:00"),
+    ("2026-11-21T11:00", "1 business hour", "2026-11-23T10:00:00+08:00"),   # received on a Saturday
+    ("2026-11-19", "1 business hour", "2026-11-19T10:00:00+08:00"),         # bare date = 00:00
+    ("2026-09-30T17:00", "2 business hours", "2026-10-08T10:00:00+08:00"),  # over National Day
+    ("2026-02-27T17:00", "2 business hours", "2026-02-28T10:00:00+08:00"),  # make-up Saturday counts
+    ("2026-02-13T17:00", "4个工作小时", "2026-02-14T12:00:00+08:00"),
+    ("2026-02-14T16:00", "4 business hours", "2026-02-24T11:00:00+08:00"),
+], ids=lambda v: str(v))
+def test_business_hours(received: str, within: str, expected: str) -> None:
+    assert due(CN, within, received) == expected
+
+
+# ------------------------------------------------------------------ calendar days, weeks, hours
+
+
+@pytest.mark.parametrize("received, within, expected", [
+    ("2026-09-30T10:00", "2 calendar days", "2026-10-02T23:59:59+08:00"),  # holidays count
+    ("2026-11-20T23:30", "1 calendar day", "2026-11-21T23:59:59+08:00"),
+    ("2026-11-20T00:00", "1天", "2026-11-21T23:59:59+08:00"),
+    ("2026-12-30T10:00", "3 days", "2027-01-02T23:59:59+08:00"),
+    ("2026-11-20T10:00", "1 week", "2026-11-27T23:59:59+08:00"),
+    ("2026-11-20T10:00", "2周", "2026-12-04T23:59:59+08:00"),
+    ("2026-02-14T10:00", "1 week", "2026-02-21T23:59:59+08:00"),
+], ids=lambda v: str(v))
+def test_calendar_days_and_weeks_end_at_235959(received: str, within: str, expected: str) -> None:
+    assert due(CN, within, received) == expected
+
+
+@pytest.mark.parametrize("received, within, expected", [
+    ("2026-11-20T22:30", "3 hours", "2026-11-21T01:30:00+08:00"),  # across midnight
+    ("2026-09-30T10:00", "24 hours", "2026-10-01T10:00:00+08:00"),  # holidays count
+    ("2026-11-20T23:00", "1.5 hours", "2026-11-21T00:30:00+08:00"),
+    ("2026-11-21T10:00", "2小时", "2026-11-21T12:00:00+08:00"),  # weekends count
+], ids=lambda v: str(v))
+def test_elapsed_hours(received: str, within: str, expected: str) -> None:
+    assert due(CN, within, received) == expected
+
+
+def test_elapsed_hours_are_real_hours_across_a_clock_change() -> None:
+    london = make_calendar("GB", "Europe/London")
+    # 2026-03-29 01:00 GMT the clocks go forward: two real hours after 00:30 GMT is 03:30 BST.
+    assert due(london, "2 hours", "2026-03-29T00:30") == "2026-03-29T03:30:00+01:00"
+    # 2026-10-25 02:00 BST the clocks go back.
+    assert due(london, "3 hours", "2026-10-24T23:30") == "2026-10-25T01:30:00+00:00"
+
+
+# ------------------------------------------------------------------ Hong Kong and custom calendars
+
+
+@pytest.mark.parametrize("received, within, expected", [
+    ("2026-02-13T10:00", "1 business day", "2026-02-16T18:00:00+08:00"),  # no make-up Saturday in HK
+    ("2026-02-16T10:00", "1 business day", "2026-02-20T18:00:00+08:00"),  # Feb 17-19 off
+    ("2026-02-16T10:00", "2 business days", "2026-02-23T18:00:00+08:00"),
+    ("2026-09-30T10:00", "1 business day", "2026-10-02T18:00:00+08:00"),  # only Oct 1 off
+    ("2026-10-16T10:00", "1 business day", "2026-10-20T18:00:00+08:00"),  # Mon Oct 19 off (Chung Yeung)
+    ("2026-12-24T10:00", "1 business day", "2026-12-28T18:00:00+08:00"),  # Christmas
+    ("2026-09-30T17:00", "2 business hours", "2026-10-02T10:00:00+08:00"),
+], ids=lambda v: str(v))
+def test_hong_kong_calendar(received: str, within: str, expected: str) -> None:
+    assert due(HK, within, received) == expected
+
+
+def test_custom_workdays_and_hours() -> None:
+    six_days = make_calendar(workdays=range(6))
+    assert due(six_days, "1 business day", "2026-11-20T10:00") == "2026-11-21T18:00:00+08:00"
+    assert due(six_days, "1 business day", "2026-11-21T10:00") == "2026-11-23T18:00:00+08:00"
+    # Workdays never beat a public holiday: Sat Oct 3 is National Day.
+    assert due(six_days, "1 business day", "2026-10-02T10:00") == "2026-10-08T18:00:00+08:00"
+    mornings = make_calendar(hours="08:30-12:00")
+    assert due(mornings, "2 business hours", "2026-11-19T11:00") == "2026-11-20T09:30:00+08:00"
+    assert due(mornings, "1 business hour", "2026-11-19T13:00") == "2026-11-20T09:30:00+08:00"
+    assert due(mornings, "1 business day", "2026-11-19T10:00") == "2026-11-20T12:00:00+08:00"
+
+
+# ------------------------------------------------------------------ start instants
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-11-20", "2026-11-20T00:00:00+08:00"),
+    ("2026-11-20T10:00", "2026-11-20T10:00:00+08:00"),
+    ("2026-11-20T10:00:30", "2026-11-20T10:00:30+08:00"),
+    ("2026-11-20T02:00:00Z", "2026-11-20T10:00:00+08:00"),
+    ("2026-11-20T02:00:00+00:00", "2026-11-20T10:00:00+08:00"),
+    ("2026-11-19T20:00:00-06:00", "2026-11-20T10:00:00+08:00"),
+    ("2026-11-20T10:00+08:00", "2026-11-20T10:00:00+08:00"),
+])
+def test_parse_start(text: str, expected: str) -> None:
+    assert parse_start(text, CN).isoformat() == expected
+
+
+def test_start_with_another_offset_counts_in_the_calendar_zone() -> None:
+    # 02:00 UTC on Friday is 10:00 in Shanghai: one business hour later is 11:00, not 10:00 on Friday UTC.
+    assert due(CN, "1 business hour", "2026-11-20T02:00:00Z") == "2026-11-20T11:00:00+08:00"
+    # 17:00 UTC on Thursday is already Friday 01:00 in Shanghai.
+    assert due(CN, "1 business day", "2026-11-19T17:00:00Z") == "2026-11-23T18:00:00+08:00"
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "2026-13-01", "2026-11-31", "20-11-2026", "2026-11-20T25:00", ""])
+def test_malformed_start(text: str) -> None:
+    with pytest.raises(TimelineError, match="not an ISO date"):
+        parse_start(text, CN)
+
+
+# ------------------------------------------------------------------ paths through a decision
+
+SHARED = """\
+people:
+  li-na: {name: 李娜}
+roles:
+  clerk: {title: Clerk, held_by: [li-na]}
+calendars:
+  shanghai: {country: CN, timezone: Asia/Shanghai, closed: [2026-12-31]}
+  hk: {country: HK, timezone: Asia/Hong_Kong}
+  six-days:
+    country: CN
+    timezone: Asia/Shanghai
+    workdays: [mon, tue, wed, thu, fri, sat]
+    hours: "08:30-12:00"
+    open: [2026-10-05]
+defaults:
+  calendar: shanghai
+"""
+
+ROUTED = """\
+title: Routed
+summary: Branches on three kinds of input.
+owner: clerk
+reviewed: 2026-10-01
+review_every: 180 days
+inputs:
+  amount: {label: Amount, type: number}
+  kind: {label: Kind, type: choice, options: [standard, special, other]}
+  urgent: {label: Urgent, type: yes-no}
+start: intake
+stages:
+  intake:
+    title: Intake
+    who: clerk
+    within: 1 business day
+    next:
+      - when: {amount: ">20"}
+        go: big
+      - when: {amount: "<=20", kind: standard}
+        go: answer
+      - when: {amount: "<=20", kind: [special, other], urgent: true}
+        go: fast
+      - otherwise: slow
+  big:
+    title: Big
+    who: clerk
+    within: 3 business days
+    next: answer
+  fast:
+    title: Fast
+    who: clerk
+    within: 4 business hours
+    next: answer
+  slow:
+    title: Slow
+    who: clerk
+    within: 1 week
+    next: answer
+  answer:
+    title: Answer
+    who: clerk
+    within: 2 calendar days
+"""
+
+
+def one_stage(calendar: str, within: str) -> str:
+    return f"""\
+title: One stage
+summary: On calendar {calendar}.
+owner: clerk
+reviewed: 2026-10-01
+review_every: 180 days
+calendar: {calendar}
+start: only
+stages:
+  only:
+    title: Only
+    who: clerk
+    within: {within}
+"""
+
+
+@pytest.fixture
+def routed(empty_org):  # type: ignore[no-untyped-def]
+    empty_org.write("_org.yaml", SHARED)
+    empty_org.write("routed.yaml", ROUTED)
+    return empty_org
+
+
+def loaded(org, decision_id: str = "routed"):  # type: ignore[no-untyped-def]
+    result = org.validate()
+    assert not result.has_errors, [f.to_text() for f in result.findings]
+    decision = result.org.decisions[decision_id]
+    return result.org, decision, BusinessCalendar(result.org.calendar_for(decision))
+
+
+def values_for(decision, **given: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {name: parse_value(decision.inputs[name], text) for name, text in given.items()}
+
+
+@pytest.mark.parametrize("given, path", [
+    ({"amount": "25"}, ["intake", "big", "answer"]),
+    ({"amount": "25", "kind": "special", "urgent": "yes"}, ["intake", "big", "answer"]),
+    ({"amount": "20", "kind": "standard"}, ["intake", "answer"]),
+    ({"amount": "3", "kind": "special", "urgent": "yes"}, ["intake", "fast", "answer"]),
+    ({"amount": "3", "kind": "other", "urgent": "true"}, ["intake", "fast", "answer"]),
+    ({"amount": "3", "kind": "special", "urgent": "no"}, ["intake", "slow", "answer"]),
+    ({"amount": "20.5", "kind": "standard"}, ["intake", "big", "answer"]),
+    ({"amount": "-1", "kind": "other", "urgent": "否"}, ["intake", "slow", "answer"]),
+])
+def test_branch_taken_per_input_values(routed, given, path) -> None:  # type: ignore[no-untyped-def]
+    _, decision, _ = loaded(routed)
+    assert [s.id for s in path_for(decision, values_for(decision, **given))] == path
+
+
+@pytest.mark.parametrize("given, missing", [
+    ({}, "amount"),
+    ({"kind": "standard"}, "amount"),
+    ({"amount": "5"}, "kind"),
+    ({"amount": "5", "kind": "special"}, "urgent"),
+    ({"amount": "5", "urgent": "yes"}, "kind"),
+])
+def test_only_inputs_that_can_change_the_path_are_required(routed, given, missing) -> None:  # type: ignore[no-untyped-def]
+    _, decision, _ = loaded(routed)
+    with pytest.raises(MissingInput) as raised:
+        path_for(decision, values_for(decision, **given))
+    assert raised.value.input.id == missing
+    assert f"'{missing}'" in str(raised.value) and f"--set {missing}=" in str(raised.value)
+
+
+def test_missing_input_message_lists_allowed_values(routed) -> None:  # type: ignore[no-untyped-def]
+    _, decision, _ = loaded(routed)
+    with pytest.raises(MissingInput, match="one of: standard, special, other"):
+        path_for(decision, values_for(decision, amount="5"))
+    with pytest.raises(MissingInput, match="yes or no"):
+        path_for(decision, values_for(decision, amount="5", kind="other"))
+    with pytest.raises(MissingInput, match="a number"):
+        path_for(decision, {})
+
+
+def test_an_input_whose_branches_all_lead_to_the_same_stage_is_not_asked_for(org) -> None:  # type: ignore[no-untyped-def]
+    # conftest's scope-change: effort-days "<=20" -> answer, otherwise -> answer. Whatever the effort,
+    # the path is intake -> answer, so the input cannot change the answer and must not be required.
+    _, decision, _ = loaded(org, "scope-change")
+    assert [s.id for s in path_for(decision, {})] == ["intake", "answer"]
+
+
+@pytest.mark.parametrize("kind, text", [("amount", "twelve"), ("amount", "nan"), ("amount", "inf"),
+                                        ("kind", "Standard"), ("urgent", "maybe")])
+def test_values_of_the_wrong_type(routed, kind, text) -> None:  # type: ignore[no-untyped-def]
+    _, decision, _ = loaded(routed)
+    with pytest.raises(TimelineError):
+        parse_value(decision.inputs[kind], text)
+
+
+def test_parse_value_types(routed) -> None:  # type: ignore[no-untyped-def]
+    _, decision, _ = loaded(routed)
+    assert parse_value(decision.inputs["amount"], " 12.50 ") == Decimal("12.50")
+    assert parse_value(decision.inputs["kind"], "special") == "special"
+    assert [parse_value(decision.inputs["urgent"], t) for t in ("yes", "Y", "true", "1", "是")] == [True] * 5
+    assert [parse_value(decision.inputs["urgent"], t) for t in ("no", "N", "false", "0", "否")] == [False] * 5
+
+
+def test_timeline_chains_stages_and_reports_json(routed) -> None:  # type: ignore[no-untyped-def]
+    _, decision, calendar = loaded(routed)
+    start = parse_start("2026-09-30T10:00", calendar)
+    result = timeline(decision, path_for(decision, values_for(decision, amount="25")), start, calendar)
+    assert result.to_json() == {
+        "decision": "routed",
+        "start": "2026-09-30T10:00:00+08:00",
+        "stages": [
+            {"id": "intake", "title": "Intake", "who": ["clerk"],
+             "received": "2026-09-30T10:00:00+08:00", "due": "2026-10-08T18:00:00+08:00"},
+            {"id": "big", "title": "Big", "who": ["clerk"],
+             "received": "2026-10-08T18:00:00+08:00", "due": "2026-10-12T18:00:00+08:00"},  # via Sat Oct 10
+            {"id": "answer", "title": "Answer", "who": ["clerk"],
+             "received": "2026-10-12T18:00:00+08:00", "due": "2026-10-14T23:59:59+08:00"},
+        ],
+        "due": "2026-10-14T23:59:59+08:00",
+    }
+    # A business-hours stage that starts at 18:00 counts from the next working morning.
+    fast = timeline(decision, path_for(decision, values_for(decision, amount="1", kind="other", urgent="yes")),
+                    start, calendar)
+    assert [s.due.isoformat() for s in fast.stages] == [
+        "2026-10-08T18:00:00+08:00", "2026-10-09T13:00:00+08:00", "2026-10-11T23:59:59+08:00"]
+    assert fast.due == fast.stages[-1].due
+
+
+def test_fastest_and_slowest_over_all_paths(routed) -> None:  # type: ignore[no-untyped-def]
+    _, decision, calendar = loaded(routed)
+    assert sorted([s.id for s in p] for p in all_paths(decision)) == [
+        ["intake", "answer"], ["intake", "big", "answer"], ["intake", "fast", "answer"],
+        ["intake", "slow", "answer"]]
+    fastest, slowest = fastest_and_slowest(decision, parse_start("2026-09-30T10:00", calendar), calendar)
+    assert [s.stage.id for s in fastest.stages] == ["intake", "answer"]
+    assert fastest.due.isoformat() == "2026-10-10T23:59:59+08:00"
+    assert [s.stage.id for s in slowest.stages] == ["intake", "slow", "answer"]
+    assert slowest.due.isoformat() == "2026-10-17T23:59:59+08:00"  # Oct 8 18:00 + 1 week = Oct 15, + 2 days
+
+
+def test_business_hours_until_midnight_lose_no_time(empty_org) -> None:  # type: ignore[no-untyped-def]
+    # "24:00" is accepted as a closing time (a desk open all day); its hours are whole hours:
+    # 4 hours on Thursday (20:00-24:00) and 4 more from Friday 00:00 end at exactly 04:00.
+    empty_org.write("_org.yaml", SHARED.replace('hours: "08:30-12:00"', 'hours: "00:00-24:00"'))
+    empty_org.write("desk.yaml", one_stage("six-days", "8 business hours"))
+    _, decision, calendar = loaded(empty_org, "desk")
+    result = timeline(decision, path_for(decision, {}), parse_start("2026-11-19T20:00", calendar), calendar)
+    assert result.due.isoformat() == "2026-11-20T04:00:00+08:00"
+
+
+def test_calendars_from_yaml(empty_org) -> None:  # type: ignore[no-untyped-def]
+    empty_org.write("_org.yaml", SHARED)
+    empty_org.write("closure.yaml", one_stage("shanghai", "1 business day"))
+    empty_org.write("hk-hours.yaml", one_stage("hk", "2 business hours"))
+    empty_org.write("six-days.yaml", one_stage("six-days", "1 business day"))
+    empty_org.write("six-hours.yaml", one_stage("six-days", "2 business hours"))
+    cases = [
+        ("closure", "2026-12-30T10:00", "2027-01-04T18:00:00+08:00"),
+        ("hk-hours", "2026-09-30T17:00", "2026-10-02T10:00:00+08:00"),
+        ("six-days", "2026-11-20T10:00", "2026-11-21T12:00:00+08:00"),
+        ("six-days", "2026-09-30T10:00", "2026-10-05T12:00:00+08:00"),  # open on a holiday
+        ("six-hours", "2026-11-21T11:00", "2026-11-23T09:30:00+08:00"),
+    ]
+    for decision_id, start, expected in cases:
+        _, decision, calendar = loaded(empty_org, decision_id)
+        result = timeline(decision, path_for(decision, {}), parse_start(start, calendar), calendar)
+        assert (decision_id, start, result.due.isoformat()) == (decision_id, start, expected)
+
+
+# ------------------------------------------------------------------ DP406 on the timeline command
+
+
+def run_timeline(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    assert COMMAND.exists(), f"the console command is not installed at {COMMAND}"
+    return subprocess.run([str(COMMAND), "timeline", *args], cwd=cwd, capture_output=True, encoding="utf-8",
+                          timeout=120, env={**os.environ})
+
+
+def test_timeline_warns_when_it_reaches_a_year_without_official_data(empty_org) -> None:  # type: ignore[no-untyped-def]
+    empty_org.write("_org.yaml", SHARED)
+    empty_org.write("china.yaml", one_stage("shanghai", "5 business days"))
+    empty_org.write("hong-kong.yaml", one_stage("hk", "5 business days"))
+    reaching = run_timeline("china", "--start", "2026-12-28T10:00", "--format", "json", cwd=empty_org.root)
+    assert reaching.returncode == 0, reaching.stderr
+    warnings = [line for line in reaching.stderr.splitlines() if "DP406" in line]
+    assert len(warnings) == 1, reaching.stderr
+    assert re.match(r"^decisions/(china|_org)\.yaml:[1-9]\d*:[1-9]\d*: warning: .*2027.*", warnings[0]), warnings[0]
+    assert warnings[0].endswith("[DP406 no-holiday-data]")
+    assert '"due": "2027-' in reaching.stdout  # the answer is still given
+
+    inside = run_timeline("china", "--start", "2026-11-20T10:00", cwd=empty_org.root)
+    assert inside.returncode == 0 and "DP406" not in inside.stderr, inside.stderr
+    assert inside.stderr == ""
+    # Hong Kong has no make-up days to wait for: 2027 is fine.
+    hong_kong = run_timeline("hong-kong", "--start", "2026-12-28T10:00", cwd=empty_org.root)
+    assert hong_kong.returncode == 0 and "DP406" not in hong_kong.stderr, hong_kong.stderr

@@ -1,0 +1,282 @@
+"""Building and previewing the site: configuration, the MkDocs plugin, the
+diagram cache, live preview and the Chinese search index."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import graphviz
+import pytest
+from bs4 import BeautifulSoup
+from site_helpers import (
+    COMMAND, REPO, TODAY, article, broken_links, copy_sample, page, run_cli, sample_site, text,
+)
+
+import decision_paths.diagrams
+from decision_paths.cli import main
+
+# ---------------------------------------------------------------- configuration
+
+
+def test_build_in_a_folder_holding_only_decisions(tmp_path: Path) -> None:
+    copy_sample(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["decisions"]
+    done = run_cli("build", "--today", TODAY, cwd=tmp_path, env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    assert done.code == 0, done.err
+    site = tmp_path / "site" / "internal"  # the default --out
+    home = page(site, "")
+    assert home.html["lang"] == "zh"
+    assert text(home.select_one(".md-header__topic")) == "Decision Paths"
+    assert text(home.title) == "Decision Paths"
+    body = article(site, "decisions/out-of-scope-request/")
+    assert text(body.find("h1")).removesuffix("¶").strip() == "合同外需求审批"
+    assert "环节" in [text(h).removesuffix("¶").strip() for h in body.find_all("h2")]
+    assert (site / "search" / "search_index.json").is_file()
+    # nothing was written next to the decisions but the site (and the cache we pointed elsewhere)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "decisions", "site"]
+
+
+USER_CONFIG = """\
+site_name: Acme Rules
+theme:
+  name: material
+  language: en
+  font: false
+nav:
+  - policy.md
+"""
+
+
+def test_user_mkdocs_yml_applies(tmp_path: Path) -> None:
+    copy_sample(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text(USER_CONFIG, encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "policy.md").write_text("# Travel policy\n\nBook economy class.\n", encoding="utf-8")
+    done = run_cli("build", "--audience", "internal", "--out", "out", "--today", TODAY, cwd=tmp_path,
+                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    assert done.code == 0, done.err
+    site = tmp_path / "out" / "internal"
+    home = page(site, "")
+    assert home.html["lang"] == "en"
+    assert text(home.select_one(".md-header__topic")) == "Acme Rules"
+    assert text(page(site, "policy/").find("h1")).removesuffix("¶").strip() == "Travel policy"
+    assert text(page(site, "policy/").title) == "Travel policy - Acme Rules"
+    body = article(site, "decisions/out-of-scope-request/")
+    headings = [text(h).removesuffix("¶").strip() for h in body.find_all("h2")]
+    assert "Stages" in headings and "Diagram" in headings, headings
+    assert text(body.find(id="stage-answer").find_parent("tr").find("small")) == "(final)"
+    nav = home.select_one("nav.md-nav--primary")
+    nav_text = [text(a) for a in nav.select(".md-nav__link")]
+    assert "Travel policy" in nav_text and "Approval matrix" in nav_text, nav_text
+    assert "Search" in (home.select_one("input.md-search__input") or {}).get("placeholder", "")
+    assert broken_links(site, [site / "index.html", site / "policy" / "index.html"]) == []
+
+
+def test_user_mkdocs_yml_without_a_docs_folder(tmp_path: Path) -> None:
+    """Renaming the site takes one mkdocs.yml line; pages of one's own (docs/) are optional."""
+    copy_sample(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text("site_name: Acme Rules\n", encoding="utf-8")
+    done = run_cli("build", "--audience", "internal", "--out", "out", "--today", TODAY, cwd=tmp_path,
+                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    assert done.code == 0, f"exit {done.code}: {done.out}{done.err}"
+    site = tmp_path / "out" / "internal"
+    assert text(page(site, "").select_one(".md-header__topic")) == "Acme Rules"
+    assert (site / "decisions" / "out-of-scope-request" / "index.html").is_file()
+
+
+def test_mkdocs_build_from_the_repository_root_includes_the_decision_pages(tmp_path: Path) -> None:
+    out = tmp_path / "mkdocs-site"
+    done = subprocess.run([str(REPO / ".venv" / "bin" / "mkdocs"), "build", "-q", "-d", str(out)], cwd=REPO,
+                          capture_output=True, encoding="utf-8", timeout=120,
+                          env={**os.environ, "DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    assert done.returncode == 0, done.stderr
+    for decision in ("out-of-scope-request", "refund-request", "client-complaint"):
+        assert (out / "decisions" / decision / "index.html").is_file(), decision
+        assert (out / "diagrams" / f"{decision}.svg").is_file(), decision
+    assert (out / "roles" / "finance-controller" / "index.html").is_file()
+    assert (out / "people" / "li-na" / "index.html").is_file()
+    assert (out / "matrix" / "index.html").is_file()
+    body = article(out, "decisions/out-of-scope-request/")
+    assert text(body.find("h1")).removesuffix("¶").strip() == "合同外需求审批"
+    assert len(body.select(".dp-diagram svg")) == 1
+    assert (out / "how-to-read" / "index.html").is_file()  # the hand-written docs too
+
+
+# ---------------------------------------------------------------- diagram cache
+
+
+class DotCalls:
+    """Counts `dot` runs (graphviz.pipe) and the graphs each ``_run_dot`` call lays out."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch):
+        self.pipes = 0
+        self.batches: list[int] = []
+        real_pipe, real_run = graphviz.pipe, decision_paths.diagrams._run_dot
+
+        def pipe(*args, **kwargs):  # type: ignore[no-untyped-def]
+            self.pipes += 1
+            return real_pipe(*args, **kwargs)
+
+        def run(sources):  # type: ignore[no-untyped-def]
+            self.batches.append(len(sources))
+            return real_run(sources)
+
+        monkeypatch.setattr(graphviz, "pipe", pipe)
+        monkeypatch.setattr(decision_paths.diagrams, "_run_dot", run)
+
+    def reset(self) -> None:
+        self.pipes, self.batches = 0, []
+
+
+def build_in_process(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    assert main(["build", "--audience", "internal", "--out", "out", "--today", TODAY]) == 0
+
+
+def test_diagrams_are_laid_out_in_one_dot_run_and_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy_sample(tmp_path)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("DECISION_PATHS_CACHE", str(cache))
+    calls = DotCalls(monkeypatch)
+    decisions = len(list((tmp_path / "decisions").rglob("[!_]*.yaml")))
+    assert decisions == 8
+
+    build_in_process(tmp_path, monkeypatch)
+    assert calls.batches == [decisions], "every diagram in one batch"
+    assert calls.pipes == 1, "one dot process for all diagrams"
+    assert len(list((cache / "svg").glob("*.svg"))) == decisions
+    first = (tmp_path / "out" / "internal" / "diagrams" / "refund-request.svg").read_bytes()
+
+    calls.reset()
+    build_in_process(tmp_path, monkeypatch)
+    assert calls.pipes == 0 and calls.batches == [], "an unchanged build must not run dot"
+    assert (tmp_path / "out" / "internal" / "diagrams" / "refund-request.svg").read_bytes() == first
+
+    calls.reset()
+    changed = tmp_path / "decisions" / "finance" / "refund-request.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace(
+        "title: 财务核对 / Finance check", "title: 财务复核 / Finance double-check"), encoding="utf-8")
+    build_in_process(tmp_path, monkeypatch)
+    assert calls.batches == [1] and calls.pipes == 1, "only the changed decision is laid out again"
+    svg = (tmp_path / "out" / "internal" / "diagrams" / "refund-request.svg").read_text(encoding="utf-8")
+    assert "Finance double-check" in BeautifulSoup(svg, "html.parser").get_text()
+    page_svg = article(tmp_path / "out" / "internal", "decisions/refund-request/").select_one(".dp-diagram svg")
+    assert "Finance double-check" in page_svg.get_text()
+
+
+# ---------------------------------------------------------------- live preview
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def wait_for(check, seconds: float, what: str, server: subprocess.Popen) -> str:  # type: ignore[no-untyped-def,type-arg]
+    deadline = time.monotonic() + seconds
+    last = None
+    while time.monotonic() < deadline:
+        assert server.poll() is None, f"the server stopped (exit {server.returncode}) while waiting for {what}"
+        last = check()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"gave up after {seconds} s waiting for {what}")
+
+
+def test_serve_rebuilds_on_save_and_shows_errors_on_the_page(tmp_path: Path) -> None:
+    copy_sample(tmp_path)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    url = base + "decisions/out-of-scope-request/"
+    source = tmp_path / "decisions" / "sales" / "out-of-scope-request.yaml"
+    log = (tmp_path / "serve.log").open("w", encoding="utf-8")
+    server = subprocess.Popen([str(COMMAND), "serve", "--dev-addr", f"127.0.0.1:{port}", "--today", TODAY],
+                              cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                              env={**os.environ, "DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    try:
+        def h1() -> str | None:
+            body = fetch(url)
+            if body is None:
+                return None
+            found = BeautifulSoup(body, "html.parser").select_one("article h1")
+            return text(found).removesuffix("¶").strip() if found else None
+
+        assert wait_for(h1, 30, "the first page", server) == "合同外需求审批"
+
+        source.write_text(source.read_text(encoding="utf-8").replace("title: 合同外需求审批", "title: 合同外需求审批(新版)"),
+                          encoding="utf-8")
+        wait_for(lambda: h1() == "合同外需求审批(新版)", 12, "the page to show the edited title", server)
+
+        broken = source.read_text(encoding="utf-8").replace("owner: delivery-director", "owner: [delivery-director")
+        source.write_text(broken, encoding="utf-8")
+        line = next(n for n, row in enumerate(broken.splitlines(), 1) if row.startswith("owner: ["))  # unclosed
+
+        def banner() -> str | None:
+            body = fetch(url)
+            if body is None:
+                return None
+            found = BeautifulSoup(body, "html.parser").select_one(".dp-errors")
+            return text(found) if found else None
+
+        shown = wait_for(banner, 12, "the error banner", server)
+        # the banner shows the same FILE:LINE:COL finding as `decision-paths validate`
+        validate = run_cli("validate", "--today", TODAY, cwd=tmp_path)
+        finding = next(row for row in validate.out.splitlines() if ": error: " in row)
+        assert re.match(rf"decisions/sales/out-of-scope-request\.yaml:{line + 1}:\d+: error: not valid YAML", finding)
+        assert finding in shown, shown
+        assert server.poll() is None, "the server stopped on a YAML error"
+        other = fetch(base + "decisions/refund-request/")
+        assert other is not None and "dp-errors" in other, "every page shows the errors"
+        assert fetch(base) is not None
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGINT)
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=10)
+        log.close()
+
+
+# ---------------------------------------------------------------- Chinese search
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    return sample_site(tmp_path_factory)
+
+
+def test_search_index_segments_chinese_words(site: Path) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = index["config"]["separator"]
+    assert "\u200b" in separator or "\\u200b" in separator, separator
+    assert re.compile(separator).fullmatch("\u200b"), "the separator must split on U+200B"
+    word = re.compile(r"(?:^|[\s\u200b>(])李娜(?:[\s\u200b<)]|$)")
+    mentions = [d for d in index["docs"] if word.search(d["text"]) or word.search(d["title"])]
+    assert mentions, "李娜 is never a separate word in the index"
+    assert any(d["location"].startswith("people/li-na/") for d in mentions)
+    deadline = next(d for d in index["docs"] if d["location"] == "decisions/deadline-extension/")
+    assert "\u200b" in deadline["title"] and deadline["title"].replace("\u200b", "") == "交付期限延期申请"
+    # the diagrams are not indexed twice
+    assert not any("dp-graph" in d["text"] for d in index["docs"])

@@ -1,0 +1,424 @@
+"""The internal site built from the sample decisions: what a reader sees on each page.
+
+The sample (the repository's decisions/, mkdocs.yml and docs/) is built once
+with ``decision-paths build --today 2026-11-23``; expectations come from the
+decision files (through the loaded model) plus a few facts checked by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from site_helpers import REPO, TODAY, article, broken_links, html_pages, page, resolve, sample_site, soup, text
+
+from decision_paths.model import Organisation
+from decision_paths.validate import validate_folder
+
+DECISION_IDS = sorted(p.stem for p in (REPO / "decisions").rglob("*.yaml") if not p.name.startswith("_"))
+CATEGORIES = ("delivery", "finance", "sales", "service")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    return sample_site(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def model() -> Organisation:
+    result = validate_folder(str(REPO / "decisions"), dt.date.fromisoformat(TODAY))
+    assert not result.has_errors, [f.to_text() for f in result.findings if f.is_error]
+    return result.org
+
+
+def heading(node) -> str:  # type: ignore[no-untyped-def]
+    """A heading's text without MkDocs' permalink mark."""
+    return text(node).removesuffix("¶").strip()
+
+
+def target_of(site: Path, page_url: str, href: str) -> str:
+    """Where a link on a page leads, as 'folder/sub/' or 'folder/sub/#fragment' relative to the site."""
+    page_path = site / page_url / "index.html" if page_url else site / "index.html"
+    found, fragment, problem = resolve(site, page_path, href)
+    assert not problem, problem
+    assert found is not None
+    url = found.relative_to(site).as_posix().removesuffix("index.html")
+    return url + (f"#{fragment}" if fragment else "")
+
+
+def links_to(site: Path, page_url: str, node) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """Target URL -> link texts, for every <a href> in node."""
+    found: dict[str, list[str]] = {}
+    for a in node.find_all("a", href=True):
+        if a["href"].startswith(("http:", "https:", "mailto:")) or "headerlink" in (a.get("class") or []):
+            continue
+        found.setdefault(target_of(site, page_url, a["href"]), []).append(text(a))
+    return found
+
+
+def section(body, title: str):  # type: ignore[no-untyped-def]
+    """The elements after the h2 titled ``title``, up to the next h2."""
+    h2 = next((h for h in body.find_all("h2") if heading(h) == title), None)
+    assert h2 is not None, f"no section {title!r}; sections: {[heading(h) for h in body.find_all('h2')]}"
+    parts = []
+    for sibling in h2.find_next_siblings():
+        if sibling.name == "h2":
+            break
+        parts.append(sibling)
+    return parts
+
+
+def stage_table(body):  # type: ignore[no-untyped-def]
+    tables = [t for t in body.find_all("table") if t.select('span[id^="stage-"]')]
+    assert len(tables) == 1, f"expected one stage table, found {len(tables)}"
+    return tables[0]
+
+
+def one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+# ---------------------------------------------------------------- decision pages
+
+
+def test_the_sample_has_the_expected_decisions(model: Organisation) -> None:
+    assert sorted(model.decisions) == DECISION_IDS
+    assert len(DECISION_IDS) == 8
+
+
+@pytest.mark.parametrize("decision_id", DECISION_IDS)
+def test_decision_page_shows_title_summary_owner_and_promise(site: Path, model: Organisation,
+                                                              decision_id: str) -> None:
+    decision = model.decisions[decision_id]
+    url = f"decisions/{decision_id}/"
+    body = article(site, url)
+    assert [heading(h) for h in body.find_all("h1")] == [decision.title]
+    assert page(site, url).title is not None and decision.title in page(site, url).title.get_text()
+    prose = body.select_one(".dp-prose")
+    assert prose is not None and one_line(decision.summary).split(" ")[0] in text(prose)
+    assert one_line(prose.get_text(" ")).replace(" ", "") == one_line(decision.summary).replace(" ", "")
+    facts = body.find("ul")
+    owner_item = next(li for li in facts.find_all("li") if text(li).startswith("负责人"))
+    owner_links = links_to(site, url, owner_item)
+    assert owner_links[f"roles/{decision.owner.id}/"] == [model.roles[decision.owner.id].title]
+    promise_item = next(li for li in facts.find_all("li") if text(li).startswith("承诺时限"))
+    assert "工作日" in text(promise_item) or "business" in text(promise_item)
+
+
+def test_out_of_scope_request_promises_5_to_7_working_days(site: Path) -> None:
+    body = article(site, "decisions/out-of-scope-request/")
+    promise_item = next(li for li in body.find("ul").find_all("li") if text(li).startswith("承诺时限"))
+    assert text(promise_item.find_all("strong")[-1]) == "5-7 个工作日"
+    owner_item = next(li for li in body.find("ul").find_all("li") if text(li).startswith("负责人"))
+    assert links_to(site, "decisions/out-of-scope-request/", owner_item) == {
+        "roles/delivery-director/": ["交付总监 / Delivery Director"],
+        "people/li-na/": ["李娜"],
+    }
+
+
+@pytest.mark.parametrize("decision_id", DECISION_IDS)
+def test_stage_table_has_one_row_per_stage_in_file_order(site: Path, model: Organisation, decision_id: str) -> None:
+    decision = model.decisions[decision_id]
+    url = f"decisions/{decision_id}/"
+    table = stage_table(article(site, url))
+    rows = table.select("tbody tr")
+    assert len(rows) == len(decision.stages)
+    assert [row.select_one('span[id^="stage-"]')["id"] for row in rows] == [f"stage-{s}" for s in decision.stages]
+    for row, stage in zip(rows, decision.stages.values()):
+        stage_cell, who_cell, does_cell, within_cell, escalate_cell, next_cell = row.find_all("td")
+        assert text(stage_cell.find("strong")) == one_line(stage.title)
+        who = links_to(site, url, who_cell)
+        for member in stage.who.members:
+            role = model.roles[member.id]
+            assert who.get(f"roles/{member.id}/") == [role.title], f"{stage.id}: no link to role {member.id}"
+            for holder in role.held_by:
+                person = model.people[holder.id]
+                if person.active:
+                    assert who.get(f"people/{holder.id}/") == [person.name], \
+                        f"{stage.id}: {person.name} missing under {member.id}"
+        assert text(does_cell) == one_line(stage.does or "")
+        assert text(within_cell) == stage.within.text  # as written, e.g. "2 个工作日"
+        if stage.escalate_to is not None:
+            assert list(links_to(site, url, escalate_cell)) == [f"roles/{stage.escalate_to.id}/"]
+        else:
+            assert text(escalate_cell) == ""
+        assert sorted(set(links_to(site, url, next_cell))) == \
+            sorted({f"{url}#stage-{ref.id}" for ref in stage.successors()})
+
+
+def test_who_cells_show_the_people_and_stand_ins(site: Path) -> None:
+    url = "decisions/out-of-scope-request/"
+    row = article(site, url).find(id="stage-director-approval").find_parent("tr")
+    who = row.find_all("td")[1]
+    assert text(who).startswith("全部同意")
+    assert links_to(site, url, who) == {
+        "roles/delivery-director/": ["交付总监 / Delivery Director"],
+        "people/li-na/": ["李娜"],
+        "roles/finance-controller/": ["财务总监 / Finance Controller"],
+        "people/chen-jing/": ["陈静"],
+        "roles/finance-manager/": ["财务经理 / Finance Manager"],  # stands in while 陈静 is away
+    }
+    assert "2026-11-16" in text(who) and "2026-12-04" in text(who)
+    commercial = article(site, url).find(id="stage-commercial-review").find_parent("tr")
+    assert "内部" in text(commercial.find("td"))  # an internal stage is marked as such
+
+
+@pytest.mark.parametrize("decision_id", DECISION_IDS)
+def test_inputs_outcomes_and_notes(site: Path, model: Organisation, decision_id: str) -> None:
+    decision = model.decisions[decision_id]
+    body = article(site, f"decisions/{decision_id}/")
+    if decision.inputs:
+        (table,) = [p for p in section(body, "决定路径的条件") if p.name == "table"]
+        labels = [text(row.find("td")) for row in table.select("tbody tr")]
+        assert labels == [one_line(i.label) for i in decision.inputs.values()]
+        for row, item in zip(table.select("tbody tr"), decision.inputs.values()):
+            for option in item.options:
+                assert option in text(row.find_all("td")[1])
+    outcomes = list(dict.fromkeys(o for s in decision.stages.values() for o in s.outcomes))
+    if outcomes:
+        (listing,) = [p for p in section(body, "结果") if p.name == "ul"]
+        assert [text(li) for li in listing.find_all("li")] == outcomes
+    if decision.notes:
+        (notes,) = section(body, "备注")
+        assert "dp-prose" in notes["class"]
+        assert text(notes).replace(" ", "")[:20] in one_line(decision.notes).replace(" ", "").replace("*", "")
+
+
+def test_notes_render_markdown(site: Path) -> None:
+    (notes,) = section(article(site, "decisions/out-of-scope-request/"), "备注")
+    assert [text(s) for s in notes.find_all("strong")] == ["不得"]
+    assert len(notes.find_all("li")) == 3
+
+
+@pytest.mark.parametrize("decision_id", DECISION_IDS)
+def test_decision_page_has_one_inline_diagram(site: Path, model: Organisation, decision_id: str) -> None:
+    body = article(site, f"decisions/{decision_id}/")
+    svgs = body.find_all("svg")
+    assert len(svgs) == 1
+    assert svgs[0].find_parent(class_="dp-diagram") is not None
+    nodes = svgs[0].select("g.node")
+    decision = model.decisions[decision_id]
+    escalations = sum(1 for s in decision.stages.values() if s.escalate_to is not None)
+    assert len(nodes) == len(decision.stages) + 1 + escalations
+    stage_links = {a.get("xlink:href") for a in svgs[0].find_all("a")}
+    assert {f"#stage-{s}" for s in decision.stages} <= stage_links
+    standalone = site / "diagrams" / f"{decision_id}.svg"
+    assert standalone.is_file()
+    assert standalone.read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+# ---------------------------------------------------------------- roles and people
+
+
+def approvals_of(model: Organisation, role_id: str) -> list[tuple[str, str]]:
+    return [(d.id, s.id) for d in model.decisions.values() for s in d.stages.values()
+            if any(m.id == role_id for m in s.who.members)]
+
+
+def approval_rows(site: Path, url: str, table) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """(decision URL, stage URL, within) of each row of an approvals table."""
+    rows = []
+    for row in table.select("tbody tr"):
+        cells = row.find_all("td")
+        decision = target_of(site, url, cells[0].find("a")["href"])
+        stage = target_of(site, url, cells[1].find("a")["href"])
+        rows.append((decision, stage, text(cells[3])))
+    return rows
+
+
+def test_every_role_has_a_page_listing_holders_and_approvals(site: Path, model: Organisation) -> None:
+    for role in model.roles.values():
+        url = f"roles/{role.id}/"
+        body = article(site, url)
+        assert heading(body.find("h1")) == role.title
+        holders = section(body, "担任者")
+        holder_links = links_to(site, url, holders[0])
+        assert holder_links == {f"people/{r.id}/": [model.people[r.id].name] for r in role.held_by}, role.id
+        expected = approvals_of(model, role.id)
+        parts = section(body, "审批")
+        if not expected:
+            assert text(parts[0]) == "无。"
+            continue
+        (table,) = [p for p in parts if p.name == "table"]
+        rows = approval_rows(site, url, table)
+        assert [(d, s) for d, s, _ in rows] == \
+            [(f"decisions/{d}/", f"decisions/{d}/#stage-{s}") for d, s in expected], role.id
+        assert [w for _, _, w in rows] == [model.decisions[d].stages[s].within.text for d, s in expected]
+
+
+def test_finance_controller_page_shows_chen_jing_away_and_the_stand_in(site: Path) -> None:
+    url = "roles/finance-controller/"
+    body = article(site, url)
+    (holders,) = section(body, "担任者")
+    assert links_to(site, url, holders) == {"people/chen-jing/": ["陈静"]}
+    assert "2026-11-16" in text(holders) and "2026-12-04" in text(holders)
+    stand_in = body.select_one(".admonition.info")
+    assert stand_in is not None, "no notice that somebody stands in"
+    assert "代行" in text(stand_in)
+    assert links_to(site, url, stand_in) == {"roles/finance-manager/": ["财务经理 / Finance Manager"]}
+    (table,) = [p for p in section(body, "审批") if p.name == "table"]
+    rows = approval_rows(site, url, table)
+    assert ("decisions/out-of-scope-request/", "decisions/out-of-scope-request/#stage-director-approval",
+            "2 个工作日") in rows
+
+
+def test_every_person_has_a_page_with_roles_and_approvals(site: Path, model: Organisation) -> None:
+    for person in model.people.values():
+        url = f"people/{person.id}/"
+        body = article(site, url)
+        assert heading(body.find("h1")) == person.name
+        roles = [r for r in model.roles.values() if any(h.id == person.id for h in r.held_by)]
+        (held,) = section(body, "担任角色")
+        assert links_to(site, url, held) == {f"roles/{r.id}/": [r.title] for r in roles} or \
+            (not roles and text(held) == "无。")
+        stage_links = set(links_to(site, url, body))
+        for role in roles:
+            for d, s in approvals_of(model, role.id):
+                assert f"decisions/{d}/#stage-{s}" in stage_links, f"{person.id} page misses {d}#{s}"
+
+
+def test_chen_jing_page_shows_away_and_who_stands_in(site: Path) -> None:
+    url = "people/chen-jing/"
+    body = article(site, url)
+    away = body.select_one(".admonition.warning")
+    assert away is not None, "no away notice on the page of a person who is away today"
+    assert "2026-11-16" in text(away) and "2026-12-04" in text(away)
+    assert links_to(site, url, away) == {
+        "roles/finance-controller/": ["财务总监 / Finance Controller"],
+        "roles/finance-manager/": ["财务经理 / Finance Manager"],
+    }
+    assert "mailto:chen.jing@example.com" in [a["href"] for a in body.find_all("a", href=True)]
+
+
+def test_li_na_page_lists_her_role(site: Path) -> None:
+    body = article(site, "people/li-na/")
+    assert heading(body.find("h1")) == "李娜"
+    (held,) = section(body, "担任角色")
+    assert links_to(site, "people/li-na/", held) == {"roles/delivery-director/": ["交付总监 / Delivery Director"]}
+    assert body.select_one(".admonition.warning") is None  # she is in today
+
+
+def test_role_and_people_indexes(site: Path, model: Organisation) -> None:
+    roles = links_to(site, "roles/", article(site, "roles/"))
+    for role in model.roles.values():
+        assert roles.get(f"roles/{role.id}/") == [role.title]
+    people = article(site, "people/")
+    linked = links_to(site, "people/", people)
+    for person in model.people.values():
+        assert person.name in linked.get(f"people/{person.id}/", [])
+    chen = next(row for row in people.select("tbody tr") if "陈静" in text(row))
+    assert "2026-11-16" in text(chen)
+
+
+# ---------------------------------------------------------------- matrix, home, navigation
+
+
+def test_matrix_has_a_row_per_decision_and_links_to_stages(site: Path, model: Organisation) -> None:
+    url = "matrix/"
+    body = article(site, url)
+    box = body.select_one("input[data-dp-filter]")
+    assert box is not None and box.get("type") == "search"
+    table = body.select_one(f".{box['data-dp-filter']} table")
+    assert table is not None, "the filter box names no table"
+    columns = [target_of(site, url, th.find("a")["href"]) for th in table.select("thead th")[1:]]
+    assert columns and all(c.startswith("roles/") for c in columns)
+    approving = {m.id for d in model.decisions.values() for s in d.stages.values() for m in s.who.members}
+    assert {c.removeprefix("roles/").rstrip("/") for c in columns} == approving
+    rows = table.select("tbody tr")
+    assert [target_of(site, url, r.find("td").find("a")["href"]) for r in rows] == \
+        [f"decisions/{d}/" for d in model.decisions]
+    for row, decision in zip(rows, model.decisions.values()):
+        for column, cell in zip(columns, row.find_all("td")[1:]):
+            role_id = column.removeprefix("roles/").rstrip("/")
+            expected = [f"decisions/{decision.id}/#stage-{s.id}" for s in decision.stages.values()
+                        if any(m.id == role_id for m in s.who.members)]
+            assert [target_of(site, url, a["href"]) for a in cell.find_all("a")] == expected, \
+                f"matrix cell {decision.id} x {role_id}"
+
+
+def test_home_lists_every_decision_with_owner_promise_and_review(site: Path, model: Organisation) -> None:
+    body = article(site, "")
+    tables = [t for t in body.find_all("table") if t.find("thead") and "承诺时限" in text(t.find("thead"))]
+    assert tables, "the home page has no catalogue of decisions"
+    by_decision = {}
+    for table in tables:
+        header = [text(th) for th in table.select("thead th")]
+        group = table.find_previous(["h2", "h3"])
+        for row in table.select("tbody tr"):
+            cells = dict(zip(header, row.find_all("td")))
+            cells["group"] = group
+            by_decision[target_of(site, "", cells["决策"].find("a")["href"])] = cells
+    assert sorted(by_decision) == sorted(f"decisions/{d}/" for d in model.decisions)
+    for decision in model.decisions.values():
+        cells = by_decision[f"decisions/{decision.id}/"]
+        assert text(cells["决策"]) == decision.title
+        category = text(cells["类别"]) if "类别" in cells else heading(cells["group"])
+        assert category == decision.category
+        assert links_to(site, "", cells["负责人"]) == {
+            f"roles/{decision.owner.id}/": [model.roles[decision.owner.id].title]}
+        assert text(cells["承诺时限"]), decision.id
+        assert decision.reviewed is not None and str(decision.reviewed) in text(cells["复核"])
+    assert text(by_decision["decisions/out-of-scope-request/"]["承诺时限"]) == "5-7 个工作日"
+    # the user's own home page text is kept above the catalogue
+    assert "Who decides what" in text(body)
+
+
+def test_navigation_groups_decisions_by_category(site: Path, model: Organisation) -> None:
+    tree = page(site, "")
+    nav = tree.select_one("nav.md-nav--primary")
+    assert nav is not None
+    labels = [text(x) for x in nav.select(".md-nav__link")]
+    for category in CATEGORIES:
+        assert category in labels, f"category {category} not in the navigation"
+    linked = links_to(site, "", nav)
+    for decision in model.decisions.values():
+        assert f"decisions/{decision.id}/" in linked, f"{decision.id} not in the navigation"
+    for index in ("roles/", "people/", "matrix/"):
+        assert index in linked
+    assert tree.html["lang"] == "zh"
+
+
+# ---------------------------------------------------------------- links
+
+
+def test_link_checker_finds_broken_links(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text(
+        '<p id="here"><a href="../b/">b</a><a href="../b/#there">x</a><a href="#nowhere">y</a>'
+        '<a href="../../outside/">z</a><a href="#here">ok</a><a href="https://example.com/">ext</a>'
+        '<svg><a xlink:href="../c/">c</a></svg></p>', encoding="utf-8")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "index.html").write_text("<p>b</p>", encoding="utf-8")
+    problems = broken_links(tmp_path)
+    assert len(problems) == 4, problems
+    assert any("'#nowhere'" in p for p in problems) and any("'../c/'" in p for p in problems)
+
+
+def _outside_svg(site: Path, page_path: Path) -> list[str]:
+    problems = []
+    for tag in soup(page_path).find_all(["a", "link", "script", "img"]):
+        if tag.find_parent("svg") is not None:
+            continue
+        for attribute in ("href", "src"):
+            url = tag.get(attribute)
+            if url is None or url.startswith(("http:", "https:", "mailto:")):
+                continue
+            problem = resolve(site, page_path, url)[2]
+            if problem:
+                problems.append(f"{page_path.relative_to(site)}: <{tag.name}> {problem}")
+    return problems
+
+
+def test_every_link_on_every_page_resolves(site: Path) -> None:
+    pages = html_pages(site)
+    assert len(pages) > 40
+    problems = [p for page_path in pages for p in _outside_svg(site, page_path)]
+    assert problems == []
+
+
+def test_every_diagram_link_resolves(site: Path) -> None:
+    """Role links inside the inline SVG diagrams must lead to the role pages."""
+    pages = [site / "decisions" / d / "index.html" for d in DECISION_IDS]
+    problems = broken_links(site, pages)
+    assert problems == [], f"{len(problems)} broken diagram links, e.g.:\n" + "\n".join(problems[:5])
