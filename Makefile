@@ -1,6 +1,6 @@
 # Two commands set everything up on a fresh Debian machine (as root):
 #   make site   - virtualenv, packages, Graphviz and a CJK font; validate decisions/
-#                 and build the internal site into site/internal/
+#                 and build both sites into site/internal/ and site/client/
 #   make test   - the same plus the test tools and Chromium, then the test suite
 # Both are idempotent: stamps skip what is already installed.
 

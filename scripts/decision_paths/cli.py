@@ -51,9 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_validate)
 
     build = commands.add_parser("build", parents=[common], help="validate, then build the site(s)",
-                                description="Validate the decisions, then build the site into DIR/internal/. "
-                                            "Refuses to build while errors remain; the previous site stays "
-                                            "in place until the new one is complete.")
+                                description="Validate the decisions, then build the sites into DIR/internal/ "
+                                            "and DIR/client/. Refuses to build while errors remain; the "
+                                            "previous site stays in place until the new one is complete.")
     build.add_argument("--audience", choices=("internal", "client", "all"), default="all",
                        help="which site to build: internal, client, or all (default: all)")
     build.add_argument("--out", metavar="DIR", default="site", help="output folder (default: site)")

@@ -37,6 +37,7 @@ def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, c
     server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir)
     try:
         builder(config)
+        print(f"Serving the internal site on {url} - it refreshes as you save; press Ctrl+C to stop.", flush=True)
         server.watch(config.docs_dir)
         server.watch(os.path.abspath(decisions))
         if config.config_file_path:
