@@ -15,7 +15,6 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -180,13 +179,14 @@ def build_site(*, decisions: str, out: str, audience: str, today: dt.date, confi
     from mkdocs.exceptions import MkDocsException
 
     quiet_third_parties()
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(source_date_epoch(decisions)))
     target = Path(out) / audience
     with replaced_atomically(target) as building:
         config = load_site_config(decisions=decisions, site_dir=str(building), today=today,
                                   config_file=config_file, audience=audience)
         config.strict = strict
-        config.plugins[PLUGIN].config.history = history
+        plugin = config.plugins[PLUGIN]
+        plugin.config.history = history
+        plugin.report_findings = False  # the command prints them once, before building
         with _collected_warnings() as warnings:
             try:
                 build(config)
@@ -195,18 +195,6 @@ def build_site(*, decisions: str, out: str, audience: str, today: dt.date, confi
                 raise BuildError(str(err), tuple(found)) from None
         (building / MARKER).write_text("built by decision-paths; replaced whole on each build\n", encoding="utf-8")
     return target
-
-
-def source_date_epoch(decisions: str) -> int:
-    """The time of the last commit that touched the decisions (reproducible from the same commit);
-    without git, the newest decision file's time."""
-    with contextlib.suppress(OSError, subprocess.SubprocessError, ValueError):
-        stamp = subprocess.run(["git", "log", "-1", "--format=%ct", "--", "."], cwd=decisions,
-                               capture_output=True, text=True, timeout=30).stdout.strip()
-        if stamp:
-            return int(stamp)
-    times = [p.stat().st_mtime for p in Path(decisions).rglob("*") if p.is_file()]
-    return int(max(times, default=0))
 
 
 @contextlib.contextmanager

@@ -178,6 +178,9 @@ def _build(args: argparse.Namespace) -> int:
         _print_findings(result.findings, len(result.org.files))
         print("decision-paths: not building while errors remain", file=sys.stderr)
         return EXIT_FINDINGS
+    for found in result.findings:  # warnings: shown once, not once per site
+        print(found.to_text(), file=sys.stderr)
+    _show_build_warnings()
     audiences = ("internal", "client") if args.audience == "all" else (args.audience,)
     for audience in audiences:
         try:
@@ -330,6 +333,19 @@ def _diff(args: argparse.Namespace) -> int:
     titles = {d.id: d.title for d in (*old.decisions.values(), *new.decisions.values())}
     print(diffreport.render(changes, titles, args.format))
     return EXIT_OK
+
+
+def _show_build_warnings() -> None:
+    """MkDocs and the plugin log warnings (a shallow clone, a missing page); show them on stderr."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "decision_paths", False) for h in logger.handlers):
+        handler.decision_paths = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -13,13 +13,14 @@ def changes_between(old: Organisation, new: Organisation) -> list[Change]:
 
 
 def _pair_renames(old: Organisation, new: Organisation) -> Organisation:
-    """A decision whose file was renamed is the same decision under a new id when its
-    title and stages stay the same; report it as renamed, not removed and added."""
+    """A decision whose file was renamed is the same decision under a new id when it
+    keeps its title, or its stages and summary; report it as renamed, not removed and added."""
     removed = [d for d in old.decisions.values() if d.id not in new.decisions]
     added = [d for d in new.decisions.values() if d.id not in old.decisions]
     renamed = dict(old.decisions)
     for before in removed:
-        match = next((a for a in added if a.title == before.title or set(a.stages) == set(before.stages)), None)
+        match = next((a for a in added if a.title == before.title
+                      or (set(a.stages) == set(before.stages) and a.summary == before.summary)), None)
         if match is not None:
             added.remove(match)
             del renamed[before.id]

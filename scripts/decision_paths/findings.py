@@ -112,7 +112,8 @@ class Finding:
         return (display_path(self.loc.file), self.loc.line, self.loc.column, self.rule.code, self.message)
 
     def to_text(self) -> str:
-        return f"{self.loc}: {self.severity.value}: {self.message} [{self.rule.code} {self.rule.name}]"
+        message = self.message.replace("\r", "\\r").replace("\n", "\\n")  # one finding, one line
+        return f"{self.loc}: {self.severity.value}: {message} [{self.rule.code} {self.rule.name}]"
 
     def to_github(self) -> str:
         """A GitHub Actions workflow command: the finding shows on the changed line of a pull request."""

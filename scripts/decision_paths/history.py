@@ -47,6 +47,7 @@ class Entry:
 class History:
     entries: tuple[Entry, ...] = ()  # newest first
     warning: str | None = None
+    last_change: dt.datetime | None = None  # the newest commit touching the decisions
 
     def for_decision(self, decision_id: str) -> list[Entry]:
         return [e for e in self.entries if e.subject == decision_id]
@@ -56,8 +57,27 @@ def _git(args: list[str], cwd: str, data: bytes | None = None) -> bytes:
     return subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True, check=True, timeout=600).stdout
 
 
+_CACHE: dict[tuple[str, ...], History] = {}
+
+
 def read_history(decisions: str, words: Mapping[str, str]) -> History:
+    """The history of a decisions folder; read once per commit of the repository and
+    language, so building both sites (or rebuilding while serving) reads git once."""
     folder = os.path.abspath(decisions)
+    try:
+        head = _git(["rev-parse", "HEAD"], folder).decode().strip()
+    except (OSError, subprocess.SubprocessError):
+        head = ""
+    key = (folder, head, words["internal_review"], words["internal_team"])
+    if head and key in _CACHE:
+        return _CACHE[key]
+    found = _read_history(folder, words)
+    if head:
+        _CACHE[key] = found
+    return found
+
+
+def _read_history(folder: str, words: Mapping[str, str]) -> History:
     try:
         root = _git(["rev-parse", "--show-toplevel"], folder).decode().strip()
     except (OSError, subprocess.SubprocessError):
@@ -70,7 +90,9 @@ def read_history(decisions: str, words: Mapping[str, str]) -> History:
                 "--format=%x1e%H%x1f%an%x1f%aI%x1f%s%x1f", "--", prefix], root).decode("utf-8", "replace")
     commits = _parse_log(log)
     blobs = _read_blobs(root, {b for _, changes in commits for c in changes for b in c[1:3] if b != NO_BLOB})
-    return _Replay(prefix, blobs, words).run(commits)
+    history = _Replay(prefix, blobs, words).run(commits)
+    last = commits[-1][0].when if commits else None
+    return History(history.entries, history.warning, last)
 
 
 def _parse_log(log: str) -> list[tuple[Commit, list[tuple[str, str, str, str, str]]]]:
@@ -127,8 +149,8 @@ class _Replay:
     decision_cache: dict[tuple[str, str], Decision | None] = field(default_factory=dict)
     shared_cache: dict[tuple[tuple[str, str], ...], Organisation] = field(default_factory=dict)
 
-    def shared(self) -> Organisation:
-        key = tuple(sorted(self.shared_files.items()))
+    def shared(self, files: Mapping[str, str] | None = None) -> Organisation:
+        key = tuple(sorted((self.shared_files if files is None else files).items()))
         if key not in self.shared_cache:
             sources = {path: self.blobs.get(blob, b"") for path, blob in key}
             self.shared_cache[key] = load_folder(self.prefix, sources).org
@@ -147,17 +169,23 @@ class _Replay:
     def run(self, commits) -> History:  # type: ignore[no-untyped-def]
         entries: list[Entry] = []
         for commit, changes in commits:
-            shared_before = self.shared()
+            # Each change carries its own old and new blob: comparing those (not
+            # whatever was replayed last) keeps merged branches' commits right.
+            before, after = dict(self.shared_files), dict(self.shared_files)
             decision_changes_here = []
             for status, old_blob, new_blob, old_path, new_path in changes:
                 if is_shared(new_path) or is_shared(old_path):
-                    if _is_yaml(old_path):
-                        self.shared_files.pop(old_path, None)
+                    after.pop(old_path, None)
+                    if old_blob != NO_BLOB and _is_yaml(old_path):
+                        before[old_path] = old_blob
+                    else:
+                        before.pop(old_path, None)
                     if new_blob != NO_BLOB and _is_yaml(new_path):
-                        self.shared_files[new_path] = new_blob
+                        after[new_path] = new_blob
                     continue
                 decision_changes_here.append((old_path, old_blob, new_path, new_blob))
-            shared_after = self.shared()
+            shared_before, shared_after = self.shared(before), self.shared(after)
+            self.shared_files = after
             for old_path, old_blob, new_path, new_blob in decision_changes_here:
                 entry = self._entry(commit, self.decision(old_path, old_blob), self.decision(new_path, new_blob),
                                     shared_before, shared_after)

@@ -27,6 +27,7 @@ from mkdocs.structure.pages import Page
 from decision_paths.diagrams import DiagramError, render_svgs
 from decision_paths.findings import Finding
 from decision_paths.history import History, read_history
+from decision_paths.timestamps import source_date_epoch
 from decision_paths.i18n import words
 from decision_paths.audience import client_view
 from decision_paths.plan import (
@@ -62,6 +63,7 @@ class PluginConfig(Config):
 class DecisionPathsPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         self.command = "build"
+        self.report_findings = True
         self.findings: tuple[Finding, ...] = ()
         self.home_extra: str | None = None
 
@@ -110,8 +112,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         result = validate_folder(folder, self.today())
         self.findings = result.findings
         errors = [f for f in result.findings if f.is_error]
-        for found in result.findings:
-            (log.error if found.is_error else log.warning)(found.to_text())
+        if self.report_findings:  # decision-paths build has printed them already
+            for found in result.findings:
+                (log.error if found.is_error else log.warning)(found.to_text())
         if errors and self.command != "serve":
             raise PluginError(f"decision-paths: {len(errors)} error(s) in {folder}; fix them to build the site")
         language = config.theme.get("language") or "en"
@@ -142,10 +145,12 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         return files
 
     def _history(self, folder: str, language_words) -> History | None:  # type: ignore[no-untyped-def]
-        if not self.config.history:
-            return None
-        found = read_history(folder, language_words)
-        if found.warning:
+        """The change history, and from it the build's timestamp for reproducible output."""
+        found = read_history(folder, language_words) if self.config.history else None
+        if "SOURCE_DATE_EPOCH" not in os.environ:
+            stamp = found.last_change if found is not None and found.last_change is not None else None
+            os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()) if stamp else source_date_epoch(folder))
+        if found is not None and found.warning:
             log.warning(f"decision-paths: {found.warning}")
             return None
         return found

@@ -78,17 +78,18 @@ def new_decision(folder: str, decision_id: str, category: str | None, schema_dir
 
 
 def add_shared_entry(folder: str, section: str, new_id: str, entry: dict[str, object]) -> Path:
-    """Add ``new_id: entry`` under ``section`` (people or roles) of the shared file that has it."""
+    """Add ``new_id: entry`` under ``section`` (people or roles) of the shared file that has it.
+
+    ruamel.yaml reads the file round-trip to find where the section's last entry
+    ends; the new entry is inserted there as one line in the same indentation
+    and line endings, so every other byte of the file stays as it was.
+    """
     from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
 
     _check_id("person" if section == "people" else "role", new_id)
-    yaml = YAML()  # round-trip: comments, order and quotes survive
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml = YAML()
     shared = [Path(p) for p in find_files(folder) if is_shared(p)]
-    target = None
+    target, document = None, None
     for path in shared:
         data = yaml.load(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
@@ -96,23 +97,60 @@ def add_shared_entry(folder: str, section: str, new_id: str, entry: dict[str, ob
         for other in ("people", "roles"):
             if isinstance(data.get(other), dict) and new_id in data[other]:
                 raise ScaffoldError(f"'{new_id}' is already defined in {path} under {other}")
-        if target is None and isinstance(data.get(section), dict):
-            target = path
-    target = target or Path(folder, f"_{section}.yaml")
-    if target.exists():
-        document = yaml.load(target.read_text(encoding="utf-8"))
-    else:
-        document = CommentedMap()
-    if document.get(section) is None:
-        document[section] = CommentedMap()
+        if target is None and isinstance(data.get(section), dict) and data[section]:
+            target, document = path, data
+    line = f"{new_id}: {_flow(entry)}"
+    if target is None or document is None:
+        target = Path(folder, f"_{section}.yaml")
+        if target.exists():
+            raise ScaffoldError(f"{target} has no {section}: entries to add to; add the first one by hand")
+        schema = os.path.relpath(Path("schema", "shared.schema.json"), target.parent).replace(os.sep, "/")
+        _write(target, f"# yaml-language-server: $schema={schema}\n{section}:\n  {line}\n")
+        return target
+    raw = target.read_bytes().decode("utf-8")
+    newline = "\r\n" if "\r\n" in raw else "\n"
+    lines = raw.splitlines(keepends=True)
+    mapping = document[section]
+    last_line, column = mapping.lc.key(list(mapping)[-1])
+    end = _entry_end(lines, last_line, column)
+    if end > 0 and not lines[end - 1].endswith(("\n", "\r")):
+        lines[end - 1] += newline
+    lines.insert(end, " " * column + line + newline)
+    _write(target, "".join(lines))
+    return target
+
+
+def _entry_end(lines: list[str], first: int, column: int) -> int:
+    """The index after the last content line of the entry starting at ``first`` (key at ``column``)."""
+    end = first + 1
+    for index in range(first + 1, len(lines)):
+        text = lines[index].rstrip("\r\n")
+        stripped = text.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue  # blank lines and comments belong to whatever follows
+        if len(text) - len(stripped) <= column:
+            break
+        end = index + 1
+    return end
+
+
+def _flow(entry: dict[str, object]) -> str:
+    """The entry as a one-line YAML flow mapping, quoted only where YAML needs it."""
+    import io
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+
     item = CommentedMap(entry)
     item.fa.set_flow_style()
-    document[section][new_id] = item
-    temporary = target.with_name(f".{target.name}.tmp")
-    with open(temporary, "w", encoding="utf-8") as out:
-        if not target.exists():
-            schema = os.path.relpath(Path("schema", "shared.schema.json"), target.parent).replace(os.sep, "/")
-            out.write(f"# yaml-language-server: $schema={schema}\n")
-        yaml.dump(document, out)
-    os.replace(temporary, target)
-    return target
+    out = io.StringIO()
+    yaml = YAML()
+    yaml.width = 4096
+    yaml.dump(item, out)
+    return out.getvalue().strip()
+
+
+def _write(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(text.encode("utf-8"))
+    os.replace(temporary, path)
