@@ -69,9 +69,7 @@ def decision_changes(old: Decision | None, new: Decision | None,
         return [Change(new.id, f"decision added: {new.title} ({new.id})")]
     if new is None:
         return [Change(old.id, f"decision removed: {old.title} ({old.id})")]
-    subject = new.id
-    found = [Change(subject, text) for text in _decision_lines(old, new, names or {})]
-    return found
+    return [Change(new.id, text) for text in _decision_lines(old, new, names or {})]
 
 
 def _changed(what: str, before: object, after: object) -> Iterator[str]:

@@ -185,7 +185,8 @@ def _build(args: argparse.Namespace) -> int:
     for audience in audiences:
         try:
             target = build_site(decisions=folder, out=args.out, audience=audience, today=today,
-                                config_file=args.config_file, strict=args.strict, history=not args.no_history)
+                                config_file=args.config_file, strict=args.strict, history=not args.no_history,
+                                validation=result)
         except (BuildError, DiagramError) as err:
             for found in getattr(err, "findings", ()):
                 print(found.to_text(), file=sys.stderr)

@@ -39,14 +39,14 @@ from decision_paths.plan import (
     plan_client_site,
     plan_site,
 )
-from decision_paths.validate import validate_folder
+from decision_paths.validate import Validation, validate_folder
 
 log = logging.getLogger("mkdocs.plugins.decision-paths")
 
 # While serving, the pages of the last build, by decisions folder: a decision
 # that stops loading (say, a YAML syntax error) keeps its previous page, with
 # the error banner on top, instead of turning into "page not found".
-_LAST_PAGES: dict[str, dict[str, str]] = {}
+_LAST_PAGES: dict[str, dict[str, tuple[str, dict[str, str], dict[str, str]]]] = {}
 
 ASSETS = ("decision-paths.css", "decision-paths.js", "decision-paths-calculator.js")
 REQUIRED_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html", "toc")
@@ -64,6 +64,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.report_findings = True
+        self.validation: Validation | None = None  # given by decision-paths build, which validated already
+        self.blocks: dict[str, dict[str, str]] = {}
+        self.tables: dict[str, dict[str, str]] = {}
         self.findings: tuple[Finding, ...] = ()
         self.home_extra: str | None = None
 
@@ -109,7 +112,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         folder = self.decisions_dir(config)
         if not os.path.isdir(folder):
             raise PluginError(f"decision-paths: no decisions folder '{folder}'")
-        result = validate_folder(folder, self.today())
+        result = self.validation or validate_folder(folder, self.today())
         self.findings = result.findings
         errors = [f for f in result.findings if f.is_error]
         if self.report_findings:  # decision-paths build has printed them already
@@ -156,21 +159,22 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         return found
 
     def _add_files(self, files: Files, config: MkDocsConfig, plan: SitePlan, svgs: dict[str, str]) -> None:
-        pages: dict[str, str] = {}
+        pages: dict[str, tuple[str, dict[str, str]]] = {}
         for page in plan.pages:
-            content = page.markdown
+            blocks = dict(page.blocks)
             if page.diagram is not None:
-                svg = "\n".join(line for line in svgs[page.diagram].splitlines() if line.strip())
-                content = content.replace(DIAGRAM_SLOT, f'<div class="dp-diagram" data-search-exclude markdown="0">\n'
-                                                         f"{svg}\n</div>")
-            pages[page.src_uri] = content
+                blocks[DIAGRAM_SLOT] = f'<div class="dp-diagram" data-search-exclude>\n{svgs[page.diagram]}</div>'
+            pages[page.src_uri] = (page.markdown, blocks, dict(page.tables))
         if self.command == "serve":
             folder = os.path.abspath(self.decisions_dir(config))
             if any(f.is_error for f in self.findings):
                 pages = {**_LAST_PAGES.get(folder, {}), **pages}
             _LAST_PAGES[folder] = pages
-        for src_uri, content in pages.items():
+        self.blocks, self.tables = {}, {}
+        for src_uri, (content, blocks, tables) in pages.items():
             _replace(files, File.generated(config, src_uri, content=content))
+            self.blocks[src_uri] = blocks
+            self.tables[src_uri] = tables
         for path, content in plan.extra_files.items():
             _replace(files, File.generated(config, path, content=content))
         for decision_id, svg in sorted(svgs.items()):
@@ -197,6 +201,19 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         if errors and self.command == "serve":
             markdown = _error_banner(errors, config) + "\n\n" + markdown
         return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Generated tables go in as HTML before search indexing, so they stay searchable."""
+        for slot, table in self.tables.get(page.file.src_uri, {}).items():
+            html = html.replace(slot, table, 1)
+        return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Put the large raw HTML (diagram, calculator) in its slot, after Markdown and search
+        indexing: neither needs to parse it, which keeps big sites fast to build."""
+        for slot, block in self.blocks.get(page.file.src_uri, {}).items():
+            output = output.replace(slot, block, 1)
+        return output
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         server.watch(os.path.abspath(self.decisions_dir(config)))

@@ -10,8 +10,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import posixpath
+import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from decision_paths import diagrams, queries
 from decision_paths.calculator import calculator_html
@@ -21,7 +22,10 @@ from decision_paths.history import Entry, History
 from decision_paths.model import Decision, InputType, Organisation, Person, Role, Stage, Visibility, WhoMode
 from decision_paths.text import markdown_block, plain
 
+# Raw HTML too large to send through Markdown (diagram SVG, calculator) stands in
+# the page as a comment; the plugin puts it in place in the finished HTML.
 DIAGRAM_SLOT = "<!-- decision-paths:diagram -->"
+CALCULATOR_SLOT = "<!-- decision-paths:calculator -->"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +34,9 @@ class PlannedPage:
     title: str
     markdown: str
     diagram: str | None = None  # decision id whose SVG replaces DIAGRAM_SLOT
+    blocks: Mapping[str, str] = dataclasses.field(default_factory=dict)  # slot comment -> raw HTML
+    # Tables, already HTML, put in place before search indexing (so they are searchable)
+    tables: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +79,60 @@ ROLES_URI = "roles/index.md"
 PEOPLE_URI = "people/index.md"
 
 
+_TABLE_RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def with_html_tables(page: PlannedPage, directory_urls: bool) -> PlannedPage:
+    """The page with each generated Markdown table replaced by a slot and its HTML.
+
+    Generated tables hold tens of thousands of links on a large site; turning
+    them into HTML here (their cells are only escaped text, links, bold and
+    <br>) spares Python-Markdown most of the build time.
+    """
+    lines = page.markdown.split("\n")
+    kept: list[str] = []
+    tables: dict[str, str] = {}
+    index = 0
+    while index < len(lines):
+        if lines[index].startswith("|") and index + 1 < len(lines) and _TABLE_RULE.match(lines[index + 1]):
+            end = index + 2
+            while end < len(lines) and lines[end].startswith("|"):
+                end += 1
+            slot = f"<!-- decision-paths:table-{len(tables)} -->"
+            tables[slot] = _table_html(lines[index], lines[index + 2:end], page.src_uri, directory_urls)
+            kept.append(slot)
+            index = end
+        else:
+            kept.append(lines[index])
+            index += 1
+    return dataclasses.replace(page, markdown="\n".join(kept), tables=tables)
+
+
+def _table_html(header: str, rows: list[str], src_uri: str, directory_urls: bool) -> str:
+    def cells(line: str) -> list[str]:
+        return [_inline(cell.strip(), src_uri, directory_urls) for cell in line.strip().strip("|").split("|")]
+
+    head = "".join(f"<th>{c}</th>" for c in cells(header))
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in cells(row)) + "</tr>" for row in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>{body}</tbody>\n</table>"
+
+
+def _inline(text: str, src_uri: str, directory_urls: bool) -> str:
+    def link(match: re.Match[str]) -> str:
+        target, _, anchor = match.group(2).partition("#")
+        href = ""
+        if target:
+            page = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), target))
+            here = _page_url(src_uri, directory_urls)
+            base = here if directory_urls else posixpath.dirname(here)
+            href = posixpath.relpath(_page_url(page, directory_urls), base or ".") + ("/" if directory_urls else "")
+        return f'<a href="{href}{"#" + anchor if anchor else ""}">{match.group(1)}</a>'
+
+    return _BOLD.sub(r"<strong>\1</strong>", _LINK.sub(link, text))
+
+
 def plan_site(org: Organisation, options: PlanOptions) -> SitePlan:
     planner = _Planner(org, options)
     pages = [
@@ -87,6 +148,7 @@ def plan_site(org: Organisation, options: PlanOptions) -> SitePlan:
     if not options.home_exists:
         pages.append(PlannedPage(HOME_URI, options.words["home"], planner.home_markdown(with_title=True)))
     dots = {d.id: planner.diagram(d) for d in org.decisions.values()}
+    pages = [with_html_tables(p, options.use_directory_urls) for p in pages]
     return SitePlan(tuple(pages), dots, planner.nav(), planner.feed(client=False))
 
 
@@ -101,15 +163,17 @@ class _Planner:
         self.options = options
         self.w = options.words
         self._calendars: dict[str, BusinessCalendar] = {}
+        self._promises: dict[str, str] = {}
 
-    def calculator(self, decision: Decision) -> list[str]:
-        """The in-page date calculator section, or nothing when the decision has no calendar."""
+    def calculator(self, decision: Decision) -> tuple[list[str], dict[str, str]]:
+        """The date calculator section (its heading, and its HTML for the slot), or nothing
+        when the decision has no calendar."""
         calendar = self.org.calendar_for(decision)
         if calendar is None or decision.start.id not in decision.stages:
-            return []
+            return [], {}
         business = self._calendars.setdefault(calendar.id, BusinessCalendar(calendar))
-        return ["", f"## {plain(self.w['calculator'])}", "",
-                calculator_html(decision, business, self.w, self.options.today)]
+        return (["", f"## {plain(self.w['calculator'])}", "", CALCULATOR_SLOT],
+                {CALCULATOR_SLOT: calculator_html(decision, business, self.w, self.options.today)})
 
     # -- links
 
@@ -151,8 +215,12 @@ class _Planner:
         return self.w.get(f"unit_{unit}", unit)
 
     def promise_text(self, decision: Decision) -> str:
-        found = queries.promise(decision)
-        return found.describe(self.duration_units) if found else ""
+        """The promise in the reader's words; cached, as role and person pages repeat it."""
+        cached = self._promises.get(decision.id)
+        if cached is None:
+            found = queries.promise(decision)
+            cached = self._promises[decision.id] = found.describe(self.duration_units) if found else ""
+        return cached
 
     # -- decision pages
 
@@ -200,7 +268,8 @@ class _Planner:
         ]
         if decision.inputs:
             lines += ["", f"## {plain(w['inputs'])}", "", self.inputs_section(decision, uri)]
-        lines += self.calculator(decision)
+        calculator_lines, blocks = self.calculator(decision)
+        lines += calculator_lines
         outcomes = [o for s in decision.stages.values() for o in s.outcomes]
         if outcomes:
             lines += ["", f"## {plain(w['outcomes'])}", ""]
@@ -208,7 +277,7 @@ class _Planner:
         if decision.notes:
             lines += ["", f"## {plain(w['notes'])}", "", markdown_block(decision.notes)]
         lines += self.history_section(decision.id, client=False)
-        return PlannedPage(uri, decision.title, "\n".join(lines) + "\n", diagram=decision.id)
+        return PlannedPage(uri, decision.title, "\n".join(lines) + "\n", diagram=decision.id, blocks=blocks)
 
     # -- history and upkeep
 
@@ -240,8 +309,9 @@ class _Planner:
 
     def changes_page(self, client: bool, limit: int = 100) -> PlannedPage:
         w = self.w
-        lines = [f"# {plain(w['what_changed'])}", "", plain(w["what_changed_intro"]), "",
-                 f"[{plain(w['subscribe'])}]({'feed.xml'})", ""]
+        lines = [f"# {plain(w['what_changed'])}", "", plain(w["what_changed_intro"]), ""]
+        if self.options.history is not None:
+            lines += [f"[{plain(w['subscribe'])}]({FEED_PATH})", ""]
         entries = self.entries(client)[:limit]
         if not entries:
             lines.append(plain(w["no_history"]))
@@ -560,6 +630,7 @@ def plan_client_site(view: Organisation, options: PlanOptions) -> SitePlan:
         pages.append(PlannedPage(HOME_URI, options.words["home"], planner.home_markdown()))
     nav = [{options.words["decisions"]: [decision_uri(d.id) for d in planner.ordered()]},
            {options.words["what_changed"]: CHANGES_URI}]
+    pages = [with_html_tables(p, options.use_directory_urls) for p in pages]
     return SitePlan(tuple(pages), {}, nav, planner.feed(client=True))
 
 
@@ -595,9 +666,10 @@ class _ClientPlanner(_Planner):
                 lines.append(f"<br>{plain(w['outcomes'])}: {plain(', '.join(stage.outcomes))}")
             lines.append("</li>")
         lines.append("</ol>")
-        lines += self.calculator(decision)
+        calculator_lines, blocks = self.calculator(decision)
+        lines += calculator_lines
         lines += self.history_section(decision.id, client=True)
-        return PlannedPage(decision_uri(decision.id), decision.title, "\n".join(lines) + "\n")
+        return PlannedPage(decision_uri(decision.id), decision.title, "\n".join(lines) + "\n", blocks=blocks)
 
     def home_markdown(self) -> str:
         w = self.w
@@ -616,6 +688,3 @@ def _page_url(uri: str, directory_urls: bool) -> str:
         return stem[: -len("index")].rstrip("/") or "." if stem.endswith("index") else stem
     return stem + ".html"
 
-
-def all_party_ids(org: Organisation) -> Iterable[str]:
-    return [*org.roles, *org.people]
