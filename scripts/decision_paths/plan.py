@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -122,15 +123,36 @@ def _table_html(header: str, rows: list[str], src_uri: str, directory_urls: bool
 def _inline(text: str, src_uri: str, directory_urls: bool) -> str:
     def link(match: re.Match[str]) -> str:
         target, _, anchor = match.group(2).partition("#")
-        href = ""
-        if target:
-            page = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), target))
-            here = _page_url(src_uri, directory_urls)
-            base = here if directory_urls else posixpath.dirname(here)
-            href = posixpath.relpath(_page_url(page, directory_urls), base or ".") + ("/" if directory_urls else "")
+        href = _href(src_uri, target, directory_urls) if target else ""
         return f'<a href="{href}{"#" + anchor if anchor else ""}">{match.group(1)}</a>'
 
     return _BOLD.sub(r"<strong>\1</strong>", _LINK.sub(link, text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _md_target(from_uri: str, to_uri: str) -> str:
+    """A Markdown link target from one generated page to another (both .md paths)."""
+    return _relative(posixpath.dirname(from_uri), to_uri)
+
+
+@functools.lru_cache(maxsize=65536)
+def _href(src_uri: str, target: str, directory_urls: bool) -> str:
+    """The final URL of a link to ``target`` (a .md path relative to ``src_uri``), as MkDocs would write it."""
+    page = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), target))
+    here = _page_url(src_uri, directory_urls)
+    base = here if directory_urls else posixpath.dirname(here)
+    return _relative(base, _page_url(page, directory_urls)) + ("/" if directory_urls else "")
+
+
+def _relative(base: str, target: str) -> str:
+    """posixpath.relpath for the site's own normalised relative paths, without its
+    file-system work (it runs for every one of the tens of thousands of links)."""
+    base_parts = [p for p in base.split("/") if p not in ("", ".")]
+    target_parts = [p for p in target.split("/") if p not in ("", ".")]
+    common = 0
+    while common < min(len(base_parts), len(target_parts)) and base_parts[common] == target_parts[common]:
+        common += 1
+    return "/".join([".."] * (len(base_parts) - common) + target_parts[common:]) or "."
 
 
 def plan_site(org: Organisation, options: PlanOptions) -> SitePlan:
@@ -164,6 +186,7 @@ class _Planner:
         self.w = options.words
         self._calendars: dict[str, BusinessCalendar] = {}
         self._promises: dict[str, str] = {}
+        self.duties = queries.duties_by_party(org)
 
     def calculator(self, decision: Decision) -> tuple[list[str], dict[str, str]]:
         """The date calculator section (its heading, and its HTML for the slot), or nothing
@@ -179,16 +202,12 @@ class _Planner:
 
     def link(self, from_uri: str, to_uri: str, text: str) -> str:
         """A Markdown link between generated pages; MkDocs checks and rewrites it."""
-        target = posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+        target = _md_target(from_uri, to_uri)
         return f"[{plain(text)}]({target})"
 
     def url(self, from_uri: str, to_uri: str) -> str:
         """A final URL for raw HTML (diagrams), which MkDocs does not rewrite."""
-        directory_urls = self.options.use_directory_urls
-        here = _page_url(from_uri, directory_urls)
-        base = here if directory_urls else posixpath.dirname(here)  # a directory URL is its own folder
-        target = posixpath.relpath(_page_url(to_uri, directory_urls), base or ".")
-        return target + ("/" if directory_urls else "")
+        return _href(from_uri, _md_target(from_uri, to_uri), self.options.use_directory_urls)
 
     def party(self, from_uri: str, party: str) -> str:
         if party in self.org.roles:
@@ -430,12 +449,13 @@ class _Planner:
 
     def duty_rows(self, uri: str, party: str) -> dict[str, list[str]]:
         rows: dict[str, list[str]] = {"approves": [], "owns": [], "escalation": []}
-        for duty in queries.duties(self.org, party):
+        for duty in self.duties.get(party, ()):
             decision_link = self.link(uri, decision_uri(duty.decision.id), duty.decision.title)
             if duty.stage is None:
                 rows["owns"].append(f"| {decision_link} | {plain(self.promise_text(duty.decision))} |")
                 continue
-            stage_link = f"[{plain(duty.stage.title)}]({posixpath.relpath(decision_uri(duty.decision.id), posixpath.dirname(uri))}#stage-{duty.stage.id})"
+            stage_link = (f"[{plain(duty.stage.title)}]({_md_target(uri, decision_uri(duty.decision.id))}"
+                          f"#stage-{duty.stage.id})")
             how = plain(queries.who_phrase(duty.stage) and self.w[
                 {WhoMode.ALL: "all_of", WhoMode.ANY: "any_of"}.get(duty.stage.who.mode, "at_least_of")
             ].format(n=duty.stage.who.needed))
@@ -527,7 +547,7 @@ class _Planner:
         rows = [f"| {plain(w['role'])} | {plain(w['holders'])} | {plain(w['approves'])} |", "|---|---|---|"]
         for role in self.org.roles.values():
             holders = ", ".join(self.link(ROLES_URI, person_uri(p.id), p.name) for p in queries.holders(self.org, role))
-            count = sum(1 for d in queries.duties(self.org, role.id) if d.kind == "approves")
+            count = sum(1 for d in self.duties.get(role.id, ()) if d.kind == "approves")
             rows.append(f"| {self.link(ROLES_URI, role_uri(role.id), role.title)} | {holders} | {count} |")
         return PlannedPage(ROLES_URI, w["roles"], f"# {plain(w['roles'])}\n\n" + "\n".join(rows) + "\n")
 
@@ -548,7 +568,7 @@ class _Planner:
     def matrix_page(self) -> PlannedPage:
         """Decisions x roles: which stage(s) each role decides, and in what time."""
         w = self.w
-        used = [r for r in self.org.roles.values() if any(d.kind == "approves" for d in queries.duties(self.org, r.id))]
+        used = [r for r in self.org.roles.values() if any(d.kind == "approves" for d in self.duties.get(r.id, ()))]
         direct = sorted({m.id for d in self.org.decisions.values() for s in d.stages.values() for m in s.who.members
                          if m.id in self.org.people})
         columns = [(r.id, self.link(MATRIX_URI, role_uri(r.id), r.title)) for r in used]
@@ -559,7 +579,7 @@ class _Planner:
             cells = []
             for party, _ in columns:
                 stages = [s for s in decision.stages.values() if any(m.id == party for m in s.who.members)]
-                cells.append("<br>".join(f"[{plain(s.title)}]({posixpath.relpath(decision_uri(decision.id))}"
+                cells.append("<br>".join(f"[{plain(s.title)}]({_md_target(MATRIX_URI, decision_uri(decision.id))}"
                                          f"#stage-{s.id}) ({plain(s.within.text)})" for s in stages))
             rows.append(f"| {self.link(MATRIX_URI, decision_uri(decision.id), decision.title)} | " + " | ".join(cells) + " |")
         filter_box = (f'<input class="dp-filter md-input" type="search" data-dp-filter="dp-matrix" '

@@ -194,6 +194,19 @@ def duties(org: Organisation, party: str) -> Iterator[Duty]:
                 yield Duty(decision, stage, "escalation")
 
 
+def duties_by_party(org: Organisation) -> dict[str, list[Duty]]:
+    """``duties`` for every role and person at once, in one pass over the decisions."""
+    found: dict[str, list[Duty]] = {}
+    for decision in org.decisions.values():
+        found.setdefault(decision.owner.id, []).append(Duty(decision, None, "owns"))
+        for stage in decision.stages.values():
+            for member in dict.fromkeys(m.id for m in stage.who.members):
+                found.setdefault(member, []).append(Duty(decision, stage, "approves"))
+            if stage.escalate_to is not None:
+                found.setdefault(stage.escalate_to.id, []).append(Duty(decision, stage, "escalation"))
+    return found
+
+
 def roles_of(org: Organisation, person: Person) -> list[Role]:
     return [role for role in org.roles.values() if any(r.id == person.id for r in role.held_by)]
 
