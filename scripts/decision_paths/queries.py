@@ -184,14 +184,7 @@ class Duty:
 
 def duties(org: Organisation, party: str) -> Iterator[Duty]:
     """Everything a role or person approves, is escalated to, or owns, in decision and stage order."""
-    for decision in org.decisions.values():
-        if decision.owner.id == party:
-            yield Duty(decision, None, "owns")
-        for stage in decision.stages.values():
-            if any(m.id == party for m in stage.who.members):
-                yield Duty(decision, stage, "approves")
-            if stage.escalate_to is not None and stage.escalate_to.id == party:
-                yield Duty(decision, stage, "escalation")
+    return iter(duties_by_party(org).get(party, ()))
 
 
 def duties_by_party(org: Organisation) -> dict[str, list[Duty]]:
