@@ -208,12 +208,17 @@ def _load(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-
     return result.org
 
 
-def _decision(org, decision_id: str):  # type: ignore[no-untyped-def]
+def _close(name: str, known) -> list[str]:  # type: ignore[no-untyped-def]
+    """Up to three known ids close to a mistyped one, for 'did you mean'."""
     import difflib
 
+    return difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+
+
+def _decision(org, decision_id: str):  # type: ignore[no-untyped-def]
     if decision_id in org.decisions:
         return org.decisions[decision_id]
-    close = difflib.get_close_matches(decision_id, list(org.decisions), n=3, cutoff=0.5)
+    close = _close(decision_id, org.decisions)
     hint = f"; did you mean {', '.join(close)}?" if close else f"; decisions: {', '.join(sorted(org.decisions))}"
     raise UsageError(f"no decision '{decision_id}'{hint}")
 
@@ -279,13 +284,11 @@ def _who(args: argparse.Namespace) -> int:
 
 
 def _approves(args: argparse.Namespace) -> int:
-    import difflib
-
     from decision_paths import answers
 
     org = _load(args, dt.date.today())
     if args.id not in org.people and args.id not in org.roles:
-        close = difflib.get_close_matches(args.id, [*org.people, *org.roles], n=3, cutoff=0.5)
+        close = _close(args.id, [*org.people, *org.roles])
         raise UsageError(f"'{args.id}' is neither a person nor a role" +
                          (f"; did you mean {', '.join(close)}?" if close else ""))
     data = answers.approves_data(org, args.id)

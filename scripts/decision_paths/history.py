@@ -18,7 +18,7 @@ from typing import Mapping
 
 from decision_paths.audience import INTERNAL_TEAM, client_view
 from decision_paths.changes import decision_changes, shared_changes
-from decision_paths.load import is_shared, load_folder
+from decision_paths.load import is_shared, is_yaml_path, load_folder
 from decision_paths.model import Audience, Decision, Organisation, Visibility
 
 NO_BLOB = "0" * 40
@@ -136,10 +136,6 @@ def _read_blobs(root: str, ids: set[str]) -> dict[str, bytes]:
     return blobs
 
 
-def _is_yaml(path: str) -> bool:
-    return path.lower().endswith((".yaml", ".yml"))
-
-
 @dataclass
 class _Replay:
     prefix: str
@@ -158,7 +154,7 @@ class _Replay:
 
     def decision(self, path: str, blob: str) -> Decision | None:
         """The decision in one version of a file; None if it does not load (the change shows as missing)."""
-        if blob == NO_BLOB or not _is_yaml(path):
+        if blob == NO_BLOB or not is_yaml_path(path):
             return None
         key = (path, blob)
         if key not in self.decision_cache:
@@ -176,11 +172,11 @@ class _Replay:
             for status, old_blob, new_blob, old_path, new_path in changes:
                 if is_shared(new_path) or is_shared(old_path):
                     after.pop(old_path, None)
-                    if old_blob != NO_BLOB and _is_yaml(old_path):
+                    if old_blob != NO_BLOB and is_yaml_path(old_path):
                         before[old_path] = old_blob
                     else:
                         before.pop(old_path, None)
-                    if new_blob != NO_BLOB and _is_yaml(new_path):
+                    if new_blob != NO_BLOB and is_yaml_path(new_path):
                         after[new_path] = new_blob
                     continue
                 decision_changes_here.append((old_path, old_blob, new_path, new_blob))
@@ -248,7 +244,7 @@ def organisation_at(decisions: str, revision: str | None) -> Organisation:
     files = {}
     for line in filter(None, listing.split("\x00")):
         meta, path = line.split("\t", 1)
-        if meta.split()[1] == "blob" and _is_yaml(path):
+        if meta.split()[1] == "blob" and is_yaml_path(path):
             files[path] = meta.split()[2]
     blobs = _read_blobs(root, set(files.values()))
     prefix = os.path.relpath(folder, root).replace(os.sep, "/")

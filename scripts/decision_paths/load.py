@@ -79,7 +79,8 @@ def find_files(folder: str) -> list[str]:
     return found
 
 
-def _is_yaml(path: str) -> bool:
+def is_yaml_path(path: str) -> bool:
+    """A YAML file the loader reads: .yaml/.yml, not hidden, not inside a hidden folder."""
     name = os.path.basename(path)
     return name.lower().endswith(YAML_SUFFIXES) and not name.startswith(".") and \
         not any(part.startswith(".") for part in path.replace(os.sep, "/").split("/")[:-1] if part not in (".", ".."))
@@ -92,7 +93,7 @@ def is_shared(path: str) -> bool:
 def load_folder(folder: str, sources: Mapping[str, bytes] | None = None) -> LoadResult:
     """Load every file of a decisions folder; or, with ``sources`` (path -> content, e.g.
     read from a git revision), those contents as if they were the folder's files."""
-    files = find_files(folder) if sources is None else sorted(p for p in sources if _is_yaml(p))
+    files = find_files(folder) if sources is None else sorted(p for p in sources if is_yaml_path(p))
     reader = _Reader(sources)
     shared = _SharedData(reader)
     for path in files:

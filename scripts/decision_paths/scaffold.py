@@ -7,13 +7,9 @@ and quoting stay exactly as people wrote them; only the new entry is added.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
-from decision_paths.fields import ID_PATTERN
-from decision_paths.load import find_files, is_shared
-
-ID_RE = re.compile(ID_PATTERN)
+from decision_paths.load import ID_RE, find_files, is_shared
 
 
 class ScaffoldError(Exception):
