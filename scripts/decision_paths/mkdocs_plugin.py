@@ -10,11 +10,14 @@ instead of stopping the server.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import logging
 import os
+import re
 from importlib import resources
+from typing import Mapping, Sequence
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -23,6 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, get_toc
 
 from decision_paths.diagrams import DiagramError, render_svgs
 from decision_paths.findings import Finding
@@ -33,6 +37,8 @@ from decision_paths.audience import client_view
 from decision_paths.plan import (
     DIAGRAM_SLOT,
     HOME_URI,
+    Heading,
+    PlannedPage,
     PlanOptions,
     SitePlan,
     home_catalogue,
@@ -46,7 +52,7 @@ log = logging.getLogger("mkdocs.plugins.decision-paths")
 # While serving, the pages of the last build, by decisions folder: a decision
 # that stops loading (say, a YAML syntax error) keeps its previous page, with
 # the error banner on top, instead of turning into "page not found".
-_LAST_PAGES: dict[str, dict[str, tuple[str, dict[str, str], dict[str, str]]]] = {}
+_LAST_PAGES: dict[str, dict[str, PlannedPage]] = {}
 
 ASSETS = ("decision-paths.css", "decision-paths.js", "decision-paths-calculator.js")
 REQUIRED_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html", "toc")
@@ -65,10 +71,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         self.command = "build"
         self.report_findings = True
         self.validation: Validation | None = None  # given by decision-paths build, which validated already
-        self.blocks: dict[str, dict[str, str]] = {}
-        self.tables: dict[str, dict[str, str]] = {}
+        self.blocks: dict[str, Mapping[str, str]] = {}
         self.findings: tuple[Finding, ...] = ()
-        self.home_extra: str | None = None
+        self.home_extra: tuple[str, tuple[Heading, ...]] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -129,13 +134,13 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
             for file in [f for f in files if f.abs_src_path and _inside(f.abs_src_path, docs)]:
                 files.remove(file)
             options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, False,
-                                  history, config.site_url)
+                                  history, config.site_url, _permalink(config))
             plan = plan_client_site(client_view(result.org, options.words), options)
             self.home_extra = None
         else:
             home_exists = files.get_file_from_path(HOME_URI) is not None
             options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, home_exists,
-                                  history, config.site_url)
+                                  history, config.site_url, _permalink(config))
             plan = plan_site(result.org, options)
             self.home_extra = home_catalogue(result.org, options) if home_exists else None
             _add_references(files, config)
@@ -159,22 +164,23 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         return found
 
     def _add_files(self, files: Files, config: MkDocsConfig, plan: SitePlan, svgs: dict[str, str]) -> None:
-        pages: dict[str, tuple[str, dict[str, str]]] = {}
+        pages: dict[str, PlannedPage] = {}
         for page in plan.pages:
-            blocks = dict(page.blocks)
             if page.diagram is not None:
-                blocks[DIAGRAM_SLOT] = f'<div class="dp-diagram" data-search-exclude>\n{svgs[page.diagram]}</div>'
-            pages[page.src_uri] = (page.markdown, blocks, dict(page.tables))
+                diagram = f'<div class="dp-diagram" data-search-exclude>\n{svgs[page.diagram]}</div>'
+                page = dataclasses.replace(page, blocks={**page.blocks, DIAGRAM_SLOT: diagram})
+            pages[page.src_uri] = page
         if self.command == "serve":
             folder = os.path.abspath(self.decisions_dir(config))
             if any(f.is_error for f in self.findings):
                 pages = {**_LAST_PAGES.get(folder, {}), **pages}
             _LAST_PAGES[folder] = pages
-        self.blocks, self.tables = {}, {}
-        for src_uri, (content, blocks, tables) in pages.items():
-            _replace(files, File.generated(config, src_uri, content=content))
-            self.blocks[src_uri] = blocks
-            self.tables[src_uri] = tables
+        self.blocks = {}
+        for src_uri, planned in pages.items():
+            file = File.generated(config, src_uri, content=planned.html)
+            _replace(files, file)
+            GeneratedPage(planned, file, config)
+            self.blocks[src_uri] = planned.blocks
         for path, content in plan.extra_files.items():
             _replace(files, File.generated(config, path, content=content))
         for decision_id, svg in sorted(svgs.items()):
@@ -194,18 +200,14 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in generated)
         return [HOME_URI, *own, *plan.nav, *extra]
 
-    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if page.file.src_uri == HOME_URI and self.home_extra:
-            markdown = markdown.rstrip() + "\n\n" + self.home_extra
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri == HOME_URI and self.home_extra and not isinstance(page, GeneratedPage):
+            catalogue, headings = self.home_extra
+            html = html.rstrip() + "\n" + catalogue
+            _extend_toc(page, headings)
         errors = [f for f in self.findings if f.is_error]
         if errors and self.command == "serve":
-            markdown = _error_banner(errors, config) + "\n\n" + markdown
-        return markdown
-
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Generated tables go in as HTML before search indexing, so they stay searchable."""
-        for slot, table in self.tables.get(page.file.src_uri, {}).items():
-            html = html.replace(slot, table, 1)
+            html = _error_banner(errors, config) + "\n" + html
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -218,6 +220,61 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
     def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         server.watch(os.path.abspath(self.decisions_dir(config)))
         return server
+
+
+class GeneratedPage(Page):
+    """A page the plan wrote as finished HTML: MkDocs lays it out in the theme like any
+    page, but never runs Markdown over it (on a large site that was most of the build)."""
+
+    def __init__(self, planned: PlannedPage, file: File, config: MkDocsConfig) -> None:
+        super().__init__(None, file, config)
+        self.planned = planned
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown, self.meta = "", {}
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = self.planned.html
+        self.toc = get_toc(_toc_tokens(self.planned.headings))
+        self._title_from_render = html.escape(self.planned.title, quote=False)
+        self.present_anchor_ids = set(_ANCHOR_ID.findall(self.planned.html))
+
+
+_ANCHOR_ID = re.compile(r'<[a-z0-9]+ id="([^"]+)"')
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _toc_tokens(headings: Sequence[Heading]) -> list:
+    """Headings nested by level, as Python-Markdown's `toc` extension hands them to MkDocs."""
+    tokens: list = []
+    open_: list = []
+    for heading in headings:
+        token = {"level": heading.level, "id": heading.id, "name": _TAG.sub("", heading.html), "children": []}
+        while open_ and open_[-1]["level"] >= heading.level:
+            open_.pop()
+        (open_[-1]["children"] if open_ else tokens).append(token)
+        open_.append(token)
+    return tokens
+
+
+def _extend_toc(page: Page, headings: Sequence[Heading]) -> None:
+    """Add the catalogue's headings to the table of contents of the user's own home page."""
+    items = get_toc(_toc_tokens(headings)).items
+    for item in items:
+        item.active = False  # type: ignore[attr-defined]
+    toc = page.toc.items if hasattr(page.toc, "items") else list(page.toc)
+    parent: list[AnchorLink] = toc[0].children if len(toc) == 1 and toc[0].level == 1 else toc
+    parent.extend(items)
+
+
+def _permalink(config: MkDocsConfig) -> tuple[str, str] | None:
+    """The heading permalink as the site's `toc` extension is set to write it."""
+    toc = config.mdx_configs.get("toc", {})
+    mark = toc.get("permalink")
+    if not mark:
+        return None
+    text = "&para;" if mark is True else re.sub(r"&(?!#?\w+;)", "&amp;", str(mark)).replace("<", "&lt;")
+    return text, str(toc.get("permalink_title", "Permanent link"))
 
 
 def _add_references(files: Files, config: MkDocsConfig) -> None:

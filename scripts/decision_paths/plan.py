@@ -1,8 +1,11 @@
 """Plan step: the model (already filtered for one audience) -> pages and diagrams.
 
 Pure: nothing here reads files, runs Graphviz or knows MkDocs; the MkDocs
-plugin turns the plan into site files. Every plain-text field goes through
-``text.plain`` and every Markdown field through ``text.markdown_block``.
+plugin turns the plan into site pages. Generated pages are written as
+finished HTML (with their headings for the table of contents), so the build
+never runs Markdown over thousands of generated tables and links. Every
+plain-text field goes through ``text.html_text`` and every Markdown field
+through ``text.markdown_block``.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import functools
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Iterable, Mapping, Sequence
 
 from decision_paths import diagrams, queries
 from decision_paths.calculator import calculator_html
@@ -21,23 +24,30 @@ from decision_paths.calendars import BusinessCalendar
 from decision_paths.feed import atom_feed
 from decision_paths.history import Entry, History
 from decision_paths.model import Decision, InputType, Organisation, Person, Role, Stage, Visibility, WhoMode
-from decision_paths.text import markdown_block, plain
+from decision_paths.text import html_text as esc
+from decision_paths.text import markdown_block
 
-# Raw HTML too large to send through Markdown (diagram SVG, calculator) stands in
-# the page as a comment; the plugin puts it in place in the finished HTML.
+# Raw HTML too large to go through search indexing (diagram SVG, calculator)
+# stands in the page as a comment; the plugin puts it in the finished page.
 DIAGRAM_SLOT = "<!-- decision-paths:diagram -->"
 CALCULATOR_SLOT = "<!-- decision-paths:calculator -->"
 
 
 @dataclass(frozen=True, slots=True)
+class Heading:
+    level: int  # 1-6
+    id: str  # the anchor, unique in its page
+    html: str  # the heading's text, as HTML
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedPage:
     src_uri: str  # e.g. "decisions/refund-request.md"
-    title: str
-    markdown: str
+    title: str  # plain text
+    html: str  # the page body, finished HTML
+    headings: tuple[Heading, ...] = ()  # in page order, for the table of contents
     diagram: str | None = None  # decision id whose SVG replaces DIAGRAM_SLOT
     blocks: Mapping[str, str] = dataclasses.field(default_factory=dict)  # slot comment -> raw HTML
-    # Tables, already HTML, put in place before search indexing (so they are searchable)
-    tables: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +67,8 @@ class PlanOptions:
     home_exists: bool = False  # the user wrote their own docs/index.md
     history: History | None = None
     site_url: str | None = None  # for the feed's links; relative links without it
+    # The heading permalink, as the site's `toc` extension writes it: (text as HTML, title), or None.
+    permalink: tuple[str, str] | None = ("&para;", "Permanent link")
 
 
 def decision_uri(decision_id: str) -> str:
@@ -80,68 +92,20 @@ ROLES_URI = "roles/index.md"
 PEOPLE_URI = "people/index.md"
 
 
-_TABLE_RULE = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
-
-
-def with_html_tables(page: PlannedPage, directory_urls: bool) -> PlannedPage:
-    """The page with each generated Markdown table replaced by a slot and its HTML.
-
-    Generated tables hold tens of thousands of links on a large site; turning
-    them into HTML here (their cells are only escaped text, links, bold and
-    <br>) spares Python-Markdown most of the build time.
-    """
-    lines = page.markdown.split("\n")
-    kept: list[str] = []
-    tables: dict[str, str] = {}
-    index = 0
-    while index < len(lines):
-        if lines[index].startswith("|") and index + 1 < len(lines) and _TABLE_RULE.match(lines[index + 1]):
-            end = index + 2
-            while end < len(lines) and lines[end].startswith("|"):
-                end += 1
-            slot = f"<!-- decision-paths:table-{len(tables)} -->"
-            tables[slot] = _table_html(lines[index], lines[index + 2:end], page.src_uri, directory_urls)
-            kept.append(slot)
-            index = end
-        else:
-            kept.append(lines[index])
-            index += 1
-    return dataclasses.replace(page, markdown="\n".join(kept), tables=tables)
-
-
-def _table_html(header: str, rows: list[str], src_uri: str, directory_urls: bool) -> str:
-    def cells(line: str) -> list[str]:
-        return [_inline(cell.strip(), src_uri, directory_urls) for cell in line.strip().strip("|").split("|")]
-
-    head = "".join(f"<th>{c}</th>" for c in cells(header))
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in cells(row)) + "</tr>" for row in rows)
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>{body}</tbody>\n</table>"
-
-
-def _inline(text: str, src_uri: str, directory_urls: bool) -> str:
-    def link(match: re.Match[str]) -> str:
-        target, _, anchor = match.group(2).partition("#")
-        href = _href(src_uri, target, directory_urls) if target else ""
-        return f'<a href="{href}{"#" + anchor if anchor else ""}">{match.group(1)}</a>'
-
-    return _BOLD.sub(r"<strong>\1</strong>", _LINK.sub(link, text))
-
-
 @functools.lru_cache(maxsize=65536)
-def _md_target(from_uri: str, to_uri: str) -> str:
-    """A Markdown link target from one generated page to another (both .md paths)."""
-    return _relative(posixpath.dirname(from_uri), to_uri)
-
-
-@functools.lru_cache(maxsize=65536)
-def _href(src_uri: str, target: str, directory_urls: bool) -> str:
-    """The final URL of a link to ``target`` (a .md path relative to ``src_uri``), as MkDocs would write it."""
-    page = posixpath.normpath(posixpath.join(posixpath.dirname(src_uri), target))
-    here = _page_url(src_uri, directory_urls)
+def href(from_uri: str, to_uri: str, directory_urls: bool) -> str:
+    """The URL of generated page ``to_uri`` as written in page ``from_uri`` (both .md paths),
+    exactly as MkDocs would write a Markdown link between them."""
+    here = _page_url(from_uri, directory_urls)
     base = here if directory_urls else posixpath.dirname(here)
-    return _relative(base, _page_url(page, directory_urls)) + ("/" if directory_urls else "")
+    target = _page_url(to_uri, directory_urls)
+    return _relative(base, target) + ("/" if directory_urls else "")
+
+
+def file_href(from_uri: str, path: str, directory_urls: bool) -> str:
+    """The URL of a plain site file (say, the feed) from page ``from_uri``."""
+    here = _page_url(from_uri, directory_urls)
+    return _relative(here if directory_urls else posixpath.dirname(here), path)
 
 
 def _relative(base: str, target: str) -> str:
@@ -153,6 +117,69 @@ def _relative(base: str, target: str) -> str:
     while common < min(len(base_parts), len(target_parts)) and base_parts[common] == target_parts[common]:
         common += 1
     return "/".join([".."] * (len(base_parts) - common) + target_parts[common:]) or "."
+
+
+def _page_url(uri: str, directory_urls: bool) -> str:
+    """The URL MkDocs gives a page, as a path: 'roles/x.md' -> 'roles/x' (or 'roles/x.html')."""
+    stem = uri[:-3]
+    if directory_urls:
+        return stem[: -len("index")].rstrip("/") or "." if stem.endswith("index") else stem
+    return stem + ".html"
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]], css_class: str = "") -> str:
+    """A table from cells that are already HTML."""
+    head = "".join(f"<th>{cell}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    opening = f'<table class="{css_class}">' if css_class else "<table>"
+    return f"{opening}\n<thead><tr>{head}</tr></thead>\n<tbody>{body}</tbody>\n</table>"
+
+
+def bullets(items: Iterable[str], tag: str = "ul") -> str:
+    return f"<{tag}>\n" + "".join(f"<li>{item}</li>\n" for item in items) + f"</{tag}>"
+
+
+def admonition(kind: str, title: str, body_html: str = "") -> str:
+    """An admonition as Python-Markdown's `admonition` extension writes it (Material styles it)."""
+    return (f'<div class="admonition {kind}">\n<p class="admonition-title">{esc(title)}</p>\n'
+            f"{body_html}{chr(10) if body_html else ''}</div>")
+
+
+def paragraph(html: str) -> str:
+    return f"<p>{html}</p>"
+
+
+class _Body:
+    """One page being written: its HTML parts and its headings."""
+
+    def __init__(self, permalink: tuple[str, str] | None):
+        self.parts: list[str] = []
+        self.headings: list[Heading] = []
+        self.permalink = permalink
+        self._ids: set[str] = set()
+
+    def add(self, *html: str) -> None:
+        self.parts.extend(h for h in html if h)
+
+    def heading(self, level: int, anchor: str, text_html: str) -> None:
+        # Letters, digits, '-' and '_' only: the anchor goes into URLs and attributes unescaped.
+        anchor = re.sub(r"[^\w-]+", "-", anchor).strip("-") or "section"
+        unique, n = anchor, 1
+        while unique in self._ids:
+            n += 1
+            unique = f"{anchor}-{n}"
+        self._ids.add(unique)
+        link = ""
+        if self.permalink is not None:
+            text, title = self.permalink
+            link = f'<a class="headerlink" href="#{esc(unique)}" title="{esc(title)}">{text}</a>'
+        self.headings.append(Heading(level, unique, text_html))
+        self.parts.append(f'<h{level} id="{esc(unique)}">{text_html}{link}</h{level}>')
+
+    def page(self, src_uri: str, title: str, diagram: str | None = None,
+             blocks: Mapping[str, str] | None = None) -> PlannedPage:
+        return PlannedPage(src_uri, title, "\n".join(self.parts) + "\n", tuple(self.headings), diagram,
+                           dict(blocks or {}))
 
 
 def plan_site(org: Organisation, options: PlanOptions) -> SitePlan:
@@ -168,15 +195,16 @@ def plan_site(org: Organisation, options: PlanOptions) -> SitePlan:
         planner.changes_page(client=False),
     ]
     if not options.home_exists:
-        pages.append(PlannedPage(HOME_URI, options.words["home"], planner.home_markdown(with_title=True)))
+        pages.append(planner.home_page())
     dots = {d.id: planner.diagram(d) for d in org.decisions.values()}
-    pages = [with_html_tables(p, options.use_directory_urls) for p in pages]
     return SitePlan(tuple(pages), dots, planner.nav(), planner.feed(client=False))
 
 
-def home_catalogue(org: Organisation, options: PlanOptions) -> str:
-    """The catalogue appended to a home page the user wrote themselves."""
-    return _Planner(org, options).home_markdown(with_title=False)
+def home_catalogue(org: Organisation, options: PlanOptions) -> tuple[str, tuple[Heading, ...]]:
+    """The catalogue added under a home page the user wrote themselves (HTML and its headings)."""
+    body = _Body(options.permalink)
+    _Planner(org, options).home_catalogue(body)
+    return "\n".join(body.parts) + "\n", tuple(body.headings)
 
 
 class _Planner:
@@ -187,34 +215,41 @@ class _Planner:
         self._calendars: dict[str, BusinessCalendar] = {}
         self._promises: dict[str, str] = {}
         self.duties = queries.duties_by_party(org)
+        self._history_by_subject: dict[tuple[str, bool], list[Entry]] = {}
+        for client in (False, True):
+            for entry in self.entries(client):
+                self._history_by_subject.setdefault((entry.subject, client), []).append(entry)
 
-    def calculator(self, decision: Decision) -> tuple[list[str], dict[str, str]]:
-        """The date calculator section (its heading, and its HTML for the slot), or nothing
-        when the decision has no calendar."""
+    def body(self) -> _Body:
+        return _Body(self.options.permalink)
+
+    def calculator(self, body: _Body, decision: Decision) -> dict[str, str]:
+        """The date calculator section (its heading and slot; its HTML is returned for the
+        slot), or nothing when the decision has no calendar."""
         calendar = self.org.calendar_for(decision)
         if calendar is None or decision.start.id not in decision.stages:
-            return [], {}
+            return {}
         business = self._calendars.setdefault(calendar.id, BusinessCalendar(calendar))
-        return (["", f"## {plain(self.w['calculator'])}", "", CALCULATOR_SLOT],
-                {CALCULATOR_SLOT: calculator_html(decision, business, self.w, self.options.today)})
+        body.heading(2, "calculator", esc(self.w["calculator"]))
+        body.add(CALCULATOR_SLOT)
+        return {CALCULATOR_SLOT: calculator_html(decision, business, self.w, self.options.today)}
 
     # -- links
 
-    def link(self, from_uri: str, to_uri: str, text: str) -> str:
-        """A Markdown link between generated pages; MkDocs checks and rewrites it."""
-        target = _md_target(from_uri, to_uri)
-        return f"[{plain(text)}]({target})"
-
     def url(self, from_uri: str, to_uri: str) -> str:
-        """A final URL for raw HTML (diagrams), which MkDocs does not rewrite."""
-        return _href(from_uri, _md_target(from_uri, to_uri), self.options.use_directory_urls)
+        return href(from_uri, to_uri, self.options.use_directory_urls)
+
+    def link(self, from_uri: str, to_uri: str, text: str, anchor: str = "") -> str:
+        """A link between generated pages (``anchor``, if any, is a stage anchor)."""
+        fragment = f"#{esc(anchor)}" if anchor else ""
+        return f'<a href="{self.url(from_uri, to_uri)}{fragment}">{esc(text)}</a>'
 
     def party(self, from_uri: str, party: str) -> str:
         if party in self.org.roles:
             return self.link(from_uri, role_uri(party), self.org.roles[party].title)
         if party in self.org.people:
             return self.link(from_uri, person_uri(party), self.org.people[party].name)
-        return plain(party)
+        return esc(party)
 
     def party_with_people(self, from_uri: str, party: str) -> str:
         """A role with the people behind it today, e.g. 'Finance controller (陈静 away → Finance manager)'."""
@@ -223,12 +258,16 @@ class _Planner:
             return self.party(from_uri, party)
         standing = queries.stand_in(self.org, role, self.options.today)
         names = [self.link(from_uri, person_uri(p.id), p.name) for p in standing.present]
-        names += [self.link(from_uri, person_uri(p.id), p.name) + f" ({plain(self.w['away'].format(start=p.away.start, until=p.away.until))})"  # type: ignore[union-attr]
+        names += [self.link(from_uri, person_uri(p.id), p.name) + f" ({esc(self.away_text(p))})"
                   for p in standing.away]
         if standing.backups:
             names.append("→ " + ", ".join(self.party(from_uri, b) for b in standing.backups))
         people = f" ({', '.join(names)})" if names else ""
         return self.party(from_uri, party) + people
+
+    def away_text(self, person: Person) -> str:
+        assert person.away is not None
+        return self.w["away"].format(start=person.away.start, until=person.away.until)
 
     def duration_units(self, unit: str) -> str:
         return self.w.get(f"unit_{unit}", unit)
@@ -241,20 +280,27 @@ class _Planner:
             cached = self._promises[decision.id] = found.describe(self.duration_units) if found else ""
         return cached
 
+    def how_many(self, stage: Stage) -> str:
+        """'all of', 'any of', 'at least 2 of' in the reader's words ('' for a single approver)."""
+        if stage.who.mode is WhoMode.ONE:
+            return ""
+        key = {WhoMode.ALL: "all_of", WhoMode.ANY: "any_of"}.get(stage.who.mode, "at_least_of")
+        return self.w[key].format(n=stage.who.needed)
+
     # -- decision pages
 
     def review_status(self, decision: Decision) -> tuple[str, str]:
-        """(short status, admonition Markdown or '') for a decision's review."""
+        """(short status, admonition HTML or '') for a decision's review."""
         owner = self.org.roles[decision.owner.id].title if decision.owner.id in self.org.roles else \
             self.org.people[decision.owner.id].name if decision.owner.id in self.org.people else decision.owner.id
         if decision.reviewed is None:
             text = self.w["never_reviewed_text"].format(owner=owner)
-            return self.w["never_reviewed"], f'!!! warning "{plain(self.w["never_reviewed"])}"\n    {plain(text)}\n'
+            return self.w["never_reviewed"], admonition("warning", self.w["never_reviewed"], paragraph(esc(text)))
         due = decision.review_due()
         if due is not None and due < self.options.today:
             text = self.w["review_overdue_text"].format(date=due, owner=owner)
             return (f"{self.w['review_overdue']} ({due})",
-                    f'!!! danger "{plain(self.w["review_overdue"])}"\n    {plain(text)}\n')
+                    admonition("danger", self.w["review_overdue"], paragraph(esc(text))))
         status = self.w["reviewed_on"].format(date=decision.reviewed)
         if due is not None:
             status += "; " + self.w["review_due"].format(date=due)
@@ -265,38 +311,33 @@ class _Planner:
         w = self.w
         status, banner = self.review_status(decision)
         audience = w["audience_client"] if decision.audience.value == "client" else w["audience_internal"]
-        lines = [
-            f"# {plain(decision.title)}",
-            "",
-            banner,
-            markdown_block(decision.summary),
-            "",
-            f"- **{plain(w['promise'])}**: **{plain(self.promise_text(decision))}**",
-            f"- **{plain(w['owner'])}**: {self.party_with_people(uri, decision.owner.id)}",
-            f"- **{plain(w['category'])}**: {plain(self.category_title(decision.category))}",
-            f"- **{plain(w['review'])}**: {plain(status)}",
-            f"- **{plain(w['audience'])}**: {plain(audience)}",
-            "",
-            f"## {plain(w['diagram'])}",
-            "",
-            DIAGRAM_SLOT,
-            "",
-            f"## {plain(w['stages'])}",
-            "",
-            self.stage_table(decision, uri),
-        ]
+        body = self.body()
+        body.heading(1, "top", esc(decision.title))
+        body.add(banner, markdown_block(decision.summary))
+        body.add(bullets([
+            f"<strong>{esc(w['promise'])}</strong>: <strong>{esc(self.promise_text(decision))}</strong>",
+            f"<strong>{esc(w['owner'])}</strong>: {self.party_with_people(uri, decision.owner.id)}",
+            f"<strong>{esc(w['category'])}</strong>: {esc(self.category_title(decision.category))}",
+            f"<strong>{esc(w['review'])}</strong>: {esc(status)}",
+            f"<strong>{esc(w['audience'])}</strong>: {esc(audience)}",
+        ]))
+        body.heading(2, "diagram", esc(w["diagram"]))
+        body.add(DIAGRAM_SLOT)
+        body.heading(2, "stages", esc(w["stages"]))
+        body.add(self.stage_table(decision, uri))
         if decision.inputs:
-            lines += ["", f"## {plain(w['inputs'])}", "", self.inputs_section(decision, uri)]
-        calculator_lines, blocks = self.calculator(decision)
-        lines += calculator_lines
+            body.heading(2, "inputs", esc(w["inputs"]))
+            body.add(self.inputs_table(decision))
+        blocks = self.calculator(body, decision)
         outcomes = [o for s in decision.stages.values() for o in s.outcomes]
         if outcomes:
-            lines += ["", f"## {plain(w['outcomes'])}", ""]
-            lines += [f"- {plain(o)}" for o in dict.fromkeys(outcomes)]
+            body.heading(2, "outcomes", esc(w["outcomes"]))
+            body.add(bullets(esc(o) for o in dict.fromkeys(outcomes)))
         if decision.notes:
-            lines += ["", f"## {plain(w['notes'])}", "", markdown_block(decision.notes)]
-        lines += self.history_section(decision.id, client=False)
-        return PlannedPage(uri, decision.title, "\n".join(lines) + "\n", diagram=decision.id, blocks=blocks)
+            body.heading(2, "notes", esc(w["notes"]))
+            body.add(markdown_block(decision.notes))
+        self.history_section(body, decision.id, client=False)
+        return body.page(uri, decision.title, diagram=decision.id, blocks=blocks)
 
     # -- history and upkeep
 
@@ -308,39 +349,42 @@ class _Planner:
             return [e for e in history.entries if e.client and e.subject in self.org.decisions]
         return list(history.entries)
 
-    def entry_lines(self, entry: Entry, client: bool) -> list[str]:
+    def entry_html(self, entry: Entry, client: bool) -> str:
         changes = entry.client if client else entry.internal
-        head = f"**{entry.commit.when.date().isoformat()}**"
+        head = f"<strong>{entry.commit.when.date().isoformat()}</strong>"
         if not client:
-            head += f" · {plain(entry.commit.author)}: {plain(entry.commit.message)}"
-        return [f"- {head}", *(f"    - {plain(c)}" for c in changes)]
+            head += f" · {esc(entry.commit.author)}: {esc(entry.commit.message)}"
+        return head + ("\n" + bullets(esc(c) for c in changes) if changes else "")
 
-    def history_section(self, decision_id: str, client: bool) -> list[str]:
+    def history_section(self, body: _Body, decision_id: str, client: bool) -> None:
         if self.options.history is None:
-            return []
-        entries = [e for e in self.entries(client) if e.subject == decision_id]
-        lines = ["", f"## {plain(self.w['history'])}", ""]
+            return
+        entries = self._history_by_subject.get((decision_id, client), [])
+        body.heading(2, "history", esc(self.w["history"]))
         if not entries:
-            return lines + [plain(self.w["no_history"])]
-        for entry in entries:
-            lines += self.entry_lines(entry, client)
-        return lines
+            body.add(paragraph(esc(self.w["no_history"])))
+            return
+        body.add(bullets(self.entry_html(e, client) for e in entries))
 
     def changes_page(self, client: bool, limit: int = 100) -> PlannedPage:
         w = self.w
-        lines = [f"# {plain(w['what_changed'])}", "", plain(w["what_changed_intro"]), ""]
+        body = self.body()
+        body.heading(1, "top", esc(w["what_changed"]))
+        body.add(paragraph(esc(w["what_changed_intro"])))
         if self.options.history is not None:
-            lines += [f"[{plain(w['subscribe'])}]({FEED_PATH})", ""]
+            feed = file_href(CHANGES_URI, FEED_PATH, self.options.use_directory_urls)
+            body.add(paragraph(f'<a href="{feed}">{esc(w["subscribe"])}</a>'))
         entries = self.entries(client)[:limit]
         if not entries:
-            lines.append(plain(w["no_history"]))
+            body.add(paragraph(esc(w["no_history"])))
         for entry in entries:
             if entry.subject in self.org.decisions:
                 title = self.link(CHANGES_URI, decision_uri(entry.subject), self.org.decisions[entry.subject].title)
             else:
-                title = plain(entry.title or w["shared_data"])
-            lines += [f"### {title}", "", *self.entry_lines(entry, client), ""]
-        return PlannedPage(CHANGES_URI, w["what_changed"], "\n".join(lines) + "\n")
+                title = esc(entry.title or w["shared_data"])
+            body.heading(3, f"{entry.commit.sha[:12]}-{entry.subject}", title)
+            body.add(bullets([self.entry_html(entry, client)]))
+        return body.page(CHANGES_URI, w["what_changed"])
 
     def feed(self, client: bool) -> dict[str, str]:
         if self.options.history is None:
@@ -358,35 +402,33 @@ class _Planner:
 
     def review_page(self) -> PlannedPage:
         w = self.w
-        lines = [f"# {plain(w['review_status'])}", "", plain(w["review_status_intro"]), ""]
-        rows = self.review_rows(REVIEW_URI)
-        lines += rows or [plain(w["all_reviewed"])]
-        return PlannedPage(REVIEW_URI, w["review_status"], "\n".join(lines) + "\n")
+        body = self.body()
+        body.heading(1, "top", esc(w["review_status"]))
+        body.add(paragraph(esc(w["review_status_intro"])))
+        body.add(self.review_table(REVIEW_URI) or paragraph(esc(w["all_reviewed"])))
+        return body.page(REVIEW_URI, w["review_status"])
 
-    def review_rows(self, from_uri: str) -> list[str]:
+    def review_table(self, from_uri: str) -> str:
+        """Paths overdue for review or never reviewed, with their owners ('' when none)."""
         w = self.w
         rows = []
         for decision in sorted(self.org.decisions.values(), key=lambda d: (d.review_due() or dt.date.min, d.id)):
             status, banner = self.review_status(decision)
             if banner:
-                rows.append(f"| {self.link(from_uri, decision_uri(decision.id), decision.title)} | "
-                            f"{self.party_with_people(from_uri, decision.owner.id)} | {plain(status)} |")
+                rows.append((self.link(from_uri, decision_uri(decision.id), decision.title),
+                             self.party_with_people(from_uri, decision.owner.id), esc(status)))
         if not rows:
-            return []
-        return [f"| {plain(w['decision'])} | {plain(w['owner'])} | {plain(w['review'])} |", "|---|---|---|", *rows]
+            return ""
+        return table((esc(w["decision"]), esc(w["owner"]), esc(w["review"])), rows)
 
     def who_cell(self, stage: Stage, uri: str) -> str:
         members = "<br>".join(self.party_with_people(uri, m.id) for m in stage.who.members)
-        if stage.who.mode is WhoMode.ONE:
-            return members
-        key = {WhoMode.ALL: "all_of", WhoMode.ANY: "any_of"}.get(stage.who.mode, "at_least_of")
-        return f"{plain(self.w[key].format(n=stage.who.needed))}<br>{members}"
+        how = self.how_many(stage)
+        return f"{esc(how)}<br>{members}" if how else members
 
     def stage_table(self, decision: Decision, uri: str) -> str:
         w = self.w
-        rows = [f"| {plain(w['stage'])} | {plain(w['who'])} | {plain(w['does'])} | {plain(w['within'])} | "
-                f"{plain(w['escalate_to'])} | {plain(w['next'])} |",
-                "|---|---|---|---|---|---|"]
+        rows = []
         for stage in decision.stages.values():
             marks = []
             if stage.id == decision.start.id:
@@ -395,28 +437,28 @@ class _Planner:
                 marks.append(w["internal_stage"])
             if stage.is_final:
                 marks.append(w["final"])
-            label = f'<span id="stage-{stage.id}"></span>**{plain(stage.title)}**'
+            label = f'<span id="stage-{esc(stage.id)}"></span><strong>{esc(stage.title)}</strong>'
             if marks:
-                label += f" <small>({plain(', '.join(marks))})</small>"
+                label += f" <small>({esc(', '.join(marks))})</small>"
             escalate = self.party(uri, stage.escalate_to.id) if stage.escalate_to else ""
-            rows.append(f"| {label} | {self.who_cell(stage, uri)} | {plain(stage.does or '')} | "
-                        f"{plain(stage.within.text)} | {escalate} | {self.next_cell(decision, stage)} |")
-        return "\n".join(rows)
+            rows.append((label, self.who_cell(stage, uri), esc(stage.does or ""), esc(stage.within.text),
+                         escalate, self.next_cell(decision, stage)))
+        header = [esc(w[k]) for k in ("stage", "who", "does", "within", "escalate_to", "next")]
+        return table(header, rows)
 
     def next_cell(self, decision: Decision, stage: Stage) -> str:
         if stage.next_stage is not None:
             return self.stage_link(decision, stage.next_stage.id)
-        parts = [f"{plain(diagrams.condition_text(b, decision, self.w))} → {self.stage_link(decision, b.go.id)}"
-                 for b in stage.branches]
-        return "<br>".join(parts)
+        return "<br>".join(f"{esc(diagrams.condition_text(b, decision, self.w))} → {self.stage_link(decision, b.go.id)}"
+                           for b in stage.branches)
 
     def stage_link(self, decision: Decision, stage_id: str) -> str:
         stage = decision.stages.get(stage_id)
-        return f"[{plain(stage.title if stage else stage_id)}](#stage-{stage_id})"
+        return f'<a href="#stage-{esc(stage_id)}">{esc(stage.title if stage else stage_id)}</a>'
 
-    def inputs_section(self, decision: Decision, uri: str) -> str:
+    def inputs_table(self, decision: Decision) -> str:
         w = self.w
-        rows = [f"| {plain(w['input'])} | {plain(w['type'])} | {plain(w['paths'])} |", "|---|---|---|"]
+        rows = []
         for item in decision.inputs.values():
             kind = w[item.type.value]
             if item.type is InputType.CHOICE:
@@ -428,10 +470,10 @@ class _Planner:
                         if branch.otherwise and not any(c.input.id == item.id for b in stage.branches
                                                         for c in b.conditions):
                             continue
-                        uses.append(f"{plain(stage.title)}: {plain(diagrams.condition_text(branch, decision, w))} "
+                        uses.append(f"{esc(stage.title)}: {esc(diagrams.condition_text(branch, decision, w))} "
                                     f"→ {self.stage_link(decision, branch.go.id)}")
-            rows.append(f"| {plain(item.label)} | {plain(kind)} | {'<br>'.join(uses)} |")
-        return "\n".join(rows)
+            rows.append((esc(item.label), esc(kind), "<br>".join(uses)))
+        return table((esc(w["input"]), esc(w["type"]), esc(w["paths"])), rows)
 
     def diagram(self, decision: Decision) -> str:
         uri = decision_uri(decision.id)
@@ -447,34 +489,32 @@ class _Planner:
 
     # -- roles and people
 
-    def duty_rows(self, uri: str, party: str) -> dict[str, list[str]]:
-        rows: dict[str, list[str]] = {"approves": [], "owns": [], "escalation": []}
+    def duty_rows(self, uri: str, party: str) -> dict[str, list[tuple[str, ...]]]:
+        rows: dict[str, list[tuple[str, ...]]] = {"approves": [], "owns": [], "escalation": []}
         for duty in self.duties.get(party, ()):
-            decision_link = self.link(uri, decision_uri(duty.decision.id), duty.decision.title)
+            target = decision_uri(duty.decision.id)
+            decision_link = self.link(uri, target, duty.decision.title)
             if duty.stage is None:
-                rows["owns"].append(f"| {decision_link} | {plain(self.promise_text(duty.decision))} |")
+                rows["owns"].append((decision_link, esc(self.promise_text(duty.decision))))
                 continue
-            stage_link = (f"[{plain(duty.stage.title)}]({_md_target(uri, decision_uri(duty.decision.id))}"
-                          f"#stage-{duty.stage.id})")
-            how = plain(queries.who_phrase(duty.stage) and self.w[
-                {WhoMode.ALL: "all_of", WhoMode.ANY: "any_of"}.get(duty.stage.who.mode, "at_least_of")
-            ].format(n=duty.stage.who.needed))
-            rows[duty.kind].append(f"| {decision_link} | {stage_link} | {how} | {plain(duty.stage.within.text)} |")
+            stage_link = self.link(uri, target, duty.stage.title, anchor=f"stage-{duty.stage.id}")
+            rows[duty.kind].append((decision_link, stage_link, esc(self.how_many(duty.stage).rstrip(":\uff1a ")),
+                                    esc(duty.stage.within.text)))
         return rows
 
-    def duties_markdown(self, uri: str, party: str) -> list[str]:
+    def duty_header(self) -> tuple[str, ...]:
+        return tuple(esc(self.w[k]) for k in ("decision", "stage", "how", "within"))
+
+    def duties_sections(self, body: _Body, uri: str, party: str) -> None:
         w = self.w
         rows = self.duty_rows(uri, party)
-        out = [f"## {plain(w['approves'])}", ""]
-        header = (f"| {plain(w['decision'])} | {plain(w['stage'])} | {plain(w['how'])} | {plain(w['within'])} |\n"
-                  "|---|---|---|---|")
-        out += [header, *rows["approves"]] if rows["approves"] else [plain(w["no_items"])]
-        out += ["", f"## {plain(w['owns'])}", ""]
-        out += ([f"| {plain(w['decision'])} | {plain(w['promise'])} |\n|---|---|", *rows["owns"]]
-                if rows["owns"] else [plain(w["no_items"])])
-        out += ["", f"## {plain(w['escalations'])}", ""]
-        out += [header, *rows["escalation"]] if rows["escalation"] else [plain(w["no_items"])]
-        return out
+        none = paragraph(esc(w["no_items"]))
+        body.heading(2, "approves", esc(w["approves"]))
+        body.add(table(self.duty_header(), rows["approves"]) if rows["approves"] else none)
+        body.heading(2, "owns", esc(w["owns"]))
+        body.add(table((esc(w["decision"]), esc(w["promise"])), rows["owns"]) if rows["owns"] else none)
+        body.heading(2, "escalations", esc(w["escalations"]))
+        body.add(table(self.duty_header(), rows["escalation"]) if rows["escalation"] else none)
 
     def role_page(self, role: Role) -> PlannedPage:
         uri = role_uri(role.id)
@@ -482,36 +522,40 @@ class _Planner:
         standing = queries.stand_in(self.org, role, self.options.today)
         people = []
         for person in queries.holders(self.org, role):
-            state = ""
-            if person.is_away(self.options.today):
-                state = f" ({plain(w['away'].format(start=person.away.start, until=person.away.until))})"  # type: ignore[union-attr]
-            people.append(f"- {self.link(uri, person_uri(person.id), person.name)}{state}")
-        lines = [f"# {plain(role.title)}", "",
-                 plain(w["visibility_internal"] if role.visibility is Visibility.INTERNAL else w["visibility_client"]),
-                 "", f"## {plain(w['holders'])}", "", *(people or [plain(w["no_items"])])]
+            state = f" ({esc(self.away_text(person))})" if person.is_away(self.options.today) else ""
+            people.append(f"{self.link(uri, person_uri(person.id), person.name)}{state}")
+        body = self.body()
+        body.heading(1, "top", esc(role.title))
+        body.add(paragraph(esc(w["visibility_internal"] if role.visibility is Visibility.INTERNAL
+                               else w["visibility_client"])))
+        body.heading(2, "holders", esc(w["holders"]))
+        body.add(bullets(people) if people else paragraph(esc(w["no_items"])))
         if role.backup:
-            lines += ["", f"## {plain(w['backups'])}", ""]
-            lines += [f"- {self.party(uri, b.id)}" for b in role.backup]
+            body.heading(2, "backups", esc(w["backups"]))
+            body.add(bullets(self.party(uri, b.id) for b in role.backup))
         if not standing.present and standing.backups:
             names = ", ".join(self.party(uri, b) for b in standing.backups)
-            lines += ["", f'!!! info "{plain(w["stands_in"].format(names=""))[:-1]}"', f"    {names}"]
+            body.add(admonition("info", w["stands_in"].format(names="").rstrip(" .。"), paragraph(names)))
         elif not standing.covered and role.held_by:
-            lines += ["", f'!!! warning "{plain(w["nobody_stands_in"].format(role=role.title))}"', ""]
-        lines += ["", *self.duties_markdown(uri, role.id)]
-        return PlannedPage(uri, role.title, "\n".join(lines) + "\n")
+            body.add(admonition("warning", w["nobody_stands_in"].format(role=role.title)))
+        self.duties_sections(body, uri, role.id)
+        return body.page(uri, role.title)
 
     def person_page(self, person: Person) -> PlannedPage:
         uri = person_uri(person.id)
         w = self.w
-        lines = [f"# {plain(person.name)}", ""]
+        body = self.body()
+        body.heading(1, "top", esc(person.name))
         if not person.active:
-            lines += [f'!!! note "{plain(w["left"])}"', ""]
+            body.add(admonition("note", w["left"]))
         if person.email:
-            lines += [f"{plain(w['email'])}: <{person.email}>" if "@" in person.email and " " not in person.email
-                      else f"{plain(w['email'])}: {plain(person.email)}", ""]
+            value = esc(person.email)
+            if "@" in person.email and " " not in person.email:
+                value = f'<a href="mailto:{value}">{value}</a>'
+            body.add(paragraph(f"{esc(w['email'])}: {value}"))
         if person.is_away(self.options.today):
             assert person.away is not None
-            lines += [f'!!! warning "{plain(w["away_now"].format(start=person.away.start, until=person.away.until))}"']
+            standing_in = []
             for role in queries.roles_of(self.org, person):
                 standing = queries.stand_in(self.org, role, self.options.today)
                 if standing.present:
@@ -519,51 +563,58 @@ class _Planner:
                 elif standing.backups:
                     names = ", ".join(self.party(uri, b) for b in standing.backups)
                 else:
-                    lines.append(f"    {plain(w['nobody_stands_in'].format(role=role.title))}")
+                    standing_in.append(esc(w["nobody_stands_in"].format(role=role.title)))
                     continue
-                lines.append(f"    {self.link(uri, role_uri(role.id), role.title)}: {names}")
-            lines.append("")
+                standing_in.append(f"{self.link(uri, role_uri(role.id), role.title)}: {names}")
+            away_now = w["away_now"].format(start=person.away.start, until=person.away.until)
+            body.add(admonition("warning", away_now, bullets(standing_in) if standing_in else ""))
         elif person.away is not None and person.away.until >= self.options.today:
-            lines += [plain(w["away"].format(start=person.away.start, until=person.away.until)), ""]
+            body.add(paragraph(esc(self.away_text(person))))
         roles = queries.roles_of(self.org, person)
-        lines += [f"## {plain(w['roles_held'])}", ""]
-        lines += [f"- {self.link(uri, role_uri(r.id), r.title)}" for r in roles] or [plain(w["no_items"])]
-        standing_in = queries.backup_for(self.org, person.id)
-        if standing_in:
-            lines += ["", f"## {plain(w['backup_for'])}", ""]
-            lines += [f"- {self.link(uri, role_uri(r.id), r.title)}" for r in standing_in]
+        body.heading(2, "roles-held", esc(w["roles_held"]))
+        body.add(bullets(self.link(uri, role_uri(r.id), r.title) for r in roles) if roles
+                 else paragraph(esc(w["no_items"])))
+        standing_for = queries.backup_for(self.org, person.id)
+        if standing_for:
+            body.heading(2, "backup-for", esc(w["backup_for"]))
+            body.add(bullets(self.link(uri, role_uri(r.id), r.title) for r in standing_for))
         # Everything the person approves: directly, and through each role they hold.
-        lines += ["", *self.duties_markdown(uri, person.id)]
+        self.duties_sections(body, uri, person.id)
         for role in roles:
             rows = self.duty_rows(uri, role.id)["approves"]
             if rows:
-                lines += ["", f"### {plain(w['approves'])}: {plain(role.title)}", "",
-                          f"| {plain(w['decision'])} | {plain(w['stage'])} | {plain(w['how'])} | {plain(w['within'])} |",
-                          "|---|---|---|---|", *rows]
-        return PlannedPage(uri, person.name, "\n".join(lines) + "\n")
+                body.heading(3, f"approves-{role.id}", f"{esc(w['approves'])}: {esc(role.title)}")
+                body.add(table(self.duty_header(), rows))
+        return body.page(uri, person.name)
 
     def roles_index(self) -> PlannedPage:
         w = self.w
-        rows = [f"| {plain(w['role'])} | {plain(w['holders'])} | {plain(w['approves'])} |", "|---|---|---|"]
+        rows = []
         for role in self.org.roles.values():
             holders = ", ".join(self.link(ROLES_URI, person_uri(p.id), p.name) for p in queries.holders(self.org, role))
             count = sum(1 for d in self.duties.get(role.id, ()) if d.kind == "approves")
-            rows.append(f"| {self.link(ROLES_URI, role_uri(role.id), role.title)} | {holders} | {count} |")
-        return PlannedPage(ROLES_URI, w["roles"], f"# {plain(w['roles'])}\n\n" + "\n".join(rows) + "\n")
+            rows.append((self.link(ROLES_URI, role_uri(role.id), role.title), holders, str(count)))
+        body = self.body()
+        body.heading(1, "top", esc(w["roles"]))
+        body.add(table((esc(w["role"]), esc(w["holders"]), esc(w["approves"])), rows))
+        return body.page(ROLES_URI, w["roles"])
 
     def people_index(self) -> PlannedPage:
         w = self.w
-        rows = [f"| {plain(w['person'])} | {plain(w['roles_held'])} | {plain(w['status'])} |", "|---|---|---|"]
+        rows = []
         for person in self.org.people.values():
             roles = ", ".join(self.link(PEOPLE_URI, role_uri(r.id), r.title) for r in queries.roles_of(self.org, person))
             if not person.active:
                 status = w["left"]
             elif person.is_away(self.options.today):
-                status = w["away"].format(start=person.away.start, until=person.away.until)  # type: ignore[union-attr]
+                status = self.away_text(person)
             else:
                 status = w["present"]
-            rows.append(f"| {self.link(PEOPLE_URI, person_uri(person.id), person.name)} | {roles} | {plain(status)} |")
-        return PlannedPage(PEOPLE_URI, w["people"], f"# {plain(w['people'])}\n\n" + "\n".join(rows) + "\n")
+            rows.append((self.link(PEOPLE_URI, person_uri(person.id), person.name), roles, esc(status)))
+        body = self.body()
+        body.heading(1, "top", esc(w["people"]))
+        body.add(table((esc(w["person"]), esc(w["roles_held"]), esc(w["status"])), rows))
+        return body.page(PEOPLE_URI, w["people"])
 
     def matrix_page(self) -> PlannedPage:
         """Decisions x roles: which stage(s) each role decides, and in what time."""
@@ -573,21 +624,21 @@ class _Planner:
                          if m.id in self.org.people})
         columns = [(r.id, self.link(MATRIX_URI, role_uri(r.id), r.title)) for r in used]
         columns += [(p, self.link(MATRIX_URI, person_uri(p), self.org.people[p].name)) for p in direct]
-        header = f"| {plain(w['decision'])} | " + " | ".join(c[1] for c in columns) + " |"
-        rows = [header, "|---" * (len(columns) + 1) + "|"]
+        rows = []
         for decision in self.org.decisions.values():
-            cells = []
+            target = decision_uri(decision.id)
+            cells = [self.link(MATRIX_URI, target, decision.title)]
             for party, _ in columns:
                 stages = [s for s in decision.stages.values() if any(m.id == party for m in s.who.members)]
-                cells.append("<br>".join(f"[{plain(s.title)}]({_md_target(MATRIX_URI, decision_uri(decision.id))}"
-                                         f"#stage-{s.id}) ({plain(s.within.text)})" for s in stages))
-            rows.append(f"| {self.link(MATRIX_URI, decision_uri(decision.id), decision.title)} | " + " | ".join(cells) + " |")
-        filter_box = (f'<input class="dp-filter md-input" type="search" data-dp-filter="dp-matrix" '
-                      f'placeholder="{plain(w["filter"])}" aria-label="{plain(w["filter"])}">')
-        body = "\n".join(rows)
-        return PlannedPage(MATRIX_URI, w["matrix"],
-                           f"# {plain(w['matrix'])}\n\n{filter_box}\n\n<div class=\"dp-matrix\" markdown=\"1\">\n\n"
-                           f"{body}\n\n</div>\n")
+                cells.append("<br>".join(f"{self.link(MATRIX_URI, target, s.title, anchor=f'stage-{s.id}')} "
+                                         f"({esc(s.within.text)})" for s in stages))
+            rows.append(cells)
+        body = self.body()
+        body.heading(1, "top", esc(w["matrix"]))
+        body.add(f'<input class="dp-filter md-input" type="search" data-dp-filter="dp-matrix" '
+                 f'placeholder="{esc(w["filter"])}" aria-label="{esc(w["filter"])}">',
+                 '<div class="dp-matrix">', table([esc(w["decision"]), *(c[1] for c in columns)], rows), "</div>")
+        return body.page(MATRIX_URI, w["matrix"])
 
     # -- home and navigation
 
@@ -600,30 +651,31 @@ class _Planner:
             grouped.setdefault(decision.category, []).append(decision)
         return grouped
 
-    def home_markdown(self, with_title: bool) -> str:
+    def home_page(self) -> PlannedPage:
         """What the site is, then every decision by category with owner, promise and review status."""
         w = self.w
-        lines = [f"# {plain(w['home'])}", ""] if with_title else []
-        if with_title:
-            lines += [plain(w["intro"]), "", w["search_hint"], ""]
-        lines += [f"[{plain(w['roles'])}]({ROLES_URI}) · [{plain(w['people'])}]({PEOPLE_URI}) · "
-                  f"[{plain(w['matrix'])}]({MATRIX_URI}) · [{plain(w['what_changed'])}]({CHANGES_URI}) · "
-                  f"[{plain(w['review_status'])}]({REVIEW_URI})", ""]
-        review = self.review_rows(HOME_URI)
+        body = self.body()
+        body.heading(1, "top", esc(w["home"]))
+        body.add(paragraph(esc(w["intro"])), paragraph(w["search_hint"]))  # the hint holds a <kbd>
+        self.home_catalogue(body)
+        return body.page(HOME_URI, w["home"])
+
+    def home_catalogue(self, body: _Body) -> None:
+        w = self.w
+        links = [(ROLES_URI, "roles"), (PEOPLE_URI, "people"), (MATRIX_URI, "matrix"),
+                 (CHANGES_URI, "what_changed"), (REVIEW_URI, "review_status")]
+        body.add(paragraph(" · ".join(self.link(HOME_URI, uri, w[key]) for uri, key in links)))
+        review = self.review_table(HOME_URI)
         if review:
-            lines += [f"## {plain(w['review_status'])}", "", *review, ""]
-        lines += [f"## {plain(w['all_decisions'])}", ""]
+            body.heading(2, "review", esc(w["review_status"]))
+            body.add(review)
+        body.heading(2, "decisions", esc(w["all_decisions"]))
+        header = tuple(esc(w[k]) for k in ("decision", "owner", "promise", "review"))
         for category, decisions in self.categories().items():
-            lines += [f"### {plain(self.category_title(category))}", "",
-                      f"| {plain(w['decision'])} | {plain(w['owner'])} | {plain(w['promise'])} | {plain(w['review'])} |",
-                      "|---|---|---|---|"]
-            for decision in decisions:
-                status, _ = self.review_status(decision)
-                lines.append(f"| {self.link(HOME_URI, decision_uri(decision.id), decision.title)} | "
-                             f"{self.party(HOME_URI, decision.owner.id)} | "
-                             f"{plain(self.promise_text(decision))} | {plain(status)} |")
-            lines.append("")
-        return "\n".join(lines)
+            body.heading(3, f"category-{category or 'uncategorised'}", esc(self.category_title(category)))
+            body.add(table(header, [(self.link(HOME_URI, decision_uri(d.id), d.title),
+                                     self.party(HOME_URI, d.owner.id),
+                                     esc(self.promise_text(d)), esc(self.review_status(d)[0])) for d in decisions]))
 
     def nav(self) -> list:
         w = self.w
@@ -647,10 +699,9 @@ def plan_client_site(view: Organisation, options: PlanOptions) -> SitePlan:
     pages = [planner.decision_page(d) for d in view.decisions.values()]
     pages.append(planner.changes_page(client=True))
     if not options.home_exists:
-        pages.append(PlannedPage(HOME_URI, options.words["home"], planner.home_markdown()))
+        pages.append(planner.home_page())
     nav = [{options.words["decisions"]: [decision_uri(d.id) for d in planner.ordered()]},
            {options.words["what_changed"]: CHANGES_URI}]
-    pages = [with_html_tables(p, options.use_directory_urls) for p in pages]
     return SitePlan(tuple(pages), {}, nav, planner.feed(client=True))
 
 
@@ -659,52 +710,43 @@ class _ClientPlanner(_Planner):
         return sorted(self.org.decisions.values(), key=lambda d: d.title)
 
     def roles_text(self, stage: Stage) -> str:
-        names = [self.org.roles[m.id].title for m in stage.who.members if m.id in self.org.roles]
-        if stage.who.mode is WhoMode.ONE:
-            return plain(", ".join(names))
-        key = {WhoMode.ALL: "all_of", WhoMode.ANY: "any_of"}.get(stage.who.mode, "at_least_of")
-        return f"{plain(self.w[key].format(n=stage.who.needed))} {plain(', '.join(names))}"
+        names = ", ".join(self.org.roles[m.id].title for m in stage.who.members if m.id in self.org.roles)
+        how = self.how_many(stage)
+        return f"{esc(how)} {esc(names)}" if how else esc(names)
 
     def decision_page(self, decision: Decision) -> PlannedPage:
         w = self.w
-        lines = [f"# {plain(decision.title)}", "", markdown_block(decision.summary), ""]
+        body = self.body()
+        body.heading(1, "top", esc(decision.title))
+        body.add(markdown_block(decision.summary))
         if decision.client_notes:
-            lines += [markdown_block(decision.client_notes), ""]
-        lines += [f"**{plain(w['promise'])}: {plain(self.promise_text(decision))}**", "",
-                  f"## {plain(w['steps'])}", "", '<ol class="dp-steps" markdown="1">']
+            body.add(markdown_block(decision.client_notes))
+        body.add(paragraph(f"<strong>{esc(w['promise'])}: {esc(self.promise_text(decision))}</strong>"))
+        body.heading(2, "steps", esc(w["steps"]))
+        steps = []
         for stage in decision.stages.values():
-            details = [self.roles_text(stage), f"{plain(w['within'])} {plain(stage.within.text)}"]
+            details = [self.roles_text(stage), f"{esc(w['within'])} {esc(stage.within.text)}"]
             if stage.escalate_to is not None and stage.escalate_to.id in self.org.roles:
-                details.append(f"{plain(w['if_late'])}: {plain(self.org.roles[stage.escalate_to.id].title)}")
-            lines.append(f'<li id="stage-{stage.id}" markdown="1"><strong>{plain(stage.title)}</strong><br>'
-                         f"{' · '.join(details)}")
+                details.append(f"{esc(w['if_late'])}: {esc(self.org.roles[stage.escalate_to.id].title)}")
+            step = f'<li id="stage-{esc(stage.id)}"><strong>{esc(stage.title)}</strong><br>{" · ".join(details)}'
             if stage.branches:
-                lines.append("<br>" + "<br>".join(
-                    f"{plain(diagrams.condition_text(b, decision, w))} → {plain(decision.stages[b.go.id].title)}"
-                    for b in stage.branches if b.go.id in decision.stages))
+                step += "<br>" + "<br>".join(
+                    f"{esc(diagrams.condition_text(b, decision, w))} → {esc(decision.stages[b.go.id].title)}"
+                    for b in stage.branches if b.go.id in decision.stages)
             if stage.outcomes:
-                lines.append(f"<br>{plain(w['outcomes'])}: {plain(', '.join(stage.outcomes))}")
-            lines.append("</li>")
-        lines.append("</ol>")
-        calculator_lines, blocks = self.calculator(decision)
-        lines += calculator_lines
-        lines += self.history_section(decision.id, client=True)
-        return PlannedPage(decision_uri(decision.id), decision.title, "\n".join(lines) + "\n", blocks=blocks)
+                step += f"<br>{esc(w['outcomes'])}: {esc(', '.join(stage.outcomes))}"
+            steps.append(step + "</li>")
+        body.add('<ol class="dp-steps">', *steps, "</ol>")
+        blocks = self.calculator(body, decision)
+        self.history_section(body, decision.id, client=True)
+        return body.page(decision_uri(decision.id), decision.title, blocks=blocks)
 
-    def home_markdown(self) -> str:
+    def home_page(self) -> PlannedPage:
         w = self.w
-        lines = [f"# {plain(w['home'])}", "", plain(w["client_intro"]), "",
-                 f"| {plain(w['decision'])} | {plain(w['promise'])} |", "|---|---|"]
-        for decision in self.ordered():
-            lines.append(f"| {self.link(HOME_URI, decision_uri(decision.id), decision.title)} | "
-                         f"{plain(self.promise_text(decision))} |")
-        return "\n".join(lines) + "\n"
-
-
-def _page_url(uri: str, directory_urls: bool) -> str:
-    """The URL MkDocs gives a page, as a path: 'roles/x.md' -> 'roles/x' (or 'roles/x.html')."""
-    stem = uri[:-3]
-    if directory_urls:
-        return stem[: -len("index")].rstrip("/") or "." if stem.endswith("index") else stem
-    return stem + ".html"
-
+        body = self.body()
+        body.heading(1, "top", esc(w["home"]))
+        body.add(paragraph(esc(w["client_intro"])))
+        body.add(table((esc(w["decision"]), esc(w["promise"])),
+                       [(self.link(HOME_URI, decision_uri(d.id), d.title), esc(self.promise_text(d)))
+                        for d in self.ordered()]))
+        return body.page(HOME_URI, w["home"])

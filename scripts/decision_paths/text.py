@@ -26,6 +26,11 @@ def plain(text: str) -> str:
     return " ".join(text.split()).translate(_REFERENCES)
 
 
+def html_text(text: str) -> str:
+    """A plain-text field written straight into HTML: escaped, one line."""
+    return html.escape(" ".join(text.split()), quote=True)
+
+
 def attribute(text: str) -> str:
     """A value for an HTML attribute in quotes."""
     return html.escape(text, quote=True)
@@ -51,5 +56,5 @@ def markdown_html(text: str) -> str:
 
 
 def markdown_block(text: str) -> str:
-    """A Markdown field as a raw HTML block that Python-Markdown passes through untouched."""
-    return f'<div class="dp-prose" markdown="0">\n{markdown_html(text)}\n</div>'
+    """A Markdown field as a block of safe HTML."""
+    return f'<div class="dp-prose">\n{markdown_html(text)}\n</div>'
