@@ -422,3 +422,37 @@ def test_every_diagram_link_resolves(site: Path) -> None:
     pages = [site / "decisions" / d / "index.html" for d in DECISION_IDS]
     problems = broken_links(site, pages)
     assert problems == [], f"{len(problems)} broken diagram links, e.g.:\n" + "\n".join(problems[:5])
+
+
+# ---------------------------------------------------------------- table of contents
+
+
+def toc_entries(tree) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    toc = tree.select_one("nav.md-nav--secondary")
+    assert toc is not None, "the page has no table of contents"
+    return [(a["href"], text(a)) for a in toc.select("a.md-nav__link")]
+
+
+def test_decision_sections_are_in_the_table_of_contents_with_stable_anchors(site: Path) -> None:
+    tree = page(site, "decisions/refund-request/")
+    entries = toc_entries(tree)
+    assert entries == [("#diagram", "流程图"), ("#stages", "环节"), ("#inputs", "决定路径的条件"),
+                       ("#calculator", "我什么时候能得到答复?"), ("#outcomes", "结果"), ("#notes", "备注"),
+                       ("#history", "变更记录")]
+    body = article(site, "decisions/refund-request/")
+    for href, title in entries:
+        target = body.find(id=href[1:])
+        assert target is not None and target.name == "h2" and heading(target) == title
+        assert target.find("a", class_="headerlink")["href"] == href, "each section heading carries its permalink"
+    # "skip to content" leads to the title
+    assert tree.select_one("a.md-skip")["href"] == "#top"
+
+
+def test_the_catalogue_under_the_users_home_page_is_in_its_table_of_contents(site: Path) -> None:
+    entries = dict((title, href) for href, title in toc_entries(page(site, "")))
+    assert entries["全部决策"] == "#decisions"
+    for category in CATEGORIES:
+        assert entries[category] == f"#category-{category}"
+    body = article(site, "")
+    for href in entries.values():
+        assert body.find(id=href[1:]) is not None, f"{href} in the table of contents leads nowhere"

@@ -24,7 +24,7 @@ import yaml
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
-    from decision_paths.validate import Validation
+    from decision_paths.validate import CheckedFolder
 
 MARKER = ".decision-paths-site"
 PLUGIN = "decision-paths"
@@ -171,7 +171,7 @@ def _empty_docs_dir() -> str:
 
 
 def build_site(*, decisions: str, out: str, audience: str, today: dt.date, config_file: str | None = None,
-               strict: bool = False, history: bool = True, validation: "Validation | None" = None) -> Path:
+               strict: bool = False, history: bool = True, checked: "CheckedFolder | None" = None) -> Path:
     """Build one audience's site into OUT/AUDIENCE, replacing the previous one only when done.
 
     With ``strict``, a broken link or missing page fails the build (MkDocs strict
@@ -189,7 +189,7 @@ def build_site(*, decisions: str, out: str, audience: str, today: dt.date, confi
         plugin = config.plugins[PLUGIN]
         plugin.config.history = history
         plugin.report_findings = False  # the command prints them once, before building
-        plugin.validation = validation
+        plugin.checked = checked
         with _collected_warnings() as warnings:
             try:
                 build(config)

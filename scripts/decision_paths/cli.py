@@ -169,13 +169,13 @@ def _print_findings(findings, file_count: int) -> None:  # type: ignore[no-untyp
 def _build(args: argparse.Namespace) -> int:
     from decision_paths.build import BuildError, build_site
     from decision_paths.diagrams import DiagramError
-    from decision_paths.validate import validate_folder
+    from decision_paths.validate import check_folder
 
     folder = _folder(args)
     today = args.today or dt.date.today()
-    result = validate_folder(folder, today)
+    result = check_folder(folder, today)
     if result.has_errors:
-        _print_findings(result.findings, len(result.org.files))
+        _print_findings(result.findings, result.file_count)
         print("decision-paths: not building while errors remain", file=sys.stderr)
         return EXIT_FINDINGS
     for found in result.findings:  # warnings: shown once, not once per site
@@ -186,7 +186,7 @@ def _build(args: argparse.Namespace) -> int:
         try:
             target = build_site(decisions=folder, out=args.out, audience=audience, today=today,
                                 config_file=args.config_file, strict=args.strict, history=not args.no_history,
-                                validation=result)
+                                checked=result)
         except (BuildError, DiagramError) as err:
             for found in getattr(err, "findings", ()):
                 print(found.to_text(), file=sys.stderr)

@@ -7,6 +7,7 @@ the Graphviz version, so an unchanged diagram is never laid out twice.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
@@ -19,6 +20,7 @@ from typing import Callable, Mapping
 
 import graphviz
 
+from decision_paths import buildcache
 from decision_paths.model import Branch, ChoiceTest, Decision, NumberTest, Organisation, Stage, Visibility, YesNoTest
 from decision_paths.queries import who_phrase
 
@@ -184,7 +186,7 @@ def graphviz_version() -> str:
 
 
 def default_cache_dir() -> Path:
-    return Path(os.environ.get("DECISION_PATHS_CACHE", ".cache/decision-paths")) / "svg"
+    return buildcache.cache_root() / "svg"
 
 
 def render_svgs(sources: Mapping[str, str], cache_dir: Path | None = None) -> dict[str, str]:
@@ -195,17 +197,22 @@ def render_svgs(sources: Mapping[str, str], cache_dir: Path | None = None) -> di
     svgs: dict[str, str] = {}
     missing: list[str] = []
     for name, key in keys.items():
-        path = cache / f"{key}.svg"
-        if path.is_file():
-            svgs[name] = path.read_text(encoding="utf-8")
+        try:
+            svg = (cache / f"{key}.svg").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            svg = ""
+        if svg.startswith("<svg") and svg.endswith("</svg>\n"):  # else missing, cut short or damaged
+            svgs[name] = svg
         else:
             missing.append(name)
     if missing:
         fresh = _run_dot([sources[name] for name in missing])
-        cache.mkdir(parents=True, exist_ok=True)
         for name, svg in zip(missing, fresh):
             svgs[name] = svg
-            _write_atomically(cache / f"{keys[name]}.svg", svg)
+        with contextlib.suppress(OSError):  # a cache that cannot be written only makes the next build slower
+            cache.mkdir(parents=True, exist_ok=True)
+            for name in missing:
+                _write_atomically(cache / f"{keys[name]}.svg", svgs[name])
     return svgs
 
 

@@ -16,6 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from decision_paths import buildcache
 from decision_paths.audience import INTERNAL_TEAM, client_view
 from decision_paths.changes import decision_changes, shared_changes
 from decision_paths.load import is_shared, is_yaml_path, load_folder
@@ -57,24 +58,56 @@ def _git(args: list[str], cwd: str, data: bytes | None = None) -> bytes:
     return subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True, check=True, timeout=600).stdout
 
 
-_CACHE: dict[tuple[str, ...], History] = {}
+_CACHE: dict[str, History] = {}
 
 
 def read_history(decisions: str, words: Mapping[str, str]) -> History:
     """The history of a decisions folder; read once per commit of the repository and
-    language, so building both sites (or rebuilding while serving) reads git once."""
+    language (kept in memory and in the build cache), so building both sites, rebuilding
+    while serving, or building again with no new commit reads git once."""
     folder = os.path.abspath(decisions)
-    try:
-        head = _git(["rev-parse", "HEAD"], folder).decode().strip()
+    try:  # the commit, and whether the clone is shallow (which changes what can be read)
+        state = _git(["rev-parse", "--is-shallow-repository", "HEAD"], folder).decode().split()
     except (OSError, subprocess.SubprocessError):
-        head = ""
-    key = (folder, head, words["internal_review"], words["internal_team"])
-    if head and key in _CACHE:
+        state = []
+    if len(state) != 2:  # not a repository, or no commit yet: nothing to cache
+        return _read_history(folder, words)
+    key = buildcache.key("history", folder, state, dict(words))
+    if key in _CACHE:
         return _CACHE[key]
-    found = _read_history(folder, words)
-    if head:
-        _CACHE[key] = found
+    stored = buildcache.read("history", key)
+    found = _from_json(stored) if stored is not None else None
+    if found is None:
+        found = _read_history(folder, words)
+        buildcache.write("history", key, history_to_json(found))
+    _CACHE[key] = found
     return found
+
+
+def history_to_json(history: History) -> dict[str, object]:
+    return {
+        "entries": [[e.commit.sha, e.commit.author, e.commit.when.isoformat(), e.commit.message, e.subject, e.title,
+                     list(e.internal), list(e.client)] for e in history.entries],
+        "warning": history.warning,
+        "last_change": history.last_change.isoformat() if history.last_change else None,
+    }
+
+
+def _from_json(stored: object) -> History | None:
+    """The history as ``_to_json`` kept it; None if the entry is not in that shape."""
+    if not isinstance(stored, dict):
+        return None
+    try:
+        entries = tuple(
+            Entry(Commit(str(sha), str(author), dt.datetime.fromisoformat(when), str(message)), str(subject),
+                  str(title), tuple(map(str, internal)), tuple(map(str, client)))
+            for sha, author, when, message, subject, title, internal, client in stored["entries"])
+        last = stored["last_change"]
+        warning = stored["warning"]
+        return History(entries, None if warning is None else str(warning),
+                       None if last is None else dt.datetime.fromisoformat(last))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _read_history(folder: str, words: Mapping[str, str]) -> History:

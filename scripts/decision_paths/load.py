@@ -47,7 +47,7 @@ from decision_paths.model import (
     WhoMode,
     YesNoTest,
 )
-from decision_paths.yamlsource import Map, Node, Scalar, Seq, parse_bytes, read_file
+from decision_paths.yamlsource import MAX_FILE_BYTES, Map, Node, Scalar, Seq, parse_bytes, read_file
 
 ID_RE = re.compile(F.ID_PATTERN)
 _COMPARISON_RE = re.compile(r"^\s*(>=|<=|>|<|=)\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -79,6 +79,25 @@ def find_files(folder: str) -> list[str]:
     return found
 
 
+def read_sources(folder: str) -> dict[str, bytes] | None:
+    """Every file ``find_files`` lists, read once (as far as the size limit: more never
+    changes the outcome); None if one cannot be read, so the loader reports it."""
+    sources: dict[str, bytes] = {}
+    for path in find_files(folder):
+        try:
+            with open(path, "rb") as handle:
+                sources[path] = handle.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            return None
+    return sources
+
+
+def walk_order(path: str) -> tuple[tuple[int, str], ...]:
+    """Sort key giving the order of ``find_files``: in each folder its files, then its subfolders."""
+    *folders, name = path.replace(os.sep, "/").split("/")
+    return (*((1, part) for part in folders), (0, name))
+
+
 def is_yaml_path(path: str) -> bool:
     """A YAML file the loader reads: .yaml/.yml, not hidden, not inside a hidden folder."""
     name = os.path.basename(path)
@@ -93,7 +112,7 @@ def is_shared(path: str) -> bool:
 def load_folder(folder: str, sources: Mapping[str, bytes] | None = None) -> LoadResult:
     """Load every file of a decisions folder; or, with ``sources`` (path -> content, e.g.
     read from a git revision), those contents as if they were the folder's files."""
-    files = find_files(folder) if sources is None else sorted(p for p in sources if is_yaml_path(p))
+    files = find_files(folder) if sources is None else sorted((p for p in sources if is_yaml_path(p)), key=walk_order)
     reader = _Reader(sources)
     shared = _SharedData(reader)
     for path in files:

@@ -30,7 +30,8 @@ from mkdocs.structure.toc import AnchorLink, get_toc
 
 from decision_paths.diagrams import DiagramError, render_svgs
 from decision_paths.findings import Finding
-from decision_paths.history import History, read_history
+from decision_paths import buildcache
+from decision_paths.history import History, history_to_json, read_history
 from decision_paths.timestamps import source_date_epoch
 from decision_paths.i18n import words
 from decision_paths.audience import client_view
@@ -41,11 +42,10 @@ from decision_paths.plan import (
     PlannedPage,
     PlanOptions,
     SitePlan,
-    home_catalogue,
     plan_client_site,
     plan_site,
 )
-from decision_paths.validate import Validation, validate_folder
+from decision_paths.validate import CheckedFolder, check_folder
 
 log = logging.getLogger("mkdocs.plugins.decision-paths")
 
@@ -70,10 +70,10 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
         self.command = "build"
         self.report_findings = True
-        self.validation: Validation | None = None  # given by decision-paths build, which validated already
+        self.checked: CheckedFolder | None = None  # given by decision-paths build, which checked already
         self.blocks: dict[str, Mapping[str, str]] = {}
         self.findings: tuple[Finding, ...] = ()
-        self.home_extra: tuple[str, tuple[Heading, ...]] | None = None
+        self.home_extra: PlannedPage | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -117,32 +117,29 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         folder = self.decisions_dir(config)
         if not os.path.isdir(folder):
             raise PluginError(f"decision-paths: no decisions folder '{folder}'")
-        result = self.validation or validate_folder(folder, self.today())
-        self.findings = result.findings
-        errors = [f for f in result.findings if f.is_error]
+        checked = self.checked or check_folder(folder, self.today())
+        self.findings = checked.findings
+        errors = [f for f in checked.findings if f.is_error]
         if self.report_findings:  # decision-paths build has printed them already
-            for found in result.findings:
+            for found in checked.findings:
                 (log.error if found.is_error else log.warning)(found.to_text())
         if errors and self.command != "serve":
             raise PluginError(f"decision-paths: {len(errors)} error(s) in {folder}; fix them to build the site")
         language = config.theme.get("language") or "en"
         history = self._history(folder, words(language))
-        if self.config.audience == "client":
+        client = self.config.audience == "client"
+        if client:
             # Clients get generated pages only: the repository's own docs (pages, images,
             # anything else in docs/) are for editors and may show internal details.
             docs = os.path.abspath(config.docs_dir)
             for file in [f for f in files if f.abs_src_path and _inside(f.abs_src_path, docs)]:
                 files.remove(file)
-            options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, False,
-                                  history, config.site_url, _permalink(config))
-            plan = plan_client_site(client_view(result.org, options.words), options)
-            self.home_extra = None
-        else:
-            home_exists = files.get_file_from_path(HOME_URI) is not None
-            options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, home_exists,
-                                  history, config.site_url, _permalink(config))
-            plan = plan_site(result.org, options)
-            self.home_extra = home_catalogue(result.org, options) if home_exists else None
+        home_exists = not client and files.get_file_from_path(HOME_URI) is not None
+        options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, home_exists,
+                              history, config.site_url, _permalink(config))
+        plan = _planned(checked, options, client)
+        self.home_extra = plan.home_catalogue
+        if not client:
             _add_references(files, config)
         try:
             svgs = render_svgs(plan.diagrams)
@@ -202,9 +199,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri == HOME_URI and self.home_extra and not isinstance(page, GeneratedPage):
-            catalogue, headings = self.home_extra
-            html = html.rstrip() + "\n" + catalogue
-            _extend_toc(page, headings)
+            html = html.rstrip() + "\n" + self.home_extra.html
+            _extend_toc(page, self.home_extra.headings)
         errors = [f for f in self.findings if f.is_error]
         if errors and self.command == "serve":
             html = _error_banner(errors, config) + "\n" + html
@@ -220,6 +216,27 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
     def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         server.watch(os.path.abspath(self.decisions_dir(config)))
         return server
+
+
+def _planned(checked: CheckedFolder, options: PlanOptions, client: bool) -> SitePlan:
+    """The site plan, from the build cache when the files, settings, history and code are unchanged."""
+    key = buildcache.key("plan", checked.version, client, options.today.isoformat(), options.language,
+                         options.use_directory_urls, options.home_exists, options.site_url, options.permalink,
+                         _history_json(options.history)) if checked.version else ""
+    cached = SitePlan.from_json(buildcache.read("plan", key)) if key else None
+    if cached is not None:
+        return cached
+    if client:
+        plan = plan_client_site(client_view(checked.org, options.words), options)
+    else:
+        plan = plan_site(checked.org, options)
+    if key:
+        buildcache.write("plan", key, plan.to_json())
+    return plan
+
+
+def _history_json(history: History | None) -> object:
+    return None if history is None else history_to_json(history)
 
 
 class GeneratedPage(Page):

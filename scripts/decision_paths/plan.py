@@ -56,6 +56,46 @@ class SitePlan:
     diagrams: Mapping[str, str]  # decision id -> DOT source
     nav: list  # MkDocs nav entries for the generated pages
     extra_files: Mapping[str, str] = dataclasses.field(default_factory=dict)  # e.g. the Atom feed
+    # Added under the home page the user wrote themselves (docs/index.md), if any.
+    home_catalogue: PlannedPage | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The plan as plain JSON data, for the build cache."""
+        return {"pages": [_page_json(p) for p in self.pages], "diagrams": dict(self.diagrams), "nav": self.nav,
+                "extra_files": dict(self.extra_files),
+                "home_catalogue": _page_json(self.home_catalogue) if self.home_catalogue else None}
+
+    @classmethod
+    def from_json(cls, data: object) -> "SitePlan | None":
+        """The plan ``to_json`` gave; None if ``data`` is not in that shape."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            home = data["home_catalogue"]
+            plan = cls(tuple(_page_from_json(p) for p in data["pages"]), _strings(data["diagrams"]),
+                       list(data["nav"]), _strings(data["extra_files"]),
+                       None if home is None else _page_from_json(home))
+        except (KeyError, TypeError, ValueError):
+            return None
+        return plan
+
+
+def _page_json(page: PlannedPage) -> list[object]:
+    return [page.src_uri, page.title, page.html, [[h.level, h.id, h.html] for h in page.headings],
+            page.diagram, dict(page.blocks)]
+
+
+def _page_from_json(data: list) -> PlannedPage:  # type: ignore[type-arg]
+    src_uri, title, html, headings, diagram, blocks = data
+    return PlannedPage(str(src_uri), str(title), str(html),
+                       tuple(Heading(int(level), str(anchor), str(text)) for level, anchor, text in headings),
+                       None if diagram is None else str(diagram), _strings(blocks))
+
+
+def _strings(data: object) -> dict[str, str]:
+    if not isinstance(data, dict):
+        raise TypeError("not a mapping")
+    return {str(k): str(v) for k, v in data.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,17 +234,15 @@ def plan_site(org: Organisation, options: PlanOptions) -> SitePlan:
         planner.review_page(),
         planner.changes_page(client=False),
     ]
-    if not options.home_exists:
+    catalogue = None
+    if options.home_exists:
+        body = planner.body()
+        planner.home_catalogue(body)
+        catalogue = body.page(HOME_URI, options.words["home"])
+    else:
         pages.append(planner.home_page())
     dots = {d.id: planner.diagram(d) for d in org.decisions.values()}
-    return SitePlan(tuple(pages), dots, planner.nav(), planner.feed(client=False))
-
-
-def home_catalogue(org: Organisation, options: PlanOptions) -> tuple[str, tuple[Heading, ...]]:
-    """The catalogue added under a home page the user wrote themselves (HTML and its headings)."""
-    body = _Body(options.permalink)
-    _Planner(org, options).home_catalogue(body)
-    return "\n".join(body.parts) + "\n", tuple(body.headings)
+    return SitePlan(tuple(pages), dots, planner.nav(), planner.feed(client=False), catalogue)
 
 
 class _Planner:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Mapping
 
+from decision_paths import buildcache
 from decision_paths.checks import CheckContext, run_checks
-from decision_paths.findings import Finding, sorted_findings
-from decision_paths.load import load_folder
+from decision_paths.findings import RULES_BY_CODE, Finding, Loc, sorted_findings
+from decision_paths.load import load_folder, read_sources
 from decision_paths.model import Organisation
 
 
@@ -24,12 +26,56 @@ class Validation:
         return any(f.is_error for f in self.findings)
 
 
-def validate_folder(folder: str, today: dt.date) -> Validation:
+def validate_folder(folder: str, today: dt.date, sources: Mapping[str, bytes] | None = None) -> Validation:
+    """Load and check ``folder`` (or ``sources``, its files already read)."""
     with _collector_paused():
-        loaded = load_folder(folder)
+        loaded = load_folder(folder, sources)
         found = list(loaded.findings)
         found += run_checks(loaded.org, CheckContext(today, loaded.incomplete, loaded.shared_incomplete))
     return Validation(loaded.org, tuple(sorted_findings(found)))
+
+
+@dataclass(frozen=True)
+class CheckedFolder:
+    """A folder's findings, from the build cache when none of its files changed.
+    The model is loaded only if a later step needs it (a cached plan does not)."""
+
+    folder: str
+    today: dt.date
+    version: str  # of the files and the date: later steps key their caches on it
+    findings: tuple[Finding, ...]
+    file_count: int
+    sources: Mapping[str, bytes] | None = None  # the files as read, so a later load sees the same bytes
+    validation: Validation | None = None  # when checked just now
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+    @functools.cached_property
+    def org(self) -> Organisation:
+        return (self.validation or validate_folder(self.folder, self.today, self.sources)).org
+
+
+def check_folder(folder: str, today: dt.date) -> CheckedFolder:
+    """``validate_folder`` for builds: the findings come from the cache when the files are unchanged."""
+    sources = read_sources(folder)
+    if sources is None:  # a file cannot be read: the loader says which, every time
+        result = validate_folder(folder, today)
+        return CheckedFolder(folder, today, "", result.findings, len(result.org.files), None, result)
+    version = buildcache.key("check", folder, today.isoformat(), buildcache.sources_version(sources))
+    stored = buildcache.read("check", version)
+    if stored is not None:
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            findings = tuple(Finding(Loc(file, line, column), RULES_BY_CODE[code], message)
+                             for file, line, column, code, message in stored["findings"])
+            return CheckedFolder(folder, today, version, findings, int(stored["files"]), sources)
+    result = validate_folder(folder, today, sources)
+    buildcache.write("check", version, {
+        "files": len(result.org.files),
+        "findings": [[f.loc.file, f.loc.line, f.loc.column, f.rule.code, f.message] for f in result.findings],
+    })
+    return CheckedFolder(folder, today, version, result.findings, len(result.org.files), sources, result)
 
 
 @contextlib.contextmanager

@@ -126,13 +126,14 @@ def read_file(path: str) -> ParsedFile:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"cannot read the file: {err.strerror}"),))
-    if len(data) > MAX_FILE_BYTES:
-        message = f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; split it into smaller files"
-        return ParsedFile(path, None, (finding("file-too-large", Loc(path), message),))
     return parse_bytes(path, data)
 
 
 def parse_bytes(path: str, data: bytes) -> ParsedFile:
+    """Parse a file's bytes (read from disk or from git): every limit applies here."""
+    if len(data) > MAX_FILE_BYTES:
+        message = f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; split it into smaller files"
+        return ParsedFile(path, None, (finding("file-too-large", Loc(path), message),))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

@@ -1,0 +1,98 @@
+"""The build cache: what the check, history and plan steps worked out, kept between builds.
+
+Each entry is keyed by a hash of everything its step reads: the bytes of the
+decision files, today's date, the site settings, the git commit, and this
+program's own code and the versions of the libraries that shape its output.
+So an entry is only ever reused where working it out again would give the
+same answer, and a second build with nothing changed skips loading, checking,
+reading git and planning (the diagrams have their own cache, by DOT source).
+
+Entries are plain JSON, never pickles: a cache folder can be damaged, or
+restored by CI from elsewhere, and must never be able to run code. An entry
+that cannot be read is ignored and worked out again; a cache that cannot be
+written is skipped. Only the newest entries of each kind are kept.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Mapping
+
+KEEP_PER_KIND = 8  # a few sites (audiences, branches) side by side; older entries are deleted
+
+# Libraries whose versions change what a step produces (holiday data, DOT text, Markdown fields).
+_LIBRARIES = ("holidays", "graphviz", "Markdown", "nh3", "PyYAML", "mkdocs")
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("DECISION_PATHS_CACHE", ".cache/decision-paths"))
+
+
+def key(*parts: object) -> str:
+    """A hash of the parts (strings, numbers, None, or JSON-able values), with the code version."""
+    digest = hashlib.sha256(code_version().encode())
+    for part in parts:
+        digest.update(b"\0" + json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_version() -> str:
+    """This program's files and the versions of the libraries it builds with."""
+    digest = hashlib.sha256(sys.version.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=none\0".encode())
+    return digest.hexdigest()
+
+
+def sources_version(sources: Mapping[str, bytes]) -> str:
+    """A hash of a folder's files as the loader reads them: names and bytes."""
+    digest = hashlib.sha256()
+    for path, data in sources.items():
+        digest.update(b"\0" + path.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def read(kind: str, entry_key: str) -> Any | None:
+    path = cache_root() / kind / f"{entry_key}.json"
+    try:
+        with open(path, encoding="utf-8") as handle:
+            stored = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != entry_key:
+        return None
+    return stored.get("value")
+
+
+def write(kind: str, entry_key: str, value: Any) -> None:
+    folder = cache_root() / kind
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({"key": entry_key, "value": value}, out, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, folder / f"{entry_key}.json")
+        _prune(folder)
+    except OSError:
+        return  # a read-only or full disk only makes the next build slower
+
+
+def _prune(folder: Path) -> None:
+    entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[KEEP_PER_KIND:]:
+        old.unlink(missing_ok=True)
