@@ -174,6 +174,23 @@ def test_diagrams_are_laid_out_in_one_dot_run_and_cached(tmp_path: Path, monkeyp
     assert "Finance double-check" in page_svg.get_text()
 
 
+def test_a_diagram_is_the_same_whether_drawn_alone_or_in_a_batch(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from decision_paths.i18n import words
+    from decision_paths.plan import PlanOptions, plan_site
+    from decision_paths.validate import validate_folder
+
+    org = validate_folder(str(REPO / "decisions"), dt.date.fromisoformat(TODAY)).org
+    sources = dict(plan_site(org, PlanOptions(dt.date.fromisoformat(TODAY), "zh", words("zh"))).diagrams)
+    together = decision_paths.diagrams.render_svgs(sources, cache_dir=tmp_path / "batch")
+    for number, (decision_id, dot) in enumerate(sources.items()):
+        alone = decision_paths.diagrams.render_svgs({decision_id: dot}, cache_dir=tmp_path / f"alone-{number}")
+        assert alone[decision_id] == together[decision_id], decision_id
+        graph = BeautifulSoup(alone[decision_id], "html.parser").select_one("g.graph")
+        assert graph["id"] == f"dp-graph-{decision_id}"
+
+
 # ---------------------------------------------------------------- live preview
 
 

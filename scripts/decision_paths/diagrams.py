@@ -193,7 +193,8 @@ def render_svgs(sources: Mapping[str, str], cache_dir: Path | None = None) -> di
     """SVG for each DOT source (same keys); cached ones from disk, the rest in one ``dot`` run."""
     cache = cache_dir or default_cache_dir()
     version = graphviz_version()
-    keys = {name: hashlib.sha256(f"{version}\0{dot}".encode()).hexdigest() for name, dot in sources.items()}
+    keys = {name: hashlib.sha256(f"{version}\0{SVG_FORMAT}\0{dot}".encode()).hexdigest()
+            for name, dot in sources.items()}
     svgs: dict[str, str] = {}
     missing: list[str] = []
     for name, key in keys.items():
@@ -218,6 +219,22 @@ def render_svgs(sources: Mapping[str, str], cache_dir: Path | None = None) -> di
 
 _SVG_START = re.compile(r"<\?xml[^>]*\?>\s*(?:<!DOCTYPE[^>]*>\s*)?", re.S)
 _COMMENT = re.compile(r"<!--.*?-->\s*", re.S)
+# In one run of many graphs, dot numbers the pages of every graph after the first
+# ('<g id="page0,1_...') and counts label links across all the graphs ('..._node2_6');
+# both are undone, so a diagram is the same whatever batch drew it.
+_PAGE_PREFIX = re.compile(r'(<g id=")page\d+,\d+_')
+_LABEL_LINK_ID = re.compile(r'(id="a_[^"]*_)(\d+)"')
+SVG_FORMAT = 2  # the cleaned SVG's version, part of the cache key: bump when the cleaning changes
+
+
+def _clean_svg(document: str) -> str:
+    numbers: dict[str, int] = {}
+
+    def renumber(match: re.Match[str]) -> str:
+        return f'{match.group(1)}{numbers.setdefault(match.group(2), len(numbers))}"'
+
+    document = _PAGE_PREFIX.sub(r"\1", _COMMENT.sub("", document), count=1)
+    return _LABEL_LINK_ID.sub(renumber, document).strip() + "\n"
 
 
 def _run_dot(sources: list[str]) -> list[str]:
@@ -244,7 +261,7 @@ def _run_dot_once(sources: list[str]) -> list[str]:
     documents = [doc for doc in _SVG_START.split(output) if doc.strip()]
     if len(documents) != len(sources):
         raise DiagramError(f"Graphviz returned {len(documents)} diagrams for {len(sources)} graphs")
-    return [_COMMENT.sub("", doc).strip() + "\n" for doc in documents]
+    return [_clean_svg(doc) for doc in documents]
 
 
 def _write_atomically(path: Path, text: str) -> None:
