@@ -200,6 +200,34 @@ def test_entries_newest_first_with_commit_details(repo: Path) -> None:
     assert whens == sorted(whens, reverse=True)
 
 
+def test_versions_already_loaded_from_the_working_tree_are_not_loaded_again(repo: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import decision_paths.history as history_module
+    from decision_paths.mkdocs_plugin import _loaded_decisions
+    from decision_paths.validate import check_folder
+
+    folder = str(repo / "decisions")
+    assert git(repo, "status", "--porcelain") == "", "the working tree is the last commit"
+    loads: list[str] = []
+    real = history_module.load_folder
+
+    def counted(prefix, sources=None):  # type: ignore[no-untyped-def]
+        if sources is not None and len(sources) == 1 and not Path(next(iter(sources))).name.startswith("_"):
+            loads.append(next(iter(sources)))
+        return real(prefix, sources)
+
+    monkeypatch.setattr(history_module, "load_folder", counted)
+    alone = history_module._read_history(folder, words("en"))
+    loads_alone = len(loads)
+    loads.clear()
+    checked = check_folder(folder, dt.date.fromisoformat(TODAY))
+    helped = history_module._read_history(folder, words("en"), lambda: _loaded_decisions(checked))
+    assert helped == alone
+    decisions = len(checked.org.decisions)
+    assert decisions == 8 and len(loads) == loads_alone - decisions, \
+        "each decision's current version comes from the working tree, not from git"
+
+
 def test_change_lines_internal_and_client(repo: Path) -> None:
     history = read_history(str(repo / "decisions"), words("en"))
     by_message = {e.commit.message: e for e in history.entries if e.commit.message != IMPORT.message}

@@ -115,12 +115,12 @@ def test_mkdocs_build_from_the_repository_root_includes_the_decision_pages(tmp_p
 
 
 class DotCalls:
-    """Counts `dot` runs (graphviz.pipe) and the graphs each ``_run_dot`` call lays out."""
+    """Counts `dot` runs (graphviz.pipe) and the graphs each ``_run_dot_once`` call (one `dot` process) lays out."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.pipes = 0
         self.batches: list[int] = []
-        real_pipe, real_run = graphviz.pipe, decision_paths.diagrams._run_dot
+        real_pipe, real_run = graphviz.pipe, decision_paths.diagrams._run_dot_once
 
         def pipe(*args, **kwargs):  # type: ignore[no-untyped-def]
             self.pipes += 1
@@ -131,7 +131,7 @@ class DotCalls:
             return real_run(sources)
 
         monkeypatch.setattr(graphviz, "pipe", pipe)
-        monkeypatch.setattr(decision_paths.diagrams, "_run_dot", run)
+        monkeypatch.setattr(decision_paths.diagrams, "_run_dot_once", run)
 
     def reset(self) -> None:
         self.pipes, self.batches = 0, []
@@ -189,6 +189,37 @@ def test_a_diagram_is_the_same_whether_drawn_alone_or_in_a_batch(tmp_path: Path)
         assert alone[decision_id] == together[decision_id], decision_id
         graph = BeautifulSoup(alone[decision_id], "html.parser").select_one("g.graph")
         assert graph["id"] == f"dp-graph-{decision_id}"
+
+
+def test_a_page_gets_its_diagram_without_waiting_for_the_others(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from decision_paths.diagrams import SvgDrawing
+
+    graph = 'digraph "g{n}" {{ id="dp-graph-g{n}"; a{n} -> b{n} }}'
+    sources = {f"g{n}": graph.format(n=n) for n in range(5)}
+    release = threading.Event()
+    batches: list[list[str]] = []
+    real = decision_paths.diagrams._run_dot_once
+
+    def slow_after_the_first(batch):  # type: ignore[no-untyped-def]
+        batches.append(batch)
+        if len(batches) > 1:
+            assert release.wait(30), "the test never released the later batches"
+        return real(batch)
+
+    monkeypatch.setattr(decision_paths.diagrams, "_run_dot_once", slow_after_the_first)
+    monkeypatch.setattr(SvgDrawing, "BATCH", 2)
+    drawing = SvgDrawing(sources, cache_dir=tmp_path / "cache", workers=1)
+    first = drawing.get("g0")  # ready while the second batch is still being drawn
+    assert "g0" in first and not release.is_set()
+    release.set()
+    drawn = drawing.all()
+    assert [len(b) for b in batches] == [2, 2, 1], "drawn in batches, in the order given"
+    assert drawn == decision_paths.diagrams.render_svgs(sources, cache_dir=tmp_path / "other-cache")
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
+        p.name for p in (tmp_path / "other-cache").iterdir()), "each drawn diagram is cached"
 
 
 # ---------------------------------------------------------------- live preview

@@ -386,15 +386,33 @@ def test_a_build_that_fails_inside_mkdocs_keeps_the_old_site(built, org, monkeyp
 
 def test_an_interrupted_diagram_step_keeps_the_old_site(built, org, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     out, before = built
-    import decision_paths.mkdocs_plugin
+    import decision_paths.diagrams
 
     def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise KeyboardInterrupt
+        raise KeyboardInterrupt  # in the drawing thread: the page waiting for it gets it
 
-    monkeypatch.setattr(decision_paths.mkdocs_plugin, "render_svgs", interrupted)
-    org.write("sales/scope-change.yaml", DECISION.replace("Scope change", "Scope change v2"))
+    monkeypatch.setattr(decision_paths.diagrams, "_run_dot_once", interrupted)
+    org.write("sales/scope-change.yaml", DECISION.replace("title: Log it", "title: Log it now"))  # a new diagram
     with pytest.raises(KeyboardInterrupt):
         build_here(org.root, out)
+    assert all_files(out / "internal") == before
+    assert leftovers(out) == []
+
+
+def test_a_diagram_graphviz_cannot_draw_fails_the_build_with_its_message(built, org, monkeypatch,  # type: ignore[no-untyped-def]
+                                                                         capsys) -> None:
+    out, before = built
+    import decision_paths.diagrams
+
+    def failing(sources):  # type: ignore[no-untyped-def]
+        raise decision_paths.diagrams.DiagramError("Graphviz could not lay out a diagram: Error: syntax error in line 3")
+
+    monkeypatch.setattr(decision_paths.diagrams, "_run_dot_once", failing)
+    org.write("sales/scope-change.yaml", DECISION.replace("title: Log it", "title: Log it now"))
+    assert build_here(org.root, out) == 1
+    err = capsys.readouterr().err
+    assert "decision-paths: Graphviz could not lay out a diagram: Error: syntax error in line 3" in err
+    assert "Traceback" not in err
     assert all_files(out / "internal") == before
     assert leftovers(out) == []
 

@@ -14,7 +14,7 @@ import html
 import os
 import re
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -190,31 +190,72 @@ def default_cache_dir() -> Path:
 
 
 def render_svgs(sources: Mapping[str, str], cache_dir: Path | None = None) -> dict[str, str]:
-    """SVG for each DOT source (same keys); cached ones from disk, the rest in one ``dot`` run."""
-    cache = cache_dir or default_cache_dir()
-    version = graphviz_version()
-    keys = {name: hashlib.sha256(f"{version}\0{SVG_FORMAT}\0{dot}".encode()).hexdigest()
-            for name, dot in sources.items()}
-    svgs: dict[str, str] = {}
-    missing: list[str] = []
-    for name, key in keys.items():
+    """SVG for each DOT source (same keys); cached ones from disk, the rest by ``dot``
+    in batches, one ``dot`` process per processor core."""
+    return SvgDrawing(sources, cache_dir, workers=os.cpu_count() or 1).all()
+
+
+class SvgDrawing:
+    """The SVGs of many graphs, being drawn: cached ones are ready at once, the rest are
+    laid out by ``dot`` in batches of ``BATCH``, in the order given, by ``workers``
+    threads that each wait on one ``dot`` process. A build starts this as soon as the
+    plan is made and goes on with the pages; a page waits only if its diagram is not
+    drawn yet (with one core left to the build, ``dot`` keeps well ahead of it)."""
+
+    BATCH = 50
+
+    def __init__(self, sources: Mapping[str, str], cache_dir: Path | None = None, workers: int = 1):
+        self.cache = cache_dir or default_cache_dir()
+        version = graphviz_version()  # a missing `dot` is reported here, before anything starts
+        self.keys = {name: hashlib.sha256(f"{version}\0{SVG_FORMAT}\0{dot}".encode()).hexdigest()
+                     for name, dot in sources.items()}
+        self.ready: dict[str, str] = {}
+        missing: list[str] = []
+        for name, key in self.keys.items():
+            svg = self._cached(key)
+            if svg is None:
+                missing.append(name)
+            else:
+                self.ready[name] = svg
+        self.pending: dict[str, Future[dict[str, str]]] = {}
+        self.pool: ThreadPoolExecutor | None = None
+        if missing:
+            batches = [missing[i:i + self.BATCH] for i in range(0, len(missing), self.BATCH)]
+            self.pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(batches))),
+                                           thread_name_prefix="decision-paths-dot")
+            for batch in batches:
+                future = self.pool.submit(self._draw, {name: sources[name] for name in batch})
+                self.pending.update(dict.fromkeys(batch, future))
+            self.pool.shutdown(wait=False)  # the threads end when the last batch is drawn
+
+    def get(self, name: str) -> str:
+        """One graph's SVG, waiting for its batch if need be (raises its DiagramError)."""
+        if name not in self.ready:
+            self.ready.update(self.pending[name].result())
+        return self.ready[name]
+
+    def all(self) -> dict[str, str]:
+        return {name: self.get(name) for name in self.keys}
+
+    def cancel(self) -> None:
+        """Drop the batches not started yet (the build failed)."""
+        for future in self.pending.values():
+            future.cancel()
+
+    def _cached(self, key: str) -> str | None:
         try:
-            svg = (cache / f"{key}.svg").read_text(encoding="utf-8")
+            svg = (self.cache / f"{key}.svg").read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
-            svg = ""
-        if svg.startswith("<svg") and svg.endswith("</svg>\n"):  # else missing, cut short or damaged
-            svgs[name] = svg
-        else:
-            missing.append(name)
-    if missing:
-        fresh = _run_dot([sources[name] for name in missing])
-        for name, svg in zip(missing, fresh):
-            svgs[name] = svg
+            return None
+        return svg if svg.startswith("<svg") and svg.endswith("</svg>\n") else None  # else cut short or damaged
+
+    def _draw(self, batch: Mapping[str, str]) -> dict[str, str]:
+        drawn = dict(zip(batch, _run_dot_once(list(batch.values()))))
         with contextlib.suppress(OSError):  # a cache that cannot be written only makes the next build slower
-            cache.mkdir(parents=True, exist_ok=True)
-            for name in missing:
-                _write_atomically(cache / f"{keys[name]}.svg", svgs[name])
-    return svgs
+            self.cache.mkdir(parents=True, exist_ok=True)
+            for name, svg in drawn.items():
+                _write_atomically(self.cache / f"{self.keys[name]}.svg", svg)
+        return drawn
 
 
 _SVG_START = re.compile(r"<\?xml[^>]*\?>\s*(?:<!DOCTYPE[^>]*>\s*)?", re.S)
@@ -235,18 +276,6 @@ def _clean_svg(document: str) -> str:
 
     document = _PAGE_PREFIX.sub(r"\1", _COMMENT.sub("", document), count=1)
     return _LABEL_LINK_ID.sub(renumber, document).strip() + "\n"
-
-
-def _run_dot(sources: list[str]) -> list[str]:
-    """Lay out many graphs with one ``dot`` process per processor core (each takes a
-    share of the graphs); returns one clean SVG per source, in order."""
-    workers = max(1, min(os.cpu_count() or 1, len(sources) // 50))
-    if workers == 1:
-        return _run_dot_once(sources)
-    size = -(-len(sources) // workers)
-    chunks = [sources[i:i + size] for i in range(0, len(sources), size)]
-    with ThreadPoolExecutor(max_workers=len(chunks)) as pool:  # dot does the work; threads just wait
-        return [svg for part in pool.map(_run_dot_once, chunks) for svg in part]
 
 
 def _run_dot_once(sources: list[str]) -> list[str]:

@@ -11,10 +11,12 @@ the client history cannot carry anything the client site would not show.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import posixpath
 import subprocess
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 from decision_paths import buildcache
 from decision_paths.audience import INTERNAL_TEAM, client_view
@@ -61,24 +63,28 @@ def _git(args: list[str], cwd: str, data: bytes | None = None) -> bytes:
 _CACHE: dict[str, History] = {}
 
 
-def read_history(decisions: str, words: Mapping[str, str]) -> History:
+def read_history(decisions: str, words: Mapping[str, str],
+                 loaded: Callable[[], Mapping[tuple[str, str], Decision]] | None = None) -> History:
     """The history of a decisions folder; read once per commit of the repository and
     language (kept in memory and in the build cache), so building both sites, rebuilding
-    while serving, or building again with no new commit reads git once."""
+    while serving, or building again with no new commit reads git once.
+
+    ``loaded`` may give the decisions already loaded from the working tree, by (path
+    in the folder, git blob id): versions with those very bytes are not loaded again."""
     folder = os.path.abspath(decisions)
     try:  # the commit, and whether the clone is shallow (which changes what can be read)
         state = _git(["rev-parse", "--is-shallow-repository", "HEAD"], folder).decode().split()
     except (OSError, subprocess.SubprocessError):
         state = []
     if len(state) != 2:  # not a repository, or no commit yet: nothing to cache
-        return _read_history(folder, words)
+        return _read_history(folder, words, loaded)
     key = buildcache.key("history", folder, state, dict(words))
     if key in _CACHE:
         return _CACHE[key]
     stored = buildcache.read("history", key)
     found = _from_json(stored) if stored is not None else None
     if found is None:
-        found = _read_history(folder, words)
+        found = _read_history(folder, words, loaded)
         buildcache.write("history", key, history_to_json(found))
     _CACHE[key] = found
     return found
@@ -110,7 +116,13 @@ def _from_json(stored: object) -> History | None:
         return None
 
 
-def _read_history(folder: str, words: Mapping[str, str]) -> History:
+def blob_id(data: bytes) -> str:
+    """The id git gives a file's content, worked out without asking git."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def _read_history(folder: str, words: Mapping[str, str],
+                  loaded: Callable[[], Mapping[tuple[str, str], Decision]] | None = None) -> History:
     try:
         root = _git(["rev-parse", "--show-toplevel"], folder).decode().strip()
     except (OSError, subprocess.SubprocessError):
@@ -123,7 +135,7 @@ def _read_history(folder: str, words: Mapping[str, str]) -> History:
                 "--format=%x1e%H%x1f%an%x1f%aI%x1f%s%x1f", "--", prefix], root).decode("utf-8", "replace")
     commits = _parse_log(log)
     blobs = _read_blobs(root, {b for _, changes in commits for c in changes for b in c[1:3] if b != NO_BLOB})
-    history = _Replay(prefix, blobs, words).run(commits)
+    history = _Replay(prefix, blobs, words, dict(loaded()) if loaded else {}).run(commits)
     last = commits[-1][0].when if commits else None
     return History(history.entries, history.warning, last)
 
@@ -174,6 +186,7 @@ class _Replay:
     prefix: str
     blobs: dict[str, bytes]
     words: Mapping[str, str]
+    known: dict[tuple[str, str], Decision] = field(default_factory=dict)  # (path in the folder, blob) -> decision
     shared_files: dict[str, str] = field(default_factory=dict)  # path -> blob id
     decision_cache: dict[tuple[str, str], Decision | None] = field(default_factory=dict)
     shared_cache: dict[tuple[tuple[str, str], ...], Organisation] = field(default_factory=dict)
@@ -190,6 +203,9 @@ class _Replay:
         if blob == NO_BLOB or not is_yaml_path(path):
             return None
         key = (path, blob)
+        known = self.known.get((posixpath.relpath(path, self.prefix), blob))
+        if known is not None:
+            return known
         if key not in self.decision_cache:
             loaded = load_folder(self.prefix, {path: self.blobs.get(blob, b"")}).org.decisions
             self.decision_cache[key] = next(iter(loaded.values()), None)

@@ -10,14 +10,13 @@ instead of stopping the server.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import html
 import logging
 import os
 import re
 from importlib import resources
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -27,11 +26,13 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
+from mkdocs.utils import write_file
 
-from decision_paths.diagrams import DiagramError, render_svgs
+from decision_paths.diagrams import DiagramError, SvgDrawing
 from decision_paths.findings import Finding
 from decision_paths import buildcache
-from decision_paths.history import History, history_to_json, read_history
+from decision_paths.history import History, blob_id, history_to_json, read_history
+from decision_paths.model import Decision
 from decision_paths.timestamps import source_date_epoch
 from decision_paths.i18n import words
 from decision_paths.audience import client_view
@@ -52,7 +53,7 @@ log = logging.getLogger("mkdocs.plugins.decision-paths")
 # While serving, the pages of the last build, by decisions folder: a decision
 # that stops loading (say, a YAML syntax error) keeps its previous page, with
 # the error banner on top, instead of turning into "page not found".
-_LAST_PAGES: dict[str, dict[str, PlannedPage]] = {}
+_LAST_PAGES: dict[str, tuple[dict[str, PlannedPage], dict[str, str]]] = {}  # folder -> (pages, DOT sources)
 
 ASSETS = ("decision-paths.css", "decision-paths.js", "decision-paths-calculator.js")
 REQUIRED_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html", "toc")
@@ -71,7 +72,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         self.command = "build"
         self.report_findings = True
         self.checked: CheckedFolder | None = None  # given by decision-paths build, which checked already
-        self.blocks: dict[str, Mapping[str, str]] = {}
+        self.svgs: SvgDrawing | None = None
         self.findings: tuple[Finding, ...] = ()
         self.home_extra: PlannedPage | None = None
 
@@ -126,7 +127,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         if errors and self.command != "serve":
             raise PluginError(f"decision-paths: {len(errors)} error(s) in {folder}; fix them to build the site")
         language = config.theme.get("language") or "en"
-        history = self._history(folder, words(language))
+        history = self._history(folder, words(language), checked)
         client = self.config.audience == "client"
         if client:
             # Clients get generated pages only: the repository's own docs (pages, images,
@@ -141,17 +142,14 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         self.home_extra = plan.home_catalogue
         if not client:
             _add_references(files, config)
-        try:
-            svgs = render_svgs(plan.diagrams)
-        except DiagramError as err:
-            raise PluginError(f"decision-paths: {err}") from None
-        self._add_files(files, config, plan, svgs)
+        self._add_files(files, config, plan)
         config.nav = self._nav(files, config, plan)
         return files
 
-    def _history(self, folder: str, language_words) -> History | None:  # type: ignore[no-untyped-def]
+    def _history(self, folder: str, language_words, checked: CheckedFolder) -> History | None:  # type: ignore[no-untyped-def]
         """The change history, and from it the build's timestamp for reproducible output."""
-        found = read_history(folder, language_words) if self.config.history else None
+        found = read_history(folder, language_words, lambda: _loaded_decisions(checked)) \
+            if self.config.history else None
         if "SOURCE_DATE_EPOCH" not in os.environ:
             stamp = found.last_change if found is not None and found.last_change is not None else None
             os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()) if stamp else source_date_epoch(folder))
@@ -160,28 +158,27 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
             return None
         return found
 
-    def _add_files(self, files: Files, config: MkDocsConfig, plan: SitePlan, svgs: dict[str, str]) -> None:
-        pages: dict[str, PlannedPage] = {}
-        for page in plan.pages:
-            if page.diagram is not None:
-                diagram = f'<div class="dp-diagram" data-search-exclude>\n{svgs[page.diagram]}</div>'
-                page = dataclasses.replace(page, blocks={**page.blocks, DIAGRAM_SLOT: diagram})
-            pages[page.src_uri] = page
+    def _add_files(self, files: Files, config: MkDocsConfig, plan: SitePlan) -> None:
+        pages = {page.src_uri: page for page in plan.pages}
+        dots = dict(plan.diagrams)
         if self.command == "serve":
             folder = os.path.abspath(self.decisions_dir(config))
             if any(f.is_error for f in self.findings):
-                pages = {**_LAST_PAGES.get(folder, {}), **pages}
-            _LAST_PAGES[folder] = pages
-        self.blocks = {}
+                last_pages, last_dots = _LAST_PAGES.get(folder, ({}, {}))
+                pages, dots = {**last_pages, **pages}, {**last_dots, **dots}
+            _LAST_PAGES[folder] = (pages, dots)
+        # Graphviz draws in the background, on the cores MkDocs leaves free; each
+        # decision page takes its diagram as it is written (on_post_page).
+        try:
+            self.svgs = SvgDrawing(dots, workers=max(1, (os.cpu_count() or 1) - 1))
+        except DiagramError as err:
+            raise PluginError(f"decision-paths: {err}") from None
         for src_uri, planned in pages.items():
             file = File.generated(config, src_uri, content=planned.html)
             _replace(files, file)
             GeneratedPage(planned, file, config)
-            self.blocks[src_uri] = planned.blocks
         for path, content in plan.extra_files.items():
             _replace(files, File.generated(config, path, content=content))
-        for decision_id, svg in sorted(svgs.items()):
-            _replace(files, File.generated(config, f"diagrams/{decision_id}.svg", content=svg))
         package = resources.files("decision_paths") / "assets"
         for asset in ASSETS:
             _replace(files, File.generated(config, f"assets/{asset}", content=(package / asset).read_bytes()))
@@ -207,11 +204,36 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Put the large raw HTML (diagram, calculator) in its slot, after Markdown and search
-        indexing: neither needs to parse it, which keeps big sites fast to build."""
-        for slot, block in self.blocks.get(page.file.src_uri, {}).items():
+        """Put the large raw HTML (diagram, calculator) in its slot, after search indexing,
+        which need not parse it: that keeps big sites fast to build."""
+        if not isinstance(page, GeneratedPage):
+            return output
+        planned = page.planned
+        for slot, block in planned.blocks.items():
             output = output.replace(slot, block, 1)
+        if planned.diagram is not None:
+            output = output.replace(DIAGRAM_SLOT, f'<div class="dp-diagram" data-search-exclude>\n'
+                                                  f'{self._svg(planned.diagram)}</div>', 1)
         return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Each diagram also as a file of its own (diagrams/ID.svg), to open or download."""
+        if self.svgs is None:
+            return
+        for decision_id in sorted(self.svgs.keys):
+            write_file(self._svg(decision_id).encode("utf-8"),
+                       os.path.join(config.site_dir, "diagrams", f"{decision_id}.svg"))
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.svgs is not None:
+            self.svgs.cancel()
+
+    def _svg(self, decision_id: str) -> str:
+        assert self.svgs is not None
+        try:
+            return self.svgs.get(decision_id)
+        except DiagramError as err:
+            raise PluginError(f"decision-paths: {err}") from None
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         server.watch(os.path.abspath(self.decisions_dir(config)))
@@ -233,6 +255,16 @@ def _planned(checked: CheckedFolder, options: PlanOptions, client: bool) -> Site
     if key:
         buildcache.write("plan", key, plan.to_json())
     return plan
+
+
+def _loaded_decisions(checked: CheckedFolder) -> dict[tuple[str, str], Decision]:
+    """The decisions of the working tree by (path in the folder, git blob id): the history
+    need not load again the versions it shares with the working tree (all, in a fresh clone)."""
+    if checked.sources is None:
+        return {}
+    by_path = {d.file: d for d in checked.org.decisions.values()}
+    return {(os.path.relpath(path, checked.folder).replace(os.sep, "/"), blob_id(data)): by_path[path]
+            for path, data in checked.sources.items() if path in by_path}
 
 
 def _history_json(history: History | None) -> object:
