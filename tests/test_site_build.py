@@ -93,6 +93,22 @@ def test_user_mkdocs_yml_without_a_docs_folder(tmp_path: Path) -> None:
     assert (site / "decisions" / "out-of-scope-request" / "index.html").is_file()
 
 
+@pytest.mark.parametrize("audience", ["internal", "client"])
+def test_every_link_works_with_plain_html_file_urls(tmp_path: Path, audience: str) -> None:
+    """use_directory_urls: false (pages as x.html, for servers that do not serve folders'
+    index.html): every generated link, person and role pages' tables included, still resolves."""
+    copy_sample(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text("site_name: Acme Rules\nuse_directory_urls: false\n", encoding="utf-8")
+    done = run_cli("build", "--audience", audience, "--out", "out", "--today", TODAY, cwd=tmp_path,
+                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    assert done.code == 0, done.err
+    site = tmp_path / "out" / audience
+    assert (site / "decisions" / "refund-request.html").is_file()
+    if audience == "internal":
+        assert (site / "people" / "chen-jing.html").is_file() and (site / "roles" / "index.html").is_file()
+    assert broken_links(site) == []
+
+
 def test_mkdocs_build_from_the_repository_root_includes_the_decision_pages(tmp_path: Path) -> None:
     out = tmp_path / "mkdocs-site"
     done = subprocess.run([str(REPO / ".venv" / "bin" / "mkdocs"), "build", "-q", "-d", str(out)], cwd=REPO,

@@ -253,6 +253,7 @@ class _Planner:
         self._calendars: dict[str, BusinessCalendar] = {}
         self._promises: dict[str, str] = {}
         self.duties = queries.duties_by_party(org)
+        self._duty_rows: dict[tuple[str, str], dict[str, list[tuple[str, ...]]]] = {}
         self._history_by_subject: dict[tuple[str, bool], list[Entry]] = {}
         for client in (False, True):
             for entry in self.entries(client):
@@ -528,6 +529,15 @@ class _Planner:
     # -- roles and people
 
     def duty_rows(self, uri: str, party: str) -> dict[str, list[tuple[str, ...]]]:
+        # The rows link only to decision pages, and every person (or role) page reaches
+        # those by the same relative path, so the rows are worked out once per party and path.
+        assert not uri.startswith("decisions/"), "a decision page would link its own rows differently"
+        key = (self.url(uri, decision_uri("\0")), party)
+        if key not in self._duty_rows:
+            self._duty_rows[key] = self._make_duty_rows(uri, party)
+        return self._duty_rows[key]
+
+    def _make_duty_rows(self, uri: str, party: str) -> dict[str, list[tuple[str, ...]]]:
         rows: dict[str, list[tuple[str, ...]]] = {"approves": [], "owns": [], "escalation": []}
         for duty in self.duties.get(party, ()):
             target = decision_uri(duty.decision.id)

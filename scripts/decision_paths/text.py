@@ -26,8 +26,10 @@ def plain(text: str) -> str:
     return " ".join(text.split()).translate(_REFERENCES)
 
 
+@functools.lru_cache(maxsize=65536)
 def html_text(text: str) -> str:
-    """A plain-text field written straight into HTML: escaped, one line."""
+    """A plain-text field written straight into HTML: escaped, one line (cached:
+    names and titles repeat on page after page)."""
     return html.escape(" ".join(text.split()), quote=True)
 
 
