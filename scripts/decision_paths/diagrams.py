@@ -192,7 +192,10 @@ def default_cache_dir() -> Path:
 def render_svgs(sources: Mapping[str, str], cache_dir: Path | None = None) -> dict[str, str]:
     """SVG for each DOT source (same keys); cached ones from disk, the rest by ``dot``
     in batches, one ``dot`` process per processor core."""
-    return SvgDrawing(sources, cache_dir, workers=os.cpu_count() or 1).all()
+    workers = os.cpu_count() or 1
+    # All are wanted at once: one batch per core (each dot process costs a start-up).
+    batch = max(SvgDrawing.BATCH, -(-len(sources) // workers))
+    return SvgDrawing(sources, cache_dir, workers=workers, batch=batch).all()
 
 
 class SvgDrawing:
@@ -204,7 +207,8 @@ class SvgDrawing:
 
     BATCH = 50
 
-    def __init__(self, sources: Mapping[str, str], cache_dir: Path | None = None, workers: int = 1):
+    def __init__(self, sources: Mapping[str, str], cache_dir: Path | None = None, workers: int = 1,
+                 batch: int | None = None):
         self.cache = cache_dir or default_cache_dir()
         version = graphviz_version()  # a missing `dot` is reported here, before anything starts
         self.keys = {name: hashlib.sha256(f"{version}\0{SVG_FORMAT}\0{dot}".encode()).hexdigest()
@@ -220,7 +224,8 @@ class SvgDrawing:
         self.pending: dict[str, Future[dict[str, str]]] = {}
         self.pool: ThreadPoolExecutor | None = None
         if missing:
-            batches = [missing[i:i + self.BATCH] for i in range(0, len(missing), self.BATCH)]
+            size = batch or self.BATCH
+            batches = [missing[i:i + size] for i in range(0, len(missing), size)]
             self.pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(batches))),
                                            thread_name_prefix="decision-paths-dot")
             for batch in batches:
