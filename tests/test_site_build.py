@@ -109,6 +109,31 @@ def test_every_link_works_with_plain_html_file_urls(tmp_path: Path, audience: st
     assert broken_links(site) == []
 
 
+def test_a_project_inside_a_hidden_folder_builds_every_decision(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / ".work" / "acme")  # e.g. a checkout under ~/.cache or .ci/
+    done = run_cli("build", "--today", TODAY, "--decisions", str(root / "decisions"), cwd=root,
+                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    assert done.code == 0, done.err
+    expected = sorted(p.stem for p in (root / "decisions").rglob("[!_]*.yaml"))
+    for audience in ("internal", "client"):
+        built = sorted(p.name for p in (root / "site" / audience / "decisions").iterdir())
+        assert set(built) <= set(expected) and built, audience
+    assert sorted(p.name for p in (root / "site" / "internal" / "decisions").iterdir()) == expected
+
+
+@pytest.mark.parametrize("audience", ["internal", "client"])
+def test_an_id_ending_in_index_is_a_page_of_its_own(tmp_path: Path, audience: str) -> None:
+    root = copy_sample(tmp_path)
+    (root / "decisions" / "finance" / "refund-request.yaml").rename(root / "decisions" / "finance" / "price-index.yaml")
+    done = run_cli("build", "--audience", audience, "--out", "out", "--today", TODAY, cwd=root,
+                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    assert done.code == 0, done.err
+    site = root / "out" / audience
+    assert (site / "decisions" / "price-index" / "index.html").is_file()
+    assert "decisions/price-index/" in {a["href"] for a in article(site, "").find_all("a", href=True)}
+    assert broken_links(site) == []
+
+
 def test_mkdocs_build_from_the_repository_root_includes_the_decision_pages(tmp_path: Path) -> None:
     out = tmp_path / "mkdocs-site"
     done = subprocess.run([str(REPO / ".venv" / "bin" / "mkdocs"), "build", "-q", "-d", str(out)], cwd=REPO,

@@ -200,7 +200,7 @@ class _Replay:
 
     def decision(self, path: str, blob: str) -> Decision | None:
         """The decision in one version of a file; None if it does not load (the change shows as missing)."""
-        if blob == NO_BLOB or not is_yaml_path(path):
+        if blob == NO_BLOB or not is_yaml_path(path, self.prefix):
             return None
         key = (path, blob)
         known = self.known.get((posixpath.relpath(path, self.prefix), blob))
@@ -221,11 +221,11 @@ class _Replay:
             for status, old_blob, new_blob, old_path, new_path in changes:
                 if is_shared(new_path) or is_shared(old_path):
                     after.pop(old_path, None)
-                    if old_blob != NO_BLOB and is_yaml_path(old_path):
+                    if old_blob != NO_BLOB and is_yaml_path(old_path, self.prefix):
                         before[old_path] = old_blob
                     else:
                         before.pop(old_path, None)
-                    if new_blob != NO_BLOB and is_yaml_path(new_path):
+                    if new_blob != NO_BLOB and is_yaml_path(new_path, self.prefix):
                         after[new_path] = new_blob
                     continue
                 decision_changes_here.append((old_path, old_blob, new_path, new_blob))
@@ -290,13 +290,13 @@ def organisation_at(decisions: str, revision: str | None) -> Organisation:
     except (OSError, subprocess.CalledProcessError) as err:
         stderr = getattr(err, "stderr", b"") or b""
         raise RevisionError(f"cannot read '{revision}': {stderr.decode(errors='replace').strip() or err}") from None
+    prefix = os.path.relpath(folder, root).replace(os.sep, "/")
     files = {}
     for line in filter(None, listing.split("\x00")):
         meta, path = line.split("\t", 1)
-        if meta.split()[1] == "blob" and is_yaml_path(path):
+        if meta.split()[1] == "blob" and is_yaml_path(path, prefix):
             files[path] = meta.split()[2]
     blobs = _read_blobs(root, set(files.values()))
-    prefix = os.path.relpath(folder, root).replace(os.sep, "/")
     return load_folder(prefix, {path: blobs.get(blob, b"") for path, blob in files.items()}).org
 
 

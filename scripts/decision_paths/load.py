@@ -98,8 +98,11 @@ def walk_order(path: str) -> tuple[tuple[int, str], ...]:
     return (*((1, part) for part in folders), (0, name))
 
 
-def is_yaml_path(path: str) -> bool:
-    """A YAML file the loader reads: .yaml/.yml, not hidden, not inside a hidden folder."""
+def is_yaml_path(path: str, folder: str = "") -> bool:
+    """A YAML file the loader reads: .yaml/.yml, not hidden, not inside a hidden folder
+    of the decisions ``folder`` (where the folder itself is, say ~/.work/, does not matter)."""
+    if folder:
+        path = os.path.relpath(path, folder)
     name = os.path.basename(path)
     return name.lower().endswith(YAML_SUFFIXES) and not name.startswith(".") and \
         not any(part.startswith(".") for part in path.replace(os.sep, "/").split("/")[:-1] if part not in (".", ".."))
@@ -112,7 +115,10 @@ def is_shared(path: str) -> bool:
 def load_folder(folder: str, sources: Mapping[str, bytes] | None = None) -> LoadResult:
     """Load every file of a decisions folder; or, with ``sources`` (path -> content, e.g.
     read from a git revision), those contents as if they were the folder's files."""
-    files = find_files(folder) if sources is None else sorted((p for p in sources if is_yaml_path(p)), key=walk_order)
+    if sources is None:
+        files = find_files(folder)
+    else:
+        files = sorted((p for p in sources if is_yaml_path(p, folder)), key=walk_order)
     reader = _Reader(sources)
     shared = _SharedData(reader)
     for path in files:

@@ -163,7 +163,9 @@ def _page_url(uri: str, directory_urls: bool) -> str:
     """The URL MkDocs gives a page, as a path: 'roles/x.md' -> 'roles/x' (or 'roles/x.html')."""
     stem = uri[:-3]
     if directory_urls:
-        return stem[: -len("index")].rstrip("/") or "." if stem.endswith("index") else stem
+        if stem == "index" or stem.endswith("/index"):  # not 'price-index'
+            return stem[: -len("index")].rstrip("/") or "."
+        return stem
     return stem + ".html"
 
 
