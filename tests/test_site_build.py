@@ -134,6 +134,60 @@ def test_an_id_ending_in_index_is_a_page_of_its_own(tmp_path: Path, audience: st
     assert broken_links(site) == []
 
 
+OWN_SETTINGS = """\
+site_name: Acme Rules
+theme: {name: material, language: en, font: false}
+markdown_extensions:
+  - toc: {permalink: "#", permalink_class: anchor-mark, toc_depth: 2}
+nav:
+  - index.md
+  - Refund policy: decisions/refund-request.md
+"""
+OWN_HOME = """\
+# Acme rules
+
+## Decisions
+
+How we decide, in one sentence. The diagram of refunds is [here](decisions/refund-request.md#diagram),
+and as a file [to download](diagrams/refund-request.svg).
+"""
+
+
+def test_the_sites_own_settings_apply_to_generated_pages(tmp_path: Path) -> None:
+    copy_sample(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text(OWN_SETTINGS, encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text(OWN_HOME, encoding="utf-8")
+    done = run_cli("build", "--audience", "internal", "--strict", "--out", "out", "--today", TODAY, cwd=tmp_path,
+                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    assert done.code == 0, done.err  # --strict: the links to a decision's anchor and to its SVG file check out
+    # outside git the site has no history: said once, and not taken by --strict for a broken link
+    assert done.err.count("not a git repository") == 1 and "DP501" not in done.err
+    site = tmp_path / "out" / "internal"
+    assert (site / "diagrams" / "refund-request.svg").read_text(encoding="utf-8").startswith("<svg")
+
+    # the nav's title for a generated page wins
+    nav = page(site, "").select_one("nav.md-nav--primary")
+    assert "Refund policy" in [text(a) for a in nav.select(".md-nav__link")]
+    # toc_depth 2 and the permalink's look, on a generated page with h3 sections
+    person = page(site, "people/chen-jing/")
+    toc = [a["href"] for a in person.select("nav.md-nav--secondary a.md-nav__link")]
+    assert toc and not any(href.startswith("#approves-") for href in toc), toc
+    marks = article(site, "people/chen-jing/").select("a.anchor-mark")
+    assert marks and all(text(m) == "#" for m in marks) and not person.select("a.headerlink")
+    # the catalogue under the user's own home page takes ids the page does not use already
+    home = article(site, "")
+    ids = [tag["id"] for tag in home.find_all(id=True)]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert heading_text(home.find(id="decisions")) == "Decisions"
+    assert heading_text(home.find(id="decisions-2")) == "All decisions"
+    assert broken_links(site) == []
+
+
+def heading_text(node) -> str:  # type: ignore[no-untyped-def]
+    return text(node).removesuffix("#").strip()
+
+
 def test_mkdocs_build_from_the_repository_root_includes_the_decision_pages(tmp_path: Path) -> None:
     out = tmp_path / "mkdocs-site"
     done = subprocess.run([str(REPO / ".venv" / "bin" / "mkdocs"), "build", "-q", "-d", str(out)], cwd=REPO,

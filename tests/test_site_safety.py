@@ -51,6 +51,7 @@ def hostile_org(root: Path, hostile: str) -> Path:
             """,
         "sales/scope-change.yaml": f"""\
             title: {q(hostile)}
+            category: {q(hostile)}
             summary: Work outside the contract.
             owner: delivery-lead
             reviewed: 2026-10-01
@@ -415,6 +416,22 @@ def test_a_diagram_graphviz_cannot_draw_fails_the_build_with_its_message(built, 
     assert "Traceback" not in err
     assert all_files(out / "internal") == before
     assert leftovers(out) == []
+
+
+def test_dot_gone_during_a_build_is_a_message_not_a_traceback(built, org, monkeypatch,  # type: ignore[no-untyped-def]
+                                                               capsys) -> None:
+    out, before = built
+    import graphviz
+
+    def gone(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise graphviz.ExecutableNotFound(["dot", "-Tsvg"])
+
+    monkeypatch.setattr(graphviz, "pipe", gone)  # `dot -V` answered at the start; then Graphviz is removed
+    org.write("sales/scope-change.yaml", DECISION.replace("title: Log it", "title: Log it now"))
+    assert build_here(org.root, out) == 1
+    err = capsys.readouterr().err
+    assert "Graphviz's 'dot' program is not installed: run `make site`" in err and "Traceback" not in err
+    assert all_files(out / "internal") == before
 
 
 def test_a_folder_not_made_by_the_tool_is_refused_and_left_alone(org, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ written is skipped. Only the newest entries of each kind are kept.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -81,15 +82,21 @@ def read(kind: str, entry_key: str) -> Any | None:
 
 def write(kind: str, entry_key: str, value: Any) -> None:
     folder = cache_root() / kind
+    temporary = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump({"key": entry_key, "value": value}, out, ensure_ascii=False, separators=(",", ":"))
         os.replace(temporary, folder / f"{entry_key}.json")
+        temporary = None
         _prune(folder)
-    except OSError:
-        return  # a read-only or full disk only makes the next build slower
+    except (OSError, ValueError, TypeError):
+        return  # a read-only or full disk (or a value JSON cannot hold) only makes the next build slower
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def _prune(folder: Path) -> None:

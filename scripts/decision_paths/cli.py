@@ -346,10 +346,10 @@ def _show_build_warnings() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.WARNING)
     handler.setFormatter(logging.Formatter("warning: %(message)s"))
-    logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "decision_paths", False) for h in logger.handlers):
-        handler.decision_paths = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    handler.decision_paths = True  # type: ignore[attr-defined]
+    for logger in (logging.getLogger("mkdocs"), logging.getLogger("decision_paths")):
+        if not any(getattr(h, "decision_paths", False) for h in logger.handlers):
+            logger.addHandler(handler)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -176,13 +176,15 @@ def condition_text(branch: Branch, decision: Decision, words: Mapping[str, str])
 # ---------------------------------------------------------------- rendering
 
 
+NO_DOT = "Graphviz's 'dot' program is not installed: run `make site`, or install the graphviz package of your system"
+
+
 @functools.cache
 def graphviz_version() -> str:
     try:
         return ".".join(map(str, graphviz.version()))
     except graphviz.ExecutableNotFound:
-        raise DiagramError("Graphviz's 'dot' program is not installed: run `make site`, or install the "
-                           "graphviz package of your system") from None
+        raise DiagramError(NO_DOT) from None
 
 
 def default_cache_dir() -> Path:
@@ -288,10 +290,11 @@ def _run_dot_once(sources: list[str]) -> list[str]:
     try:
         output = graphviz.pipe("dot", "svg", data, quiet=True).decode("utf-8")
     except graphviz.ExecutableNotFound:
-        graphviz_version()  # raises the helpful message
-        raise
+        raise DiagramError(NO_DOT) from None
     except graphviz.CalledProcessError as err:
         raise DiagramError(f"Graphviz could not lay out a diagram: {err.stderr.decode(errors='replace')}") from None
+    except (OSError, UnicodeDecodeError) as err:  # dot removed mid-build, out of memory, bad output
+        raise DiagramError(f"Graphviz could not be run: {err}") from None
     documents = [doc for doc in _SVG_START.split(output) if doc.strip()]
     if len(documents) != len(sources):
         raise DiagramError(f"Graphviz returned {len(documents)} diagrams for {len(sources)} graphs")

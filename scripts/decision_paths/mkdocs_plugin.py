@@ -10,13 +10,14 @@ instead of stopping the server.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import logging
 import os
 import re
 from importlib import resources
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -49,6 +50,9 @@ from decision_paths.plan import (
 from decision_paths.validate import CheckedFolder, check_folder
 
 log = logging.getLogger("mkdocs.plugins.decision-paths")
+# Notices about what a site leaves out (no git history): shown, but outside MkDocs'
+# logger, so strict mode (which fails on every MkDocs warning) does not take them for broken links.
+notice = logging.getLogger("decision_paths")
 
 # While serving, the pages of the last build, by decisions folder: a decision
 # that stops loading (say, a YAML syntax error) keeps its previous page, with
@@ -73,6 +77,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         self.report_findings = True
         self.checked: CheckedFolder | None = None  # given by decision-paths build, which checked already
         self.svgs: SvgDrawing | None = None
+        self.diagram_files: list[File] = []
         self.findings: tuple[Finding, ...] = ()
         self.home_extra: PlannedPage | None = None
 
@@ -154,7 +159,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
             stamp = found.last_change if found is not None and found.last_change is not None else None
             os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()) if stamp else source_date_epoch(folder))
         if found is not None and found.warning:
-            log.warning(f"decision-paths: {found.warning}")
+            notice.warning(f"decision-paths: {found.warning}")
             return None
         return found
 
@@ -179,6 +184,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
             GeneratedPage(planned, file, config)
         for path, content in plan.extra_files.items():
             _replace(files, File.generated(config, path, content=content))
+        self.diagram_files = [File.generated(config, f"diagrams/{name}.svg", content="") for name in sorted(dots)]
+        for file in self.diagram_files:
+            _replace(files, file)
         package = resources.files("decision_paths") / "assets"
         for asset in ASSETS:
             _replace(files, File.generated(config, f"assets/{asset}", content=(package / asset).read_bytes()))
@@ -194,10 +202,27 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in generated)
         return [HOME_URI, *own, *plan.nav, *extra]
 
+    def on_nav(self, nav, *, config: MkDocsConfig, files: Files):  # type: ignore[no-untyped-def]
+        """A title the site's nav gives a generated page wins, as it does for any page."""
+        for title, path in _titled_paths(config.nav or []):
+            file = files.get_file_from_path(path)
+            if file is not None and isinstance(file.page, GeneratedPage):
+                file.page.title = title
+        return nav
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):  # type: ignore[no-untyped-def]
+        """The diagram files were listed so that links to them check out; they are still
+        being drawn, and are written after the pages (on_post_build), not copied now."""
+        for file in self.diagram_files:
+            files.remove(file)
+        return env
+
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri == HOME_URI and self.home_extra and not isinstance(page, GeneratedPage):
-            html = html.rstrip() + "\n" + self.home_extra.html
-            _extend_toc(page, self.home_extra.headings)
+            catalogue = _with_free_ids(self.home_extra, set(page.present_anchor_ids or ()))
+            html = html.rstrip() + "\n" + catalogue.html
+            _extend_toc(page, catalogue.headings, _toc_levels(config))
+            page.present_anchor_ids = set(page.present_anchor_ids or ()) | {h.id for h in catalogue.headings}
         errors = [f for f in self.findings if f.is_error]
         if errors and self.command == "serve":
             html = _error_banner(errors, config) + "\n" + html
@@ -284,7 +309,7 @@ class GeneratedPage(Page):
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         self.content = self.planned.html
-        self.toc = get_toc(_toc_tokens(self.planned.headings))
+        self.toc = get_toc(_toc_tokens(self.planned.headings, _toc_levels(config)))
         self._title_from_render = html.escape(self.planned.title, quote=False)
         self.present_anchor_ids = set(_ANCHOR_ID.findall(self.planned.html))
 
@@ -293,11 +318,27 @@ _ANCHOR_ID = re.compile(r'<[a-z0-9]+ id="([^"]+)"')
 _TAG = re.compile(r"<[^>]*>")
 
 
-def _toc_tokens(headings: Sequence[Heading]) -> list:
-    """Headings nested by level, as Python-Markdown's `toc` extension hands them to MkDocs."""
+def _titled_paths(nav: list) -> Iterator[tuple[str, str]]:  # type: ignore[type-arg]
+    """(title, page path) for each entry of a nav setting that names a page with a title."""
+    for item in nav:
+        if isinstance(item, dict):
+            for title, value in item.items():
+                if isinstance(value, str):
+                    yield str(title), value
+                elif isinstance(value, list):
+                    yield from _titled_paths(value)
+        elif isinstance(item, list):
+            yield from _titled_paths(item)
+
+
+def _toc_tokens(headings: Sequence[Heading], levels: tuple[int, int] = (1, 6)) -> list:
+    """Headings nested by level, as Python-Markdown's `toc` extension hands them to MkDocs
+    (only the ``levels`` it is set to list)."""
     tokens: list = []
     open_: list = []
     for heading in headings:
+        if not levels[0] <= heading.level <= levels[1]:
+            continue
         token = {"level": heading.level, "id": heading.id, "name": _TAG.sub("", heading.html), "children": []}
         while open_ and open_[-1]["level"] >= heading.level:
             open_.pop()
@@ -306,9 +347,9 @@ def _toc_tokens(headings: Sequence[Heading]) -> list:
     return tokens
 
 
-def _extend_toc(page: Page, headings: Sequence[Heading]) -> None:
+def _extend_toc(page: Page, headings: Sequence[Heading], levels: tuple[int, int]) -> None:
     """Add the catalogue's headings to the table of contents of the user's own home page."""
-    items = get_toc(_toc_tokens(headings)).items
+    items = get_toc(_toc_tokens(headings, levels)).items
     for item in items:
         item.active = False  # type: ignore[attr-defined]
     toc = page.toc.items if hasattr(page.toc, "items") else list(page.toc)
@@ -316,14 +357,45 @@ def _extend_toc(page: Page, headings: Sequence[Heading]) -> None:
     parent.extend(items)
 
 
-def _permalink(config: MkDocsConfig) -> tuple[str, str] | None:
+def _permalink(config: MkDocsConfig) -> tuple[str, str, str] | None:
     """The heading permalink as the site's `toc` extension is set to write it."""
     toc = config.mdx_configs.get("toc", {})
     mark = toc.get("permalink")
     if not mark:
         return None
     text = "&para;" if mark is True else re.sub(r"&(?!#?\w+;)", "&amp;", str(mark)).replace("<", "&lt;")
-    return text, str(toc.get("permalink_title", "Permanent link"))
+    return text, str(toc.get("permalink_title", "Permanent link")), str(toc.get("permalink_class", "headerlink"))
+
+
+def _toc_levels(config: MkDocsConfig) -> tuple[int, int]:
+    """The heading levels the site's `toc` extension lists (its toc_depth: 3, or '2-4')."""
+    depth = config.mdx_configs.get("toc", {}).get("toc_depth", 6)
+    try:
+        if isinstance(depth, str) and "-" in depth:
+            top, bottom = (int(part) for part in depth.split("-", 1))
+            return top, bottom
+        return 1, int(depth)
+    except ValueError:
+        return 1, 6
+
+
+def _with_free_ids(part: PlannedPage, taken: set[str]) -> PlannedPage:
+    """``part`` with each heading id that ``taken`` already holds renamed (decisions -> decisions-2):
+    the catalogue goes under a page the user wrote, whose own headings keep their ids."""
+    html, headings = part.html, []
+    used = set(taken) | {h.id for h in part.headings}
+    for heading in part.headings:
+        if heading.id in taken:
+            n = 2
+            while f"{heading.id}-{n}" in used:
+                n += 1
+            new = f"{heading.id}-{n}"
+            used.add(new)
+            html = html.replace(f' id="{heading.id}"', f' id="{new}"', 1)
+            html = html.replace(f'href="#{heading.id}"', f'href="#{new}"', 1)
+            heading = dataclasses.replace(heading, id=new)
+        headings.append(heading)
+    return dataclasses.replace(part, html=html, headings=tuple(headings))
 
 
 def _add_references(files: Files, config: MkDocsConfig) -> None:

@@ -107,8 +107,8 @@ class PlanOptions:
     home_exists: bool = False  # the user wrote their own docs/index.md
     history: History | None = None
     site_url: str | None = None  # for the feed's links; relative links without it
-    # The heading permalink, as the site's `toc` extension writes it: (text as HTML, title), or None.
-    permalink: tuple[str, str] | None = ("&para;", "Permanent link")
+    # The heading permalink as the site's `toc` extension writes it: (text as HTML, title, class), or None.
+    permalink: tuple[str, str, str] | None = ("&para;", "Permanent link", "headerlink")
 
 
 def decision_uri(decision_id: str) -> str:
@@ -194,7 +194,7 @@ def paragraph(html: str) -> str:
 class _Body:
     """One page being written: its HTML parts and its headings."""
 
-    def __init__(self, permalink: tuple[str, str] | None):
+    def __init__(self, permalink: tuple[str, str, str] | None):
         self.parts: list[str] = []
         self.headings: list[Heading] = []
         self.permalink = permalink
@@ -213,8 +213,8 @@ class _Body:
         self._ids.add(unique)
         link = ""
         if self.permalink is not None:
-            text, title = self.permalink
-            link = f'<a class="headerlink" href="#{esc(unique)}" title="{esc(title)}">{text}</a>'
+            text, title, css_class = self.permalink
+            link = f'<a class="{esc(css_class)}" href="#{esc(unique)}" title="{esc(title)}">{text}</a>'
         self.headings.append(Heading(level, unique, text_html))
         self.parts.append(f'<h{level} id="{esc(unique)}">{text_html}{link}</h{level}>')
 
@@ -728,8 +728,10 @@ class _Planner:
                                      esc(self.promise_text(d)), esc(self.review_status(d)[0])) for d in decisions]))
 
     def nav(self) -> list:
-        w = self.w
-        decisions = [{self.category_title(c): [decision_uri(d.id) for d in ds]} for c, ds in self.categories().items()]
+        # Titles in the menu are written as HTML by the theme: escaped here.
+        w = {key: esc(value) for key, value in self.w.items()}
+        decisions = [{esc(self.category_title(c)): [decision_uri(d.id) for d in ds]}
+                     for c, ds in self.categories().items()]
         return [
             {w["decisions"]: decisions},
             # One page per role and person stays out of the menu (hundreds at scale);
@@ -750,8 +752,8 @@ def plan_client_site(view: Organisation, options: PlanOptions) -> SitePlan:
     pages.append(planner.changes_page(client=True))
     if not options.home_exists:
         pages.append(planner.home_page())
-    nav = [{options.words["decisions"]: [decision_uri(d.id) for d in planner.ordered()]},
-           {options.words["what_changed"]: CHANGES_URI}]
+    nav = [{esc(options.words["decisions"]): [decision_uri(d.id) for d in planner.ordered()]},
+           {esc(options.words["what_changed"]): CHANGES_URI}]
     return SitePlan(tuple(pages), {}, nav, planner.feed(client=True))
 
 
