@@ -22,8 +22,10 @@ test: $(VENV)/.installed-test system-deps
 	@sh scripts/setup-system.sh browser
 	$(PYTHON) -m pytest -q
 
-benchmark: $(VENV)/.installed
+benchmark: $(VENV)/.installed system-deps
 	$(PYTHON) benchmarks/validate_bench.py
+	$(PYTHON) benchmarks/build_bench.py
+	$(PYTHON) benchmarks/history_bench.py
 
 serve: $(VENV)/.installed system-deps
 	$(DP) serve
