@@ -142,6 +142,7 @@ markdown_extensions:
 nav:
   - index.md
   - Refund policy: decisions/refund-request.md
+  - Everyone: people/index.md
 """
 OWN_HOME = """\
 # Acme rules
@@ -166,9 +167,13 @@ def test_the_sites_own_settings_apply_to_generated_pages(tmp_path: Path) -> None
     site = tmp_path / "out" / "internal"
     assert (site / "diagrams" / "refund-request.svg").read_text(encoding="utf-8").startswith("<svg")
 
-    # the nav's title for a generated page wins
+    # the nav's title for a generated page wins (over the tool's own name for it, too),
+    # and a page the site's nav lists is not listed a second time
     nav = page(site, "").select_one("nav.md-nav--primary")
-    assert "Refund policy" in [text(a) for a in nav.select(".md-nav__link")]
+    labels = [text(a) for a in nav.select(".md-nav__link")]
+    assert "Refund policy" in labels and "Everyone" in labels and "People" not in labels, labels
+    assert [a["href"] for a in nav.select("a[href]")].count("decisions/refund-request/") == 1
+    assert text(page(site, "people/").title) == "Everyone - Acme Rules"
     # toc_depth 2 and the permalink's look, on a generated page with h3 sections
     person = page(site, "people/chen-jing/")
     toc = [a["href"] for a in person.select("nav.md-nav--secondary a.md-nav__link")]

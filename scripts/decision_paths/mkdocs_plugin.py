@@ -78,6 +78,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         self.checked: CheckedFolder | None = None  # given by decision-paths build, which checked already
         self.svgs: SvgDrawing | None = None
         self.diagram_files: list[File] = []
+        self.user_nav: list = []  # the site's own nav setting, before ours is added
         self.findings: tuple[Finding, ...] = ()
         self.home_extra: PlannedPage | None = None
 
@@ -148,6 +149,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         if not client:
             _add_references(files, config)
         self._add_files(files, config, plan)
+        self.user_nav = list(config.nav or [])
         config.nav = self._nav(files, config, plan)
         return files
 
@@ -196,15 +198,18 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
 
         references = [FORMAT_URI, COMMANDS_URI]
         extra = [{"Reference": references}] if self.config.audience == "internal" else []
-        if config.nav:
-            return [*config.nav, *plan.nav, *extra]
+        if config.nav:  # the site's own nav first; pages it already lists are not listed twice
+            listed = {path for _, path in _nav_pages(config.nav)}
+            return [*config.nav, *_without(plan.nav, listed), *extra]
         generated = {"index.md", *references} | {p.src_uri for p in plan.pages}
         own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in generated)
         return [HOME_URI, *own, *plan.nav, *extra]
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):  # type: ignore[no-untyped-def]
         """A title the site's nav gives a generated page wins, as it does for any page."""
-        for title, path in _titled_paths(config.nav or []):
+        for title, path in _nav_pages(self.user_nav):
+            if title is None:
+                continue
             file = files.get_file_from_path(path)
             if file is not None and isinstance(file.page, GeneratedPage):
                 file.page.title = title
@@ -214,7 +219,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         """The diagram files were listed so that links to them check out; they are still
         being drawn, and are written after the pages (on_post_build), not copied now."""
         for file in self.diagram_files:
-            files.remove(file)
+            if files.get_file_from_path(file.src_uri) is file:  # not replaced by another plugin meanwhile
+                files.remove(file)
         return env
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -318,17 +324,38 @@ _ANCHOR_ID = re.compile(r'<[a-z0-9]+ id="([^"]+)"')
 _TAG = re.compile(r"<[^>]*>")
 
 
-def _titled_paths(nav: list) -> Iterator[tuple[str, str]]:  # type: ignore[type-arg]
-    """(title, page path) for each entry of a nav setting that names a page with a title."""
+def _nav_pages(nav: list) -> Iterator[tuple[str | None, str]]:  # type: ignore[type-arg]
+    """(title or None, page path) for each page a nav setting lists."""
     for item in nav:
-        if isinstance(item, dict):
+        if isinstance(item, str):
+            yield None, item
+        elif isinstance(item, dict):
             for title, value in item.items():
                 if isinstance(value, str):
                     yield str(title), value
                 elif isinstance(value, list):
-                    yield from _titled_paths(value)
+                    yield from _nav_pages(value)
         elif isinstance(item, list):
-            yield from _titled_paths(item)
+            yield from _nav_pages(item)
+
+
+def _without(nav: list, listed: set[str]) -> list:  # type: ignore[type-arg]
+    """``nav`` without the pages in ``listed``, and without sections left empty."""
+    kept: list = []
+    for item in nav:
+        if isinstance(item, str):
+            if item not in listed:
+                kept.append(item)
+        elif isinstance(item, dict):
+            entry = {}
+            for title, value in item.items():
+                if isinstance(value, str) and value not in listed:
+                    entry[title] = value
+                elif isinstance(value, list) and (inner := _without(value, listed)):
+                    entry[title] = inner
+            if entry:
+                kept.append(entry)
+    return kept
 
 
 def _toc_tokens(headings: Sequence[Heading], levels: tuple[int, int] = (1, 6)) -> list:
