@@ -82,21 +82,27 @@ def read(kind: str, entry_key: str) -> Any | None:
 
 def write(kind: str, entry_key: str, value: Any) -> None:
     folder = cache_root() / kind
-    temporary = None
     try:
+        text = json.dumps({"key": entry_key, "value": value}, ensure_ascii=False, separators=(",", ":"))
         folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump({"key": entry_key, "value": value}, out, ensure_ascii=False, separators=(",", ":"))
-        os.replace(temporary, folder / f"{entry_key}.json")
-        temporary = None
+        write_atomically(folder / f"{entry_key}.json", text)
         _prune(folder)
     except (OSError, ValueError, TypeError):
         return  # a read-only or full disk (or a value JSON cannot hold) only makes the next build slower
-    finally:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it, so a reader (another
+    build) sees the old file or the new one, never half of one. Raises OSError."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _prune(folder: Path) -> None:

@@ -13,7 +13,6 @@ import hashlib
 import html
 import os
 import re
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable, Mapping
@@ -224,16 +223,15 @@ class SvgDrawing:
             else:
                 self.ready[name] = svg
         self.pending: dict[str, Future[dict[str, str]]] = {}
-        self.pool: ThreadPoolExecutor | None = None
         if missing:
             size = batch or self.BATCH
             batches = [missing[i:i + size] for i in range(0, len(missing), size)]
-            self.pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(batches))),
+            pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(batches))),
                                            thread_name_prefix="decision-paths-dot")
             for batch in batches:
-                future = self.pool.submit(self._draw, {name: sources[name] for name in batch})
+                future = pool.submit(self._draw, {name: sources[name] for name in batch})
                 self.pending.update(dict.fromkeys(batch, future))
-            self.pool.shutdown(wait=False)  # the threads end when the last batch is drawn
+            pool.shutdown(wait=False)  # the threads end when the last batch is drawn
 
     def get(self, name: str) -> str:
         """One graph's SVG, waiting for its batch if need be (raises its DiagramError)."""
@@ -261,7 +259,7 @@ class SvgDrawing:
         with contextlib.suppress(OSError):  # a cache that cannot be written only makes the next build slower
             self.cache.mkdir(parents=True, exist_ok=True)
             for name, svg in drawn.items():
-                _write_atomically(self.cache / f"{self.keys[name]}.svg", svg)
+                buildcache.write_atomically(self.cache / f"{self.keys[name]}.svg", svg)
         return drawn
 
 
@@ -299,10 +297,3 @@ def _run_dot_once(sources: list[str]) -> list[str]:
     if len(documents) != len(sources):
         raise DiagramError(f"Graphviz returned {len(documents)} diagrams for {len(sources)} graphs")
     return [_clean_svg(doc) for doc in documents]
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".svg")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(temporary, path)

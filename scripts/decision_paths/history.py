@@ -100,7 +100,7 @@ def history_to_json(history: History) -> dict[str, object]:
 
 
 def _from_json(stored: object) -> History | None:
-    """The history as ``_to_json`` kept it; None if the entry is not in that shape."""
+    """The history as ``history_to_json`` kept it; None if the entry is not in that shape."""
     if not isinstance(stored, dict):
         return None
     try:

@@ -47,7 +47,7 @@ from decision_paths.model import (
     WhoMode,
     YesNoTest,
 )
-from decision_paths.yamlsource import MAX_FILE_BYTES, Map, Node, Scalar, Seq, parse_bytes, read_file
+from decision_paths.yamlsource import Map, Node, Scalar, Seq, parse_bytes, read_bytes, read_file
 
 ID_RE = re.compile(F.ID_PATTERN)
 _COMPARISON_RE = re.compile(r"^\s*(>=|<=|>|<|=)\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -80,13 +80,12 @@ def find_files(folder: str) -> list[str]:
 
 
 def read_sources(folder: str) -> dict[str, bytes] | None:
-    """Every file ``find_files`` lists, read once (as far as the size limit: more never
-    changes the outcome); None if one cannot be read, so the loader reports it."""
+    """Every file ``find_files`` lists, read once as the loader reads it; None if one
+    cannot be read, so the loader reports it."""
     sources: dict[str, bytes] = {}
     for path in find_files(folder):
         try:
-            with open(path, "rb") as handle:
-                sources[path] = handle.read(MAX_FILE_BYTES + 1)
+            sources[path] = read_bytes(path)
         except OSError:
             return None
     return sources

@@ -119,11 +119,16 @@ class ParsedFile:
     findings: tuple[Finding, ...]
 
 
+def read_bytes(path: str) -> bytes:
+    """A file's bytes, as far as one past the size limit (more never changes the outcome)."""
+    with open(path, "rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
 def read_file(path: str) -> ParsedFile:
     """Read and parse one file; problems come back as findings, never exceptions."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_bytes(path)
     except OSError as err:
         return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"cannot read the file: {err.strerror}"),))
     return parse_bytes(path, data)
