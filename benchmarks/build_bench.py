@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import random
@@ -42,7 +41,7 @@ from synthetic import write_organisation  # noqa: E402
 import graphviz  # noqa: E402
 import yaml  # noqa: E402
 
-from decision_paths import diagrams  # noqa: E402
+from decision_paths import buildcache, diagrams  # noqa: E402
 from decision_paths.i18n import words  # noqa: E402
 from decision_paths import plan  # noqa: E402
 from decision_paths.plan import PlanOptions  # noqa: E402
@@ -235,13 +234,8 @@ def site_structure(project: Path, cache: Path) -> tuple[list[str], list]:
 
 
 def code_fingerprint() -> str:
-    """A hash of the decision_paths package's files: builds are only comparable if it holds still."""
-    package = Path(diagrams.__file__).parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    """The package's code version, worked out afresh: builds are only comparable if it holds still."""
+    return buildcache.code_version.__wrapped__()
 
 
 def html_pages(site: Path) -> int:
