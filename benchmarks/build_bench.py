@@ -98,10 +98,40 @@ EN_SENTENCES = (
     "Approval records are kept for five years for audits.",
     "Scope changes on fixed-price contracts are assessed for their effect on the delivery date first.",
 )
-ZH_CELLS = ("登记需求", "评估范围", "内部复核", "总监审批", "书面答复", "财务复核", "法务意见", "客户经理",
-            "交付经理", "财务总监", "一个工作日", "三个工作日", "四个工作小时", "全部同意", "任一人", "至少两人")
-EN_CELLS = ("intake", "assess", "review", "director", "answer", "approved", "declined", "change order",
-            "1 business day", "3 business days", "8 business hours", "all of", "any of", "at least 2 of")
+ZH_CELLS = (
+    "登记需求",
+    "评估范围",
+    "内部复核",
+    "总监审批",
+    "书面答复",
+    "财务复核",
+    "法务意见",
+    "客户经理",
+    "交付经理",
+    "财务总监",
+    "一个工作日",
+    "三个工作日",
+    "四个工作小时",
+    "全部同意",
+    "任一人",
+    "至少两人",
+)
+EN_CELLS = (
+    "intake",
+    "assess",
+    "review",
+    "director",
+    "answer",
+    "approved",
+    "declined",
+    "change order",
+    "1 business day",
+    "3 business days",
+    "8 business hours",
+    "all of",
+    "any of",
+    "at least 2 of",
+)
 
 
 def _chars(text: str) -> int:
@@ -163,8 +193,12 @@ def _table(rng: random.Random, budget: int) -> str:
     rows = ["| " + " | ".join(TABLE_HEADER) + " |", "|---|---|---|---|"]
     budget -= sum(_visible(c) for c in TABLE_HEADER)
     while budget > 0:
-        cells = [rng.choice(ZH_CELLS) + " " + rng.choice(EN_CELLS), rng.choice(ZH_CELLS),
-                 rng.choice(EN_CELLS), rng.choice(ZH_SENTENCES)[:18]]
+        cells = [
+            rng.choice(ZH_CELLS) + " " + rng.choice(EN_CELLS),
+            rng.choice(ZH_CELLS),
+            rng.choice(EN_CELLS),
+            rng.choice(ZH_SENTENCES)[:18],
+        ]
         rows.append("| " + " | ".join(cells) + " |")
         budget -= sum(_visible(c) for c in cells)
     return "\n".join(rows)
@@ -220,8 +254,12 @@ def site_structure(project: Path, cache: Path) -> tuple[list[str], list]:
     os.chdir(project)
     os.environ["DECISION_PATHS_CACHE"] = str(cache)
     try:
-        config = load_site_config(decisions=str(project / "decisions"), site_dir=str(project / "unused-site"),
-                                  today=TODAY, audience="internal")
+        config = load_site_config(
+            decisions=str(project / "decisions"),
+            site_dir=str(project / "unused-site"),
+            today=TODAY,
+            audience="internal",
+        )
         config = config.plugins.on_config(config)
         files = config.plugins.on_files(get_files(config), config=config)
         return [f.src_uri for f in files.documentation_pages()], list(config.nav or [])
@@ -256,8 +294,14 @@ class Runner:
     def run(self, argv: list[str], cwd: Path, **env: str) -> dict:
         self.count += 1
         log = self.work / f"run-{self.count:02d}.log"
-        done = subprocess.run([sys.executable, "-c", WRAPPER, str(log), *argv], cwd=cwd,
-                              env={**self.env, **env}, capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", WRAPPER, str(log), *argv],
+            cwd=cwd,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         result = json.loads(done.stdout)
         if result["code"] != 0:
             sys.exit(f"failed ({result['code']}): {' '.join(argv)}\n{log.read_text(errors='replace')[-3000:]}")
@@ -344,7 +388,9 @@ def measure_builds(args: argparse.Namespace, work: Path) -> dict:
         if code_fingerprint() != fingerprint:
             sys.exit("the decision_paths sources changed during the benchmark: run it again")
         cached = len(list((cache / "svg").glob("*.svg")))
-        assert cached >= facts["diagrams"], f"{cached} SVGs cached for {facts['diagrams']} diagrams: the warm build missed"
+        assert cached >= facts["diagrams"], (
+            f"{cached} SVGs cached for {facts['diagrams']} diagrams: the warm build missed"
+        )
         for folder in (out, cache, base_out):
             shutil.rmtree(folder)
     return {"facts": facts, "runs": runs}
@@ -393,8 +439,13 @@ def measure_diagrams(args: argparse.Namespace, work: Path) -> dict:
         for dot in sample:  # what one `dot` process per graph would cost
             graphviz.pipe("dot", "svg", dot.encode("utf-8"), quiet=True)
         single.append(time.perf_counter() - start)
-    return {"cold": cold, "warm": warm, "single": single, "plan_seconds": plan_seconds,
-            "dot_bytes": sum(len(s.encode()) for s in sources.values())}
+    return {
+        "cold": cold,
+        "warm": warm,
+        "single": single,
+        "plan_seconds": plan_seconds,
+        "dot_bytes": sum(len(s.encode()) for s in sources.values()),
+    }
 
 
 def report(args: argparse.Namespace, builds: dict, dias: dict, load_at_start: float) -> bool:
@@ -405,68 +456,107 @@ def report(args: argparse.Namespace, builds: dict, dias: dict, load_at_start: fl
     ok_all = True
     print()
     print("=" * 78)
-    print(f"decision-paths build benchmark - {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, "
-          f"Python {sys.version.split()[0]}, Graphviz {diagrams.graphviz_version()}")
+    print(
+        f"decision-paths build benchmark - {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, "
+        f"Python {sys.version.split()[0]}, Graphviz {diagrams.graphviz_version()}"
+    )
     print("=" * 78)
-    print(f"Site: {args.decisions} decisions, {args.people} people -> {facts['pages']} pages "
-          f"(.html files in the output, not counting 404.html), {facts['diagrams']} inline SVG diagrams; "
-          f"{facts['our_bytes'] / 2**20:.0f} MiB of output.")
-    print("The organisation is " + ("not in git (no change history)." if args.no_git else
-          "one git commit, as in a repository: the change history is read (one commit) on each build."))
-    print(f"Baseline: {facts['pages']} plain Markdown pages at the same paths with the same nav, built by "
-          f"`mkdocs build` with the configuration `decision-paths build` uses (build.DEFAULT_CONFIG: "
-          f"material, language zh, font: false, search lang [zh, en], separator '[\\s\\u200b\\-]', same "
-          f"features, palette and markdown_extensions) minus the decision-paths plugin. "
-          f"Each page copies its counterpart's shape: the same number of headed sections and about the "
-          f"same amount of indexed text, made of Chinese+English paragraphs and one 4-column table. "
-          f"Search index: ours {facts['our_sections']} sections / {facts['our_chars']:,} chars, baseline "
-          f"{facts['base_sections']} sections / {facts['base_chars']:,} visible chars (tags, spaces, U+200B not counted); "
-          f"{facts['base_bytes'] / 2**20:.0f} MiB of output.")
-    print(f"Load average (1 min) at start / end: {load_at_start:.1f} / {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs (other work on the machine slows every run; the ratios interleave).")
-    print(f"Timings: wall clock of each command in its own process; {args.repeat} rounds, each round "
-          f"ours cold, ours warm, ours after one edit, baseline, baseline again; min (median). Ratios min/min (median/median); "
-          f"PASS/MISS judged on min/min.")
+    print(
+        f"Site: {args.decisions} decisions, {args.people} people -> {facts['pages']} pages "
+        f"(.html files in the output, not counting 404.html), {facts['diagrams']} inline SVG diagrams; "
+        f"{facts['our_bytes'] / 2**20:.0f} MiB of output."
+    )
+    print(
+        "The organisation is "
+        + (
+            "not in git (no change history)."
+            if args.no_git
+            else "one git commit, as in a repository: the change history is read (one commit) on each build."
+        )
+    )
+    print(
+        f"Baseline: {facts['pages']} plain Markdown pages at the same paths with the same nav, built by "
+        f"`mkdocs build` with the configuration `decision-paths build` uses (build.DEFAULT_CONFIG: "
+        f"material, language zh, font: false, search lang [zh, en], separator '[\\s\\u200b\\-]', same "
+        f"features, palette and markdown_extensions) minus the decision-paths plugin. "
+        f"Each page copies its counterpart's shape: the same number of headed sections and about the "
+        f"same amount of indexed text, made of Chinese+English paragraphs and one 4-column table. "
+        f"Search index: ours {facts['our_sections']} sections / {facts['our_chars']:,} chars, baseline "
+        f"{facts['base_sections']} sections / {facts['base_chars']:,} visible chars (tags, spaces, U+200B not counted); "
+        f"{facts['base_bytes'] / 2**20:.0f} MiB of output."
+    )
+    print(
+        f"Load average (1 min) at start / end: {load_at_start:.1f} / {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs (other work on the machine slows every run; the ratios interleave)."
+    )
+    print(
+        f"Timings: wall clock of each command in its own process; {args.repeat} rounds, each round "
+        f"ours cold, ours warm, ours after one edit, baseline, baseline again; min (median). Ratios min/min (median/median); "
+        f"PASS/MISS judged on min/min."
+    )
     print()
-    print(f"  ours, cold (fresh DECISION_PATHS_CACHE, fresh --out):   {cold[0]:7.2f} s ({cold[1]:.2f})  "
-          f"max RSS {rss['cold']:.0f} MiB")
-    print(f"  ours, warm (2nd build, same cache and --out):         {warm[0]:7.2f} s ({warm[1]:.2f})  "
-          f"max RSS {rss['warm']:.0f} MiB")
-    print(f"  ours, warm, one decision file edited before it:       {edited[0]:7.2f} s ({edited[1]:.2f})  "
-          f"max RSS {rss['edited']:.0f} MiB")
-    print(f"  baseline mkdocs build, fresh site dir:                {base[0]:7.2f} s ({base[1]:.2f})  "
-          f"max RSS {rss['base']:.0f} MiB")
-    print(f"  baseline mkdocs build again, same site dir:           {base_again[0]:7.2f} s ({base_again[1]:.2f})  "
-          f"max RSS {rss['base_again']:.0f} MiB")
+    print(
+        f"  ours, cold (fresh DECISION_PATHS_CACHE, fresh --out):   {cold[0]:7.2f} s ({cold[1]:.2f})  "
+        f"max RSS {rss['cold']:.0f} MiB"
+    )
+    print(
+        f"  ours, warm (2nd build, same cache and --out):         {warm[0]:7.2f} s ({warm[1]:.2f})  "
+        f"max RSS {rss['warm']:.0f} MiB"
+    )
+    print(
+        f"  ours, warm, one decision file edited before it:       {edited[0]:7.2f} s ({edited[1]:.2f})  "
+        f"max RSS {rss['edited']:.0f} MiB"
+    )
+    print(
+        f"  baseline mkdocs build, fresh site dir:                {base[0]:7.2f} s ({base[1]:.2f})  "
+        f"max RSS {rss['base']:.0f} MiB"
+    )
+    print(
+        f"  baseline mkdocs build again, same site dir:           {base_again[0]:7.2f} s ({base_again[1]:.2f})  "
+        f"max RSS {rss['base_again']:.0f} MiB"
+    )
     print("  all runs (s): " + "; ".join(f"{k} " + ", ".join(f"{v:.2f}" for v in vs) for k, vs in secs.items()))
     print()
     ratio_a, ratio_a_med = cold[0] / base[0], cold[1] / base[1]
     ok = ratio_a <= GOAL_COLD
     ok_all &= ok
-    print(f"(a) cold build / baseline:        {ratio_a:.2f}x ({ratio_a_med:.2f}x)   goal <= {GOAL_COLD}x   "
-          f"{verdict(ok)}")
+    print(
+        f"(a) cold build / baseline:        {ratio_a:.2f}x ({ratio_a_med:.2f}x)   goal <= {GOAL_COLD}x   {verdict(ok)}"
+    )
     ratio_b, ratio_b_med = warm[0] / base_again[0], warm[1] / base_again[1]
     ok = ratio_b <= GOAL_WARM
     ok_all &= ok
-    print(f"(b) warm build / baseline again:  {ratio_b:.2f}x ({ratio_b_med:.2f}x)   goal <= {GOAL_WARM}x   "
-          f"{verdict(ok)}   [vs fresh-dir baseline: {warm[0] / base[0]:.2f}x]")
-    print(f"    (b, one file edited: {edited[0] / base_again[0]:.2f}x ({edited[1] / base_again[1]:.2f}x) the baseline; "
-          f"no goal set: the edited decision's diagram and every check and page are worked out again)")
+    print(
+        f"(b) warm build / baseline again:  {ratio_b:.2f}x ({ratio_b_med:.2f}x)   goal <= {GOAL_WARM}x   "
+        f"{verdict(ok)}   [vs fresh-dir baseline: {warm[0] / base[0]:.2f}x]"
+    )
+    print(
+        f"    (b, one file edited: {edited[0] / base_again[0]:.2f}x ({edited[1] / base_again[1]:.2f}x) the baseline; "
+        f"no goal set: the edited decision's diagram and every check and page are worked out again)"
+    )
     dcold, dwarm, dsingle = stats(dias["cold"]), stats(dias["warm"]), stats(dias["single"])
     per_graph = dsingle[0] / args.per_graph
     extrapolated = per_graph * args.diagram_decisions
     ok = dcold[0] < GOAL_DIAGRAMS_S
     ok_all &= ok
-    print(f"(c) diagrams for {args.diagram_decisions} decisions, render_svgs, cold cache: {dcold[0]:.2f} s "
-          f"({dcold[1]:.2f})   goal < {GOAL_DIAGRAMS_S:.0f} s   {verdict(ok)}")
-    print(f"      DOT sources: {dias['dot_bytes'] / 2**20:.1f} MiB, planned in {dias['plan_seconds']:.2f} s "
-          f"(as plan_site makes them, not counted); warm cache (all hits): {dwarm[0]:.3f} s ({dwarm[1]:.3f})")
-    print(f"      one `dot` per graph: {args.per_graph} graphs {dsingle[0]:.2f} s ({dsingle[1]:.2f}) = "
-          f"{per_graph * 1000:.0f} ms/graph -> {extrapolated:.1f} s for {args.diagram_decisions}; "
-          f"batching gain {extrapolated / dcold[0]:.1f}x")
-    print(f"(d) peak memory (max RSS of the command's processes): ours cold {rss['cold']:.0f} MiB, "
-          f"warm {rss['warm']:.0f} MiB; baseline {rss['base']:.0f} MiB "
-          f"({rss['cold'] / rss['base']:.2f}x)   (no goal set: reported)")
+    print(
+        f"(c) diagrams for {args.diagram_decisions} decisions, render_svgs, cold cache: {dcold[0]:.2f} s "
+        f"({dcold[1]:.2f})   goal < {GOAL_DIAGRAMS_S:.0f} s   {verdict(ok)}"
+    )
+    print(
+        f"      DOT sources: {dias['dot_bytes'] / 2**20:.1f} MiB, planned in {dias['plan_seconds']:.2f} s "
+        f"(as plan_site makes them, not counted); warm cache (all hits): {dwarm[0]:.3f} s ({dwarm[1]:.3f})"
+    )
+    print(
+        f"      one `dot` per graph: {args.per_graph} graphs {dsingle[0]:.2f} s ({dsingle[1]:.2f}) = "
+        f"{per_graph * 1000:.0f} ms/graph -> {extrapolated:.1f} s for {args.diagram_decisions}; "
+        f"batching gain {extrapolated / dcold[0]:.1f}x"
+    )
+    print(
+        f"(d) peak memory (max RSS of the command's processes): ours cold {rss['cold']:.0f} MiB, "
+        f"warm {rss['warm']:.0f} MiB; baseline {rss['base']:.0f} MiB "
+        f"({rss['cold'] / rss['base']:.2f}x)   (no goal set: reported)"
+    )
     print()
     print("all goals met" if ok_all else "some goals MISSED")
     return ok_all
@@ -479,8 +569,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--diagram-decisions", type=int, default=1000)
     parser.add_argument("--per-graph", type=int, default=50, help="graphs laid out one `dot` process each")
-    parser.add_argument("--no-git", action="store_true",
-                        help="build outside git (no change history); by default the organisation is one commit")
+    parser.add_argument(
+        "--no-git",
+        action="store_true",
+        help="build outside git (no change history); by default the organisation is one commit",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     args = parser.parse_args()
     for tool in (DECISION_PATHS, MKDOCS):

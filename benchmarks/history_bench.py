@@ -35,9 +35,19 @@ EDITS = (
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "Bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",
-                        "GIT_COMMITTER_NAME": "Bench", "GIT_COMMITTER_EMAIL": "bench@example.invalid"})
+    subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "Bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+            "GIT_COMMITTER_NAME": "Bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+        },
+    )
 
 
 def make_repository(repo: Path, decisions: int, commits: int) -> None:
@@ -66,8 +76,13 @@ def timed_build(repo: Path, out: Path, history: bool, cache: Path) -> float:
     if not history:
         command.append("--no-history")
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=repo, capture_output=True, text=True,
-                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DECISION_PATHS_CACHE": str(cache)})
+    done = subprocess.run(
+        command,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "DECISION_PATHS_CACHE": str(cache)},
+    )
     if done.returncode:
         raise SystemExit(f"build failed:\n{done.stderr[-3000:]}")
     return time.perf_counter() - start

@@ -65,8 +65,10 @@ def main() -> None:
     print(f"  decision-paths validate, whole command:      {cli_best:.3f} s ({cli_median:.3f})")
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"  peak memory of the command (max RSS):        {peak_mib:.0f} MiB")
-    print(f"  ratio validate / libyaml parse: {validate_best / libyaml_best:.2f}x in process, "
-          f"{cli_best / libyaml_best:.2f}x as a command (goal <= 3x)")
+    print(
+        f"  ratio validate / libyaml parse: {validate_best / libyaml_best:.2f}x in process, "
+        f"{cli_best / libyaml_best:.2f}x as a command (goal <= 3x)"
+    )
     print(f"  whole command under 2 s: {'yes' if cli_best < 2 else 'NO'}")
 
 

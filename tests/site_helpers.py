@@ -36,8 +36,14 @@ class Run:
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 120) -> Run:
     """The installed console command, as CI runs it."""
     assert COMMAND.exists(), f"the console command is not installed at {COMMAND}"
-    done = subprocess.run([str(COMMAND), *args], cwd=cwd, capture_output=True, encoding="utf-8",
-                          timeout=timeout, env={**os.environ, **(env or {})})
+    done = subprocess.run(
+        [str(COMMAND), *args],
+        cwd=cwd,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
     return Run(done.returncode, done.stdout, done.stderr)
 
 
@@ -173,6 +179,7 @@ def broken_links(site: Path, pages: list[Path] | None = None) -> list[str]:
 
 # ---------------------------------------------------------------- a small organisation
 
+
 def write_org(root: Path, files: dict[str, str]) -> Path:
     """Write decisions/<relative> files under root; returns the decisions folder."""
     folder = root / "decisions"
@@ -185,4 +192,3 @@ def write_org(root: Path, files: dict[str, str]) -> Path:
 
 def all_files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-

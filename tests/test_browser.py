@@ -16,8 +16,13 @@ import pytest
 from site_helpers import sample_site
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 TIMEOUT_MS = 10_000
 
 
@@ -44,8 +49,9 @@ def base_url(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make test` (it installs the browser)",
-                    pytrace=False)
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: run `make test` (it installs the browser)", pytrace=False
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -129,8 +135,7 @@ def test_diagram_stage_links_jump_to_the_stage_row(visit: Visit) -> None:
 def test_search_finds_a_chinese_approver_by_name(visit: Visit) -> None:
     page = visit.open("")
     # Material builds the index in a worker; a query typed before it is ready is dropped
-    page.wait_for_function("(document.querySelector('.md-search-result__meta') || {}).textContent "
-                           "=== '键入以开始搜索'")
+    page.wait_for_function("(document.querySelector('.md-search-result__meta') || {}).textContent === '键入以开始搜索'")
     box = page.locator("input.md-search__input")
     box.click()
     # Chinese arrives through an input method: the text is inserted, then a key is released
@@ -139,8 +144,7 @@ def test_search_finds_a_chinese_approver_by_name(visit: Visit) -> None:
     box.press("End")
     results = page.locator(".md-search-result__item a")
     results.first.wait_for(state="visible")
-    found = [(results.nth(i).get_attribute("href") or "", results.nth(i).inner_text())
-             for i in range(results.count())]
+    found = [(results.nth(i).get_attribute("href") or "", results.nth(i).inner_text()) for i in range(results.count())]
     assert found, "no search results for 李娜"
     target = next((i for i, (href, _) in enumerate(found) if "people/li-na/" in href), None)
     if target is None:  # a page that mentions her will do

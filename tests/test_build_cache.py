@@ -26,10 +26,12 @@ class Steps:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.calls: dict[str, int] = {}
-        for module, name in ((decision_paths.validate, "validate_folder"),
-                             (decision_paths.mkdocs_plugin, "plan_site"),
-                             (decision_paths.mkdocs_plugin, "plan_client_site"),
-                             (decision_paths.history, "_read_history")):
+        for module, name in (
+            (decision_paths.validate, "validate_folder"),
+            (decision_paths.mkdocs_plugin, "plan_site"),
+            (decision_paths.mkdocs_plugin, "plan_client_site"),
+            (decision_paths.history, "_read_history"),
+        ):
             self._count(monkeypatch, module, name)
 
     def _count(self, monkeypatch: pytest.MonkeyPatch, module, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -72,8 +74,9 @@ def build(today: str = TODAY) -> dict[str, bytes]:
     return all_files(Path("out"))
 
 
-def test_an_unchanged_build_reuses_every_step_and_gives_the_same_site(project: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unchanged_build_reuses_every_step_and_gives_the_same_site(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     steps = Steps(monkeypatch)
     first = build()
     assert steps.calls == {"validate_folder": 1, "plan_site": 1, "plan_client_site": 1, "_read_history": 1}
@@ -84,8 +87,9 @@ def test_an_unchanged_build_reuses_every_step_and_gives_the_same_site(project: P
     assert second == first
 
 
-def test_a_changed_file_date_or_commit_is_never_answered_from_the_cache(project: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_file_date_or_commit_is_never_answered_from_the_cache(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     steps = Steps(monkeypatch)
     build()
     refund = project / "decisions" / "finance" / "refund-request.yaml"
@@ -93,12 +97,19 @@ def test_a_changed_file_date_or_commit_is_never_answered_from_the_cache(project:
     assert "title: 退款申请 / Refund requests\n" in source
 
     # an edit, not yet committed: checked and planned again, history still from the cache
-    refund.write_text(source.replace("title: 退款申请 / Refund requests\n", "title: 退款 / Refunds\n"), encoding="utf-8")
+    refund.write_text(
+        source.replace("title: 退款申请 / Refund requests\n", "title: 退款 / Refunds\n"), encoding="utf-8"
+    )
     steps.reset()
     build()
     assert steps.calls == {"validate_folder": 1, "plan_site": 1, "plan_client_site": 1}
-    assert text(article(Path("out/internal"), "decisions/refund-request/").h1).removesuffix("¶").strip() == "退款 / Refunds"
-    assert text(article(Path("out/client"), "decisions/refund-request/").h1).removesuffix("¶").strip() == "退款 / Refunds"
+    assert (
+        text(article(Path("out/internal"), "decisions/refund-request/").h1).removesuffix("¶").strip()
+        == "退款 / Refunds"
+    )
+    assert (
+        text(article(Path("out/client"), "decisions/refund-request/").h1).removesuffix("¶").strip() == "退款 / Refunds"
+    )
 
     # the commit of that edit: the history is read again and shows it (the findings
     # come from the cache, but planning needs the model, loaded once for both sites)
@@ -123,16 +134,21 @@ def test_a_damaged_or_planted_cache_entry_is_ignored(project: Path, monkeypatch:
     entries = sorted(p for p in cache.rglob("*") if p.is_file())
     assert {p.parent.name for p in entries} == {"check", "history", "plan", "svg"}
     for number, entry in enumerate(entries):
-        damage = (b"", b"{not json", b'{"key": "another key", "value": {"pages": []}}',
-                  '{"key": "%s", "value": [1, 2]}' % entry.stem)[number % 4]
+        damage = (
+            b"",
+            b"{not json",
+            b'{"key": "another key", "value": {"pages": []}}',
+            '{"key": "%s", "value": [1, 2]}' % entry.stem,
+        )[number % 4]
         entry.write_bytes(damage.encode() if isinstance(damage, str) else damage)
     steps = Steps(monkeypatch)
     assert build() == first
     assert steps.calls == {"validate_folder": 1, "plan_site": 1, "plan_client_site": 1, "_read_history": 1}
 
 
-def test_a_cache_that_cannot_be_written_only_costs_time(project: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cache_that_cannot_be_written_only_costs_time(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder would go", encoding="utf-8")
     monkeypatch.setenv("DECISION_PATHS_CACHE", str(blocked / "cache"))

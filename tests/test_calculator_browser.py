@@ -36,8 +36,13 @@ from decision_paths.timeline import MissingInput, fastest_and_slowest, parse_sta
 from decision_paths.validate import validate_folder
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 COMMAND = REPO / ".venv" / "bin" / "decision-paths"
 TODAY = "2026-11-23"
 
@@ -61,8 +66,13 @@ def start_instants() -> list[str]:
         found += [f"{day}T{t}" for t in ("10:00", "17:30")]
         day += dt.timedelta(days=1)
     # Other forms of the start: seconds, offsets, a bare date.
-    found += ["2026-09-30T02:00:00Z", "2026-10-09T20:00:00-04:00", "2026-02-13T17:59:59+08:00",
-              "2026-10-01", "2026-12-30T09:00:00"]
+    found += [
+        "2026-09-30T02:00:00Z",
+        "2026-10-09T20:00:00-04:00",
+        "2026-02-13T17:59:59+08:00",
+        "2026-10-01",
+        "2026-12-30T09:00:00",
+    ]
     return found
 
 
@@ -79,8 +89,7 @@ def candidate_values(decision: Decision) -> dict[str, list[object]]:
         for branch in stage.branches:
             for condition in branch.conditions:
                 if isinstance(condition.test, NumberTest):
-                    thresholds.setdefault(condition.input.id, set()).update(
-                        c.value for c in condition.test.comparisons)
+                    thresholds.setdefault(condition.input.id, set()).update(c.value for c in condition.test.comparisons)
     found: dict[str, list[object]] = {}
     for item in decision.inputs.values():
         if item.type is InputType.NUMBER:
@@ -135,8 +144,14 @@ def python_answer(org: Organisation, decision: Decision, start: str, values: dic
 def out(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     target = tmp_path_factory.mktemp("calculator") / "out"
     assert COMMAND.exists(), f"the console command is not installed at {COMMAND}"
-    done = subprocess.run([str(COMMAND), "build", "--audience", "all", "--out", str(target), "--today", TODAY],
-                          cwd=REPO, capture_output=True, encoding="utf-8", timeout=300, env={**os.environ})
+    done = subprocess.run(
+        [str(COMMAND), "build", "--audience", "all", "--out", str(target), "--today", TODAY],
+        cwd=REPO,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=300,
+        env={**os.environ},
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return target
 
@@ -159,8 +174,10 @@ def server(out: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium is required for the calculator tests and is not installed at {CHROMIUM} "
-                    "(e.g. apt-get install chromium)")
+        pytest.fail(
+            f"Chromium is required for the calculator tests and is not installed at {CHROMIUM} "
+            "(e.g. apt-get install chromium)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as err:
@@ -236,16 +253,19 @@ def compare_site(context, server: str, audience: str, org: Organisation) -> tupl
     for decision in org.decisions.values():
         cases = [(start, values) for values in value_sets(decision) for start in STARTS]
         url = f"{server}/{audience}/decisions/{decision.id}/"
-        browser_answers = json.loads(page.evaluate(EVALUATE, [url, json.dumps([(start, to_js(values))
-                                                                               for start, values in cases])]))
+        browser_answers = json.loads(
+            page.evaluate(EVALUATE, [url, json.dumps([(start, to_js(values)) for start, values in cases])])
+        )
         assert len(browser_answers) == len(cases)
         for (start, values), in_browser in zip(cases, browser_answers):
             expected = python_answer(org, decision, start, values)
             checked += 1
             if in_browser != expected:
-                mismatches.append(f"{audience} {decision.id} start={start} values={to_js(values)}:\n"
-                                  f"  python:  {json.dumps(expected, ensure_ascii=False)}\n"
-                                  f"  browser: {json.dumps(in_browser, ensure_ascii=False)}")
+                mismatches.append(
+                    f"{audience} {decision.id} start={start} values={to_js(values)}:\n"
+                    f"  python:  {json.dumps(expected, ensure_ascii=False)}\n"
+                    f"  browser: {json.dumps(in_browser, ensure_ascii=False)}"
+                )
     page.close()
     assert errors == [], errors
     return checked, mismatches
@@ -274,8 +294,13 @@ def test_browser_and_python_agree_on_the_client_site(context, server: str, model
 
 
 def cli_due(*args: str) -> str:
-    done = subprocess.run([str(COMMAND), "timeline", *args, "--format", "json"], cwd=REPO, capture_output=True,
-                          encoding="utf-8", timeout=120)
+    done = subprocess.run(
+        [str(COMMAND), "timeline", *args, "--format", "json"],
+        cwd=REPO,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     due = dt.datetime.fromisoformat(json.loads(done.stdout)["due"])
     return due.strftime("%Y-%m-%d %H:%M")
@@ -284,8 +309,9 @@ def cli_due(*args: str) -> str:
 def test_the_form_on_a_client_page_shows_the_cli_answer(context, server: str) -> None:  # type: ignore[no-untyped-def]
     page, errors = open_page(context, f"{server}/client/decisions/out-of-scope-request/")
     page.wait_for_selector("[data-dp-ready]", state="attached")
-    fields = {name: page.locator(f'[data-dp-field="{name}"]') for name in
-              ("effort-days", "contract-type", "repeat-client")}
+    fields = {
+        name: page.locator(f'[data-dp-field="{name}"]') for name in ("effort-days", "contract-type", "repeat-client")
+    }
     page.fill("input[name=dp-start]", "2026-09-30T10:00")
     # Nothing entered yet: the calculator asks for the first input the path needs.
     assert page.locator(".dp-missing").is_visible()
@@ -307,13 +333,37 @@ def test_the_form_on_a_client_page_shows_the_cli_answer(context, server: str) ->
     assert fields["repeat-client"].is_visible()
     page.select_option('[data-dp-input="repeat-client"]', "yes")
     answer.wait_for()
-    assert cli_due("out-of-scope-request", "--start", "2026-09-30T10:00", "--set", "effort-days=5", "--set",
-                   "contract-type=time-and-materials", "--set", "repeat-client=yes") in answer.inner_text()
+    assert (
+        cli_due(
+            "out-of-scope-request",
+            "--start",
+            "2026-09-30T10:00",
+            "--set",
+            "effort-days=5",
+            "--set",
+            "contract-type=time-and-materials",
+            "--set",
+            "repeat-client=yes",
+        )
+        in answer.inner_text()
+    )
 
     page.fill("input[name=dp-start]", "2026-02-13T17:30")
     answer.wait_for()
-    assert cli_due("out-of-scope-request", "--start", "2026-02-13T17:30", "--set", "effort-days=5", "--set",
-                   "contract-type=time-and-materials", "--set", "repeat-client=yes") in answer.inner_text()
+    assert (
+        cli_due(
+            "out-of-scope-request",
+            "--start",
+            "2026-02-13T17:30",
+            "--set",
+            "effort-days=5",
+            "--set",
+            "contract-type=time-and-materials",
+            "--set",
+            "repeat-client=yes",
+        )
+        in answer.inner_text()
+    )
     rows = page.locator(".dp-result tbody tr")
     assert rows.count() == 3  # intake, assess, answer
     page.close()
@@ -327,8 +377,9 @@ def test_hong_kong_form_uses_the_hong_kong_calendar(context, server: str) -> Non
     page.select_option('[data-dp-input="work-delivered"]', "no")
     page.fill('[data-dp-input="refund-amount"]', "5000")
     page.locator(".dp-answer").wait_for()
-    expected = cli_due("refund-request", "--start", "2026-02-13T15:00", "--set", "work-delivered=no",
-                       "--set", "refund-amount=5000")
+    expected = cli_due(
+        "refund-request", "--start", "2026-02-13T15:00", "--set", "work-delivered=no", "--set", "refund-amount=5000"
+    )
     assert expected == "2026-02-27 23:59"
     assert expected in page.locator(".dp-answer").inner_text()
     page.close()
@@ -357,8 +408,9 @@ def test_without_javascript_the_page_shows_a_worked_example(browser, server: str
         context.close()
 
 
-def test_a_clock_change_gives_the_same_instants_in_the_browser(context, server: str, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_clock_change_gives_the_same_instants_in_the_browser(
+    context, server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
     """A calendar in a zone with summer time (any IANA zone is allowed): Europe/London.
 
     Only unambiguous starts: an explicit UTC offset, or a local time that exists once.
@@ -368,25 +420,39 @@ def test_a_clock_change_gives_the_same_instants_in_the_browser(context, server: 
     folder.mkdir()
     (folder / "_org.yaml").write_text(
         "people:\n  li-na: {name: Li}\nroles:\n  clerk: {title: Clerk, held_by: [li-na]}\n"
-        "calendars:\n  london: {country: GB, timezone: Europe/London}\n", encoding="utf-8")
+        "calendars:\n  london: {country: GB, timezone: Europe/London}\n",
+        encoding="utf-8",
+    )
     (folder / "clock.yaml").write_text(
         "title: Clock\nsummary: Around the clock change.\nowner: clerk\nreviewed: 2026-10-01\n"
         "review_every: 180 days\nstart: a\nstages:\n"
         "  a: {title: A, who: clerk, within: 24 hours, next: b}\n"
         "  b: {title: B, who: clerk, within: 2 business hours, next: c}\n"
-        "  c: {title: C, who: clerk, within: 1 calendar day}\n", encoding="utf-8")
+        "  c: {title: C, who: clerk, within: 1 calendar day}\n",
+        encoding="utf-8",
+    )
     result = validate_folder("decisions", dt.date.fromisoformat(TODAY))
     assert not result.has_errors, [f.to_text() for f in result.findings]
     org = result.org
     decision = org.decisions["clock"]
-    data = {"decision": decision_data(decision),
-            "calendar": calendar_data(BusinessCalendar(org.calendar_for(decision)), 2026)}
-    starts = ["2026-03-28T10:00", "2026-03-29T00:30", "2026-10-24T00:30", "2026-10-24T01:30",
-              "2026-10-25T00:30:00+01:00", "2026-10-25T01:30:00+01:00", "2026-10-25T01:30:00+00:00",
-              "2026-10-25T03:00"]
+    data = {
+        "decision": decision_data(decision),
+        "calendar": calendar_data(BusinessCalendar(org.calendar_for(decision)), 2026),
+    }
+    starts = [
+        "2026-03-28T10:00",
+        "2026-03-29T00:30",
+        "2026-10-24T00:30",
+        "2026-10-24T01:30",
+        "2026-10-25T00:30:00+01:00",
+        "2026-10-25T01:30:00+01:00",
+        "2026-10-25T01:30:00+00:00",
+        "2026-10-25T03:00",
+    ]
     page, errors = open_page(context, f"{server}/internal/decisions/out-of-scope-request/")
-    in_browser = page.evaluate("([data, starts]) => starts.map(s => window.DecisionPaths.timelineJson(data, s, {}))",
-                               [data, starts])
+    in_browser = page.evaluate(
+        "([data, starts]) => starts.map(s => window.DecisionPaths.timelineJson(data, s, {}))", [data, starts]
+    )
     page.close()
     mismatches = []
     for start, answer in zip(starts, in_browser):
@@ -401,6 +467,11 @@ def test_no_request_left_127_0_0_1(server: str) -> None:
     # Runs last in this module: every page above was recorded.
     assert REQUESTS, "no request was recorded: the browser tests did not run"
     local = urlsplit(server).netloc
-    outside = sorted({url for url in REQUESTS if urlsplit(url).scheme in ("http", "https", "ws", "wss")
-                      and urlsplit(url).netloc != local})
+    outside = sorted(
+        {
+            url
+            for url in REQUESTS
+            if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != local
+        }
+    )
     assert outside == [] and BLOCKED == []

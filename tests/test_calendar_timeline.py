@@ -47,14 +47,27 @@ COMMAND = REPO / ".venv" / "bin" / "decision-paths"
 NOWHERE = Loc("")
 
 
-def make_calendar(country: str = "CN", timezone: str = "Asia/Shanghai", hours: str = "09:00-18:00",
-                  workdays=range(5), closed=(), open=()) -> BusinessCalendar:  # type: ignore[no-untyped-def]
+def make_calendar(
+    country: str = "CN",
+    timezone: str = "Asia/Shanghai",
+    hours: str = "09:00-18:00",
+    workdays=range(5),
+    closed=(),
+    open=(),
+) -> BusinessCalendar:  # type: ignore[no-untyped-def]
     opens, closes = (dt.timedelta(hours=int(t[:2]), minutes=int(t[3:5])) for t in hours.split("-"))
-    return BusinessCalendar(Calendar(
-        id="test", loc=NOWHERE, country=Ref(country, NOWHERE), timezone=Ref(timezone, NOWHERE),
-        hours=BusinessHours(opens, closes, NOWHERE), workdays=frozenset(workdays),
-        closed=frozenset(dt.date.fromisoformat(d) for d in closed),
-        open=frozenset(dt.date.fromisoformat(d) for d in open)))
+    return BusinessCalendar(
+        Calendar(
+            id="test",
+            loc=NOWHERE,
+            country=Ref(country, NOWHERE),
+            timezone=Ref(timezone, NOWHERE),
+            hours=BusinessHours(opens, closes, NOWHERE),
+            workdays=frozenset(workdays),
+            closed=frozenset(dt.date.fromisoformat(d) for d in closed),
+            open=frozenset(dt.date.fromisoformat(d) for d in open),
+        )
+    )
 
 
 CN = make_calendar()
@@ -73,8 +86,14 @@ def test_library_has_the_official_2026_schedule() -> None:
 
     cn = holidays.country_holidays("CN", years=2026)
     makeup = {d for d in cn.weekend_workdays if d.year == 2026}
-    assert makeup == {dt.date(2026, 1, 4), dt.date(2026, 2, 14), dt.date(2026, 2, 28), dt.date(2026, 5, 9),
-                      dt.date(2026, 9, 20), dt.date(2026, 10, 10)}
+    assert makeup == {
+        dt.date(2026, 1, 4),
+        dt.date(2026, 2, 14),
+        dt.date(2026, 2, 28),
+        dt.date(2026, 5, 9),
+        dt.date(2026, 9, 20),
+        dt.date(2026, 10, 10),
+    }
 
     def days_off(first: str, last: str) -> list[str]:
         start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
@@ -84,15 +103,22 @@ def test_library_has_the_official_2026_schedule() -> None:
     assert days_off("2026-01-01", "2026-01-05") == ["2026-01-01", "2026-01-02", "2026-01-03"]
     assert days_off("2026-02-13", "2026-03-01") == [f"2026-02-{d}" for d in range(15, 24)] + ["2026-03-01"]
     assert days_off("2026-04-30", "2026-05-10") == [f"2026-05-0{d}" for d in range(1, 6)] + ["2026-05-10"]
-    assert days_off("2026-09-19", "2026-10-11") == ["2026-09-19", "2026-09-25", "2026-09-26", "2026-09-27"] + \
-        [f"2026-10-0{d}" for d in range(1, 8)] + ["2026-10-11"]
+    assert days_off("2026-09-19", "2026-10-11") == ["2026-09-19", "2026-09-25", "2026-09-26", "2026-09-27"] + [
+        f"2026-10-0{d}" for d in range(1, 8)
+    ] + ["2026-10-11"]
     for makeup_day in sorted(makeup):
         assert CN.is_makeup_workday(makeup_day) and CN.is_working_day(makeup_day), makeup_day
     # Hong Kong: no make-up days; its own holidays.
     hk = holidays.country_holidays("HK", years=2026)
     assert not {d for d in getattr(hk, "weekend_workdays", ()) if d.year == 2026}
-    assert {dt.date(2026, 2, 17), dt.date(2026, 2, 18), dt.date(2026, 2, 19), dt.date(2026, 10, 1),
-            dt.date(2026, 10, 19), dt.date(2026, 12, 25)} <= set(hk)
+    assert {
+        dt.date(2026, 2, 17),
+        dt.date(2026, 2, 18),
+        dt.date(2026, 2, 19),
+        dt.date(2026, 10, 1),
+        dt.date(2026, 10, 19),
+        dt.date(2026, 12, 25),
+    } <= set(hk)
     assert HK.is_working_day(dt.date(2026, 2, 16)) and HK.is_working_day(dt.date(2026, 10, 2))
     assert not HK.is_working_day(dt.date(2026, 2, 14)) and not HK.is_working_day(dt.date(2026, 10, 10))
 
@@ -106,52 +132,64 @@ def test_has_official_schedule() -> None:
 # ------------------------------------------------------------------ business days
 
 
-@pytest.mark.parametrize("received, within, expected", [
-    # National Day: Oct 1-7 off, Sat Oct 10 works.
-    ("2026-09-30T10:00", "1 business day", "2026-10-08T18:00:00+08:00"),
-    ("2026-09-30T10:00", "2 business days", "2026-10-09T18:00:00+08:00"),
-    ("2026-09-30T10:00", "3 business days", "2026-10-10T18:00:00+08:00"),  # make-up Saturday
-    ("2026-09-30T10:00", "4 business days", "2026-10-12T18:00:00+08:00"),
-    ("2026-09-30T10:00", "3个工作日", "2026-10-10T18:00:00+08:00"),
-    # Mid-Autumn: Fri Sep 25 off.
-    ("2026-09-24T10:00", "1 business day", "2026-09-28T18:00:00+08:00"),
-    # Make-up Sunday Sep 20.
-    ("2026-09-18T10:00", "1 business day", "2026-09-20T18:00:00+08:00"),
-    ("2026-09-19T10:00", "1 business day", "2026-09-20T18:00:00+08:00"),
-    # Spring Festival: Feb 15-23 off, Sat Feb 14 and Sat Feb 28 work.
-    ("2026-02-13T10:00", "1 business day", "2026-02-14T18:00:00+08:00"),
-    ("2026-02-13T10:00", "2 business days", "2026-02-24T18:00:00+08:00"),
-    ("2026-02-12T17:59", "5 business days", "2026-02-26T18:00:00+08:00"),
-    ("2026-02-27T10:00", "1 business day", "2026-02-28T18:00:00+08:00"),
-    ("2026-02-27T10:00", "2 business days", "2026-03-02T18:00:00+08:00"),
-    # Labour Day: May 1-5 off, Sat May 9 works.
-    ("2026-04-30T10:00", "1 business day", "2026-05-06T18:00:00+08:00"),
-    ("2026-04-30T10:00", "4 business days", "2026-05-09T18:00:00+08:00"),
-    # New Year: Jan 1-3 off, Sun Jan 4 works.
-    ("2025-12-31T10:00", "1 business day", "2026-01-04T18:00:00+08:00"),
-    ("2025-12-31T10:00", "2 business days", "2026-01-05T18:00:00+08:00"),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "received, within, expected",
+    [
+        # National Day: Oct 1-7 off, Sat Oct 10 works.
+        ("2026-09-30T10:00", "1 business day", "2026-10-08T18:00:00+08:00"),
+        ("2026-09-30T10:00", "2 business days", "2026-10-09T18:00:00+08:00"),
+        ("2026-09-30T10:00", "3 business days", "2026-10-10T18:00:00+08:00"),  # make-up Saturday
+        ("2026-09-30T10:00", "4 business days", "2026-10-12T18:00:00+08:00"),
+        ("2026-09-30T10:00", "3个工作日", "2026-10-10T18:00:00+08:00"),
+        # Mid-Autumn: Fri Sep 25 off.
+        ("2026-09-24T10:00", "1 business day", "2026-09-28T18:00:00+08:00"),
+        # Make-up Sunday Sep 20.
+        ("2026-09-18T10:00", "1 business day", "2026-09-20T18:00:00+08:00"),
+        ("2026-09-19T10:00", "1 business day", "2026-09-20T18:00:00+08:00"),
+        # Spring Festival: Feb 15-23 off, Sat Feb 14 and Sat Feb 28 work.
+        ("2026-02-13T10:00", "1 business day", "2026-02-14T18:00:00+08:00"),
+        ("2026-02-13T10:00", "2 business days", "2026-02-24T18:00:00+08:00"),
+        ("2026-02-12T17:59", "5 business days", "2026-02-26T18:00:00+08:00"),
+        ("2026-02-27T10:00", "1 business day", "2026-02-28T18:00:00+08:00"),
+        ("2026-02-27T10:00", "2 business days", "2026-03-02T18:00:00+08:00"),
+        # Labour Day: May 1-5 off, Sat May 9 works.
+        ("2026-04-30T10:00", "1 business day", "2026-05-06T18:00:00+08:00"),
+        ("2026-04-30T10:00", "4 business days", "2026-05-09T18:00:00+08:00"),
+        # New Year: Jan 1-3 off, Sun Jan 4 works.
+        ("2025-12-31T10:00", "1 business day", "2026-01-04T18:00:00+08:00"),
+        ("2025-12-31T10:00", "2 business days", "2026-01-05T18:00:00+08:00"),
+    ],
+    ids=lambda v: str(v),
+)
 def test_business_days_across_chinese_holidays(received: str, within: str, expected: str) -> None:
     assert due(CN, within, received) == expected
 
 
-@pytest.mark.parametrize("received, within, expected", [
-    ("2026-10-03T11:00", "1 business day", "2026-10-08T18:00:00+08:00"),  # a holiday Saturday
-    ("2026-10-01T00:00", "1 business day", "2026-10-08T18:00:00+08:00"),
-    ("2026-10-07T23:00", "1 business day", "2026-10-08T18:00:00+08:00"),  # last day off
-    ("2026-02-18T09:30", "1 business day", "2026-02-24T18:00:00+08:00"),
-    ("2026-02-18T09:30", "2 business days", "2026-02-25T18:00:00+08:00"),
-    ("2026-01-03T10:00", "1 business day", "2026-01-04T18:00:00+08:00"),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "received, within, expected",
+    [
+        ("2026-10-03T11:00", "1 business day", "2026-10-08T18:00:00+08:00"),  # a holiday Saturday
+        ("2026-10-01T00:00", "1 business day", "2026-10-08T18:00:00+08:00"),
+        ("2026-10-07T23:00", "1 business day", "2026-10-08T18:00:00+08:00"),  # last day off
+        ("2026-02-18T09:30", "1 business day", "2026-02-24T18:00:00+08:00"),
+        ("2026-02-18T09:30", "2 business days", "2026-02-25T18:00:00+08:00"),
+        ("2026-01-03T10:00", "1 business day", "2026-01-04T18:00:00+08:00"),
+    ],
+    ids=lambda v: str(v),
+)
 def test_received_on_a_holiday(received: str, within: str, expected: str) -> None:
     assert due(CN, within, received) == expected
 
 
-@pytest.mark.parametrize("received, within, expected", [
-    ("2026-02-14T10:00", "1 business day", "2026-02-24T18:00:00+08:00"),
-    ("2026-10-10T10:00", "1 business day", "2026-10-12T18:00:00+08:00"),
-    ("2026-09-20T08:00", "1 business day", "2026-09-21T18:00:00+08:00"),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "received, within, expected",
+    [
+        ("2026-02-14T10:00", "1 business day", "2026-02-24T18:00:00+08:00"),
+        ("2026-10-10T10:00", "1 business day", "2026-10-12T18:00:00+08:00"),
+        ("2026-09-20T08:00", "1 business day", "2026-09-21T18:00:00+08:00"),
+    ],
+    ids=lambda v: str(v),
+)
 def test_received_on_a_makeup_working_day(received: str, within: str, expected: str) -> None:
     assert due(CN, within, received) == expected
 
@@ -184,24 +222,28 @@ def test_company_closure_and_extra_open_day() -> None:
 # ------------------------------------------------------------------ business hours
 
 
-@pytest.mark.parametrize("received, within, expected", [
-    ("2026-11-20T17:00", "2 business hours", "2026-11-23T10:00:00+08:00"),  # Friday 17:00 -> Monday
-    ("2026-11-19T07:00", "1 business hour", "2026-11-19T10:00:00+08:00"),   # before opening
-    ("2026-11-19T20:00", "1 business hour", "2026-11-20T10:00:00+08:00"),   # after closing
-    ("2026-11-19T18:00", "1 business hour", "2026-11-20T10:00:00+08:00"),   # at closing
-    ("2026-11-19T10:00", "1.5 business hours", "2026-11-19T11:30:00+08:00"),
-    ("2026-11-19T17:30", "1.5 business hours", "2026-11-20T10:00:00+08:00"),
-    ("2026-11-19T16:00", "2 business hours", "2026-11-19T18:00:00+08:00"),  # fills to closing: same day
-    ("2026-11-19T09:00", "9 business hours", "2026-11-19T18:00:00+08:00"),
-    ("2026-11-19T09:00", "18 business hours", "2026-11-20T18:00:00+08:00"),
-    ("2026-11-19T10:00", "9 business hours", "2026-11-20T10:00:00+08:00"),
-    ("2026-11-21T11:00", "1 business hour", "2026-11-23T10:00:00+08:00"),   # received on a Saturday
-    ("2026-11-19", "1 business hour", "2026-11-19T10:00:00+08:00"),         # bare date = 00:00
-    ("2026-09-30T17:00", "2 business hours", "2026-10-08T10:00:00+08:00"),  # over National Day
-    ("2026-02-27T17:00", "2 business hours", "2026-02-28T10:00:00+08:00"),  # make-up Saturday counts
-    ("2026-02-13T17:00", "4个工作小时", "2026-02-14T12:00:00+08:00"),
-    ("2026-02-14T16:00", "4 business hours", "2026-02-24T11:00:00+08:00"),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "received, within, expected",
+    [
+        ("2026-11-20T17:00", "2 business hours", "2026-11-23T10:00:00+08:00"),  # Friday 17:00 -> Monday
+        ("2026-11-19T07:00", "1 business hour", "2026-11-19T10:00:00+08:00"),  # before opening
+        ("2026-11-19T20:00", "1 business hour", "2026-11-20T10:00:00+08:00"),  # after closing
+        ("2026-11-19T18:00", "1 business hour", "2026-11-20T10:00:00+08:00"),  # at closing
+        ("2026-11-19T10:00", "1.5 business hours", "2026-11-19T11:30:00+08:00"),
+        ("2026-11-19T17:30", "1.5 business hours", "2026-11-20T10:00:00+08:00"),
+        ("2026-11-19T16:00", "2 business hours", "2026-11-19T18:00:00+08:00"),  # fills to closing: same day
+        ("2026-11-19T09:00", "9 business hours", "2026-11-19T18:00:00+08:00"),
+        ("2026-11-19T09:00", "18 business hours", "2026-11-20T18:00:00+08:00"),
+        ("2026-11-19T10:00", "9 business hours", "2026-11-20T10:00:00+08:00"),
+        ("2026-11-21T11:00", "1 business hour", "2026-11-23T10:00:00+08:00"),  # received on a Saturday
+        ("2026-11-19", "1 business hour", "2026-11-19T10:00:00+08:00"),  # bare date = 00:00
+        ("2026-09-30T17:00", "2 business hours", "2026-10-08T10:00:00+08:00"),  # over National Day
+        ("2026-02-27T17:00", "2 business hours", "2026-02-28T10:00:00+08:00"),  # make-up Saturday counts
+        ("2026-02-13T17:00", "4个工作小时", "2026-02-14T12:00:00+08:00"),
+        ("2026-02-14T16:00", "4 business hours", "2026-02-24T11:00:00+08:00"),
+    ],
+    ids=lambda v: str(v),
+)
 def test_business_hours(received: str, within: str, expected: str) -> None:
     assert due(CN, within, received) == expected
 
@@ -209,25 +251,33 @@ def test_business_hours(received: str, within: str, expected: str) -> None:
 # ------------------------------------------------------------------ calendar days, weeks, hours
 
 
-@pytest.mark.parametrize("received, within, expected", [
-    ("2026-09-30T10:00", "2 calendar days", "2026-10-02T23:59:59+08:00"),  # holidays count
-    ("2026-11-20T23:30", "1 calendar day", "2026-11-21T23:59:59+08:00"),
-    ("2026-11-20T00:00", "1天", "2026-11-21T23:59:59+08:00"),
-    ("2026-12-30T10:00", "3 days", "2027-01-02T23:59:59+08:00"),
-    ("2026-11-20T10:00", "1 week", "2026-11-27T23:59:59+08:00"),
-    ("2026-11-20T10:00", "2周", "2026-12-04T23:59:59+08:00"),
-    ("2026-02-14T10:00", "1 week", "2026-02-21T23:59:59+08:00"),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "received, within, expected",
+    [
+        ("2026-09-30T10:00", "2 calendar days", "2026-10-02T23:59:59+08:00"),  # holidays count
+        ("2026-11-20T23:30", "1 calendar day", "2026-11-21T23:59:59+08:00"),
+        ("2026-11-20T00:00", "1天", "2026-11-21T23:59:59+08:00"),
+        ("2026-12-30T10:00", "3 days", "2027-01-02T23:59:59+08:00"),
+        ("2026-11-20T10:00", "1 week", "2026-11-27T23:59:59+08:00"),
+        ("2026-11-20T10:00", "2周", "2026-12-04T23:59:59+08:00"),
+        ("2026-02-14T10:00", "1 week", "2026-02-21T23:59:59+08:00"),
+    ],
+    ids=lambda v: str(v),
+)
 def test_calendar_days_and_weeks_end_at_235959(received: str, within: str, expected: str) -> None:
     assert due(CN, within, received) == expected
 
 
-@pytest.mark.parametrize("received, within, expected", [
-    ("2026-11-20T22:30", "3 hours", "2026-11-21T01:30:00+08:00"),  # across midnight
-    ("2026-09-30T10:00", "24 hours", "2026-10-01T10:00:00+08:00"),  # holidays count
-    ("2026-11-20T23:00", "1.5 hours", "2026-11-21T00:30:00+08:00"),
-    ("2026-11-21T10:00", "2小时", "2026-11-21T12:00:00+08:00"),  # weekends count
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "received, within, expected",
+    [
+        ("2026-11-20T22:30", "3 hours", "2026-11-21T01:30:00+08:00"),  # across midnight
+        ("2026-09-30T10:00", "24 hours", "2026-10-01T10:00:00+08:00"),  # holidays count
+        ("2026-11-20T23:00", "1.5 hours", "2026-11-21T00:30:00+08:00"),
+        ("2026-11-21T10:00", "2小时", "2026-11-21T12:00:00+08:00"),  # weekends count
+    ],
+    ids=lambda v: str(v),
+)
 def test_elapsed_hours(received: str, within: str, expected: str) -> None:
     assert due(CN, within, received) == expected
 
@@ -243,15 +293,19 @@ def test_elapsed_hours_are_real_hours_across_a_clock_change() -> None:
 # ------------------------------------------------------------------ Hong Kong and custom calendars
 
 
-@pytest.mark.parametrize("received, within, expected", [
-    ("2026-02-13T10:00", "1 business day", "2026-02-16T18:00:00+08:00"),  # no make-up Saturday in HK
-    ("2026-02-16T10:00", "1 business day", "2026-02-20T18:00:00+08:00"),  # Feb 17-19 off
-    ("2026-02-16T10:00", "2 business days", "2026-02-23T18:00:00+08:00"),
-    ("2026-09-30T10:00", "1 business day", "2026-10-02T18:00:00+08:00"),  # only Oct 1 off
-    ("2026-10-16T10:00", "1 business day", "2026-10-20T18:00:00+08:00"),  # Mon Oct 19 off (Chung Yeung)
-    ("2026-12-24T10:00", "1 business day", "2026-12-28T18:00:00+08:00"),  # Christmas
-    ("2026-09-30T17:00", "2 business hours", "2026-10-02T10:00:00+08:00"),
-], ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    "received, within, expected",
+    [
+        ("2026-02-13T10:00", "1 business day", "2026-02-16T18:00:00+08:00"),  # no make-up Saturday in HK
+        ("2026-02-16T10:00", "1 business day", "2026-02-20T18:00:00+08:00"),  # Feb 17-19 off
+        ("2026-02-16T10:00", "2 business days", "2026-02-23T18:00:00+08:00"),
+        ("2026-09-30T10:00", "1 business day", "2026-10-02T18:00:00+08:00"),  # only Oct 1 off
+        ("2026-10-16T10:00", "1 business day", "2026-10-20T18:00:00+08:00"),  # Mon Oct 19 off (Chung Yeung)
+        ("2026-12-24T10:00", "1 business day", "2026-12-28T18:00:00+08:00"),  # Christmas
+        ("2026-09-30T17:00", "2 business hours", "2026-10-02T10:00:00+08:00"),
+    ],
+    ids=lambda v: str(v),
+)
 def test_hong_kong_calendar(received: str, within: str, expected: str) -> None:
     assert due(HK, within, received) == expected
 
@@ -271,15 +325,18 @@ def test_custom_workdays_and_hours() -> None:
 # ------------------------------------------------------------------ start instants
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("2026-11-20", "2026-11-20T00:00:00+08:00"),
-    ("2026-11-20T10:00", "2026-11-20T10:00:00+08:00"),
-    ("2026-11-20T10:00:30", "2026-11-20T10:00:30+08:00"),
-    ("2026-11-20T02:00:00Z", "2026-11-20T10:00:00+08:00"),
-    ("2026-11-20T02:00:00+00:00", "2026-11-20T10:00:00+08:00"),
-    ("2026-11-19T20:00:00-06:00", "2026-11-20T10:00:00+08:00"),
-    ("2026-11-20T10:00+08:00", "2026-11-20T10:00:00+08:00"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-11-20", "2026-11-20T00:00:00+08:00"),
+        ("2026-11-20T10:00", "2026-11-20T10:00:00+08:00"),
+        ("2026-11-20T10:00:30", "2026-11-20T10:00:30+08:00"),
+        ("2026-11-20T02:00:00Z", "2026-11-20T10:00:00+08:00"),
+        ("2026-11-20T02:00:00+00:00", "2026-11-20T10:00:00+08:00"),
+        ("2026-11-19T20:00:00-06:00", "2026-11-20T10:00:00+08:00"),
+        ("2026-11-20T10:00+08:00", "2026-11-20T10:00:00+08:00"),
+    ],
+)
 def test_parse_start(text: str, expected: str) -> None:
     assert parse_start(text, CN).isoformat() == expected
 
@@ -398,28 +455,34 @@ def values_for(decision, **given: str) -> dict[str, object]:  # type: ignore[no-
     return {name: parse_value(decision.inputs[name], text) for name, text in given.items()}
 
 
-@pytest.mark.parametrize("given, path", [
-    ({"amount": "25"}, ["intake", "big", "answer"]),
-    ({"amount": "25", "kind": "special", "urgent": "yes"}, ["intake", "big", "answer"]),
-    ({"amount": "20", "kind": "standard"}, ["intake", "answer"]),
-    ({"amount": "3", "kind": "special", "urgent": "yes"}, ["intake", "fast", "answer"]),
-    ({"amount": "3", "kind": "other", "urgent": "true"}, ["intake", "fast", "answer"]),
-    ({"amount": "3", "kind": "special", "urgent": "no"}, ["intake", "slow", "answer"]),
-    ({"amount": "20.5", "kind": "standard"}, ["intake", "big", "answer"]),
-    ({"amount": "-1", "kind": "other", "urgent": "否"}, ["intake", "slow", "answer"]),
-])
+@pytest.mark.parametrize(
+    "given, path",
+    [
+        ({"amount": "25"}, ["intake", "big", "answer"]),
+        ({"amount": "25", "kind": "special", "urgent": "yes"}, ["intake", "big", "answer"]),
+        ({"amount": "20", "kind": "standard"}, ["intake", "answer"]),
+        ({"amount": "3", "kind": "special", "urgent": "yes"}, ["intake", "fast", "answer"]),
+        ({"amount": "3", "kind": "other", "urgent": "true"}, ["intake", "fast", "answer"]),
+        ({"amount": "3", "kind": "special", "urgent": "no"}, ["intake", "slow", "answer"]),
+        ({"amount": "20.5", "kind": "standard"}, ["intake", "big", "answer"]),
+        ({"amount": "-1", "kind": "other", "urgent": "否"}, ["intake", "slow", "answer"]),
+    ],
+)
 def test_branch_taken_per_input_values(routed, given, path) -> None:  # type: ignore[no-untyped-def]
     _, decision, _ = loaded(routed)
     assert [s.id for s in path_for(decision, values_for(decision, **given))] == path
 
 
-@pytest.mark.parametrize("given, missing", [
-    ({}, "amount"),
-    ({"kind": "standard"}, "amount"),
-    ({"amount": "5"}, "kind"),
-    ({"amount": "5", "kind": "special"}, "urgent"),
-    ({"amount": "5", "urgent": "yes"}, "kind"),
-])
+@pytest.mark.parametrize(
+    "given, missing",
+    [
+        ({}, "amount"),
+        ({"kind": "standard"}, "amount"),
+        ({"amount": "5"}, "kind"),
+        ({"amount": "5", "kind": "special"}, "urgent"),
+        ({"amount": "5", "urgent": "yes"}, "kind"),
+    ],
+)
 def test_only_inputs_that_can_change_the_path_are_required(routed, given, missing) -> None:  # type: ignore[no-untyped-def]
     _, decision, _ = loaded(routed)
     with pytest.raises(MissingInput) as raised:
@@ -445,8 +508,10 @@ def test_an_input_whose_branches_all_lead_to_the_same_stage_is_not_asked_for(org
     assert [s.id for s in path_for(decision, {})] == ["intake", "answer"]
 
 
-@pytest.mark.parametrize("kind, text", [("amount", "twelve"), ("amount", "nan"), ("amount", "inf"),
-                                        ("kind", "Standard"), ("urgent", "maybe")])
+@pytest.mark.parametrize(
+    "kind, text",
+    [("amount", "twelve"), ("amount", "nan"), ("amount", "inf"), ("kind", "Standard"), ("urgent", "maybe")],
+)
 def test_values_of_the_wrong_type(routed, kind, text) -> None:  # type: ignore[no-untyped-def]
     _, decision, _ = loaded(routed)
     with pytest.raises(TimelineError):
@@ -469,28 +534,50 @@ def test_timeline_chains_stages_and_reports_json(routed) -> None:  # type: ignor
         "decision": "routed",
         "start": "2026-09-30T10:00:00+08:00",
         "stages": [
-            {"id": "intake", "title": "Intake", "who": ["clerk"],
-             "received": "2026-09-30T10:00:00+08:00", "due": "2026-10-08T18:00:00+08:00"},
-            {"id": "big", "title": "Big", "who": ["clerk"],
-             "received": "2026-10-08T18:00:00+08:00", "due": "2026-10-12T18:00:00+08:00"},  # via Sat Oct 10
-            {"id": "answer", "title": "Answer", "who": ["clerk"],
-             "received": "2026-10-12T18:00:00+08:00", "due": "2026-10-14T23:59:59+08:00"},
+            {
+                "id": "intake",
+                "title": "Intake",
+                "who": ["clerk"],
+                "received": "2026-09-30T10:00:00+08:00",
+                "due": "2026-10-08T18:00:00+08:00",
+            },
+            {
+                "id": "big",
+                "title": "Big",
+                "who": ["clerk"],
+                "received": "2026-10-08T18:00:00+08:00",
+                "due": "2026-10-12T18:00:00+08:00",
+            },  # via Sat Oct 10
+            {
+                "id": "answer",
+                "title": "Answer",
+                "who": ["clerk"],
+                "received": "2026-10-12T18:00:00+08:00",
+                "due": "2026-10-14T23:59:59+08:00",
+            },
         ],
         "due": "2026-10-14T23:59:59+08:00",
     }
     # A business-hours stage that starts at 18:00 counts from the next working morning.
-    fast = timeline(decision, path_for(decision, values_for(decision, amount="1", kind="other", urgent="yes")),
-                    start, calendar)
+    fast = timeline(
+        decision, path_for(decision, values_for(decision, amount="1", kind="other", urgent="yes")), start, calendar
+    )
     assert [s.due.isoformat() for s in fast.stages] == [
-        "2026-10-08T18:00:00+08:00", "2026-10-09T13:00:00+08:00", "2026-10-11T23:59:59+08:00"]
+        "2026-10-08T18:00:00+08:00",
+        "2026-10-09T13:00:00+08:00",
+        "2026-10-11T23:59:59+08:00",
+    ]
     assert fast.due == fast.stages[-1].due
 
 
 def test_fastest_and_slowest_over_all_paths(routed) -> None:  # type: ignore[no-untyped-def]
     _, decision, calendar = loaded(routed)
     assert sorted([s.id for s in p] for p in all_paths(decision)) == [
-        ["intake", "answer"], ["intake", "big", "answer"], ["intake", "fast", "answer"],
-        ["intake", "slow", "answer"]]
+        ["intake", "answer"],
+        ["intake", "big", "answer"],
+        ["intake", "fast", "answer"],
+        ["intake", "slow", "answer"],
+    ]
     fastest, slowest = fastest_and_slowest(decision, parse_start("2026-09-30T10:00", calendar), calendar)
     assert [s.stage.id for s in fastest.stages] == ["intake", "answer"]
     assert fastest.due.isoformat() == "2026-10-10T23:59:59+08:00"
@@ -532,8 +619,14 @@ def test_calendars_from_yaml(empty_org) -> None:  # type: ignore[no-untyped-def]
 
 def run_timeline(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     assert COMMAND.exists(), f"the console command is not installed at {COMMAND}"
-    return subprocess.run([str(COMMAND), "timeline", *args], cwd=cwd, capture_output=True, encoding="utf-8",
-                          timeout=120, env={**os.environ})
+    return subprocess.run(
+        [str(COMMAND), "timeline", *args],
+        cwd=cwd,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+        env={**os.environ},
+    )
 
 
 def test_timeline_warns_when_it_reaches_a_year_without_official_data(empty_org) -> None:  # type: ignore[no-untyped-def]

@@ -142,13 +142,15 @@ def test_no_change() -> None:
 def test_decision_added_and_removed() -> None:
     other = DECISION.replace("title: Scope change", "title: Travel request")
     assert lines({**BASE, "finance/travel-request.yaml": other}) == [
-        ("travel-request", "decision added: Travel request (travel-request)")]
+        ("travel-request", "decision added: Travel request (travel-request)")
+    ]
     assert lines({"_org.yaml": SHARED}) == [("scope-change", "decision removed: Scope change (scope-change)")]
 
 
 def test_renamed_file_is_a_rename_not_removed_and_added() -> None:
     assert lines({"_org.yaml": SHARED, "sales/scope-change-request.yaml": DECISION}) == [
-        ("scope-change-request", "renamed: scope-change -> scope-change-request")]
+        ("scope-change-request", "renamed: scope-change -> scope-change-request")
+    ]
 
 
 def test_renamed_and_edited_in_one_go_keeps_the_edits() -> None:
@@ -195,15 +197,19 @@ def test_an_unrelated_decision_with_the_same_stage_ids_is_not_a_rename() -> None
 
 def test_moved_between_category_folders() -> None:
     assert lines({"_org.yaml": SHARED, "finance/scope-change.yaml": DECISION}) == [
-        ("scope-change", "moved: sales -> finance")]
+        ("scope-change", "moved: sales -> finance")
+    ]
     assert lines({"_org.yaml": SHARED, "scope-change.yaml": DECISION}) == [
-        ("scope-change", "moved: sales -> (top level)")]
+        ("scope-change", "moved: sales -> (top level)")
+    ]
 
 
 def test_stage_added_and_removed() -> None:
-    added = edited("    next: answer\n  answer:",
-                   "    next: sign-off\n  sign-off:\n    title: Sign-off\n    who: delivery-director\n"
-                   "    within: 1 business day\n    next: answer\n  answer:")
+    added = edited(
+        "    next: answer\n  answer:",
+        "    next: sign-off\n  sign-off:\n    title: Sign-off\n    who: delivery-director\n"
+        "    within: 1 business day\n    next: answer\n  answer:",
+    )
     assert lines(added) == [
         ("scope-change", "评估 (assess): next answer -> sign-off"),
         ("scope-change", "stage added: Sign-off (sign-off), delivery-director, within 1 business day"),
@@ -216,31 +222,45 @@ def test_stage_added_and_removed() -> None:
 
 def test_approvers_changed() -> None:
     assert lines(edited("    who: delivery-lead\n    within: 2", "    who: delivery-director\n    within: 2")) == [
-        ("scope-change", "评估 (assess): delivery-lead -> delivery-director")]
+        ("scope-change", "评估 (assess): delivery-lead -> delivery-director")
+    ]
 
 
 def test_approvers_changed_to_a_group() -> None:
-    assert lines(edited("    who: delivery-lead\n    within: 2",
-                        "    who: {all: [delivery-lead, delivery-director]}\n    within: 2")) == [
-        ("scope-change", "评估 (assess): delivery-lead -> all of [delivery-lead, delivery-director]")]
+    assert lines(
+        edited(
+            "    who: delivery-lead\n    within: 2", "    who: {all: [delivery-lead, delivery-director]}\n    within: 2"
+        )
+    ) == [("scope-change", "评估 (assess): delivery-lead -> all of [delivery-lead, delivery-director]")]
     assert lines(edited("    who: account-manager", "    who: {any: [account-manager, li-na]}")) == [
-        ("scope-change", "登记 / Log it (intake): account-manager -> any of [account-manager, 李娜]")]
+        ("scope-change", "登记 / Log it (intake): account-manager -> any of [account-manager, 李娜]")
+    ]
 
 
 def test_within_changed() -> None:
     assert lines(edited("within: 2 business days", "within: 3 business days")) == [
-        ("scope-change", "评估 (assess): within 2 business days -> 3 business days")]
+        ("scope-change", "评估 (assess): within 2 business days -> 3 business days")
+    ]
     assert lines(edited("within: 4个工作小时", "within: 1 day")) == [
-        ("scope-change", "Answer (answer): within 4 business hours -> 1 calendar day")]
+        ("scope-change", "Answer (answer): within 4 business hours -> 1 calendar day")
+    ]
 
 
 def test_branch_condition_and_target_changed() -> None:
     assert lines(edited('"<=20"', '"<=30"')) == [
-        ("scope-change", "登记 / Log it (intake): next when effort-days <= 20 -> assess; otherwise -> answer "
-                         "-> when effort-days <= 30 -> assess; otherwise -> answer")]
+        (
+            "scope-change",
+            "登记 / Log it (intake): next when effort-days <= 20 -> assess; otherwise -> answer "
+            "-> when effort-days <= 30 -> assess; otherwise -> answer",
+        )
+    ]
     assert lines(edited("      - otherwise: answer", "      - otherwise: assess")) == [
-        ("scope-change", "登记 / Log it (intake): next when effort-days <= 20 -> assess; otherwise -> answer "
-                         "-> when effort-days <= 20 -> assess; otherwise -> assess")]
+        (
+            "scope-change",
+            "登记 / Log it (intake): next when effort-days <= 20 -> assess; otherwise -> answer "
+            "-> when effort-days <= 20 -> assess; otherwise -> assess",
+        )
+    ]
 
 
 def test_single_next_changed() -> None:
@@ -249,51 +269,64 @@ def test_single_next_changed() -> None:
 
 def test_escalation_changed_added_and_removed() -> None:
     assert lines(edited("escalate_to: delivery-director", "escalate_to: account-manager")) == [
-        ("scope-change", "评估 (assess): escalate to: delivery-director -> account-manager")]
+        ("scope-change", "评估 (assess): escalate to: delivery-director -> account-manager")
+    ]
     assert lines(edited("    escalate_to: delivery-director\n", "")) == [
-        ("scope-change", "评估 (assess): escalate to: delivery-director -> (none)")]
+        ("scope-change", "评估 (assess): escalate to: delivery-director -> (none)")
+    ]
     assert lines(edited("    who: account-manager\n", "    who: account-manager\n    escalate_to: wang-wei\n")) == [
-        ("scope-change", "登记 / Log it (intake): escalate to: (none) -> 王伟")]
+        ("scope-change", "登记 / Log it (intake): escalate to: (none) -> 王伟")
+    ]
 
 
 def test_audience_and_visibility_changed() -> None:
-    assert lines(edited("audience: client", "audience: internal")) == [
-        ("scope-change", "audience: client -> internal")]
+    assert lines(edited("audience: client", "audience: internal")) == [("scope-change", "audience: client -> internal")]
     assert lines(edited("    visibility: internal\n", "")) == [
-        ("scope-change", "评估 (assess): visibility: internal -> client")]
+        ("scope-change", "评估 (assess): visibility: internal -> client")
+    ]
 
 
 def test_other_decision_fields() -> None:
     assert lines(edited("owner: delivery-lead", "owner: delivery-director")) == [
-        ("scope-change", "owner: delivery-lead -> delivery-director")]
+        ("scope-change", "owner: delivery-lead -> delivery-director")
+    ]
     assert lines(edited("title: Scope change", "title: Scope changes")) == [
-        ("scope-change", "title: Scope change -> Scope changes")]
+        ("scope-change", "title: Scope change -> Scope changes")
+    ]
     assert lines(edited("summary: Work outside the contract.", "summary: Work beyond the contract.")) == [
-        ("scope-change", "summary reworded")]
+        ("scope-change", "summary reworded")
+    ]
     assert lines(edited("    title: 评估\n", "    title: 评估 / Assess\n")) == [
-        ("scope-change", "评估 / Assess (assess): title 评估 -> 评估 / Assess")]
+        ("scope-change", "评估 / Assess (assess): title 评估 -> 评估 / Assess")
+    ]
 
 
 def test_role_holders_and_backups_changed() -> None:
     assert lines(shared_edited("held_by: [wang-wei]", "held_by: [wang-wei, li-na]")) == [
-        ("roles", "role delivery-lead: held by: wang-wei -> wang-wei, li-na")]
+        ("roles", "role delivery-lead: held by: wang-wei -> wang-wei, li-na")
+    ]
     assert lines(shared_edited("backup: [delivery-lead]", "backup: [account-manager]")) == [
-        ("roles", "role delivery-director: backup: delivery-lead -> account-manager")]
+        ("roles", "role delivery-director: backup: delivery-lead -> account-manager")
+    ]
     assert lines(shared_edited(", backup: [delivery-lead]", "")) == [
-        ("roles", "role delivery-director: backup: delivery-lead -> (nobody)")]
+        ("roles", "role delivery-director: backup: delivery-lead -> (nobody)")
+    ]
 
 
 def test_people_and_roles_added_and_removed() -> None:
-    assert lines(shared_edited("  zhang-min: {name: 张敏}\n", "  zhang-min: {name: 张敏}\n  li-lei: {name: 李雷}\n")) == [
-        ("people", "person added: li-lei")]
+    assert lines(
+        shared_edited("  zhang-min: {name: 张敏}\n", "  zhang-min: {name: 张敏}\n  li-lei: {name: 李雷}\n")
+    ) == [("people", "person added: li-lei")]
     assert lines(shared_edited("  wang-wei: {name: 王伟}", "  wang-wei: {name: 王伟, active: true}")) == []
 
 
 def test_calendar_closed_dates_changed() -> None:
     assert lines(shared_edited("closed: [2026-12-31]", "closed: [2026-12-30, 2026-12-31]")) == [
-        ("calendars", "calendar shanghai: closed: ['2026-12-31'] -> ['2026-12-30', '2026-12-31']")]
+        ("calendars", "calendar shanghai: closed: ['2026-12-31'] -> ['2026-12-30', '2026-12-31']")
+    ]
     assert lines(shared_edited("timezone: Asia/Shanghai", "timezone: Asia/Hong_Kong")) == [
-        ("calendars", "calendar shanghai: timezone: Asia/Shanghai -> Asia/Hong_Kong")]
+        ("calendars", "calendar shanghai: timezone: Asia/Shanghai -> Asia/Hong_Kong")
+    ]
 
 
 def test_formatting_only_edits_are_no_change() -> None:
@@ -311,9 +344,11 @@ def test_formatting_only_edits_are_no_change() -> None:
 
 
 def test_several_changes_are_listed_in_model_order() -> None:
-    new = DECISION.replace("within: 2 business days", "within: 3 business days") \
-        .replace("escalate_to: delivery-director", "escalate_to: account-manager") \
+    new = (
+        DECISION.replace("within: 2 business days", "within: 3 business days")
+        .replace("escalate_to: delivery-director", "escalate_to: account-manager")
         .replace("audience: client", "audience: internal")
+    )
     assert lines({**BASE, "sales/scope-change.yaml": new}) == [
         ("scope-change", "audience: client -> internal"),
         ("scope-change", "评估 (assess): within 2 business days -> 3 business days"),
@@ -325,12 +360,15 @@ def test_render_formats() -> None:
     changes = changes_between(load(BASE), load(edited("within: 2 business days", "within: 3 business days")))
     titles = {"scope-change": "Scope change"}
     assert render(changes, titles, "text") == (
-        "Scope change (scope-change)\n  - 评估 (assess): within 2 business days -> 3 business days")
+        "Scope change (scope-change)\n  - 评估 (assess): within 2 business days -> 3 business days"
+    )
     assert render(changes, titles, "markdown") == (
         "### Decision paths changed\n\n**Scope change** (`scope-change`)\n\n"
-        "- 评估 (assess): within 2 business days -\\> 3 business days\n")  # '>' escaped for Markdown
+        "- 评估 (assess): within 2 business days -\\> 3 business days\n"
+    )  # '>' escaped for Markdown
     assert json.loads(render(changes, titles, "json")) == [
-        {"subject": "scope-change", "change": "评估 (assess): within 2 business days -> 3 business days"}]
+        {"subject": "scope-change", "change": "评估 (assess): within 2 business days -> 3 business days"}
+    ]
     assert render([], titles, "text") == "no change to any decision path"
     assert render([], titles, "markdown") == "### Decision paths\n\nNo change to any decision path.\n"
     assert json.loads(render([], titles, "json")) == []
@@ -340,8 +378,14 @@ def test_render_formats() -> None:
 
 
 def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, encoding="utf-8", timeout=60,
-                          env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", **(env or {})})
+    done = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=60,
+        env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", **(env or {})},
+    )
     assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
     return done.stdout.strip()
 
@@ -386,15 +430,20 @@ def test_diff_between_two_revisions_as_text(repo: Path) -> None:
     assert done.code == 0, done.err
     assert done.out == "Scope change (scope-change)\n  - moved: sales -> finance\n"
     done = run_cli("diff", "HEAD~2", "HEAD", cwd=repo)
-    assert done.out.splitlines() == ["Scope change (scope-change)", "  - moved: sales -> finance",
-                                     "  - 评估 (assess): within 2 business days -> 3 business days"]
+    assert done.out.splitlines() == [
+        "Scope change (scope-change)",
+        "  - moved: sales -> finance",
+        "  - 评估 (assess): within 2 business days -> 3 business days",
+    ]
 
 
 def test_diff_as_markdown_and_json(repo: Path) -> None:
     done = run_cli("diff", "HEAD~2", "HEAD", "--format", "markdown", cwd=repo)
     assert done.code == 0, done.err
-    assert done.out == ("### Decision paths changed\n\n**Scope change** (`scope-change`)\n\n"
-                        "- moved: sales -\\> finance\n- 评估 (assess): within 2 business days -\\> 3 business days\n\n")
+    assert done.out == (
+        "### Decision paths changed\n\n**Scope change** (`scope-change`)\n\n"
+        "- moved: sales -\\> finance\n- 评估 (assess): within 2 business days -\\> 3 business days\n\n"
+    )
     done = run_cli("diff", "HEAD~2", "HEAD", "--format", "json", cwd=repo)
     assert done.code == 0, done.err
     assert json.loads(done.out) == [
@@ -420,21 +469,28 @@ def test_diff_renamed_file_between_revisions(repo: Path) -> None:
     assert v3
     done = run_cli("diff", "HEAD~1", "HEAD", "--format", "json", cwd=repo)
     assert json.loads(done.out) == [
-        {"subject": "scope-change-request", "change": "renamed: scope-change -> scope-change-request"}]
+        {"subject": "scope-change-request", "change": "renamed: scope-change -> scope-change-request"}
+    ]
 
 
 def test_diff_defaults_to_the_merge_base_with_main_and_the_working_tree(repo: Path) -> None:
     git(repo, "checkout", "-q", "-b", "feature")
     finance = repo / "decisions" / "finance" / "scope-change.yaml"
     text = finance.read_text(encoding="utf-8")
-    committed = text.replace("escalate_to: \"delivery-director\"", "escalate_to: \"account-manager\"")
+    committed = text.replace('escalate_to: "delivery-director"', 'escalate_to: "account-manager"')
     assert committed != text
     finance.write_text(committed, encoding="utf-8")
     git(repo, "commit", "-qam", "feature: escalate to the account manager")
     # main moves on after the branch was made: the merge base, not main's tip, is compared with
     git(repo, "checkout", "-q", "main")
-    commit(repo, {"_org.yaml": SHARED, "finance/scope-change.yaml": text.replace("title: 'Scope change'",
-                                                                                 "title: 'Scope changes'")}, "main v4")
+    commit(
+        repo,
+        {
+            "_org.yaml": SHARED,
+            "finance/scope-change.yaml": text.replace("title: 'Scope change'", "title: 'Scope changes'"),
+        },
+        "main v4",
+    )
     git(repo, "checkout", "-q", "feature")
     # and an uncommitted edit in the working tree
     roles = repo / "decisions" / "_org.yaml"
@@ -452,11 +508,14 @@ def test_diff_defaults_to_the_merge_base_with_main_and_the_working_tree(repo: Pa
 
 
 def test_diff_with_only_rev1_compares_with_the_working_tree(repo: Path) -> None:
-    (repo / "decisions" / "_org.yaml").write_text(SHARED.replace("closed: [2026-12-31]", "closed: []"),
-                                                  encoding="utf-8")
+    (repo / "decisions" / "_org.yaml").write_text(
+        SHARED.replace("closed: [2026-12-31]", "closed: []"), encoding="utf-8"
+    )
     done = run_cli("diff", "HEAD", "--format", "json", cwd=repo)
     assert done.code == 0, done.err
-    assert json.loads(done.out) == [{"subject": "calendars", "change": "calendar shanghai: closed: ['2026-12-31'] -> []"}]
+    assert json.loads(done.out) == [
+        {"subject": "calendars", "change": "calendar shanghai: closed: ['2026-12-31'] -> []"}
+    ]
 
 
 @pytest.mark.parametrize("args", [("no-such-rev", "HEAD"), ("HEAD", "no-such-rev"), ("HEAD~99",)])

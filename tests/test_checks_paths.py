@@ -69,7 +69,9 @@ REPEAT = {"repeat-client": "{label: Repeat client, type: yes-no}"}
 
 
 def test_two_stage_cycle_is_reported_at_the_edge_closing_the_loop(org):
-    text = HEAD + """\
+    text = (
+        HEAD
+        + """\
 start: intake
 stages:
   intake:
@@ -83,6 +85,7 @@ stages:
     within: 1 business day
     next: intake
 """
+    )
     org.write(DEC, text)
     assert org.codes() == [("DP301", DEC, 17, 11)]
     message = findings(org, "DP301")[0].message
@@ -96,14 +99,19 @@ def test_stage_pointing_at_itself_is_a_cycle(org):
 
 
 def test_cycle_through_a_branch_list(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<=20"}
           go: a
         - otherwise: b
-        """)
-    text = text.replace("  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n",
-                        "  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n"
-                        "    next:\n      - when: {effort-days: \">5\"}\n        go: intake\n      - otherwise: c\n")
+        """,
+    )
+    text = text.replace(
+        "  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n",
+        "  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n"
+        '    next:\n      - when: {effort-days: ">5"}\n        go: intake\n      - otherwise: c\n',
+    )
     org.write(DEC, text)
     line = line_of(text, "go: intake")
     assert org.codes() == [("DP301", DEC, line, 13)]
@@ -112,27 +120,38 @@ def test_cycle_through_a_branch_list(org):
 
 def test_diamond_is_not_a_cycle(org):
     # intake branches to a or b; both continue to c: two paths join, nothing loops.
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<=20"}
           go: a
         - otherwise: b
-        """)
-    text = text.replace("  a:\n    title: A\n    who: account-manager\n    within: 1 business day\n",
-                        "  a:\n    title: A\n    who: account-manager\n    within: 1 business day\n    next: c\n")
-    text = text.replace("  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n",
-                        "  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n    next: c\n")
+        """,
+    )
+    text = text.replace(
+        "  a:\n    title: A\n    who: account-manager\n    within: 1 business day\n",
+        "  a:\n    title: A\n    who: account-manager\n    within: 1 business day\n    next: c\n",
+    )
+    text = text.replace(
+        "  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n",
+        "  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n    next: c\n",
+    )
     org.write(DEC, text)
     assert text.count("next: c") == 2
     assert org.codes() == []
 
 
 def test_two_branches_to_the_same_stage_are_not_a_cycle(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<=20"}
           go: a
         - when: {effort-days: ">20"}
           go: a
-        """, "a")
+        """,
+        "a",
+    )
     org.write(DEC, text)
     assert org.codes() == []
 
@@ -152,7 +171,9 @@ def test_stage_reached_only_from_an_unreachable_stage_is_unreachable_too(org):
 
 
 def test_start_can_be_any_stage_not_only_the_first(org):
-    text = HEAD + """\
+    text = (
+        HEAD
+        + """\
 start: intake
 stages:
   answer:
@@ -165,6 +186,7 @@ stages:
     within: 1 business day
     next: answer
 """
+    )
     org.write(DEC, text)
     assert org.codes() == []
 
@@ -173,11 +195,15 @@ stages:
 
 
 def test_number_input_with_choice_text(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: big}
           go: a
         - otherwise: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     line = line_of(text, "effort-days: big")
     assert org.codes() == [("DP305", DEC, line, 29)]
@@ -187,25 +213,33 @@ def test_number_input_with_choice_text(org):
 
 
 def test_yes_no_input_with_a_comparison(org):
-    text = decision(REPEAT, """\
+    text = decision(
+        REPEAT,
+        """\
         - when: {repeat-client: ">1"}
           go: a
         - otherwise: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
-    line = line_of(text, "repeat-client: \">1\"")
+    line = line_of(text, 'repeat-client: ">1"')
     assert org.codes() == [("DP305", DEC, line, 31)]
     assert "'repeat-client' is a yes-no input: write true or false" in findings(org, "DP305")[0].message
 
 
 def test_choice_input_with_a_number_comparison(org):
-    text = decision(CONTRACT, """\
+    text = decision(
+        CONTRACT,
+        """\
         - when: {contract: ">5"}
           go: a
         - otherwise: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
-    line = line_of(text, "contract: \">5\"")
+    line = line_of(text, 'contract: ">5"')
     assert org.codes() == [("DP305", DEC, line, 26)]
     message = findings(org, "DP305")[0].message
     assert "'contract' is a choice" in message
@@ -213,11 +247,15 @@ def test_choice_input_with_a_number_comparison(org):
 
 
 def test_unknown_option_suggests_the_close_option(org):
-    text = decision(CONTRACT, """\
+    text = decision(
+        CONTRACT,
+        """\
         - when: {contract: fixd-price}
           go: a
         - otherwise: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     line = line_of(text, "fixd-price")
     assert org.codes() == [("DP306", DEC, line, 26)]
@@ -227,11 +265,15 @@ def test_unknown_option_suggests_the_close_option(org):
 
 
 def test_unknown_option_inside_a_list_is_pointed_at(org):
-    text = decision(CONTRACT, """\
+    text = decision(
+        CONTRACT,
+        """\
         - when: {contract: [fixed-price, retainr]}
           go: a
         - otherwise: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     line = line_of(text, "retainr")
     assert org.codes() == [("DP306", DEC, line, 40)]
@@ -250,12 +292,16 @@ def test_unused_input(org):
 
 
 def test_gap_at_the_shared_threshold_is_named_exactly(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: ">20"}
           go: a
         - when: {effort-days: "<20"}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     # at the 'next' key of the branching stage
     assert org.codes() == [("DP303", DEC, line_of(text, "    next:"), 5)]
@@ -265,12 +311,16 @@ def test_gap_at_the_shared_threshold_is_named_exactly(org):
 
 
 def test_gap_between_two_ranges_gives_a_value_inside_it(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<=10"}
           go: a
         - when: {effort-days: ">=20"}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     [gap] = findings(org, "DP303")
     value = example_number(gap.message, "effort-days")
@@ -278,12 +328,16 @@ def test_gap_between_two_ranges_gives_a_value_inside_it(org):
 
 
 def test_gap_with_open_ends_gives_a_value_that_really_matches_nothing(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<10"}
           go: a
         - when: {effort-days: ">20"}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     [gap] = findings(org, "DP303")
     value = example_number(gap.message, "effort-days")
@@ -292,24 +346,32 @@ def test_gap_with_open_ends_gives_a_value_that_really_matches_nothing(org):
 
 
 def test_gap_below_every_branch(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: [">=0", "<=20"]}
           go: a
         - when: {effort-days: ">20"}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     [gap] = findings(org, "DP303")
     assert example_number(gap.message, "effort-days") < 0
 
 
 def test_overlap_at_one_value_names_the_value_and_both_lines(org):
-    text = decision(AMOUNT, """\
+    text = decision(
+        AMOUNT,
+        """\
         - when: {amount: "<=100"}
           go: a
         - when: {amount: ">=100"}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     first, second = line_of(text, '"<=100"'), line_of(text, '">=100"')
     assert (first, second) == (15, 17)
@@ -320,82 +382,108 @@ def test_overlap_at_one_value_names_the_value_and_both_lines(org):
 
 
 def test_overlap_is_an_error_even_with_otherwise(org):
-    text = decision(AMOUNT, """\
+    text = decision(
+        AMOUNT,
+        """\
         - when: {amount: "<=100"}
           go: a
         - when: {amount: ">=100"}
           go: b
         - otherwise: c
-        """)
+        """,
+    )
     org.write(DEC, text)
     assert [c[0] for c in org.codes()] == ["DP304"]
 
 
 def test_choice_option_not_covered_is_named(org):
-    text = decision(CONTRACT, """\
+    text = decision(
+        CONTRACT,
+        """\
         - when: {contract: fixed-price}
           go: a
         - when: {contract: time-and-materials}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     assert [c[0] for c in org.codes()] == ["DP303"]
     assert "contract = retainer matches no branch" in findings(org, "DP303")[0].message
 
 
 def test_choice_list_covers_several_options(org):
-    text = decision(CONTRACT, """\
+    text = decision(
+        CONTRACT,
+        """\
         - when: {contract: fixed-price}
           go: a
         - when: {contract: [time-and-materials, retainer]}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     assert org.codes() == []
 
 
 def test_choice_option_in_two_branches_overlaps(org):
-    text = decision(CONTRACT, """\
+    text = decision(
+        CONTRACT,
+        """\
         - when: {contract: [fixed-price, retainer]}
           go: a
         - when: {contract: [time-and-materials, retainer]}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     assert [c[0] for c in org.codes()] == ["DP304"]
     assert "contract = retainer matches two branches (lines 15 and 17)" in findings(org, "DP304")[0].message
 
 
 def test_yes_no_with_only_true_names_false(org):
-    text = decision(REPEAT, """\
+    text = decision(
+        REPEAT,
+        """\
         - when: {repeat-client: true}
           go: a
-        """, "a")
+        """,
+        "a",
+    )
     org.write(DEC, text)
     assert org.codes() == [("DP303", DEC, 14, 5)]
     assert "repeat-client = false matches no branch" in findings(org, "DP303")[0].message
 
 
 def test_yes_no_true_and_false_is_clean(org):
-    text = decision(REPEAT, """\
+    text = decision(
+        REPEAT,
+        """\
         - when: {repeat-client: true}
           go: a
         - when: {repeat-client: false}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     assert org.codes() == []
 
 
 def test_number_by_choice_gap_in_one_cell_only(org):
-    text = decision({**AMOUNT, **CONTRACT}, """\
+    text = decision(
+        {**AMOUNT, **CONTRACT},
+        """\
         - when: {amount: "<100", contract: fixed-price}
           go: a
         - when: {amount: "<100", contract: time-and-materials}
           go: b
         - when: {amount: ">=100"}
           go: c
-        """)
+        """,
+    )
     org.write(DEC, text)
     assert [c[0] for c in org.codes()] == ["DP303"]
     message = findings(org, "DP303")[0].message
@@ -404,26 +492,32 @@ def test_number_by_choice_gap_in_one_cell_only(org):
 
 
 def test_number_by_choice_fully_covered_is_clean(org):
-    text = decision({**AMOUNT, **CONTRACT}, """\
+    text = decision(
+        {**AMOUNT, **CONTRACT},
+        """\
         - when: {amount: "<100", contract: fixed-price}
           go: a
         - when: {amount: "<100", contract: [time-and-materials, retainer]}
           go: b
         - when: {amount: ">=100"}
           go: c
-        """)
+        """,
+    )
     org.write(DEC, text)
     assert org.codes() == []
 
 
 def test_branches_on_different_inputs_overlap_where_both_hold(org):
-    text = decision({**AMOUNT, **CONTRACT}, """\
+    text = decision(
+        {**AMOUNT, **CONTRACT},
+        """\
         - when: {amount: ">=100"}
           go: a
         - when: {contract: fixed-price}
           go: b
         - otherwise: c
-        """)
+        """,
+    )
     org.write(DEC, text)
     [overlap] = findings(org, "DP304")
     assert "contract = fixed-price" in overlap.message
@@ -432,76 +526,96 @@ def test_branches_on_different_inputs_overlap_where_both_hold(org):
 
 
 def test_otherwise_closes_every_gap(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: ">20"}
           go: a
         - when: {effort-days: "<20"}
           go: b
         - otherwise: c
-        """)
+        """,
+    )
     org.write(DEC, text)
     assert org.codes() == []
 
 
 def test_list_of_comparisons_is_a_band(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<10"}
           go: a
         - when: {effort-days: [">=10", "<20"]}
           go: b
         - when: {effort-days: ">=20"}
           go: c
-        """)
+        """,
+    )
     org.write(DEC, text)
     assert org.codes() == []
 
 
 def test_band_with_a_gap_at_its_upper_end(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<10"}
           go: a
         - when: {effort-days: [">=10", "<20"]}
           go: b
         - when: {effort-days: ">20"}
           go: c
-        """)
+        """,
+    )
     org.write(DEC, text)
     assert [c[0] for c in org.codes()] == ["DP303"]
     assert "effort-days = 20 matches no branch" in findings(org, "DP303")[0].message
 
 
 def test_band_overlapping_its_neighbour(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<=10"}
           go: a
         - when: {effort-days: [">=10", "<20"]}
           go: b
         - when: {effort-days: ">=20"}
           go: c
-        """)
+        """,
+    )
     org.write(DEC, text)
     assert [c[0] for c in org.codes()] == ["DP304"]
     assert "effort-days = 10 matches two branches (lines 15 and 17)" in findings(org, "DP304")[0].message
 
 
 def test_decimal_thresholds_complementary_are_clean(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<0.5"}
           go: a
         - when: {effort-days: ">=0.5"}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     assert org.codes() == []
 
 
 def test_decimal_threshold_gap_is_named(org):
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<0.5"}
           go: a
         - when: {effort-days: ">0.5"}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     assert [c[0] for c in org.codes()] == ["DP303"]
     assert "effort-days = 0.5 matches no branch" in findings(org, "DP303")[0].message
@@ -509,12 +623,16 @@ def test_decimal_threshold_gap_is_named(org):
 
 def test_narrow_decimal_gap_between_thresholds_is_found(org):
     # Between 0.1 and 0.2 there is no whole number: the example must still lie inside the gap.
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<=0.1"}
           go: a
         - when: {effort-days: ">=0.2"}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     [gap] = findings(org, "DP303")
     assert Decimal("0.1") < example_number(gap.message, "effort-days") < Decimal("0.2")
@@ -522,12 +640,16 @@ def test_narrow_decimal_gap_between_thresholds_is_found(org):
 
 def test_gap_at_a_single_large_threshold_is_found_without_sampling(org):
     # Only 1000000 exactly is uncovered; a sampler would almost never hit it.
-    text = decision(AMOUNT, """\
+    text = decision(
+        AMOUNT,
+        """\
         - when: {amount: "<1000000"}
           go: a
         - when: {amount: ">1000000"}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     assert [c[0] for c in org.codes()] == ["DP303"]
     assert "amount = 1000000 matches no branch" in findings(org, "DP303")[0].message
@@ -535,26 +657,33 @@ def test_gap_at_a_single_large_threshold_is_found_without_sampling(org):
 
 def test_gap_at_a_single_decimal_value_inside_a_band_is_found(org):
     # "<2.25", then the band (2.25, 10], then ">10": only 2.25 itself is missing.
-    text = decision(AMOUNT, """\
+    text = decision(
+        AMOUNT,
+        """\
         - when: {amount: ["<2.25"]}
           go: a
         - when: {amount: [">2.25", "<=10"]}
           go: b
         - when: {amount: ">10"}
           go: c
-        """)
+        """,
+    )
     org.write(DEC, text)
     assert [c[0] for c in org.codes()] == ["DP303"]
     assert "amount = 2.25 matches no branch" in findings(org, "DP303")[0].message
 
 
 def test_equal_comparison_leaves_the_neighbours_uncovered(org):
-    text = decision(AMOUNT, """\
+    text = decision(
+        AMOUNT,
+        """\
         - when: {amount: "=5"}
           go: a
         - when: {amount: "<5"}
           go: b
-        """, "ab")
+        """,
+        "ab",
+    )
     org.write(DEC, text)
     [gap] = findings(org, "DP303")
     assert example_number(gap.message, "amount") > 5
@@ -562,14 +691,19 @@ def test_equal_comparison_leaves_the_neighbours_uncovered(org):
 
 def test_every_branch_point_is_checked(org):
     # A clean first branch point does not hide a gap at a later one.
-    text = decision(NUMBER, """\
+    text = decision(
+        NUMBER,
+        """\
         - when: {effort-days: "<=20"}
           go: a
         - otherwise: b
-        """)
-    text = text.replace("  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n",
-                        "  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n"
-                        "    next:\n      - when: {effort-days: \">30\"}\n        go: c\n")
+        """,
+    )
+    text = text.replace(
+        "  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n",
+        "  b:\n    title: B\n    who: account-manager\n    within: 1 business day\n"
+        '    next:\n      - when: {effort-days: ">30"}\n        go: c\n',
+    )
     org.write(DEC, text)
     [gap] = findings(org, "DP303")
     assert "stage 'b':" in gap.message

@@ -299,8 +299,9 @@ def test_subdivision_that_the_country_does_not_have(org):
 
 
 def test_subdivision_lists_the_known_regions(org):
-    text = changed(SHARED, "{country: CN, timezone: Asia/Shanghai}",
-                   "{country: US, subdivision: XY, timezone: America/New_York}")
+    text = changed(
+        SHARED, "{country: CN, timezone: Asia/Shanghai}", "{country: US, subdivision: XY, timezone: America/New_York}"
+    )
     org.write(ORG, text)
     line, column = at(text, "subdivision", "XY")
     assert org.codes() == [("DP107", ORG, line, column)]
@@ -310,8 +311,14 @@ def test_subdivision_lists_the_known_regions(org):
 
 
 def test_valid_subdivision_is_clean(org):
-    org.write(ORG, changed(SHARED, "{country: CN, timezone: Asia/Shanghai}",
-                           "{country: US, subdivision: NY, timezone: America/New_York}"))
+    org.write(
+        ORG,
+        changed(
+            SHARED,
+            "{country: CN, timezone: Asia/Shanghai}",
+            "{country: US, subdivision: NY, timezone: America/New_York}",
+        ),
+    )
     assert org.codes() == []
 
 

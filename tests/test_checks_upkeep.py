@@ -77,7 +77,9 @@ def test_never_reviewed(org):
 
 
 def test_idle_person(org):
-    org.write(ORG, changed(SHARED, "  wang-wei: {name: 王伟}\n", "  wang-wei: {name: 王伟}\n  zhang-san: {name: 张三}\n"))
+    org.write(
+        ORG, changed(SHARED, "  wang-wei: {name: 王伟}\n", "  wang-wei: {name: 王伟}\n  zhang-san: {name: 张三}\n")
+    )
     assert org.codes() == [("DP403", ORG, 4, 3)]
     found = only(org, "DP403")
     assert not found.is_error
@@ -85,7 +87,9 @@ def test_idle_person(org):
 
 
 def test_person_named_directly_by_a_stage_is_not_idle(org):
-    org.write(ORG, changed(SHARED, "  wang-wei: {name: 王伟}\n", "  wang-wei: {name: 王伟}\n  zhang-san: {name: 张三}\n"))
+    org.write(
+        ORG, changed(SHARED, "  wang-wei: {name: 王伟}\n", "  wang-wei: {name: 王伟}\n  zhang-san: {name: 张三}\n")
+    )
     org.write(DEC, changed(DECISION, "    who: delivery-lead\n", "    who: {any: [delivery-lead, zhang-san]}\n"))
     assert org.codes() == []
 
@@ -98,7 +102,9 @@ def test_person_who_is_only_a_backup_is_not_idle(org):
 
 def test_idle_person_is_not_claimed_while_a_decision_cannot_be_read(org):
     # zhang-san may well approve in the broken file: do not tell the user otherwise.
-    org.write(ORG, changed(SHARED, "  wang-wei: {name: 王伟}\n", "  wang-wei: {name: 王伟}\n  zhang-san: {name: 张三}\n"))
+    org.write(
+        ORG, changed(SHARED, "  wang-wei: {name: 王伟}\n", "  wang-wei: {name: 王伟}\n  zhang-san: {name: 张三}\n")
+    )
     org.write("sales/broken.yaml", "title: [unclosed\n")
     assert "DP001" in codes_of(org)
     assert "DP403" not in codes_of(org)
@@ -109,8 +115,11 @@ def test_idle_person_is_not_claimed_while_a_decision_cannot_be_read(org):
 
 def away(start: str, until: str) -> str:
     """SHARED with li-na away between the two dates (inclusive)."""
-    return changed(SHARED, "  li-na: {name: 李娜, email: li.na@example.com}\n",
-                   f"  li-na: {{name: 李娜, email: li.na@example.com, away: {{from: {start}, until: {until}}}}}\n")
+    return changed(
+        SHARED,
+        "  li-na: {name: 李娜, email: li.na@example.com}\n",
+        f"  li-na: {{name: 李娜, email: li.na@example.com, away: {{from: {start}, until: {until}}}}}\n",
+    )
 
 
 def test_only_holder_away_today_with_no_backup_is_a_warning_at_who(org):
@@ -119,8 +128,10 @@ def test_only_holder_away_today_with_no_backup_is_a_warning_at_who(org):
     found = only(org, "DP404")
     assert not found.is_error
     assert not org.validate().has_errors
-    assert "on 2026-11-23 stage 'intake' cannot be approved: 'account-manager' is away and nobody stands in" \
+    assert (
+        "on 2026-11-23 stage 'intake' cannot be approved: 'account-manager' is away and nobody stands in"
         in found.message
+    )
 
 
 def test_away_dates_are_inclusive_and_follow_today(org):
@@ -140,8 +151,9 @@ def test_role_backup_available_means_no_warning(org):
 
 def test_role_backup_away_too_is_a_warning(org):
     shared = away("2026-11-20", "2026-11-23")
-    shared = changed(shared, "  wang-wei: {name: 王伟}\n",
-                     "  wang-wei: {name: 王伟, away: {from: 2026-11-01, until: 2026-11-30}}\n")
+    shared = changed(
+        shared, "  wang-wei: {name: 王伟}\n", "  wang-wei: {name: 王伟, away: {from: 2026-11-01, until: 2026-11-30}}\n"
+    )
     org.write(ORG, changed(shared, "held_by: [li-na]}", "held_by: [li-na], backup: [wang-wei]}"))
     # wang-wei also holds delivery-lead, so stage 'answer' (line 20) has nobody either
     assert org.codes() == [("DP404", DEC, 12, 10), ("DP404", DEC, 20, 10)]
@@ -181,8 +193,12 @@ def test_at_least_two_of_three_with_two_away_is_a_warning(org):
 def test_no_away_warning_for_a_person_who_has_left(org):
     # An inactive approver is an error (DP205); they are not "away", and one
     # problem should not be reported twice with a wrong reason.
-    org.write(ORG, changed(SHARED, "  wang-wei: {name: 王伟}\n",
-                           "  wang-wei: {name: 王伟}\n  zhao-lei: {name: 赵磊, active: false}\n"))
+    org.write(
+        ORG,
+        changed(
+            SHARED, "  wang-wei: {name: 王伟}\n", "  wang-wei: {name: 王伟}\n  zhao-lei: {name: 赵磊, active: false}\n"
+        ),
+    )
     org.write(DEC, changed(DECISION, "    who: delivery-lead\n", "    who: zhao-lei\n"))
     assert "DP205" in codes_of(org)
     assert "DP404" not in codes_of(org), [f.to_text() for f in org.findings()]
@@ -205,4 +221,3 @@ def test_empty_role_not_named_by_any_stage_is_a_warning(org):
     found = only(org, "DP405")
     assert not found.is_error
     assert "role 'legal' has no holder" in found.message
-

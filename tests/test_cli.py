@@ -142,7 +142,10 @@ def test_bad_today_exits_2(org, cli, bad):
 
 def broken_org(org) -> None:
     """Findings in three files, several in one file, on lines 3, 12 and 20."""
-    org.write("_org.yaml", changed(SHARED, "  wang-wei: {name: 王伟}\n", "  wang-wei: {name: 王伟}\n  zhang-san: {name: 张三}\n"))
+    org.write(
+        "_org.yaml",
+        changed(SHARED, "  wang-wei: {name: 王伟}\n", "  wang-wei: {name: 王伟}\n  zhang-san: {name: 张三}\n"),
+    )
     text = changed(DECISION, "owner: delivery-lead\n", "owner: boss\n")
     text = changed(text, "    who: account-manager\n", "    who: account-managr\n")
     text = changed(text, "    who: delivery-lead\n", "    who: delivery-led\n")
@@ -197,13 +200,22 @@ def test_json_is_only_a_list_on_stdout(org, cli):
     for item in items:
         assert set(item) == {"file", "line", "column", "severity", "code", "name", "message"}
     assert items[0] == {
-        "file": "decisions/_org.yaml", "line": 4, "column": 3, "severity": "warning", "code": "DP403",
+        "file": "decisions/_org.yaml",
+        "line": 4,
+        "column": 3,
+        "severity": "warning",
+        "code": "DP403",
         "name": "idle-person",
         "message": "张三 ('zhang-san') holds no role and approves nothing: give them a role, or mark them "
-                   "active: false if they have left",
+        "active: false if they have left",
     }
     assert [(i["file"], i["line"]) for i in items] == [
-        ("decisions/_org.yaml", 4), ("decisions/delivery/late.yaml", 1), (DEC, 3), (DEC, 12), (DEC, 20)]
+        ("decisions/_org.yaml", 4),
+        ("decisions/delivery/late.yaml", 1),
+        (DEC, 3),
+        (DEC, 12),
+        (DEC, 20),
+    ]
 
 
 def test_json_of_a_clean_folder_is_an_empty_list(org, cli):
@@ -216,8 +228,10 @@ def test_json_matches_the_text_output(org, cli):
     broken_org(org)
     text = cli("validate", "--today", "2026-11-23")
     items = json.loads(cli("validate", "--today", "2026-11-23", "--format", "json").out)
-    assert [f"{i['file']}:{i['line']}:{i['column']}: {i['severity']}: {i['message']} [{i['code']} {i['name']}]"
-            for i in items] == text.lines[:-1]
+    assert [
+        f"{i['file']}:{i['line']}:{i['column']}: {i['severity']}: {i['message']} [{i['code']} {i['name']}]"
+        for i in items
+    ] == text.lines[:-1]
 
 
 # ------------------------------------------------------------------ choosing the folder
@@ -266,7 +280,10 @@ def test_today_changes_the_review_overdue_result(org, cli):
 
 
 def test_today_changes_the_approvers_away_result(org, cli):
-    org.write("_org.yaml", changed(SHARED, "li.na@example.com}", "li.na@example.com, away: {from: 2026-12-20, until: 2027-01-03}}"))
+    org.write(
+        "_org.yaml",
+        changed(SHARED, "li.na@example.com}", "li.na@example.com, away: {from: 2026-12-20, until: 2027-01-03}}"),
+    )
     assert cli("validate", "--today", "2026-12-19").lines == ["2 files checked: no problems found"]
     away = cli("validate", "--today", "2026-12-20")
     assert away.code == 0
@@ -300,6 +317,7 @@ def test_command_runs_without_the_venv_on_path(org):
     # CI calls the script by its path; it must not depend on an activated venv.
     env = {key: value for key, value in os.environ.items() if key not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env["PATH"] = "/usr/bin:/bin"
-    done = subprocess.run([str(COMMAND), "validate", "--today", "2026-11-23"], capture_output=True,
-                          encoding="utf-8", env=env, timeout=120)
+    done = subprocess.run(
+        [str(COMMAND), "validate", "--today", "2026-11-23"], capture_output=True, encoding="utf-8", env=env, timeout=120
+    )
     assert (done.returncode, done.stdout) == (0, "2 files checked: no problems found\n"), done.stderr

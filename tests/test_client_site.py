@@ -167,64 +167,121 @@ client_notes: CANARY-INTERNAL-CLIENT-NOTES
 # The first version, committed before the files above replace it: the change history
 # (pages, the "what changed" page and the Atom feed) must not carry the internal parts of it
 # either, nor who committed it and why.
-OLD_SHARED = SHARED.replace("CANARY-INTERNAL-ROLE-TITLE", "CANARY-OLD-ROLE-TITLE").replace(
-    "    held_by: [canary-person-id-4]\n", "    held_by: [canary-person-id-4, canary-old-person-id]\n").replace(
-    "roles:\n", "  canary-old-person-id: {name: CANARY-OLD-PERSON-NAME, email: canary-old-email@canary.invalid}\n"
-    "roles:\n", 1)
-OLD_CLIENT_REQUEST = CLIENT_REQUEST.replace(
-    "    title: Client Intake Step\n", "    title: Old Client Step Title\n").replace(
-    "    within: 1 business day\n    escalate_to: canary-person-id-3", "    within: 2 business days\n"
-    "    escalate_to: canary-old-person-id").replace(
-    "CANARY-INTERNAL-STAGE-TITLE-1", "CANARY-OLD-INTERNAL-STAGE-TITLE").replace(
-    "CANARY-DOES-2", "CANARY-OLD-DOES").replace("CANARY-NOTES-1", "CANARY-OLD-NOTES").replace(
-    "    who: canary-internal-role-id\n    does: CANARY-OLD-DOES", "    who: canary-old-person-id\n    does: CANARY-OLD-DOES")
+OLD_SHARED = (
+    SHARED.replace("CANARY-INTERNAL-ROLE-TITLE", "CANARY-OLD-ROLE-TITLE")
+    .replace("    held_by: [canary-person-id-4]\n", "    held_by: [canary-person-id-4, canary-old-person-id]\n")
+    .replace(
+        "roles:\n",
+        "  canary-old-person-id: {name: CANARY-OLD-PERSON-NAME, email: canary-old-email@canary.invalid}\nroles:\n",
+        1,
+    )
+)
+OLD_CLIENT_REQUEST = (
+    CLIENT_REQUEST.replace("    title: Client Intake Step\n", "    title: Old Client Step Title\n")
+    .replace(
+        "    within: 1 business day\n    escalate_to: canary-person-id-3",
+        "    within: 2 business days\n    escalate_to: canary-old-person-id",
+    )
+    .replace("CANARY-INTERNAL-STAGE-TITLE-1", "CANARY-OLD-INTERNAL-STAGE-TITLE")
+    .replace("CANARY-DOES-2", "CANARY-OLD-DOES")
+    .replace("CANARY-NOTES-1", "CANARY-OLD-NOTES")
+    .replace(
+        "    who: canary-internal-role-id\n    does: CANARY-OLD-DOES",
+        "    who: canary-old-person-id\n    does: CANARY-OLD-DOES",
+    )
+)
 REMOVED_DECISION = INTERNAL_DECISION.replace("CANARY-INTERNAL-DECISION", "CANARY-REMOVED-DECISION").replace(
-    "canary-internal-decision", "canary-removed-decision")
-GIT_AUTHORS = [("CANARY-GIT-AUTHOR-1", "canary-git-1@canary.invalid", "CANARY-COMMIT-MESSAGE-1"),
-               ("CANARY-GIT-AUTHOR-2", "canary-git-2@canary.invalid", "CANARY-COMMIT-MESSAGE-2")]
+    "canary-internal-decision", "canary-removed-decision"
+)
+GIT_AUTHORS = [
+    ("CANARY-GIT-AUTHOR-1", "canary-git-1@canary.invalid", "CANARY-COMMIT-MESSAGE-1"),
+    ("CANARY-GIT-AUTHOR-2", "canary-git-2@canary.invalid", "CANARY-COMMIT-MESSAGE-2"),
+]
 
 CANARIES = [
     *(f"canary-person-id-{n}" for n in range(1, 6)),
     *(f"CANARY-PERSON-NAME-{n}" for n in range(1, 6)),
     *(f"canary-email-{n}@canary.invalid" for n in range(1, 6)),
     *(f"CANARY-DOES-{n}" for n in range(1, 7)),
-    "CANARY-NOTES-1", "canary-notes-link.invalid", "CANARY-NOTES-2",
-    "canary-internal-stage", "canary-second-internal-stage", "canary-start-stage",
-    "CANARY-INTERNAL-STAGE-TITLE-1", "CANARY-INTERNAL-STAGE-TITLE-2", "CANARY-INTERNAL-STAGE-TITLE-3",
-    "canary-internal-role-id", "CANARY-INTERNAL-ROLE-TITLE", "canary-unused-role-id", "CANARY-UNUSED-ROLE-TITLE",
-    "canary-internal-decision", "CANARY-INTERNAL-DECISION-TITLE", "CANARY-INTERNAL-DECISION-SUMMARY",
-    "canary-internal-decision-stage", "CANARY-INTERNAL-DECISION-STAGE-TITLE", "canary-internal-outcome",
+    "CANARY-NOTES-1",
+    "canary-notes-link.invalid",
+    "CANARY-NOTES-2",
+    "canary-internal-stage",
+    "canary-second-internal-stage",
+    "canary-start-stage",
+    "CANARY-INTERNAL-STAGE-TITLE-1",
+    "CANARY-INTERNAL-STAGE-TITLE-2",
+    "CANARY-INTERNAL-STAGE-TITLE-3",
+    "canary-internal-role-id",
+    "CANARY-INTERNAL-ROLE-TITLE",
+    "canary-unused-role-id",
+    "CANARY-UNUSED-ROLE-TITLE",
+    "canary-internal-decision",
+    "CANARY-INTERNAL-DECISION-TITLE",
+    "CANARY-INTERNAL-DECISION-SUMMARY",
+    "canary-internal-decision-stage",
+    "CANARY-INTERNAL-DECISION-STAGE-TITLE",
+    "canary-internal-outcome",
     "CANARY-INTERNAL-CLIENT-NOTES",
-    "canary-category-folder", "canary-category-field",
-    "CANARY-HANDWRITTEN-DOC", "canary-handwritten-page", "CANARY-HANDWRITTEN-IMAGE", "canary-handwritten-image",
+    "canary-category-folder",
+    "canary-category-field",
+    "CANARY-HANDWRITTEN-DOC",
+    "canary-handwritten-page",
+    "CANARY-HANDWRITTEN-IMAGE",
+    "canary-handwritten-image",
     # history
-    "CANARY-GIT-AUTHOR-1", "CANARY-GIT-AUTHOR-2", "canary-git-1@canary.invalid", "canary-git-2@canary.invalid",
-    "CANARY-COMMIT-MESSAGE-1", "CANARY-COMMIT-MESSAGE-2",
-    "canary-old-person-id", "CANARY-OLD-PERSON-NAME", "canary-old-email@canary.invalid", "CANARY-OLD-ROLE-TITLE",
-    "CANARY-OLD-INTERNAL-STAGE-TITLE", "CANARY-OLD-DOES", "CANARY-OLD-NOTES",
-    "canary-removed-decision", "CANARY-REMOVED-DECISION-TITLE", "CANARY-REMOVED-DECISION-SUMMARY",
+    "CANARY-GIT-AUTHOR-1",
+    "CANARY-GIT-AUTHOR-2",
+    "canary-git-1@canary.invalid",
+    "canary-git-2@canary.invalid",
+    "CANARY-COMMIT-MESSAGE-1",
+    "CANARY-COMMIT-MESSAGE-2",
+    "canary-old-person-id",
+    "CANARY-OLD-PERSON-NAME",
+    "canary-old-email@canary.invalid",
+    "CANARY-OLD-ROLE-TITLE",
+    "CANARY-OLD-INTERNAL-STAGE-TITLE",
+    "CANARY-OLD-DOES",
+    "CANARY-OLD-NOTES",
+    "canary-removed-decision",
+    "CANARY-REMOVED-DECISION-TITLE",
+    "CANARY-REMOVED-DECISION-SUMMARY",
 ]
 # client_notes are shown only on the client site (SPEC section 3), so the internal site
 # does not show them either; an internal decision's client_notes are shown nowhere.
 NOT_SHOWN_INTERNALLY = {"CANARY-INTERNAL-CLIENT-NOTES"}
 # History: only what changed is shown (internally), so some old values are shown nowhere.
-NOT_SHOWN_INTERNALLY |= {"canary-git-1@canary.invalid", "canary-git-2@canary.invalid",
-                         "canary-old-email@canary.invalid", "CANARY-REMOVED-DECISION-SUMMARY",
-                         "CANARY-OLD-PERSON-NAME", "CANARY-OLD-DOES", "CANARY-OLD-NOTES"}
+NOT_SHOWN_INTERNALLY |= {
+    "canary-git-1@canary.invalid",
+    "canary-git-2@canary.invalid",
+    "canary-old-email@canary.invalid",
+    "CANARY-REMOVED-DECISION-SUMMARY",
+    "CANARY-OLD-PERSON-NAME",
+    "CANARY-OLD-DOES",
+    "CANARY-OLD-NOTES",
+}
 
 
 def dp(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     assert COMMAND.exists(), f"the console command is not installed at {COMMAND}"
-    return subprocess.run([str(COMMAND), *args], cwd=cwd, capture_output=True, encoding="utf-8", timeout=300,
-                          env={**os.environ})
+    return subprocess.run(
+        [str(COMMAND), *args], cwd=cwd, capture_output=True, encoding="utf-8", timeout=300, env={**os.environ}
+    )
 
 
 def git(root: Path, *args: str, author: tuple[str, str, str] = GIT_AUTHORS[0]) -> None:
     name, email, _ = author
-    env = {**os.environ, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
-           "GIT_COMMITTER_EMAIL": email, "GIT_AUTHOR_DATE": "2026-10-01T10:00:00+08:00",
-           "GIT_COMMITTER_DATE": "2026-10-01T10:00:00+08:00", "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_CONFIG_GLOBAL": os.devnull}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+        "GIT_AUTHOR_DATE": "2026-10-01T10:00:00+08:00",
+        "GIT_COMMITTER_DATE": "2026-10-01T10:00:00+08:00",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
     done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, encoding="utf-8", timeout=60)
     assert done.returncode == 0, done.stderr
 
@@ -248,10 +305,12 @@ def write_canary_org(root: Path) -> Org:
     # The editors' own pages and images (docs/ is not part of the decisions' history).
     docs = root / "docs"
     (docs / "images").mkdir(parents=True)
-    (docs / "canary-handwritten-page.md").write_text("# Editor guide\n\nCANARY-HANDWRITTEN-DOC\n\n"
-                                                     "![shot](images/canary-handwritten-image.svg)\n", encoding="utf-8")
+    (docs / "canary-handwritten-page.md").write_text(
+        "# Editor guide\n\nCANARY-HANDWRITTEN-DOC\n\n![shot](images/canary-handwritten-image.svg)\n", encoding="utf-8"
+    )
     (docs / "images" / "canary-handwritten-image.svg").write_text(
-        '<svg xmlns="http://www.w3.org/2000/svg"><text>CANARY-HANDWRITTEN-IMAGE</text></svg>\n', encoding="utf-8")
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>CANARY-HANDWRITTEN-IMAGE</text></svg>\n', encoding="utf-8"
+    )
     return org
 
 
@@ -335,8 +394,11 @@ def test_canaries_are_found_in_every_form_the_scan_reads(tmp_path: Path) -> None
     (tmp_path / "canary-person-id-3").mkdir()
     (tmp_path / "canary-person-id-3" / "index.html").write_text("ok", encoding="utf-8")
     assert canaries_in(tmp_path) == {
-        "canary-email-1@canary.invalid": ["a.html"], "CANARY-PERSON-NAME-2": ["b.json"],
-        "canary-internal-decision": ["c.xml.gz"], "canary-person-id-3": ["canary-person-id-3/index.html"]}
+        "canary-email-1@canary.invalid": ["a.html"],
+        "CANARY-PERSON-NAME-2": ["b.json"],
+        "canary-internal-decision": ["c.xml.gz"],
+        "canary-person-id-3": ["canary-person-id-3/index.html"],
+    }
 
 
 # ------------------------------------------------------------------ what clients do see
@@ -345,8 +407,13 @@ def test_canaries_are_found_in_every_form_the_scan_reads(tmp_path: Path) -> None
 def test_client_site_has_only_client_decision_pages(out: Path) -> None:
     client = out / "client"
     pages = sorted(p.relative_to(client).as_posix() for p in client.rglob("*.html"))
-    assert pages == ["404.html", "changes/index.html", "decisions/client-request/index.html",
-                     "decisions/second-client/index.html", "index.html"]
+    assert pages == [
+        "404.html",
+        "changes/index.html",
+        "decisions/client-request/index.html",
+        "decisions/second-client/index.html",
+        "index.html",
+    ]
     for folder in ("roles", "people", "matrix", "diagrams", "canary-handwritten-page"):
         assert not (client / folder).exists(), folder
     # ...while the internal site has them all.
@@ -377,13 +444,20 @@ def test_client_change_history_shows_only_what_clients_see(out: Path) -> None:
 def test_internal_stages_show_as_internal_review_with_their_time(out: Path) -> None:
     body = page(out / "client", "decisions/client-request").select_one("article")
     steps = [(li.get("id"), one_line(li)) for li in body.select("ol.dp-steps > li")]
-    assert [s[0] for s in steps] == ["stage-intake", "stage-internal-review-1", "stage-internal-review-2",
-                                     "stage-person-step", "stage-answer"]
+    assert [s[0] for s in steps] == [
+        "stage-intake",
+        "stage-internal-review-1",
+        "stage-internal-review-2",
+        "stage-person-step",
+        "stage-answer",
+    ]
     text = dict(steps)
     assert text["stage-internal-review-1"].startswith("内部审核 内部团队")
     assert "2 business days" in text["stage-internal-review-1"]
-    assert text["stage-internal-review-2"].startswith("内部审核 内部团队") and "4 business hours" in text[
-        "stage-internal-review-2"]
+    assert (
+        text["stage-internal-review-2"].startswith("内部审核 内部团队")
+        and "4 business hours" in text["stage-internal-review-2"]
+    )
     # A branch into an internal stage names it as internal review too.
     assert "Amount requested > 1000 → 内部审核" in text["stage-internal-review-1"]
     assert "→ Person Step Title" in text["stage-internal-review-1"]
@@ -411,17 +485,24 @@ def test_client_pages_have_summary_notes_steps_promise_and_calculator(out: Path)
     assert calculator.select_one("input[type=datetime-local][name=dp-start]") is not None
     assert calculator.select_one("[data-dp-input=amount]") is not None
     data = json.loads(calculator.select_one("script[id=dp-calculator-data-client-request]").string)
-    assert list(data["decision"]["stages"]) == ["intake", "internal-review-1", "internal-review-2", "person-step",
-                                                "answer"]
+    assert list(data["decision"]["stages"]) == [
+        "intake",
+        "internal-review-1",
+        "internal-review-2",
+        "person-step",
+        "answer",
+    ]
     assert data["decision"]["stages"]["internal-review-1"]["title"] == "内部审核"
     # The worked example for readers without JavaScript: submitted today 10:00, slowest path.
     example = one_line(calculator.select_one(".dp-result"))
     assert "2026-11-23 10:00" in example and "2026-11-28 23:59" in example and "2026-11-29 23:59" in example
     rows = [[one_line(td) for td in tr.select("td")] for tr in calculator.select(".dp-result tbody tr")]
-    assert rows == [["Client Intake Step", "1 business day", "2026-11-24 18:00"],
-                    ["内部审核", "2 business days", "2026-11-26 18:00"],
-                    ["内部审核", "4 business hours", "2026-11-27 13:00"],
-                    ["Answer Step Title", "2 calendar days", "2026-11-29 23:59"]]
+    assert rows == [
+        ["Client Intake Step", "1 business day", "2026-11-24 18:00"],
+        ["内部审核", "2 business days", "2026-11-26 18:00"],
+        ["内部审核", "4 business hours", "2026-11-27 13:00"],
+        ["Answer Step Title", "2 calendar days", "2026-11-29 23:59"],
+    ]
     home = one_line(page(out / "client", "").select_one("article"))
     assert "Client Request Title" in home and "Second Client Title" in home
     assert "1 周 + 1.5 个工作小时 – 1 周 + 2 个工作小时" in home
@@ -466,8 +547,14 @@ def sample_secrets(model) -> list[str]:  # type: ignore[no-untyped-def]
         if role.visibility is Visibility.INTERNAL:
             secrets += [role.id, role.title]
     # One phrase from the notes of each client decision.
-    secrets += ["known fraud pattern", "CRM reminder", "归咎于客户", "Never quote a discounted price",
-                "Severity is agreed", "顺手做一下"]
+    secrets += [
+        "known fraud pattern",
+        "CRM reminder",
+        "归咎于客户",
+        "Never quote a discounted price",
+        "Severity is agreed",
+        "顺手做一下",
+    ]
     return sorted(set(secrets))
 
 
@@ -483,12 +570,12 @@ def test_the_sample_client_site_leaks_nothing(sample_client: Path, sample_model)
     assert leaks == []
 
 
-def test_the_sample_client_site_has_no_hand_written_docs_or_internal_pages(sample_client: Path,
-                                                                          sample_model) -> None:  # type: ignore[no-untyped-def]
+def test_the_sample_client_site_has_no_hand_written_docs_or_internal_pages(sample_client: Path, sample_model) -> None:  # type: ignore[no-untyped-def]
     pages = sorted(p.relative_to(sample_client).as_posix() for p in sample_client.rglob("*.html"))
     client_ids = sorted(d.id for d in sample_model.decisions.values() if d.audience is Audience.CLIENT)
-    assert pages == sorted(["404.html", "index.html", "changes/index.html",
-                            *(f"decisions/{d}/index.html" for d in client_ids)])
+    assert pages == sorted(
+        ["404.html", "index.html", "changes/index.html", *(f"decisions/{d}/index.html" for d in client_ids)]
+    )
     # No file of the repository's docs/ folder (pages, images, ...) is copied to the client site.
     docs_files = [p.relative_to(REPO / "docs").as_posix() for p in (REPO / "docs").rglob("*") if p.is_file()]
     assert [name for name in docs_files if (sample_client / name).exists()] == []

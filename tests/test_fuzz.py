@@ -46,11 +46,62 @@ def check_parsed(result: object, path: str, text: str) -> None:
 # ------------------------------------------------------------- (a) the reader
 
 YAML_PIECES = [
-    "title: ", "stages:", "  ", "    ", "- ", "? ", ": ", ", ", "[", "]", "{", "}", "&a ", "*a", "&b ", "*b",
-    "<<: *a", "<<: [*a, *b]", "!!str ", "!!int ", "!!python/object/apply:os.system [x]", "!tag ", "!<tag:x> ",
-    "|", ">-", "'", '"', "\\", "#", "%YAML 1.1\n", "%TAG ! tag:x,2000:\n", "---\n", "...\n", "\n", "\t", "~",
-    "null", "yes", "no", "1.5", "0x1F", "0b102", "1_000", "2026-13-01", "2026-02-30 25:00:00", "12:30:00",
-    ".inf", "-.nan", "李娜", "工作日", "\ufeff", "\u2028", "\x85", "@", "`", "%",
+    "title: ",
+    "stages:",
+    "  ",
+    "    ",
+    "- ",
+    "? ",
+    ": ",
+    ", ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "&a ",
+    "*a",
+    "&b ",
+    "*b",
+    "<<: *a",
+    "<<: [*a, *b]",
+    "!!str ",
+    "!!int ",
+    "!!python/object/apply:os.system [x]",
+    "!tag ",
+    "!<tag:x> ",
+    "|",
+    ">-",
+    "'",
+    '"',
+    "\\",
+    "#",
+    "%YAML 1.1\n",
+    "%TAG ! tag:x,2000:\n",
+    "---\n",
+    "...\n",
+    "\n",
+    "\t",
+    "~",
+    "null",
+    "yes",
+    "no",
+    "1.5",
+    "0x1F",
+    "0b102",
+    "1_000",
+    "2026-13-01",
+    "2026-02-30 25:00:00",
+    "12:30:00",
+    ".inf",
+    "-.nan",
+    "李娜",
+    "工作日",
+    "\ufeff",
+    "\u2028",
+    "\x85",
+    "@",
+    "`",
+    "%",
 ]
 
 yaml_like = st.lists(st.one_of(st.sampled_from(YAML_PIECES), st.text(max_size=5)), max_size=60).map("".join)
@@ -79,13 +130,59 @@ def test_reader_never_raises_on_yaml_like_text(text):
 # ------------------------------------------------ (b) damaged sample decisions
 
 INSERTS = [
-    "&", "*", "!", "|", ">", "{", "}", "[", "]", "%", "@", "`", "#", ":", "-", "? ", ",", "'", '"', "\t", "\n",
-    "&x ", "*x", "<<: *x", "<<: ", "~", "null", "yes", "no", "0", "-1", "1.5", "2026-13-01", "2026-02-30", "---\n",
-    "...\n", "\ufeff", "\x00", "\x07", "李娜", "工作日", "  ", "    ", "a" * 70, "Intake", "effort_days",
+    "&",
+    "*",
+    "!",
+    "|",
+    ">",
+    "{",
+    "}",
+    "[",
+    "]",
+    "%",
+    "@",
+    "`",
+    "#",
+    ":",
+    "-",
+    "? ",
+    ",",
+    "'",
+    '"',
+    "\t",
+    "\n",
+    "&x ",
+    "*x",
+    "<<: *x",
+    "<<: ",
+    "~",
+    "null",
+    "yes",
+    "no",
+    "0",
+    "-1",
+    "1.5",
+    "2026-13-01",
+    "2026-02-30",
+    "---\n",
+    "...\n",
+    "\ufeff",
+    "\x00",
+    "\x07",
+    "李娜",
+    "工作日",
+    "  ",
+    "    ",
+    "a" * 70,
+    "Intake",
+    "effort_days",
     f'!!python/object/apply:os.system ["touch {MARKER}"]',
     f'!!python/object/apply:builtins.open ["{MARKER}", "w"]',
     f'!!python/object/new:builtins.open ["{MARKER}", "w"]',
-    "!!python/name:os.system", "!!binary aGk=", "!!set {a}", "!local x",
+    "!!python/name:os.system",
+    "!!binary aGk=",
+    "!!set {a}",
+    "!local x",
 ]
 
 
@@ -94,8 +191,9 @@ def damaged_sample(draw) -> tuple[str, bytes]:
     name = draw(st.sampled_from(SAMPLES))
     lines = SAMPLE_TEXT[name].split("\n")
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["delete", "duplicate", "swap", "indent", "dedent", "replace", "insert",
-                                     "insert-line"]))
+        kind = draw(
+            st.sampled_from(["delete", "duplicate", "swap", "indent", "dedent", "replace", "insert", "insert-line"])
+        )
         i = draw(st.integers(0, len(lines) - 1))
         line = lines[i]
         if kind == "delete" and len(lines) > 1:
@@ -111,8 +209,10 @@ def damaged_sample(draw) -> tuple[str, bytes]:
             lines[i] = line[2:] if line.startswith("  ") else line.lstrip()
         elif kind == "replace" and line:
             at = draw(st.integers(0, len(line) - 1))
-            char = draw(st.one_of(st.sampled_from(list("&*!|>{}[]%@:-#'\" \t")), st.characters(exclude_categories=("Cs",))))
-            lines[i] = line[:at] + char + line[at + 1:]
+            char = draw(
+                st.one_of(st.sampled_from(list("&*!|>{}[]%@:-#'\" \t")), st.characters(exclude_categories=("Cs",)))
+            )
+            lines[i] = line[:at] + char + line[at + 1 :]
         elif kind == "insert":
             at = draw(st.integers(0, len(line)))
             lines[i] = line[:at] + draw(st.sampled_from(INSERTS)) + line[at:]
@@ -122,7 +222,7 @@ def damaged_sample(draw) -> tuple[str, bytes]:
     data = text.encode("utf-8")
     if draw(st.booleans()) and draw(st.booleans()):  # now and then, damage the bytes too
         at = draw(st.integers(0, max(len(data) - 1, 0)))
-        data = data[:at] + draw(st.binary(min_size=1, max_size=3)) + data[at + 1:]
+        data = data[:at] + draw(st.binary(min_size=1, max_size=3)) + data[at + 1 :]
     return name, data
 
 

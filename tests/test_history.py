@@ -49,15 +49,23 @@ EDITS = (IMPORT, WHO, WITHIN, DOES, FORMAT, MOVE)
 AUTHORS = [e.author for e in EDITS]
 MESSAGES = [e.message for e in EDITS]
 
-WHO_LINE = ("交付评估 / Assessment of delivered work (delivery-assessment): "
-            "交付负责人 / Delivery Lead -> 交付总监 / Delivery Director")
+WHO_LINE = (
+    "交付评估 / Assessment of delivered work (delivery-assessment): "
+    "交付负责人 / Delivery Lead -> 交付总监 / Delivery Director"
+)
 WITHIN_LINE = "财务核对 / Finance check (finance-check): within 2 business days -> 3 business days"
 DOES_LINE = "财务核对 / Finance check (finance-check): what the approver does changed"
 
 
 def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(["git", *args], cwd=repo, capture_output=True, encoding="utf-8", timeout=60,
-                          env={**os.environ, **GIT_ENV, **(env or {})})
+    done = subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=60,
+        env={**os.environ, **GIT_ENV, **(env or {})},
+    )
     assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
     return done.stdout.strip()
 
@@ -65,9 +73,21 @@ def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
 def commit(repo: Path, edit: Edit) -> None:
     email = re.sub(r"[^a-z]+", ".", edit.author.lower()).strip(".") + "@example.invalid"
     git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", edit.message, env={
-        "GIT_AUTHOR_NAME": edit.author, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": edit.date,
-        "GIT_COMMITTER_NAME": edit.author, "GIT_COMMITTER_EMAIL": email, "GIT_COMMITTER_DATE": edit.date})
+    git(
+        repo,
+        "commit",
+        "-q",
+        "-m",
+        edit.message,
+        env={
+            "GIT_AUTHOR_NAME": edit.author,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_AUTHOR_DATE": edit.date,
+            "GIT_COMMITTER_NAME": edit.author,
+            "GIT_COMMITTER_EMAIL": email,
+            "GIT_COMMITTER_DATE": edit.date,
+        },
+    )
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -109,14 +129,22 @@ def make_repository(repo: Path) -> None:
     replace_once(refund, "already made.\n    within: 2 business days\n", "already made.\n    within: 3 business days\n")
     commit(repo, WITHIN)
     # an internal stage's `does`, with a secret in it
-    replace_once(refund, "and that no refund was already made.",
-                 f"and that no refund was already made; then ask {CANARY_DOES} for the ledger code.")
+    replace_once(
+        refund,
+        "and that no refund was already made.",
+        f"and that no refund was already made; then ask {CANARY_DOES} for the ledger code.",
+    )
     commit(repo, DOES)
     # formatting only: comments, quoting, key order, flow style, a duration in Chinese
-    replace_once(refund, "title: 退款申请 / Refund requests\n", "# formatting only\ntitle: \"退款申请 / Refund requests\"\n")
+    replace_once(
+        refund, "title: 退款申请 / Refund requests\n", '# formatting only\ntitle: "退款申请 / Refund requests"\n'
+    )
     replace_once(refund, FINANCE_APPROVAL_BLOCK, FINANCE_APPROVAL_FLOW)
-    replace_once(refund, "outcomes: [full-refund, partial-refund, declined]",
-                 "outcomes:\n      - full-refund\n      - 'partial-refund'\n      - declined")
+    replace_once(
+        refund,
+        "outcomes: [full-refund, partial-refund, declined]",
+        "outcomes:\n      - full-refund\n      - 'partial-refund'\n      - declined",
+    )
     commit(repo, FORMAT)
     # a decision moves to another category folder
     git(repo, "mv", "decisions/sales/out-of-scope-request.yaml", "decisions/delivery/out-of-scope-request.yaml")
@@ -161,9 +189,21 @@ def built(repo: Path, cache: Path, tmp_path_factory) -> Built:  # type: ignore[n
     wrapper.write_text(GIT_WRAPPER.format(log=log), encoding="utf-8")
     wrapper.chmod(0o755)
     out = tools / "out"
-    done = run_cli("build", "--audience", "all", "--out", str(out), "--today", TODAY, cwd=repo, env={
-        "PATH": f"{wrapper.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "DECISION_PATHS_CACHE": str(cache), **GIT_ENV})
+    done = run_cli(
+        "build",
+        "--audience",
+        "all",
+        "--out",
+        str(out),
+        "--today",
+        TODAY,
+        cwd=repo,
+        env={
+            "PATH": f"{wrapper.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "DECISION_PATHS_CACHE": str(cache),
+            **GIT_ENV,
+        },
+    )
     assert done.code == 0, done.out + done.err
     calls = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
     return Built(repo, out / "internal", out / "client", calls, done.err)
@@ -184,10 +224,11 @@ def test_entries_newest_first_with_commit_details(repo: Path) -> None:
     ]
     assert [e.commit.when for e in later] == [dt.datetime.fromisoformat(e.date) for e in (MOVE, DOES, WITHIN, WHO)]
     # the import comes last (oldest): every decision added, and the shared data
-    imported = history.entries[len(later):]
+    imported = history.entries[len(later) :]
     assert {e.commit.message for e in imported} == {IMPORT.message}
-    assert {e.subject for e in imported} == {p.stem for p in (REPO / "decisions").rglob("*.yaml")
-                                              if not p.name.startswith("_")} | {"shared"}
+    assert {e.subject for e in imported} == {
+        p.stem for p in (REPO / "decisions").rglob("*.yaml") if not p.name.startswith("_")
+    } | {"shared"}
     refund = next(e for e in imported if e.subject == "refund-request")
     assert refund.internal == ("decision added: 退款申请 / Refund requests (refund-request)",)
     assert refund.client == refund.internal
@@ -200,8 +241,9 @@ def test_entries_newest_first_with_commit_details(repo: Path) -> None:
     assert whens == sorted(whens, reverse=True)
 
 
-def test_versions_already_loaded_from_the_working_tree_are_not_loaded_again(repo: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_versions_already_loaded_from_the_working_tree_are_not_loaded_again(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import decision_paths.history as history_module
     from decision_paths.mkdocs_plugin import _loaded_decisions
     from decision_paths.validate import check_folder
@@ -224,8 +266,9 @@ def test_versions_already_loaded_from_the_working_tree_are_not_loaded_again(repo
     helped = history_module._read_history(folder, words("en"), lambda: _loaded_decisions(checked))
     assert helped == alone
     decisions = len(checked.org.decisions)
-    assert decisions == 8 and len(loads) == loads_alone - decisions, \
+    assert decisions == 8 and len(loads) == loads_alone - decisions, (
         "each decision's current version comes from the working tree, not from git"
+    )
 
 
 def test_change_lines_internal_and_client(repo: Path) -> None:
@@ -252,8 +295,17 @@ def test_client_lines_use_the_site_language_and_hide_internal_names(repo: Path) 
     within = next(e for e in history.entries if e.commit.message == WITHIN.message)
     assert within.client == ("内部审核 (internal-review-1): within 2 business days -> 3 business days",)
     every_client_line = "\n".join(line for e in history.entries for line in e.client)
-    for secret in (CANARY_DOES, CANARY_MESSAGE, CANARY_AUTHOR, "finance-check", "财务核对", "Finance Manager",
-                   "财务经理", "lin-xue", "林雪"):
+    for secret in (
+        CANARY_DOES,
+        CANARY_MESSAGE,
+        CANARY_AUTHOR,
+        "finance-check",
+        "财务核对",
+        "Finance Manager",
+        "财务经理",
+        "lin-xue",
+        "林雪",
+    ):
         assert secret not in every_client_line, secret
 
 
@@ -267,8 +319,9 @@ def test_shared_data_history_across_merged_branches(tmp_path: Path) -> None:
     (repo / "decisions").mkdir(parents=True)
     people = repo / "decisions" / "_people.yaml"
     people.write_text("people:\n  li-na: {name: 李娜}\n  wang-wei: {name: 王伟}\n", encoding="utf-8")
-    (repo / "decisions" / "_roles.yaml").write_text("roles:\n  lead: {title: Lead, held_by: [li-na]}\n",
-                                                    encoding="utf-8")
+    (repo / "decisions" / "_roles.yaml").write_text(
+        "roles:\n  lead: {title: Lead, held_by: [li-na]}\n", encoding="utf-8"
+    )
     git(repo, "init", "-q", "-b", "main")
     commit(repo, Edit("Ann", "2026-01-01T10:00:00+08:00", "import"))
     git(repo, "checkout", "-q", "-b", "a")
@@ -281,9 +334,23 @@ def test_shared_data_history_across_merged_branches(tmp_path: Path) -> None:
     git(repo, "checkout", "-q", "main")
     for branch, day in (("a", "04"), ("b", "05")):
         when = f"2026-01-{day}T10:00:00+08:00"
-        git(repo, "merge", "-q", "--no-ff", branch, "-m", f"merge {branch}", env={
-            "GIT_AUTHOR_NAME": "Ann", "GIT_AUTHOR_EMAIL": "ann@example.invalid", "GIT_AUTHOR_DATE": when,
-            "GIT_COMMITTER_NAME": "Ann", "GIT_COMMITTER_EMAIL": "ann@example.invalid", "GIT_COMMITTER_DATE": when})
+        git(
+            repo,
+            "merge",
+            "-q",
+            "--no-ff",
+            branch,
+            "-m",
+            f"merge {branch}",
+            env={
+                "GIT_AUTHOR_NAME": "Ann",
+                "GIT_AUTHOR_EMAIL": "ann@example.invalid",
+                "GIT_AUTHOR_DATE": when,
+                "GIT_COMMITTER_NAME": "Ann",
+                "GIT_COMMITTER_EMAIL": "ann@example.invalid",
+                "GIT_COMMITTER_DATE": when,
+            },
+        )
     assert "zhang-min" in people.read_text(encoding="utf-8") and "chen-jing" in people.read_text(encoding="utf-8")
     replace_once(people, "  li-na: {name: 李娜}\n", "  li-na: {name: 李娜}\n  xu-hao: {name: 徐浩}\n")
     commit(repo, Edit("Ann", "2026-01-06T10:00:00+08:00", "add xu-hao"))
@@ -310,8 +377,12 @@ def test_refund_page_history_on_both_sites(built: Built) -> None:
     assert WITHIN_LINE in history and DOES_LINE in history
     assert FORMAT.message not in history and FORMAT.author not in history
     # newest first on the page
-    assert history.index("2026-05-15") < history.index("2026-04-10") < history.index("2026-03-02") \
+    assert (
+        history.index("2026-05-15")
+        < history.index("2026-04-10")
+        < history.index("2026-03-02")
         < history.index("2026-01-05")
+    )
 
     client = text(article(built.client, "decisions/refund-request/"))
     assert "变更记录" in client
@@ -353,8 +424,13 @@ def test_internal_changes_page_newest_first(built: Built) -> None:
     assert dates == sorted(dates, reverse=True)
     assert set(dates[4:]) == {"2026-01-05"}
     content = text(body)
-    assert content.index(MOVE.message) < content.index(DOES.message) < content.index(WITHIN.message) \
-        < content.index(WHO.message) < content.index(IMPORT.message)
+    assert (
+        content.index(MOVE.message)
+        < content.index(DOES.message)
+        < content.index(WITHIN.message)
+        < content.index(WHO.message)
+        < content.index(IMPORT.message)
+    )
     assert "moved: sales -> delivery" in content
     assert FORMAT.message not in content
     # each entry links to its decision page
@@ -385,8 +461,12 @@ def test_internal_feed_is_atom_with_authors(built: Built) -> None:
         assert entry.find(f"{ATOM}link").get("href")
         assert entry.find(f"{ATOM}content").get("type") == "html"
     refund = [e for e in entries if e.find(f"{ATOM}link").get("href").rstrip("/").endswith("refund-request")]
-    assert [e.find(f"{ATOM}updated").text[:10] for e in refund] == ["2026-05-15", "2026-04-10", "2026-03-02",
-                                                                    "2026-01-05"]
+    assert [e.find(f"{ATOM}updated").text[:10] for e in refund] == [
+        "2026-05-15",
+        "2026-04-10",
+        "2026-03-02",
+        "2026-01-05",
+    ]
     assert html_text(refund[2]) == WHO_LINE
 
 
@@ -464,8 +544,17 @@ def test_shallow_clone_builds_without_history(repo: Path, cache: Path, tmp_path:
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
     assert git(shallow, "rev-parse", "--is-shallow-repository") == "true"
     out = tmp_path / "out"
-    done = run_cli("build", "--audience", "internal", "--out", str(out), "--today", TODAY, cwd=shallow,
-                   env={"DECISION_PATHS_CACHE": str(cache), **GIT_ENV})
+    done = run_cli(
+        "build",
+        "--audience",
+        "internal",
+        "--out",
+        str(out),
+        "--today",
+        TODAY,
+        cwd=shallow,
+        env={"DECISION_PATHS_CACHE": str(cache), **GIT_ENV},
+    )
     assert done.code == 0, done.out + done.err
     refund = text(article(out / "internal", "decisions/refund-request/"))
     assert "变更记录" not in refund
@@ -480,13 +569,21 @@ def test_shallow_clone_builds_without_history(repo: Path, cache: Path, tmp_path:
     assert "shallow" in done.err, f"no warning about the shallow clone on stderr: {done.err!r}"
 
 
-def test_a_folder_that_is_not_a_git_repository_builds_without_history(repo: Path, cache: Path,
-                                                                       tmp_path: Path) -> None:
+def test_a_folder_that_is_not_a_git_repository_builds_without_history(repo: Path, cache: Path, tmp_path: Path) -> None:
     plain_copy = tmp_path / "plain"
     shutil.copytree(repo, plain_copy, ignore=shutil.ignore_patterns(".git"))
     out = tmp_path / "out"
-    done = run_cli("build", "--audience", "internal", "--out", str(out), "--today", TODAY, cwd=plain_copy,
-                   env={"DECISION_PATHS_CACHE": str(cache), "GIT_CEILING_DIRECTORIES": str(tmp_path), **GIT_ENV})
+    done = run_cli(
+        "build",
+        "--audience",
+        "internal",
+        "--out",
+        str(out),
+        "--today",
+        TODAY,
+        cwd=plain_copy,
+        env={"DECISION_PATHS_CACHE": str(cache), "GIT_CEILING_DIRECTORIES": str(tmp_path), **GIT_ENV},
+    )
     assert done.code == 0, done.out + done.err
     assert "Traceback" not in done.err
     refund = text(article(out / "internal", "decisions/refund-request/"))
@@ -498,8 +595,18 @@ def test_a_folder_that_is_not_a_git_repository_builds_without_history(repo: Path
 
 def test_no_history_flag_leaves_history_out(repo: Path, cache: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    done = run_cli("build", "--audience", "client", "--no-history", "--out", str(out), "--today", TODAY, cwd=repo,
-                   env={"DECISION_PATHS_CACHE": str(cache), **GIT_ENV})
+    done = run_cli(
+        "build",
+        "--audience",
+        "client",
+        "--no-history",
+        "--out",
+        str(out),
+        "--today",
+        TODAY,
+        cwd=repo,
+        env={"DECISION_PATHS_CACHE": str(cache), **GIT_ENV},
+    )
     assert done.code == 0, done.out + done.err
     assert "变更记录" not in text(article(out / "client", "decisions/refund-request/"))
     assert page(out / "client", "changes/") is not None

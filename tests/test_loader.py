@@ -44,15 +44,39 @@ def test_unknown_key_is_never_silently_ignored(org):
     assert "allowed keys: title, who, does, within" in message
 
 
-@pytest.mark.parametrize("relative, text, old, new, where, hint", [
-    (FILE, DECISION, "summary:", "sumary:", (2, 1), "did you mean 'summary'?"),
-    (FILE, DECISION, "{label: Effort, type: number}", "{label: Effort, typ: number}", (7, 32), "did you mean 'type'?"),
-    (FILE, DECISION, "      - otherwise: answer", "      - otherwize: answer", (17, 9), "did you mean 'otherwise'?"),
-    ("_org.yaml", SHARED, "roles:", "rolls:", (4, 1), "did you mean 'roles'?"),
-    ("_org.yaml", SHARED, "{name: 王伟}", "{name: 王伟, emial: w@example.com}", (3, 24), "did you mean 'email'?"),
-    ("_org.yaml", SHARED, "timezone: Asia/Shanghai", "timezone: Asia/Shanghai, workday: [mon]", (8, 52),
-     "did you mean 'workdays'?"),
-], ids=["decision", "input", "branch", "shared-file", "person", "calendar"])
+@pytest.mark.parametrize(
+    "relative, text, old, new, where, hint",
+    [
+        (FILE, DECISION, "summary:", "sumary:", (2, 1), "did you mean 'summary'?"),
+        (
+            FILE,
+            DECISION,
+            "{label: Effort, type: number}",
+            "{label: Effort, typ: number}",
+            (7, 32),
+            "did you mean 'type'?",
+        ),
+        (
+            FILE,
+            DECISION,
+            "      - otherwise: answer",
+            "      - otherwize: answer",
+            (17, 9),
+            "did you mean 'otherwise'?",
+        ),
+        ("_org.yaml", SHARED, "roles:", "rolls:", (4, 1), "did you mean 'roles'?"),
+        ("_org.yaml", SHARED, "{name: 王伟}", "{name: 王伟, emial: w@example.com}", (3, 24), "did you mean 'email'?"),
+        (
+            "_org.yaml",
+            SHARED,
+            "timezone: Asia/Shanghai",
+            "timezone: Asia/Shanghai, workday: [mon]",
+            (8, 52),
+            "did you mean 'workdays'?",
+        ),
+    ],
+    ids=["decision", "input", "branch", "shared-file", "person", "calendar"],
+)
 def test_unknown_key_everywhere(org, relative, text, old, new, where, hint):
     org.write(relative, edit(text, old, new))
     assert ("DP101", relative, *where) in org.codes()
@@ -166,8 +190,20 @@ def test_bad_duration_quotes_the_text(org, text):
 def test_unknown_unit_lists_the_accepted_forms(org):
     org.write(FILE, edit(DECISION, "within: 1 business day", "within: 3 workdays"))
     message = messages(org, "DP105")[0]
-    for form in ("business days", "个工作日", "business hours", "工作小时", "calendar days", "天", "自然日",
-                 "hours", "小时", "weeks", "周", "个星期"):
+    for form in (
+        "business days",
+        "个工作日",
+        "business hours",
+        "工作小时",
+        "calendar days",
+        "天",
+        "自然日",
+        "hours",
+        "小时",
+        "weeks",
+        "周",
+        "个星期",
+    ):
         assert form in message
 
 
@@ -281,8 +317,14 @@ def test_unknown_weekday(org):
 
 
 def test_otherwise_before_another_branch(org):
-    org.write(FILE, edit(DECISION, '      - when: {effort-days: "<=20"}\n        go: answer\n      - otherwise: answer\n',
-                         '      - otherwise: answer\n      - when: {effort-days: "<=20"}\n        go: answer\n'))
+    org.write(
+        FILE,
+        edit(
+            DECISION,
+            '      - when: {effort-days: "<=20"}\n        go: answer\n      - otherwise: answer\n',
+            '      - otherwise: answer\n      - when: {effort-days: "<=20"}\n        go: answer\n',
+        ),
+    )
     assert org.codes() == [("DP308", FILE, 15, 9)]
     assert "'otherwise' must be the last branch" in messages(org, "DP308")[0]
 
@@ -291,11 +333,23 @@ def test_otherwise_before_another_branch(org):
 
 
 def test_merge_keys_reuse_a_stage_and_explicit_keys_win(org):
-    org.write(FILE, edit(DECISION, "  answer:\n    title: Answer\n    who: delivery-lead\n    within: 4个工作小时\n",
-                         "  answer: &base\n    title: Answer\n    who: delivery-lead\n    within: 4个工作小时\n"
-                         "  answer-again:\n    <<: *base\n    title: Answer again\n"))
-    org.write(FILE, edit((org.folder / FILE).read_text(encoding="utf-8"), "      - otherwise: answer",
-                         "      - otherwise: answer-again"))
+    org.write(
+        FILE,
+        edit(
+            DECISION,
+            "  answer:\n    title: Answer\n    who: delivery-lead\n    within: 4个工作小时\n",
+            "  answer: &base\n    title: Answer\n    who: delivery-lead\n    within: 4个工作小时\n"
+            "  answer-again:\n    <<: *base\n    title: Answer again\n",
+        ),
+    )
+    org.write(
+        FILE,
+        edit(
+            (org.folder / FILE).read_text(encoding="utf-8"),
+            "      - otherwise: answer",
+            "      - otherwise: answer-again",
+        ),
+    )
     assert org.codes() == []
     stages = org.validate().org.decisions["scope-change"].stages
     again = stages["answer-again"]
@@ -306,9 +360,14 @@ def test_merge_keys_reuse_a_stage_and_explicit_keys_win(org):
 
 
 def test_merge_of_a_list_of_mappings(org):
-    org.write(FILE, edit(DECISION, "  answer:\n    title: Answer\n",
-                         "  answer:\n    <<: [{title: From merge, visibility: internal}, {does: Write it}]\n"
-                         "    title: Answer\n"))
+    org.write(
+        FILE,
+        edit(
+            DECISION,
+            "  answer:\n    title: Answer\n",
+            "  answer:\n    <<: [{title: From merge, visibility: internal}, {does: Write it}]\n    title: Answer\n",
+        ),
+    )
     assert org.codes() == []
     answer = org.validate().org.decisions["scope-change"].stages["answer"]
     assert (answer.title, answer.visibility, answer.does) == ("Answer", Visibility.INTERNAL, "Write it")
@@ -379,7 +438,9 @@ def test_non_yaml_files_are_ignored(org):
 
 
 def test_shared_files_in_subfolders_are_merged(org):
-    org.write("people/_more.yaml", "people:\n  zhou-jie: {name: 周杰}\nroles:\n  coo: {title: COO, held_by: [zhou-jie]}\n")
+    org.write(
+        "people/_more.yaml", "people:\n  zhou-jie: {name: 周杰}\nroles:\n  coo: {title: COO, held_by: [zhou-jie]}\n"
+    )
     org.write(FILE, edit(DECISION, "who: delivery-lead", "who: coo"))
     assert org.codes() == []
     loaded = org.validate().org
@@ -424,9 +485,12 @@ def test_model_keeps_the_values(org):
 
 
 def test_choice_and_who_forms(org):
-    text = edit(DECISION, "  effort-days: {label: Effort, type: number}",
-                "  effort-days: {label: Effort, type: number}\n"
-                "  kind: {label: Kind, type: choice, options: [fixed-price, time-and-materials]}")
+    text = edit(
+        DECISION,
+        "  effort-days: {label: Effort, type: number}",
+        "  effort-days: {label: Effort, type: number}\n"
+        "  kind: {label: Kind, type: choice, options: [fixed-price, time-and-materials]}",
+    )
     text = edit(text, '{effort-days: "<=20"}', '{effort-days: ["<=20", ">0"], kind: [fixed-price]}')
     text = edit(text, "who: account-manager", "who: {any: [account-manager, li-na]}")
     text = edit(text, "who: delivery-lead", "who: {at_least: 1, of: [delivery-lead, account-manager]}")

@@ -25,8 +25,10 @@ from decision_paths.findings import Finding, Loc, RULES
 VENV_BIN = REPO / ".venv" / "bin"
 TODAY = "2026-11-23"
 
-TEXT_RE = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): "
-                     r"(?P<message>.+) \[(?P<code>DP\d{3}) (?P<name>[a-z0-9-]+)\]$")
+TEXT_RE = re.compile(
+    r"^(?P<file>[^\s:][^:]*):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): "
+    r"(?P<message>.+) \[(?P<code>DP\d{3}) (?P<name>[a-z0-9-]+)\]$"
+)
 
 
 def _github_escape_data(text: str) -> str:
@@ -40,8 +42,10 @@ def _github_escape_property(text: str) -> str:
 
 
 def _expected_command(match: re.Match) -> str:
-    props = (f"file={_github_escape_property(match['file'])},line={match['line']},col={match['col']},"
-             f"title={_github_escape_property(match['code'] + ' ' + match['name'])}")
+    props = (
+        f"file={_github_escape_property(match['file'])},line={match['line']},col={match['col']},"
+        f"title={_github_escape_property(match['code'] + ' ' + match['name'])}"
+    )
     return f"::{match['severity']} {props}::{_github_escape_data(match['message'])}"
 
 
@@ -77,12 +81,14 @@ def test_github_actions_adds_a_workflow_command_after_each_finding(broken_sample
         severities.append(match["severity"])
     assert sorted(severities) == ["error", "warning"]
     error = next(c for _, c in pairs if c.startswith("::error "))
-    assert error.startswith("::error file=decisions/finance/refund-request.yaml,line=43,col=10,"
-                            "title=DP201 unknown-role::")
+    assert error.startswith(
+        "::error file=decisions/finance/refund-request.yaml,line=43,col=10,title=DP201 unknown-role::"
+    )
     assert "delivery-leed" in error
     warning = next(c for _, c in pairs if c.startswith("::warning "))
-    assert warning.startswith("::warning file=decisions/finance/refund-request.yaml,line=10,col=1,"
-                              "title=DP401 review-overdue::")
+    assert warning.startswith(
+        "::warning file=decisions/finance/refund-request.yaml,line=10,col=1,title=DP401 review-overdue::"
+    )
 
 
 @pytest.mark.parametrize("value", ["false", ""])
@@ -90,8 +96,14 @@ def test_no_workflow_commands_outside_github_actions(broken_sample: Path, value:
     env = {k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"}
     if value:
         env["GITHUB_ACTIONS"] = value
-    done = subprocess.run([str(VENV_BIN / "decision-paths"), "validate", "--today", TODAY], cwd=broken_sample,
-                          env=env, capture_output=True, encoding="utf-8", timeout=60)
+    done = subprocess.run(
+        [str(VENV_BIN / "decision-paths"), "validate", "--today", TODAY],
+        cwd=broken_sample,
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=60,
+    )
     assert done.returncode == 1
     assert "::" not in done.stdout + done.stderr
     assert len(done.stdout.splitlines()) == 3  # two findings and the summary
@@ -103,8 +115,11 @@ def test_workflow_commands_escape_paths_and_messages(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     (tmp_path / "decisions" / "_org.yaml").write_text(
         "people:\n  li-na: {name: 李娜}\nroles:\n  coo: {title: COO, held_by: [li-na]}\n"
-        "calendars:\n  shanghai: {country: CN, timezone: Asia/Shanghai}\n", encoding="utf-8")
-    (folder / "odd.yaml").write_text(textwrap.dedent("""\
+        "calendars:\n  shanghai: {country: CN, timezone: Asia/Shanghai}\n",
+        encoding="utf-8",
+    )
+    (folder / "odd.yaml").write_text(
+        textwrap.dedent("""\
         title: Odd
         summary: x
         owner: coo
@@ -113,7 +128,9 @@ def test_workflow_commands_escape_paths_and_messages(tmp_path: Path) -> None:
         start: a
         stages:
           a: {title: A, who: coo, within: 1 day}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     done = run_cli("validate", "--today", TODAY, cwd=tmp_path, env={"GITHUB_ACTIONS": "true"})
     assert done.code == 1
     commands = [line for line in done.out.splitlines() if line.startswith("::")]
@@ -131,7 +148,9 @@ def test_to_github_escapes_as_github_documents() -> None:
         "50%25 of: a, b%0D%0Anext%0Dline%0A"
     )
     warning = Finding(Loc("decisions/x.yaml"), RULES["review-overdue"], "due 2026-01-01")
-    assert warning.to_github() == "::warning file=decisions/x.yaml,line=1,col=1,title=DP401 review-overdue::due 2026-01-01"
+    assert (
+        warning.to_github() == "::warning file=decisions/x.yaml,line=1,col=1,title=DP401 review-overdue::due 2026-01-01"
+    )
     assert "\n" not in found.to_github() and "\r" not in found.to_github()
 
 
@@ -139,8 +158,13 @@ def test_to_github_escapes_as_github_documents() -> None:
 
 
 def _check_jsonschema(schema: str, path: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV_BIN / "check-jsonschema"), "--builtin-schema", schema, path], cwd=REPO,
-                          capture_output=True, encoding="utf-8", timeout=120)
+    return subprocess.run(
+        [str(VENV_BIN / "check-jsonschema"), "--builtin-schema", schema, path],
+        cwd=REPO,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+    )
 
 
 def test_github_workflow_is_valid() -> None:
@@ -219,9 +243,13 @@ def test_gitlab_ci_validates_builds_and_publishes_pages() -> None:
 
 
 def test_pre_commit_manifest_and_config_are_valid() -> None:
-    for command, path in (("validate-manifest", ".pre-commit-hooks.yaml"), ("validate-config", ".pre-commit-config.yaml")):
-        done = subprocess.run([str(VENV_BIN / "pre-commit"), command, path], cwd=REPO, capture_output=True,
-                              encoding="utf-8", timeout=120)
+    for command, path in (
+        ("validate-manifest", ".pre-commit-hooks.yaml"),
+        ("validate-config", ".pre-commit-config.yaml"),
+    ):
+        done = subprocess.run(
+            [str(VENV_BIN / "pre-commit"), command, path], cwd=REPO, capture_output=True, encoding="utf-8", timeout=120
+        )
         assert done.returncode == 0, f"{command} {path}:\n{done.stdout}{done.stderr}"
 
 
@@ -240,11 +268,12 @@ def hooked_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     assert hook["entry"].startswith("decision-paths ")
     local = {
         **hook,
-        "entry": str(VENV_BIN / "decision-paths") + hook["entry"][len("decision-paths"):],
+        "entry": str(VENV_BIN / "decision-paths") + hook["entry"][len("decision-paths") :],
         "language": "system",
     }
     (repo / ".pre-commit-config.yaml").write_text(
-        yaml.safe_dump({"repos": [{"repo": "local", "hooks": [local]}]}, allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump({"repos": [{"repo": "local", "hooks": [local]}]}, allow_unicode=True), encoding="utf-8"
+    )
     _git(repo, "init", "-q")
     _git(repo, "config", "user.name", "Hook Test")
     _git(repo, "config", "user.email", "hook@example.invalid")
@@ -257,8 +286,14 @@ def hooked_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 
 def _pre_commit(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([str(VENV_BIN / "pre-commit"), "run", "--all-files"], cwd=repo, env=env,
-                          capture_output=True, encoding="utf-8", timeout=180)
+    return subprocess.run(
+        [str(VENV_BIN / "pre-commit"), "run", "--all-files"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=180,
+    )
 
 
 def test_pre_commit_hook_passes_and_fails(hooked_repo: tuple[Path, dict[str, str]]) -> None:
@@ -273,8 +308,12 @@ def test_pre_commit_hook_passes_and_fails(hooked_repo: tuple[Path, dict[str, str
     bad = _pre_commit(repo, env)
     assert bad.returncode != 0
     assert "Failed" in bad.stdout
-    assert re.search(r"^decisions/finance/refund-request\.yaml:43:10: error: .*delivery-leed.* "
-                     r"\[DP201 unknown-role\]$", bad.stdout, re.M), bad.stdout
+    assert re.search(
+        r"^decisions/finance/refund-request\.yaml:43:10: error: .*delivery-leed.* "
+        r"\[DP201 unknown-role\]$",
+        bad.stdout,
+        re.M,
+    ), bad.stdout
 
 
 def test_pre_commit_hook_only_runs_for_decision_files(hooked_repo: tuple[Path, dict[str, str]]) -> None:
@@ -282,7 +321,13 @@ def test_pre_commit_hook_only_runs_for_decision_files(hooked_repo: tuple[Path, d
     repo, env = hooked_repo
     (repo / "notes.txt").write_text("not a decision\n", encoding="utf-8")
     _git(repo, "add", "notes.txt")
-    done = subprocess.run([str(VENV_BIN / "pre-commit"), "run", "--files", "notes.txt"], cwd=repo, env=env,
-                          capture_output=True, encoding="utf-8", timeout=180)
+    done = subprocess.run(
+        [str(VENV_BIN / "pre-commit"), "run", "--files", "notes.txt"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=180,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Skipped" in done.stdout

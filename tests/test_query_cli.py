@@ -30,8 +30,9 @@ class Run:
 
 def dp(*args: str, cwd: Path = REPO) -> Run:
     assert COMMAND.exists(), f"the console command is not installed at {COMMAND}"
-    done = subprocess.run([str(COMMAND), *args], cwd=cwd, capture_output=True, encoding="utf-8", timeout=120,
-                          env={**os.environ})
+    done = subprocess.run(
+        [str(COMMAND), *args], cwd=cwd, capture_output=True, encoding="utf-8", timeout=120, env={**os.environ}
+    )
     run = Run(done.returncode, done.stdout, done.stderr)
     assert "Traceback" not in run.out + run.err, run.err
     return run
@@ -58,22 +59,43 @@ OUT_OF_SCOPE_25 = {
     "decision": "out-of-scope-request",
     "start": "2026-11-20T10:00:00+08:00",
     "stages": [
-        {"id": "intake", "title": "登记需求", "who": ["account-manager"],
-         "received": "2026-11-20T10:00:00+08:00", "due": "2026-11-23T18:00:00+08:00"},
-        {"id": "assess", "title": "评估范围与工作量", "who": ["delivery-lead"],
-         "received": "2026-11-23T18:00:00+08:00", "due": "2026-11-26T18:00:00+08:00"},
-        {"id": "director-approval", "title": "总监审批", "who": ["delivery-director", "finance-controller"],
-         "received": "2026-11-26T18:00:00+08:00", "due": "2026-11-30T18:00:00+08:00"},
-        {"id": "answer", "title": "书面答复客户", "who": ["account-manager"],
-         "received": "2026-11-30T18:00:00+08:00", "due": "2026-12-01T18:00:00+08:00"},
+        {
+            "id": "intake",
+            "title": "登记需求",
+            "who": ["account-manager"],
+            "received": "2026-11-20T10:00:00+08:00",
+            "due": "2026-11-23T18:00:00+08:00",
+        },
+        {
+            "id": "assess",
+            "title": "评估范围与工作量",
+            "who": ["delivery-lead"],
+            "received": "2026-11-23T18:00:00+08:00",
+            "due": "2026-11-26T18:00:00+08:00",
+        },
+        {
+            "id": "director-approval",
+            "title": "总监审批",
+            "who": ["delivery-director", "finance-controller"],
+            "received": "2026-11-26T18:00:00+08:00",
+            "due": "2026-11-30T18:00:00+08:00",
+        },
+        {
+            "id": "answer",
+            "title": "书面答复客户",
+            "who": ["account-manager"],
+            "received": "2026-11-30T18:00:00+08:00",
+            "due": "2026-12-01T18:00:00+08:00",
+        },
     ],
     "due": "2026-12-01T18:00:00+08:00",
 }
 
 
 def test_timeline_json_is_one_complete_object() -> None:
-    run = dp("timeline", "out-of-scope-request", "--start", "2026-11-20T10:00", "--set", "effort-days=25",
-             "--format", "json")
+    run = dp(
+        "timeline", "out-of-scope-request", "--start", "2026-11-20T10:00", "--set", "effort-days=25", "--format", "json"
+    )
     assert run.code == 0, run.err
     assert run.err == ""
     assert run.json() == OUT_OF_SCOPE_25
@@ -83,23 +105,51 @@ def test_timeline_json_is_one_complete_object() -> None:
 
 def test_timeline_json_with_an_offset_start_on_the_hong_kong_calendar() -> None:
     # 07:00 UTC = 15:00 in Hong Kong on Fri Feb 13; HK has no make-up Saturday, and Feb 17-19 are off.
-    run = dp("timeline", "refund-request", "--start", "2026-02-13T07:00:00Z", "--set", "work-delivered=no",
-             "--set", "refund-amount=5000", "--format", "json")
+    run = dp(
+        "timeline",
+        "refund-request",
+        "--start",
+        "2026-02-13T07:00:00Z",
+        "--set",
+        "work-delivered=no",
+        "--set",
+        "refund-amount=5000",
+        "--format",
+        "json",
+    )
     assert run.code == 0, run.err
     assert run.json() == {
         "decision": "refund-request",
         "start": "2026-02-13T15:00:00+08:00",
         "stages": [
-            {"id": "intake", "title": "登记退款申请 / Refund request logged",
-             "who": ["hk-office-lead", "account-manager"],
-             "received": "2026-02-13T15:00:00+08:00", "due": "2026-02-16T18:00:00+08:00"},
-            {"id": "finance-check", "title": "财务核对 / Finance check", "who": ["finance-manager"],
-             "received": "2026-02-16T18:00:00+08:00", "due": "2026-02-23T18:00:00+08:00"},
-            {"id": "finance-approval", "title": "财务总监审批 / Finance Controller approval",
-             "who": ["finance-controller"],
-             "received": "2026-02-23T18:00:00+08:00", "due": "2026-02-25T18:00:00+08:00"},
-            {"id": "payment", "title": "书面答复及付款 / Written answer and payment", "who": ["finance-manager"],
-             "received": "2026-02-25T18:00:00+08:00", "due": "2026-02-27T23:59:59+08:00"},
+            {
+                "id": "intake",
+                "title": "登记退款申请 / Refund request logged",
+                "who": ["hk-office-lead", "account-manager"],
+                "received": "2026-02-13T15:00:00+08:00",
+                "due": "2026-02-16T18:00:00+08:00",
+            },
+            {
+                "id": "finance-check",
+                "title": "财务核对 / Finance check",
+                "who": ["finance-manager"],
+                "received": "2026-02-16T18:00:00+08:00",
+                "due": "2026-02-23T18:00:00+08:00",
+            },
+            {
+                "id": "finance-approval",
+                "title": "财务总监审批 / Finance Controller approval",
+                "who": ["finance-controller"],
+                "received": "2026-02-23T18:00:00+08:00",
+                "due": "2026-02-25T18:00:00+08:00",
+            },
+            {
+                "id": "payment",
+                "title": "书面答复及付款 / Written answer and payment",
+                "who": ["finance-manager"],
+                "received": "2026-02-25T18:00:00+08:00",
+                "due": "2026-02-27T23:59:59+08:00",
+            },
         ],
         "due": "2026-02-27T23:59:59+08:00",
     }
@@ -107,8 +157,12 @@ def test_timeline_json_with_an_offset_start_on_the_hong_kong_calendar() -> None:
 
 def test_timeline_start_forms_agree() -> None:
     forms = ("2026-11-20T10:00", "2026-11-20T10:00:00+08:00", "2026-11-20T02:00:00Z", "2026-11-20")
-    runs = dp_all(*[("timeline", "discount-exception", "--start", start, "--set", "discount-amount=5000",
-                     "--format", "json") for start in forms])
+    runs = dp_all(
+        *[
+            ("timeline", "discount-exception", "--start", start, "--set", "discount-amount=5000", "--format", "json")
+            for start in forms
+        ]
+    )
     assert all(run.code == 0 for run in runs), [run.err for run in runs]
     assert len({run.out for run in runs[:3]}) == 1, [run.out for run in runs]
     assert runs[0].json()["start"] == "2026-11-20T10:00:00+08:00"
@@ -118,8 +172,11 @@ def test_timeline_start_forms_agree() -> None:
     assert [s["id"] for s in bare["stages"]] == ["request", "margin-check", "sales-approval", "answer"]
     # request 1 bd -> Mon 23 18:00, margin-check 1 bd -> Tue 24 18:00, 4 business hours -> Wed 25 13:00.
     assert [s["due"] for s in bare["stages"]] == [
-        "2026-11-23T18:00:00+08:00", "2026-11-24T18:00:00+08:00", "2026-11-25T13:00:00+08:00",
-        "2026-11-26T18:00:00+08:00"]
+        "2026-11-23T18:00:00+08:00",
+        "2026-11-24T18:00:00+08:00",
+        "2026-11-25T13:00:00+08:00",
+        "2026-11-26T18:00:00+08:00",
+    ]
 
 
 def test_timeline_text_is_readable() -> None:
@@ -144,21 +201,38 @@ def test_timeline_text_mentions_the_range_over_all_paths() -> None:
 
 def test_timeline_needs_only_the_inputs_on_the_path() -> None:
     # effort-days > 20 decides the path alone: contract-type and repeat-client are not asked for.
-    run = dp("timeline", "out-of-scope-request", "--start", "2026-11-20T10:00", "--set", "effort-days=25",
-             "--format", "json")
+    run = dp(
+        "timeline", "out-of-scope-request", "--start", "2026-11-20T10:00", "--set", "effort-days=25", "--format", "json"
+    )
     assert run.code == 0 and run.json()["due"] == OUT_OF_SCOPE_25["due"]
-    small = dp("timeline", "out-of-scope-request", "--start", "2026-11-20T10:00", "--set", "effort-days=5",
-               "--set", "contract-type=time-and-materials", "--set", "repeat-client=yes", "--format", "json")
+    small = dp(
+        "timeline",
+        "out-of-scope-request",
+        "--start",
+        "2026-11-20T10:00",
+        "--set",
+        "effort-days=5",
+        "--set",
+        "contract-type=time-and-materials",
+        "--set",
+        "repeat-client=yes",
+        "--format",
+        "json",
+    )
     assert small.code == 0, small.err
     assert [s["id"] for s in small.json()["stages"]] == ["intake", "assess", "answer"]
-    no_inputs = dp("timeline", "deadline-extension", "--start", "2026-11-20T10:00", "--set", "extra-days=3",
-                   "--format", "json")
+    no_inputs = dp(
+        "timeline", "deadline-extension", "--start", "2026-11-20T10:00", "--set", "extra-days=3", "--format", "json"
+    )
     assert no_inputs.code == 0, no_inputs.err
 
 
 def test_unknown_decision_suggests_close_names() -> None:
-    cases = [("out-of-scope", "out-of-scope-request"), ("refund-requests", "refund-request"),
-             ("discount-exeption", "discount-exception")]
+    cases = [
+        ("out-of-scope", "out-of-scope-request"),
+        ("refund-requests", "refund-request"),
+        ("discount-exeption", "discount-exception"),
+    ]
     runs = dp_all(*[("timeline", name, "--start", "2026-11-20") for name, _ in cases])
     for (name, suggestion), run in zip(cases, runs):
         message = usage_error(run)
@@ -179,11 +253,22 @@ def test_malformed_start() -> None:
 
 
 def test_missing_input_names_it_and_lists_allowed_values() -> None:
-    message = usage_error(dp("timeline", "out-of-scope-request", "--start", "2026-11-20T10:00",
-                             "--set", "effort-days=5"))
+    message = usage_error(
+        dp("timeline", "out-of-scope-request", "--start", "2026-11-20T10:00", "--set", "effort-days=5")
+    )
     assert "contract-type" in message and "fixed-price" in message and "time-and-materials" in message
-    message = usage_error(dp("timeline", "out-of-scope-request", "--start", "2026-11-20T10:00",
-                             "--set", "effort-days=5", "--set", "contract-type=time-and-materials"))
+    message = usage_error(
+        dp(
+            "timeline",
+            "out-of-scope-request",
+            "--start",
+            "2026-11-20T10:00",
+            "--set",
+            "effort-days=5",
+            "--set",
+            "contract-type=time-and-materials",
+        )
+    )
     assert "repeat-client" in message and "yes or no" in message
     message = usage_error(dp("timeline", "out-of-scope-request", "--start", "2026-11-20T10:00"))
     assert "effort-days" in message and "number" in message and "--set effort-days=" in message
@@ -195,8 +280,21 @@ def test_value_of_the_wrong_type() -> None:
         ("contract-type=cost-plus", ["contract-type", "fixed-price", "time-and-materials", "cost-plus"]),
         ("repeat-client=maybe", ["repeat-client", "yes", "no", "maybe"]),
     ]
-    runs = dp_all(*[("timeline", "out-of-scope-request", "--start", "2026-11-20T10:00", "--set", "effort-days=5",
-                     "--set", assignment) for assignment, _ in cases])
+    runs = dp_all(
+        *[
+            (
+                "timeline",
+                "out-of-scope-request",
+                "--start",
+                "2026-11-20T10:00",
+                "--set",
+                "effort-days=5",
+                "--set",
+                assignment,
+            )
+            for assignment, _ in cases
+        ]
+    )
     for (_, words), run in zip(cases, runs):
         message = usage_error(run)
         assert all(w in message for w in words), message
@@ -226,8 +324,12 @@ stages:
 
 def test_query_commands_exit_1_when_the_decisions_have_errors(org) -> None:  # type: ignore[no-untyped-def]
     org.write("broken.yaml", BROKEN_ROLE)
-    runs = dp_all(("timeline", "scope-change", "--start", "2026-11-20", "--set", "effort-days=3"),
-                  ("who", "scope-change", "--today", "2026-11-23"), ("approves", "li-na"), cwd=org.root)
+    runs = dp_all(
+        ("timeline", "scope-change", "--start", "2026-11-20", "--set", "effort-days=3"),
+        ("who", "scope-change", "--today", "2026-11-23"),
+        ("approves", "li-na"),
+        cwd=org.root,
+    )
     for run in runs:
         assert run.code == 1, (run.out, run.err)
         assert run.out == ""
@@ -235,11 +337,22 @@ def test_query_commands_exit_1_when_the_decisions_have_errors(org) -> None:  # t
 
 
 def test_query_commands_work_in_a_small_organisation(org) -> None:  # type: ignore[no-untyped-def]
-    run = dp("timeline", "scope-change", "--start", "2026-11-20T17:00", "--set", "effort-days=3",
-             "--format", "json", cwd=org.root)
+    run = dp(
+        "timeline",
+        "scope-change",
+        "--start",
+        "2026-11-20T17:00",
+        "--set",
+        "effort-days=3",
+        "--format",
+        "json",
+        cwd=org.root,
+    )
     assert run.code == 0, run.err
     assert [(s["id"], s["due"]) for s in run.json()["stages"]] == [
-        ("intake", "2026-11-23T18:00:00+08:00"), ("answer", "2026-11-24T13:00:00+08:00")]
+        ("intake", "2026-11-23T18:00:00+08:00"),
+        ("answer", "2026-11-24T13:00:00+08:00"),
+    ]
 
 
 def test_no_decisions_folder_is_a_usage_error(tmp_path: Path) -> None:
@@ -286,8 +399,12 @@ def test_who_json_on_a_day_the_controller_is_away_and_back() -> None:
     assert director["escalate_to"]["holders"] == [{"id": "zhou-jie", "name": "周杰", "away": False}]
     # Dec 4 is her last day away (inclusive); on Dec 5 nobody needs to stand in.
     days = (("2026-11-16", True), ("2026-12-04", True), ("2026-11-15", False), ("2026-12-05", False))
-    runs = dp_all(*[("who", "out-of-scope-request", "--today", day, "--set", "effort-days=25", "--format", "json")
-                    for day, _ in days])
+    runs = dp_all(
+        *[
+            ("who", "out-of-scope-request", "--today", day, "--set", "effort-days=25", "--format", "json")
+            for day, _ in days
+        ]
+    )
     for (day, is_away), run in zip(days, runs):
         controller = run.json()["stages"][2]["who"][1]
         assert controller["holders"][0]["away"] is is_away, day
@@ -297,8 +414,7 @@ def test_who_json_on_a_day_the_controller_is_away_and_back() -> None:
 def test_who_without_inputs_lists_every_stage() -> None:
     data = dp("who", "out-of-scope-request", "--today", "2026-11-23", "--format", "json").json()
     assert not data["path_known"]
-    assert [s["id"] for s in data["stages"]] == ["intake", "assess", "commercial-review", "director-approval",
-                                                 "answer"]
+    assert [s["id"] for s in data["stages"]] == ["intake", "assess", "commercial-review", "director-approval", "answer"]
     run = dp("who", "out-of-scope-request", "--today", "2026-11-23")
     assert "--set" in run.out.splitlines()[1]
 
@@ -309,7 +425,9 @@ def test_who_unknown_decision() -> None:
 
 
 def test_who_names_a_person_named_directly(org) -> None:  # type: ignore[no-untyped-def]
-    org.write("direct.yaml", """\
+    org.write(
+        "direct.yaml",
+        """\
         title: Direct
         summary: A person in who and escalate_to.
         owner: delivery-lead
@@ -322,7 +440,8 @@ def test_who_names_a_person_named_directly(org) -> None:  # type: ignore[no-unty
             who: {any: [li-na, delivery-lead]}
             within: 1 business day
             escalate_to: wang-wei
-        """)
+        """,
+    )
     data = dp("who", "direct", "--today", "2026-11-23", "--format", "json", cwd=org.root).json()
     stage = data["stages"][0]
     assert stage["mode"] == "any"
@@ -341,16 +460,22 @@ def test_approves_for_a_role() -> None:
     assert (data["id"], data["kind"], data["name"]) == ("finance-controller", "role", "财务总监 / Finance Controller")
     approves = {(d["decision"], d["stage"]) for d in data["duties"] if d["kind"] == "approves"}
     assert approves == {
-        ("subcontractor-hiring", "executive-approval"), ("expense-approval", "controller-approval"),
-        ("refund-request", "finance-approval"), ("refund-request", "senior-approval"),
-        ("discount-exception", "joint-approval"), ("discount-exception", "executive-approval"),
+        ("subcontractor-hiring", "executive-approval"),
+        ("expense-approval", "controller-approval"),
+        ("refund-request", "finance-approval"),
+        ("refund-request", "senior-approval"),
+        ("discount-exception", "joint-approval"),
+        ("discount-exception", "executive-approval"),
         ("out-of-scope-request", "director-approval"),
     }
     owns = {d["decision"] for d in data["duties"] if d["kind"] == "owns"}
     assert owns == {"expense-approval", "refund-request"}
     escalations = {(d["decision"], d["stage"]) for d in data["duties"] if d["kind"] == "escalation"}
-    assert escalations == {("expense-approval", "finance-review"), ("refund-request", "intake"),
-                           ("refund-request", "finance-check")}
+    assert escalations == {
+        ("expense-approval", "finance-review"),
+        ("refund-request", "intake"),
+        ("refund-request", "finance-check"),
+    }
     text = dp("approves", "finance-controller").out
     assert text.splitlines()[0] == "财务总监 / Finance Controller (finance-controller, role)"
     assert "总监审批 (director-approval), within 2 个工作日" in text
@@ -358,12 +483,16 @@ def test_approves_for_a_role() -> None:
 
 def test_approves_for_a_person_includes_duties_through_roles() -> None:
     person_run, role_run, text_run, wang_run = dp_all(
-        ("approves", "chen-jing", "--format", "json"), ("approves", "finance-controller", "--format", "json"),
-        ("approves", "chen-jing"), ("approves", "wang-wei", "--format", "json"))
+        ("approves", "chen-jing", "--format", "json"),
+        ("approves", "finance-controller", "--format", "json"),
+        ("approves", "chen-jing"),
+        ("approves", "wang-wei", "--format", "json"),
+    )
     person, role = person_run.json(), role_run.json()
     assert (person["id"], person["kind"], person["name"]) == ("chen-jing", "person", "陈静")
-    through_role = [{k: v for k, v in d.items() if k != "as"} for d in person["duties"]
-                    if d["as"] == "finance-controller"]
+    through_role = [
+        {k: v for k, v in d.items() if k != "as"} for d in person["duties"] if d["as"] == "finance-controller"
+    ]
     assert through_role == [{k: v for k, v in d.items() if k != "as"} for d in role["duties"]]
     text = text_run.out
     assert "as finance-controller" in text and "(out-of-scope-request)" in text
@@ -376,7 +505,9 @@ def test_approves_for_a_person_includes_duties_through_roles() -> None:
 
 
 def test_approves_a_person_named_directly(org) -> None:  # type: ignore[no-untyped-def]
-    org.write("direct.yaml", """\
+    org.write(
+        "direct.yaml",
+        """\
         title: Direct
         summary: A person in who.
         owner: li-na
@@ -388,7 +519,8 @@ def test_approves_a_person_named_directly(org) -> None:  # type: ignore[no-untyp
             title: Only
             who: li-na
             within: 1 business day
-        """)
+        """,
+    )
     data = dp("approves", "li-na", "--format", "json", cwd=org.root).json()
     direct = [(d["decision"], d["stage"], d["kind"]) for d in data["duties"] if d["as"] is None]
     assert direct == [("direct", None, "owns"), ("direct", "only", "approves")]
@@ -407,14 +539,16 @@ def test_approves_unknown_id_suggests() -> None:
 
 
 def test_timeline_does_not_import_mkdocs() -> None:
-    code = ("import sys, io, contextlib\n"
-            "from decision_paths.cli import main\n"
-            "out = io.StringIO()\n"
-            "with contextlib.redirect_stdout(out):\n"
-            "    code = main(['timeline', 'out-of-scope-request', '--start', '2026-11-20T10:00',"
-            " '--set', 'effort-days=25', '--format', 'json'])\n"
-            "assert code == 0, code\n"
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material', 'jieba', 'graphviz')))\n")
+    code = (
+        "import sys, io, contextlib\n"
+        "from decision_paths.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    code = main(['timeline', 'out-of-scope-request', '--start', '2026-11-20T10:00',"
+        " '--set', 'effort-days=25', '--format', 'json'])\n"
+        "assert code == 0, code\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material', 'jieba', 'graphviz')))\n"
+    )
     done = subprocess.run([str(PYTHON), "-c", code], cwd=REPO, capture_output=True, encoding="utf-8", timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]", done.stdout
@@ -426,10 +560,20 @@ def test_timeline_start_up_loads_no_site_builder() -> None:
     began = time.monotonic()
     plain = dp("timeline", "out-of-scope-request", "--start", "2026-11-20T10:00", "--set", "effort-days=25")
     assert plain.code == 0 and time.monotonic() - began < 20
-    done = subprocess.run([str(PYTHON), "-X", "importtime", "-c",
-                           "from decision_paths.cli import main; main(['timeline', 'discount-exception', "
-                           "'--start', '2026-11-20', '--set', 'discount-amount=1'])"],
-                          cwd=REPO, capture_output=True, encoding="utf-8", timeout=120)
+    done = subprocess.run(
+        [
+            str(PYTHON),
+            "-X",
+            "importtime",
+            "-c",
+            "from decision_paths.cli import main; main(['timeline', 'discount-exception', "
+            "'--start', '2026-11-20', '--set', 'discount-amount=1'])",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert "decision_paths.timeline" in imported

@@ -94,14 +94,17 @@ def test_new_decision_refuses_an_existing_id(sample: Path) -> None:
     assert (sample / "decisions" / "finance" / "travel-request.yaml").read_bytes() == written
 
 
-@pytest.mark.parametrize("args", [
-    ["Travel_Request"],
-    ["--", "-travel"],
-    ["travel request"],
-    ["a" * 65],
-    ["travel-request", "--category", "Finance Dept"],
-    ["travel-request", "--category", "../outside"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["Travel_Request"],
+        ["--", "-travel"],
+        ["travel request"],
+        ["a" * 65],
+        ["travel-request", "--category", "Finance Dept"],
+        ["travel-request", "--category", "../outside"],
+    ],
+)
 def test_new_decision_refuses_a_bad_id(sample: Path, args: list[str]) -> None:
     before = sorted(p.relative_to(sample).as_posix() for p in sample.rglob("*"))
     done = run_cli("new", "decision", *args, cwd=sample)
@@ -114,8 +117,9 @@ def test_new_decision_refuses_a_bad_id(sample: Path, args: list[str]) -> None:
 def fill_in(text: str) -> str:
     """Replace every CHANGE-ME of the starter with real ids and texts."""
     ids = {"owner": "finance-controller", "who": "account-manager", "escalate_to": "finance-manager"}
-    text = re.sub(r"^(\s*)(owner|who|escalate_to): CHANGE-ME\b",
-                  lambda m: f"{m[1]}{m[2]}: {ids[m[2]]}", text, flags=re.M)
+    text = re.sub(
+        r"^(\s*)(owner|who|escalate_to): CHANGE-ME\b", lambda m: f"{m[1]}{m[2]}: {ids[m[2]]}", text, flags=re.M
+    )
     text = text.replace("CHANGE-ME ", "")
     assert "CHANGE-ME" not in text.split("\n", 2)[2]  # the comments above may still mention it
     return text
@@ -205,8 +209,18 @@ def test_new_role_adds_one_line_and_the_result_validates(sample: Path) -> None:
 def test_new_role_with_several_holders_and_visibility(sample: Path) -> None:
     roles = sample / "decisions" / "_roles.yaml"
     before = roles.read_bytes()
-    done = run_cli("new", "role", "qa-lead", "--title", "QA: lead, Shanghai", "--held-by", "li-na, wang-wei",
-                   "--visibility", "internal", cwd=sample)
+    done = run_cli(
+        "new",
+        "role",
+        "qa-lead",
+        "--title",
+        "QA: lead, Shanghai",
+        "--held-by",
+        "li-na, wang-wei",
+        "--visibility",
+        "internal",
+        cwd=sample,
+    )
     assert done.code == 0, done.err
     assert len(added_lines(before, roles.read_bytes())) == 1
     org = validate_folder(str(sample / "decisions"), TODAY)
@@ -231,12 +245,15 @@ def test_new_person_in_the_mixed_shared_file(org) -> None:  # type: ignore[no-un
     assert not org.validate().has_errors
 
 
-@pytest.mark.parametrize(("kind", "new_id", "extra"), [
-    ("person", "li-na", ["--name", "Another Li Na"]),
-    ("person", "coo", ["--name", "A person named like a role"]),
-    ("role", "coo", ["--title", "Another COO"]),
-    ("role", "wang-wei", ["--title", "A role named like a person"]),
-])
+@pytest.mark.parametrize(
+    ("kind", "new_id", "extra"),
+    [
+        ("person", "li-na", ["--name", "Another Li Na"]),
+        ("person", "coo", ["--name", "A person named like a role"]),
+        ("role", "coo", ["--title", "Another COO"]),
+        ("role", "wang-wei", ["--title", "A role named like a person"]),
+    ],
+)
 def test_duplicates_are_refused(sample: Path, kind: str, new_id: str, extra: list[str]) -> None:
     before = snapshot(sample / "decisions")
     done = run_cli("new", kind, new_id, *extra, cwd=sample)
@@ -245,12 +262,15 @@ def test_duplicates_are_refused(sample: Path, kind: str, new_id: str, extra: lis
     assert snapshot(sample / "decisions") == before
 
 
-@pytest.mark.parametrize("args", [
-    ["person", "Li_Lei", "--name", "李雷"],
-    ["person", "li-lei"],  # no --name
-    ["role", "qa-lead"],  # no --title
-    ["role", "QA", "--title", "QA"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["person", "Li_Lei", "--name", "李雷"],
+        ["person", "li-lei"],  # no --name
+        ["role", "qa-lead"],  # no --title
+        ["role", "QA", "--title", "QA"],
+    ],
+)
 def test_bad_person_or_role_is_a_usage_error(sample: Path, args: list[str]) -> None:
     before = snapshot(sample / "decisions")
     done = run_cli("new", *args, cwd=sample)
@@ -288,7 +308,7 @@ SHARED_STYLES = {
         "people:\n"
         "  li-na: {name: 李娜}   # quoted below\n"
         "  wang-wei:\n"
-        "    name: \"王伟\"\n"
+        '    name: "王伟"\n'
         "roles:\n"
         "  delivery-lead:\n"
         "    title: Delivery lead\n"

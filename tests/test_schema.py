@@ -122,9 +122,26 @@ def test_schema_id_pattern_is_the_loaders():
         assert load_schema(name)["$defs"]["id"]["pattern"] == F.ID_PATTERN
 
 
-@pytest.mark.parametrize("text", ["1 business day", "3个工作日", "2 个工作日", "4 business hours", "1.5 hours",
-                                  "1.5 个工作小时", "2 calendar days", "5 days", "3天", "1个自然日", "24 hours", "24小时",
-                                  "1 week", "1周", "2个星期"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 business day",
+        "3个工作日",
+        "2 个工作日",
+        "4 business hours",
+        "1.5 hours",
+        "1.5 个工作小时",
+        "2 calendar days",
+        "5 days",
+        "3天",
+        "1个自然日",
+        "24 hours",
+        "24小时",
+        "1 week",
+        "1周",
+        "2个星期",
+    ],
+)
 def test_schema_duration_pattern_accepts_what_the_loader_accepts(text):
     parse_duration(text, Loc("x"))
     assert re.search(load_schema("decision.schema.json")["$defs"]["duration"]["pattern"], text)
@@ -142,33 +159,57 @@ def _replace(text: str, old: str, new: str) -> str:
 
 REFUSED = [
     ("decision.schema.json", "DP101", _replace(DECISION, "summary:", "sumary:")),
-    ("decision.schema.json", "DP101", _replace(DECISION, "    who: account-manager\n",
-                                               "    who: account-manager\n    aprovers: [li-na]\n")),
-    ("decision.schema.json", "DP101", _replace(DECISION, "{label: Effort, type: number}",
-                                               "{label: Effort, type: number, unit: days}")),
+    (
+        "decision.schema.json",
+        "DP101",
+        _replace(DECISION, "    who: account-manager\n", "    who: account-manager\n    aprovers: [li-na]\n"),
+    ),
+    (
+        "decision.schema.json",
+        "DP101",
+        _replace(DECISION, "{label: Effort, type: number}", "{label: Effort, type: number, unit: days}"),
+    ),
     ("decision.schema.json", "DP101", _replace(DECISION, "who: account-manager", "who: {all: [li-na], every: true}")),
     ("decision.schema.json", "DP101", _replace(DECISION, "      - otherwise: answer", "      - otherwize: answer")),
     ("decision.schema.json", "DP103", _replace(DECISION, "owner: delivery-lead\n", "")),
     ("decision.schema.json", "DP103", _replace(DECISION, "    within: 4个工作小时\n", "")),
     ("decision.schema.json", "DP103", _replace(DECISION, "who: account-manager", "who: {at_least: 1}")),
     ("decision.schema.json", "DP103", _replace(DECISION, "        go: answer\n", "")),
-    ("decision.schema.json", "DP103", _replace(DECISION, "{label: Effort, type: number}",
-                                               "{label: Effort, type: choice}")),
+    (
+        "decision.schema.json",
+        "DP103",
+        _replace(DECISION, "{label: Effort, type: number}", "{label: Effort, type: choice}"),
+    ),
     ("shared.schema.json", "DP101", _replace(SHARED, "roles:", "rolls:")),
     ("shared.schema.json", "DP101", _replace(SHARED, "{name: 王伟}", "{name: 王伟, phone: 123}")),
     ("shared.schema.json", "DP103", _replace(SHARED, "{name: 王伟}", "{email: w@example.com}")),
     ("shared.schema.json", "DP103", _replace(SHARED, "{country: CN, timezone: Asia/Shanghai}", "{country: CN}")),
-    ("shared.schema.json", "DP103", _replace(SHARED, "{title: Delivery lead, held_by: [wang-wei]}",
-                                             "{title: Delivery lead}")),
+    (
+        "shared.schema.json",
+        "DP103",
+        _replace(SHARED, "{title: Delivery lead, held_by: [wang-wei]}", "{title: Delivery lead}"),
+    ),
 ]
-REFUSED_IDS = ["decision-key-typo", "stage-aprovers", "input-unknown-key", "who-unknown-key", "branch-key-typo",
-               "no-owner", "stage-without-within", "at-least-without-of", "branch-without-go",
-               "choice-input-without-options", "shared-key-typo", "person-unknown-key", "person-without-name",
-               "calendar-without-timezone", "role-without-held-by"]
+REFUSED_IDS = [
+    "decision-key-typo",
+    "stage-aprovers",
+    "input-unknown-key",
+    "who-unknown-key",
+    "branch-key-typo",
+    "no-owner",
+    "stage-without-within",
+    "at-least-without-of",
+    "branch-without-go",
+    "choice-input-without-options",
+    "shared-key-typo",
+    "person-unknown-key",
+    "person-without-name",
+    "calendar-without-timezone",
+    "role-without-held-by",
+]
 
 
-@pytest.mark.parametrize("schema_name, code, text", REFUSED,
-                         ids=REFUSED_IDS)
+@pytest.mark.parametrize("schema_name, code, text", REFUSED, ids=REFUSED_IDS)
 def test_what_the_loader_refuses_for_keys_the_schema_refuses(tmp_path, schema_name, code, text):
     folder = tmp_path / "decisions"
     folder.mkdir()

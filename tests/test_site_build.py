@@ -18,7 +18,16 @@ import graphviz
 import pytest
 from bs4 import BeautifulSoup
 from site_helpers import (
-    COMMAND, REPO, TODAY, article, broken_links, copy_sample, page, run_cli, sample_site, text,
+    COMMAND,
+    REPO,
+    TODAY,
+    article,
+    broken_links,
+    copy_sample,
+    page,
+    run_cli,
+    sample_site,
+    text,
 )
 
 import decision_paths.diagrams
@@ -61,8 +70,17 @@ def test_user_mkdocs_yml_applies(tmp_path: Path) -> None:
     (tmp_path / "mkdocs.yml").write_text(USER_CONFIG, encoding="utf-8")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "policy.md").write_text("# Travel policy\n\nBook economy class.\n", encoding="utf-8")
-    done = run_cli("build", "--audience", "internal", "--out", "out", "--today", TODAY, cwd=tmp_path,
-                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    done = run_cli(
+        "build",
+        "--audience",
+        "internal",
+        "--out",
+        "out",
+        "--today",
+        TODAY,
+        cwd=tmp_path,
+        env={"DECISION_PATHS_CACHE": str(tmp_path / "c")},
+    )
     assert done.code == 0, done.err
     site = tmp_path / "out" / "internal"
     home = page(site, "")
@@ -85,8 +103,17 @@ def test_user_mkdocs_yml_without_a_docs_folder(tmp_path: Path) -> None:
     """Renaming the site takes one mkdocs.yml line; pages of one's own (docs/) are optional."""
     copy_sample(tmp_path)
     (tmp_path / "mkdocs.yml").write_text("site_name: Acme Rules\n", encoding="utf-8")
-    done = run_cli("build", "--audience", "internal", "--out", "out", "--today", TODAY, cwd=tmp_path,
-                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    done = run_cli(
+        "build",
+        "--audience",
+        "internal",
+        "--out",
+        "out",
+        "--today",
+        TODAY,
+        cwd=tmp_path,
+        env={"DECISION_PATHS_CACHE": str(tmp_path / "c")},
+    )
     assert done.code == 0, f"exit {done.code}: {done.out}{done.err}"
     site = tmp_path / "out" / "internal"
     assert text(page(site, "").select_one(".md-header__topic")) == "Acme Rules"
@@ -99,8 +126,17 @@ def test_every_link_works_with_plain_html_file_urls(tmp_path: Path, audience: st
     index.html): every generated link, person and role pages' tables included, still resolves."""
     copy_sample(tmp_path)
     (tmp_path / "mkdocs.yml").write_text("site_name: Acme Rules\nuse_directory_urls: false\n", encoding="utf-8")
-    done = run_cli("build", "--audience", audience, "--out", "out", "--today", TODAY, cwd=tmp_path,
-                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    done = run_cli(
+        "build",
+        "--audience",
+        audience,
+        "--out",
+        "out",
+        "--today",
+        TODAY,
+        cwd=tmp_path,
+        env={"DECISION_PATHS_CACHE": str(tmp_path / "c")},
+    )
     assert done.code == 0, done.err
     site = tmp_path / "out" / audience
     assert (site / "decisions" / "refund-request.html").is_file()
@@ -111,8 +147,15 @@ def test_every_link_works_with_plain_html_file_urls(tmp_path: Path, audience: st
 
 def test_a_project_inside_a_hidden_folder_builds_every_decision(tmp_path: Path) -> None:
     root = copy_sample(tmp_path / ".work" / "acme")  # e.g. a checkout under ~/.cache or .ci/
-    done = run_cli("build", "--today", TODAY, "--decisions", str(root / "decisions"), cwd=root,
-                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    done = run_cli(
+        "build",
+        "--today",
+        TODAY,
+        "--decisions",
+        str(root / "decisions"),
+        cwd=root,
+        env={"DECISION_PATHS_CACHE": str(tmp_path / "c")},
+    )
     assert done.code == 0, done.err
     expected = sorted(p.stem for p in (root / "decisions").rglob("[!_]*.yaml"))
     for audience in ("internal", "client"):
@@ -125,8 +168,17 @@ def test_a_project_inside_a_hidden_folder_builds_every_decision(tmp_path: Path) 
 def test_an_id_ending_in_index_is_a_page_of_its_own(tmp_path: Path, audience: str) -> None:
     root = copy_sample(tmp_path)
     (root / "decisions" / "finance" / "refund-request.yaml").rename(root / "decisions" / "finance" / "price-index.yaml")
-    done = run_cli("build", "--audience", audience, "--out", "out", "--today", TODAY, cwd=root,
-                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    done = run_cli(
+        "build",
+        "--audience",
+        audience,
+        "--out",
+        "out",
+        "--today",
+        TODAY,
+        cwd=root,
+        env={"DECISION_PATHS_CACHE": str(tmp_path / "c")},
+    )
     assert done.code == 0, done.err
     site = root / "out" / audience
     assert (site / "decisions" / "price-index" / "index.html").is_file()
@@ -159,8 +211,18 @@ def test_the_sites_own_settings_apply_to_generated_pages(tmp_path: Path) -> None
     (tmp_path / "mkdocs.yml").write_text(OWN_SETTINGS, encoding="utf-8")
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "index.md").write_text(OWN_HOME, encoding="utf-8")
-    done = run_cli("build", "--audience", "internal", "--strict", "--out", "out", "--today", TODAY, cwd=tmp_path,
-                   env={"DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    done = run_cli(
+        "build",
+        "--audience",
+        "internal",
+        "--strict",
+        "--out",
+        "out",
+        "--today",
+        TODAY,
+        cwd=tmp_path,
+        env={"DECISION_PATHS_CACHE": str(tmp_path / "c")},
+    )
     assert done.code == 0, done.err  # --strict: the links to a decision's anchor and to its SVG file check out
     # outside git the site has no history: said once, and not taken by --strict for a broken link
     assert done.err.count("not a git repository") == 1 and "DP501" not in done.err
@@ -195,9 +257,14 @@ def heading_text(node) -> str:  # type: ignore[no-untyped-def]
 
 def test_mkdocs_build_from_the_repository_root_includes_the_decision_pages(tmp_path: Path) -> None:
     out = tmp_path / "mkdocs-site"
-    done = subprocess.run([str(REPO / ".venv" / "bin" / "mkdocs"), "build", "-q", "-d", str(out)], cwd=REPO,
-                          capture_output=True, encoding="utf-8", timeout=120,
-                          env={**os.environ, "DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    done = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "mkdocs"), "build", "-q", "-d", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+        env={**os.environ, "DECISION_PATHS_CACHE": str(tmp_path / "c")},
+    )
     assert done.returncode == 0, done.stderr
     for decision in ("out-of-scope-request", "refund-request", "client-complaint"):
         assert (out / "decisions" / decision / "index.html").is_file(), decision
@@ -264,8 +331,12 @@ def test_diagrams_are_laid_out_in_one_dot_run_and_cached(tmp_path: Path, monkeyp
 
     calls.reset()
     changed = tmp_path / "decisions" / "finance" / "refund-request.yaml"
-    changed.write_text(changed.read_text(encoding="utf-8").replace(
-        "title: 财务核对 / Finance check", "title: 财务复核 / Finance double-check"), encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8").replace(
+            "title: 财务核对 / Finance check", "title: 财务复核 / Finance double-check"
+        ),
+        encoding="utf-8",
+    )
     build_in_process(tmp_path, monkeypatch)
     assert calls.batches == [1] and calls.pipes == 1, "only the changed decision is laid out again"
     svg = (tmp_path / "out" / "internal" / "diagrams" / "refund-request.svg").read_text(encoding="utf-8")
@@ -291,8 +362,9 @@ def test_a_diagram_is_the_same_whether_drawn_alone_or_in_a_batch(tmp_path: Path)
         assert graph["id"] == f"dp-graph-{decision_id}"
 
 
-def test_a_page_gets_its_diagram_without_waiting_for_the_others(tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_page_gets_its_diagram_without_waiting_for_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import threading
 
     from decision_paths.diagrams import SvgDrawing
@@ -319,7 +391,8 @@ def test_a_page_gets_its_diagram_without_waiting_for_the_others(tmp_path: Path,
     assert [len(b) for b in batches] == [2, 2, 1], "drawn in batches, in the order given"
     assert drawn == decision_paths.diagrams.render_svgs(sources, cache_dir=tmp_path / "other-cache")
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
-        p.name for p in (tmp_path / "other-cache").iterdir()), "each drawn diagram is cached"
+        p.name for p in (tmp_path / "other-cache").iterdir()
+    ), "each drawn diagram is cached"
 
 
 # ---------------------------------------------------------------- live preview
@@ -358,10 +431,16 @@ def test_serve_rebuilds_on_save_and_shows_errors_on_the_page(tmp_path: Path) -> 
     url = base + "decisions/out-of-scope-request/"
     source = tmp_path / "decisions" / "sales" / "out-of-scope-request.yaml"
     log = (tmp_path / "serve.log").open("w", encoding="utf-8")
-    server = subprocess.Popen([str(COMMAND), "serve", "--dev-addr", f"127.0.0.1:{port}", "--today", TODAY],
-                              cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                              env={**os.environ, "DECISION_PATHS_CACHE": str(tmp_path / "c")})
+    server = subprocess.Popen(
+        [str(COMMAND), "serve", "--dev-addr", f"127.0.0.1:{port}", "--today", TODAY],
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "DECISION_PATHS_CACHE": str(tmp_path / "c")},
+    )
     try:
+
         def h1() -> str | None:
             body = fetch(url)
             if body is None:
@@ -371,8 +450,10 @@ def test_serve_rebuilds_on_save_and_shows_errors_on_the_page(tmp_path: Path) -> 
 
         assert wait_for(h1, 30, "the first page", server) == "合同外需求审批"
 
-        source.write_text(source.read_text(encoding="utf-8").replace("title: 合同外需求审批", "title: 合同外需求审批(新版)"),
-                          encoding="utf-8")
+        source.write_text(
+            source.read_text(encoding="utf-8").replace("title: 合同外需求审批", "title: 合同外需求审批(新版)"),
+            encoding="utf-8",
+        )
         wait_for(lambda: h1() == "合同外需求审批(新版)", 12, "the page to show the edited title", server)
 
         broken = source.read_text(encoding="utf-8").replace("owner: delivery-director", "owner: [delivery-director")

@@ -88,8 +88,7 @@ def test_the_sample_has_the_expected_decisions(model: Organisation) -> None:
 
 
 @pytest.mark.parametrize("decision_id", DECISION_IDS)
-def test_decision_page_shows_title_summary_owner_and_promise(site: Path, model: Organisation,
-                                                              decision_id: str) -> None:
+def test_decision_page_shows_title_summary_owner_and_promise(site: Path, model: Organisation, decision_id: str) -> None:
     decision = model.decisions[decision_id]
     url = f"decisions/{decision_id}/"
     body = article(site, url)
@@ -135,16 +134,18 @@ def test_stage_table_has_one_row_per_stage_in_file_order(site: Path, model: Orga
             for holder in role.held_by:
                 person = model.people[holder.id]
                 if person.active:
-                    assert who.get(f"people/{holder.id}/") == [person.name], \
+                    assert who.get(f"people/{holder.id}/") == [person.name], (
                         f"{stage.id}: {person.name} missing under {member.id}"
+                    )
         assert text(does_cell) == one_line(stage.does or "")
         assert text(within_cell) == stage.within.text  # as written, e.g. "2 个工作日"
         if stage.escalate_to is not None:
             assert list(links_to(site, url, escalate_cell)) == [f"roles/{stage.escalate_to.id}/"]
         else:
             assert text(escalate_cell) == ""
-        assert sorted(set(links_to(site, url, next_cell))) == \
-            sorted({f"{url}#stage-{ref.id}" for ref in stage.successors()})
+        assert sorted(set(links_to(site, url, next_cell))) == sorted(
+            {f"{url}#stage-{ref.id}" for ref in stage.successors()}
+        )
 
 
 def test_who_cells_show_the_people_and_stand_ins(site: Path) -> None:
@@ -212,8 +213,12 @@ def test_decision_page_has_one_inline_diagram(site: Path, model: Organisation, d
 
 
 def approvals_of(model: Organisation, role_id: str) -> list[tuple[str, str]]:
-    return [(d.id, s.id) for d in model.decisions.values() for s in d.stages.values()
-            if any(m.id == role_id for m in s.who.members)]
+    return [
+        (d.id, s.id)
+        for d in model.decisions.values()
+        for s in d.stages.values()
+        if any(m.id == role_id for m in s.who.members)
+    ]
 
 
 def approval_rows(site: Path, url: str, table) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
@@ -242,8 +247,9 @@ def test_every_role_has_a_page_listing_holders_and_approvals(site: Path, model: 
             continue
         (table,) = [p for p in parts if p.name == "table"]
         rows = approval_rows(site, url, table)
-        assert [(d, s) for d, s, _ in rows] == \
-            [(f"decisions/{d}/", f"decisions/{d}/#stage-{s}") for d, s in expected], role.id
+        assert [(d, s) for d, s, _ in rows] == [
+            (f"decisions/{d}/", f"decisions/{d}/#stage-{s}") for d, s in expected
+        ], role.id
         assert [w for _, _, w in rows] == [model.decisions[d].stages[s].within.text for d, s in expected]
 
 
@@ -259,8 +265,11 @@ def test_finance_controller_page_shows_chen_jing_away_and_the_stand_in(site: Pat
     assert links_to(site, url, stand_in) == {"roles/finance-manager/": ["财务经理 / Finance Manager"]}
     (table,) = [p for p in section(body, "审批") if p.name == "table"]
     rows = approval_rows(site, url, table)
-    assert ("decisions/out-of-scope-request/", "decisions/out-of-scope-request/#stage-director-approval",
-            "2 个工作日") in rows
+    assert (
+        "decisions/out-of-scope-request/",
+        "decisions/out-of-scope-request/#stage-director-approval",
+        "2 个工作日",
+    ) in rows
 
 
 def test_every_person_has_a_page_with_roles_and_approvals(site: Path, model: Organisation) -> None:
@@ -270,8 +279,9 @@ def test_every_person_has_a_page_with_roles_and_approvals(site: Path, model: Org
         assert heading(body.find("h1")) == person.name
         roles = [r for r in model.roles.values() if any(h.id == person.id for h in r.held_by)]
         (held,) = section(body, "担任角色")
-        assert links_to(site, url, held) == {f"roles/{r.id}/": [r.title] for r in roles} or \
-            (not roles and text(held) == "无。")
+        assert links_to(site, url, held) == {f"roles/{r.id}/": [r.title] for r in roles} or (
+            not roles and text(held) == "无。"
+        )
         stage_links = set(links_to(site, url, body))
         for role in roles:
             for d, s in approvals_of(model, role.id):
@@ -326,15 +336,20 @@ def test_matrix_has_a_row_per_decision_and_links_to_stages(site: Path, model: Or
     approving = {m.id for d in model.decisions.values() for s in d.stages.values() for m in s.who.members}
     assert {c.removeprefix("roles/").rstrip("/") for c in columns} == approving
     rows = table.select("tbody tr")
-    assert [target_of(site, url, r.find("td").find("a")["href"]) for r in rows] == \
-        [f"decisions/{d}/" for d in model.decisions]
+    assert [target_of(site, url, r.find("td").find("a")["href"]) for r in rows] == [
+        f"decisions/{d}/" for d in model.decisions
+    ]
     for row, decision in zip(rows, model.decisions.values()):
         for column, cell in zip(columns, row.find_all("td")[1:]):
             role_id = column.removeprefix("roles/").rstrip("/")
-            expected = [f"decisions/{decision.id}/#stage-{s.id}" for s in decision.stages.values()
-                        if any(m.id == role_id for m in s.who.members)]
-            assert [target_of(site, url, a["href"]) for a in cell.find_all("a")] == expected, \
+            expected = [
+                f"decisions/{decision.id}/#stage-{s.id}"
+                for s in decision.stages.values()
+                if any(m.id == role_id for m in s.who.members)
+            ]
+            assert [target_of(site, url, a["href"]) for a in cell.find_all("a")] == expected, (
                 f"matrix cell {decision.id} x {role_id}"
+            )
 
 
 def test_home_lists_every_decision_with_owner_promise_and_review(site: Path, model: Organisation) -> None:
@@ -356,7 +371,8 @@ def test_home_lists_every_decision_with_owner_promise_and_review(site: Path, mod
         category = text(cells["类别"]) if "类别" in cells else heading(cells["group"])
         assert category == decision.category
         assert links_to(site, "", cells["负责人"]) == {
-            f"roles/{decision.owner.id}/": [model.roles[decision.owner.id].title]}
+            f"roles/{decision.owner.id}/": [model.roles[decision.owner.id].title]
+        }
         assert text(cells["承诺时限"]), decision.id
         assert decision.reviewed is not None and str(decision.reviewed) in text(cells["复核"])
     assert text(by_decision["decisions/out-of-scope-request/"]["承诺时限"]) == "5-7 个工作日"
@@ -387,7 +403,9 @@ def test_link_checker_finds_broken_links(tmp_path: Path) -> None:
     (tmp_path / "a" / "index.html").write_text(
         '<p id="here"><a href="../b/">b</a><a href="../b/#there">x</a><a href="#nowhere">y</a>'
         '<a href="../../outside/">z</a><a href="#here">ok</a><a href="https://example.com/">ext</a>'
-        '<svg><a xlink:href="../c/">c</a></svg></p>', encoding="utf-8")
+        '<svg><a xlink:href="../c/">c</a></svg></p>',
+        encoding="utf-8",
+    )
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "index.html").write_text("<p>b</p>", encoding="utf-8")
     problems = broken_links(tmp_path)
@@ -436,9 +454,15 @@ def toc_entries(tree) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
 def test_decision_sections_are_in_the_table_of_contents_with_stable_anchors(site: Path) -> None:
     tree = page(site, "decisions/refund-request/")
     entries = toc_entries(tree)
-    assert entries == [("#diagram", "流程图"), ("#stages", "环节"), ("#inputs", "决定路径的条件"),
-                       ("#calculator", "我什么时候能得到答复?"), ("#outcomes", "结果"), ("#notes", "备注"),
-                       ("#history", "变更记录")]
+    assert entries == [
+        ("#diagram", "流程图"),
+        ("#stages", "环节"),
+        ("#inputs", "决定路径的条件"),
+        ("#calculator", "我什么时候能得到答复?"),
+        ("#outcomes", "结果"),
+        ("#notes", "备注"),
+        ("#history", "变更记录"),
+    ]
     body = article(site, "decisions/refund-request/")
     for href, title in entries:
         target = body.find(id=href[1:])

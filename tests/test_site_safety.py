@@ -13,8 +13,18 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import DECISION, SHARED
 from site_helpers import (
-    REPO, TODAY, all_files, article, build_cli, copy_sample, html_pages, page, run_cli,
-    sample_site, text, write_org,
+    REPO,
+    TODAY,
+    all_files,
+    article,
+    build_cli,
+    copy_sample,
+    html_pages,
+    page,
+    run_cli,
+    sample_site,
+    text,
+    write_org,
 )
 
 from decision_paths.build import MARKER
@@ -38,8 +48,10 @@ def q(value: str) -> str:
 
 
 def hostile_org(root: Path, hostile: str) -> Path:
-    return write_org(root, {
-        "_org.yaml": f"""\
+    return write_org(
+        root,
+        {
+            "_org.yaml": f"""\
             people:
               li-na: {{name: {q(hostile)}, email: li.na@example.com}}
               wang-wei: {{name: 王伟}}
@@ -49,7 +61,7 @@ def hostile_org(root: Path, hostile: str) -> Path:
             calendars:
               shanghai: {{country: CN, timezone: Asia/Shanghai}}
             """,
-        "sales/scope-change.yaml": f"""\
+            "sales/scope-change.yaml": f"""\
             title: {q(hostile)}
             category: {q(hostile)}
             summary: Work outside the contract.
@@ -76,7 +88,8 @@ def hostile_org(root: Path, hostile: str) -> Path:
                 within: 4个工作小时
                 outcomes: [{q(hostile)}]
             """,
-    })
+        },
+    )
 
 
 def build_here(root: Path, out: Path) -> int:
@@ -129,8 +142,7 @@ def injected_markup(tree: BeautifulSoup) -> list[str]:
     for tag in tree.find_all(True):
         if tag.name == "b" and tag.get_text() == "x":
             problems.append(f"<b>x</b> element: {tag}")
-        if tag.name == "script" and ("alert" in tag.get_text() or
-                                     (tag.get("src") and "assets/" not in tag["src"])):
+        if tag.name == "script" and ("alert" in tag.get_text() or (tag.get("src") and "assets/" not in tag["src"])):
             problems.append(f"foreign script: {tag}")
         if tag.name == "img" and tag.get("src") == "x":
             problems.append(f"injected image: {tag}")
@@ -139,8 +151,9 @@ def injected_markup(tree: BeautifulSoup) -> list[str]:
         for name, value in tag.attrs.items():
             if name.lower().startswith("on"):
                 problems.append(f"event handler {name}={value!r} on <{tag.name}>")
-            if name.lower() in ("href", "src", "xlink:href", "action", "formaction") and \
-                    re.sub(r"\s", "", str(value)).lower().startswith("javascript:"):
+            if name.lower() in ("href", "src", "xlink:href", "action", "formaction") and re.sub(
+                r"\s", "", str(value)
+            ).lower().startswith("javascript:"):
                 problems.append(f"javascript: URL on <{tag.name}>")
     return problems
 
@@ -182,7 +195,9 @@ def test_browser_tab_title_shows_the_text_literally(hostile_site: tuple[str, Pat
 
 def test_no_markup_from_fields_reaches_any_page(hostile_site: tuple[str, Path]) -> None:
     _, site = hostile_site
-    problems = [f"{p.relative_to(site)}: {problem}" for p in html_pages(site) for problem in injected_markup(browser_soup(p))]
+    problems = [
+        f"{p.relative_to(site)}: {problem}" for p in html_pages(site) for problem in injected_markup(browser_soup(p))
+    ]
     assert problems == []
 
 
@@ -193,8 +208,9 @@ def test_search_index_carries_no_markup_from_fields(hostile_site: tuple[str, Pat
     problems = []
     for doc in index["docs"]:
         for field in ("title", "text"):
-            problems += [f"{doc['location']} {field}: {p}"
-                         for p in injected_markup(BeautifulSoup(doc[field], "html.parser"))]
+            problems += [
+                f"{doc['location']} {field}: {p}" for p in injected_markup(BeautifulSoup(doc[field], "html.parser"))
+            ]
     assert problems == []
 
 
@@ -260,15 +276,19 @@ NOTES = """\
 
 
 def test_markdown_fields_render_markdown_but_no_active_content(org, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    org.write("sales/scope-change.yaml", DECISION.replace(
-        "summary: Work outside the contract.\n", f"summary: {q(SUMMARY)}\nnotes: {q(NOTES)}\n"))
+    org.write(
+        "sales/scope-change.yaml",
+        DECISION.replace("summary: Work outside the contract.\n", f"summary: {q(SUMMARY)}\nnotes: {q(NOTES)}\n"),
+    )
     assert build_here(tmp_path, tmp_path / "out") == 0
     site = tmp_path / "out" / "internal"
     body = article(site, "decisions/scope-change/")
     summary, notes = body.select(".dp-prose")
     assert [text(s) for s in summary.find_all("strong")] == ["outside"]
     assert [(a.get("href"), text(a)) for a in summary.find_all("a") if a.get("href")] == [
-        ("https://example.com/policy", "the policy"), ("https://example.com/", "ok")]
+        ("https://example.com/policy", "the policy"),
+        ("https://example.com/", "ok"),
+    ]
     assert "click me" in text(summary) and "hover" in text(summary)
     assert [text(li) for li in notes.find_all("li")][:1] == ["first point"]
     assert notes.find("em") is not None
@@ -324,8 +344,9 @@ def test_a_users_own_mkdocs_yml_still_loads_nothing_from_third_party_hosts(tmp_p
     (Material's default): the site promises to load nothing from other hosts."""
     write_org(tmp_path, {"_org.yaml": SHARED, "sales/scope-change.yaml": DECISION})
     (tmp_path / "docs").mkdir()
-    (tmp_path / "mkdocs.yml").write_text("site_name: Acme Rules\ntheme:\n  name: material\n  language: en\n",
-                                         encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Acme Rules\ntheme:\n  name: material\n  language: en\n", encoding="utf-8"
+    )
     assert build_here(tmp_path, tmp_path / "out") == 0
     site = tmp_path / "out" / "internal"
     assert text(page(site, "").select_one(".md-header__topic")) == "Acme Rules"
@@ -400,13 +421,19 @@ def test_an_interrupted_diagram_step_keeps_the_old_site(built, org, monkeypatch)
     assert leftovers(out) == []
 
 
-def test_a_diagram_graphviz_cannot_draw_fails_the_build_with_its_message(built, org, monkeypatch,  # type: ignore[no-untyped-def]
-                                                                         capsys) -> None:
+def test_a_diagram_graphviz_cannot_draw_fails_the_build_with_its_message(
+    built,
+    org,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    capsys,
+) -> None:
     out, before = built
     import decision_paths.diagrams
 
     def failing(sources):  # type: ignore[no-untyped-def]
-        raise decision_paths.diagrams.DiagramError("Graphviz could not lay out a diagram: Error: syntax error in line 3")
+        raise decision_paths.diagrams.DiagramError(
+            "Graphviz could not lay out a diagram: Error: syntax error in line 3"
+        )
 
     monkeypatch.setattr(decision_paths.diagrams, "_run_dot_once", failing)
     org.write("sales/scope-change.yaml", DECISION.replace("title: Log it", "title: Log it now"))
@@ -418,8 +445,12 @@ def test_a_diagram_graphviz_cannot_draw_fails_the_build_with_its_message(built, 
     assert leftovers(out) == []
 
 
-def test_dot_gone_during_a_build_is_a_message_not_a_traceback(built, org, monkeypatch,  # type: ignore[no-untyped-def]
-                                                               capsys) -> None:
+def test_dot_gone_during_a_build_is_a_message_not_a_traceback(
+    built,
+    org,
+    monkeypatch,  # type: ignore[no-untyped-def]
+    capsys,
+) -> None:
     out, before = built
     import graphviz
 
@@ -441,8 +472,9 @@ def test_a_folder_not_made_by_the_tool_is_refused_and_left_alone(org, tmp_path: 
     (mine / "drafts").mkdir()
     (mine / "drafts" / "notes.txt").write_text("keep me", encoding="utf-8")
     before = all_files(mine)
-    done = run_cli("build", "--out", "out", "--today", TODAY, cwd=tmp_path,
-                   env={"DECISION_PATHS_CACHE": str(tmp_path / "cache")})
+    done = run_cli(
+        "build", "--out", "out", "--today", TODAY, cwd=tmp_path, env={"DECISION_PATHS_CACHE": str(tmp_path / "cache")}
+    )
     assert done.code == 1
     assert "not made by decision-paths" in done.err
     assert all_files(mine) == before

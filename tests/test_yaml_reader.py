@@ -66,8 +66,10 @@ def test_alias_without_anchor_is_a_syntax_error(org):
 
 
 def test_duplicate_key_is_reported_at_the_second_key_naming_the_first(org):
-    org.write(FILE, edit(DECISION, "    within: 1 business day\n",
-                         "    within: 1 business day\n    within: 2 business days\n"))
+    org.write(
+        FILE,
+        edit(DECISION, "    within: 1 business day\n", "    within: 1 business day\n    within: 2 business days\n"),
+    )
     assert org.codes() == [("DP002", FILE, 14, 5)]
     message = org.findings()[0].message
     assert "'within'" in message
@@ -106,8 +108,11 @@ def test_nul_bytes_mean_the_file_is_not_text(org):
 # -------------------------------------------------------------- DP004 empty-file
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "# one\n\n# two\n", "   \n"],
-                         ids=["empty", "blank-lines", "comment", "comments", "spaces"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "\n\n", "# only a comment\n", "# one\n\n# two\n", "   \n"],
+    ids=["empty", "blank-lines", "comment", "comments", "spaces"],
+)
 def test_empty_or_comment_only_file(org, text):
     org.write(FILE, text)
     assert org.codes() == [("DP004", FILE, 1, 1)]
@@ -137,7 +142,7 @@ def test_text_at_top_level_of_a_shared_file_is_not_a_mapping(org):
 def billion_laughs(levels: int = 9) -> str:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     names = "abcdefghijklmnop"
-    for previous, name in zip(names, names[1:levels + 1]):
+    for previous, name in zip(names, names[1 : levels + 1]):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
     return "\n".join(lines) + "\n"
 
@@ -180,7 +185,8 @@ def test_recursive_alias_is_refused(org):
 
 def test_reasonable_alias_reuse_is_allowed():
     text = "base: &base {title: t, who: x, within: 1 day}\n" + "".join(
-        f"s{i}: {{<<: *base, title: s{i}}}\n" for i in range(200))
+        f"s{i}: {{<<: *base, title: s{i}}}\n" for i in range(200)
+    )
     result = yamlsource.parse_text("ok.yaml", text)
     assert result.findings == ()
     assert isinstance(result.root, Map)
@@ -214,15 +220,19 @@ def test_file_of_exactly_one_mib_is_read(org):
 # -------------------------------------------------------- DP008 unsupported-tag
 
 
-@pytest.mark.parametrize("value, line_col", [
-    ('!!python/object/apply:os.system ["touch {marker}"]', (1, 8)),
-    ('!!python/object/apply:builtins.open ["{marker}", "w"]', (1, 8)),
-    ('!!python/object/new:builtins.open ["{marker}", "w"]', (1, 8)),
-    ("!!python/name:os.system", (1, 8)),
-    ("!!binary aGVsbG8=", (1, 8)),
-    ("!!set {a, b}", (1, 8)),
-    ("!custom thing", (1, 8)),
-], ids=["os.system", "open", "new", "name", "binary", "set", "local-tag"])
+@pytest.mark.parametrize(
+    "value, line_col",
+    [
+        ('!!python/object/apply:os.system ["touch {marker}"]', (1, 8)),
+        ('!!python/object/apply:builtins.open ["{marker}", "w"]', (1, 8)),
+        ('!!python/object/new:builtins.open ["{marker}", "w"]', (1, 8)),
+        ("!!python/name:os.system", (1, 8)),
+        ("!!binary aGVsbG8=", (1, 8)),
+        ("!!set {a, b}", (1, 8)),
+        ("!custom thing", (1, 8)),
+    ],
+    ids=["os.system", "open", "new", "name", "binary", "set", "local-tag"],
+)
 def test_tags_never_construct_objects(org, tmp_path, value, line_col):
     marker = tmp_path / "pwned"
     org.write(FILE, edit(DECISION, "title: Scope change", "title: " + value.replace("{marker}", str(marker))))
@@ -235,8 +245,10 @@ def test_tags_never_construct_objects(org, tmp_path, value, line_col):
 
 def test_tag_on_a_key_deep_in_the_file_is_refused_too(org, tmp_path):
     marker = tmp_path / "pwned"
-    org.write(FILE, edit(DECISION, "    within: 4个工作小时",
-                         f'    within: !!python/object/apply:os.system ["touch {marker}"]'))
+    org.write(
+        FILE,
+        edit(DECISION, "    within: 4个工作小时", f'    within: !!python/object/apply:os.system ["touch {marker}"]'),
+    )
     assert org.codes() == [("DP008", FILE, 21, 13)]
     assert not marker.exists()
 
@@ -250,9 +262,11 @@ def test_plain_yaml_tags_are_allowed(org):
 # ---------------------------------------------------------------- DP009 too-deep
 
 
-@pytest.mark.parametrize("text, col", [("[" * 100_000, MAX_DEPTH + 1), ("{a: " * 100_000, 4 * MAX_DEPTH + 1),
-                                       ("- " * 100_000, 2 * MAX_DEPTH + 1)],
-                         ids=["flow-lists", "flow-maps", "block-lists"])
+@pytest.mark.parametrize(
+    "text, col",
+    [("[" * 100_000, MAX_DEPTH + 1), ("{a: " * 100_000, 4 * MAX_DEPTH + 1), ("- " * 100_000, 2 * MAX_DEPTH + 1)],
+    ids=["flow-lists", "flow-maps", "block-lists"],
+)
 def test_very_deep_nesting_fails_fast(org, text, col):
     org.findings()  # warm up
     org.write(FILE, text)
@@ -281,7 +295,9 @@ def test_every_key_and_value_keeps_its_position():
     assert isinstance(root, Map)
     assert (root.key_loc("title").line, root.key_loc("title").column) == (1, 1)
     title = root.get("title")
-    assert isinstance(title, Scalar) and title.value == "合同外需求审批" and (title.loc.line, title.loc.column) == (1, 8)
+    assert (
+        isinstance(title, Scalar) and title.value == "合同外需求审批" and (title.loc.line, title.loc.column) == (1, 8)
+    )
     intake = root.get("stages").get("intake")
     assert (root.get("stages").key_loc("intake").line, root.get("stages").key_loc("intake").column) == (3, 3)
     who = intake.get("who")
@@ -298,7 +314,12 @@ def test_scalars_keep_the_text_as_written():
     result = yamlsource.parse_text("f.yaml", "a: 007\nb: 1.50\nc: 2026-10-01\nd: yes\ne: null\n")
     root = result.root
     assert [(root.get(k).value, root.get(k).text) for k in "abcde"] == [
-        (7, "007"), (1.5, "1.50"), (dt.date(2026, 10, 1), "2026-10-01"), (True, "yes"), (None, "null")]
+        (7, "007"),
+        (1.5, "1.50"),
+        (dt.date(2026, 10, 1), "2026-10-01"),
+        (True, "yes"),
+        (None, "null"),
+    ]
 
 
 def test_bom_is_skipped_and_positions_stay_the_same():

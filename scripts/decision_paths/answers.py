@@ -15,22 +15,31 @@ from decision_paths.model import Decision, Organisation, Stage
 from decision_paths.timeline import Timeline, TimelineError, path_for
 
 
-def holiday_data_warnings(org: Organisation, decision: Decision, calendar: BusinessCalendar,
-                          timelines: list[Timeline]) -> list[Finding]:
+def holiday_data_warnings(
+    org: Organisation, decision: Decision, calendar: BusinessCalendar, timelines: list[Timeline]
+) -> list[Finding]:
     """DP406: a timeline reaches a year the holiday library has no official schedule for."""
     years = sorted({year for t in timelines for year in t.years() if not calendar.has_official_schedule(year)})
     where = decision.calendar.loc if decision.calendar else calendar.calendar.country.loc
-    return [finding("no-holiday-data", where, f"the timeline of '{decision.id}' reaches {year}, for which the "
-                    f"holidays library has no official {calendar.calendar.country.id} schedule yet (make-up "
-                    "workdays are published late in the previous year); dates in it may move")
-            for year in years]
+    return [
+        finding(
+            "no-holiday-data",
+            where,
+            f"the timeline of '{decision.id}' reaches {year}, for which the "
+            f"holidays library has no official {calendar.calendar.country.id} schedule yet (make-up "
+            "workdays are published late in the previous year); dates in it may move",
+        )
+        for year in years
+    ]
 
 
 def timeline_text(result: Timeline, fastest: Timeline, slowest: Timeline) -> str:
     lines = [f"{result.decision.title} ({result.decision.id})", f"received  {_when(result.start)}"]
     for item in result.stages:
-        lines.append(f"  {item.stage.title} ({item.stage.id}), {item.stage.within.text}: "
-                     f"due {_when(item.due)}  [{', '.join(m.id for m in item.stage.who.members)}]")
+        lines.append(
+            f"  {item.stage.title} ({item.stage.id}), {item.stage.within.text}: "
+            f"due {_when(item.due)}  [{', '.join(m.id for m in item.stage.who.members)}]"
+        )
     lines.append(f"answer by {_when(result.due)}")
     if fastest.due != slowest.due:
         lines.append(f"(any path: between {_when(fastest.due)} and {_when(slowest.due)})")
@@ -117,15 +126,17 @@ def approves_data(org: Organisation, party: str) -> dict:
     items = []
     for reason, acting_as in via:
         for duty in queries.duties(org, acting_as):
-            items.append({
-                "decision": duty.decision.id,
-                "decision_title": duty.decision.title,
-                "stage": duty.stage.id if duty.stage else None,
-                "stage_title": duty.stage.title if duty.stage else None,
-                "within": duty.stage.within.text if duty.stage else None,
-                "kind": duty.kind,
-                "as": reason,
-            })
+            items.append(
+                {
+                    "decision": duty.decision.id,
+                    "decision_title": duty.decision.title,
+                    "stage": duty.stage.id if duty.stage else None,
+                    "stage_title": duty.stage.title if duty.stage else None,
+                    "within": duty.stage.within.text if duty.stage else None,
+                    "kind": duty.kind,
+                    "as": reason,
+                }
+            )
     kind = "person" if party in org.people else "role"
     name = org.people[party].name if kind == "person" else org.roles[party].title
     return {"id": party, "kind": kind, "name": name, "duties": items}
@@ -142,4 +153,3 @@ def approves_text(data: dict) -> str:
         role = f" as {item['as']}" if item["as"] else ""
         lines.append(f"  {item['kind']}{role}: {where}")
     return "\n".join(lines)
-

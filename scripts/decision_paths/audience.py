@@ -37,16 +37,24 @@ _NOWHERE = Loc("")
 
 def client_view(org: Organisation, words: Mapping[str, str]) -> Organisation:
     visible_roles = {rid for rid, role in org.roles.items() if role.visibility is Visibility.CLIENT}
-    decisions = {d.id: _decision(d, visible_roles, words) for d in org.decisions.values()
-                 if d.audience is Audience.CLIENT}
-    named = {m.id for d in decisions.values() for s in d.stages.values()
-             for m in (*s.who.members, *((s.escalate_to,) if s.escalate_to else ()))}
-    roles = {rid: Role(rid, _NOWHERE, org.roles[rid].title) for rid in org.roles if rid in named and rid in visible_roles}
+    decisions = {
+        d.id: _decision(d, visible_roles, words) for d in org.decisions.values() if d.audience is Audience.CLIENT
+    }
+    named = {
+        m.id
+        for d in decisions.values()
+        for s in d.stages.values()
+        for m in (*s.who.members, *((s.escalate_to,) if s.escalate_to else ()))
+    }
+    roles = {
+        rid: Role(rid, _NOWHERE, org.roles[rid].title) for rid in org.roles if rid in named and rid in visible_roles
+    }
     roles[INTERNAL_TEAM] = Role(INTERNAL_TEAM, _NOWHERE, words["internal_team"])
     used_calendars = {c.id for d in decisions.values() if (c := org.calendar_for(d)) is not None}
     calendars = {cid: cal for cid, cal in org.calendars.items() if cid in used_calendars}
-    return Organisation(people={}, roles=roles, calendars=calendars, defaults=org.defaults, decisions=decisions,
-                        files=())
+    return Organisation(
+        people={}, roles=roles, calendars=calendars, defaults=org.defaults, decisions=decisions, files=()
+    )
 
 
 def _decision(decision: Decision, visible_roles: set[str], words: Mapping[str, str]) -> Decision:
@@ -64,9 +72,18 @@ def _decision(decision: Decision, visible_roles: set[str], words: Mapping[str, s
         client_stage = _stage(stage, stage_ref, party, words)
         stages[client_stage.id] = client_stage
     return Decision(
-        id=decision.id, file="", loc=_NOWHERE, category="", title=decision.title, summary=decision.summary,
-        owner=Ref(INTERNAL_TEAM, _NOWHERE), start=stage_ref(decision.start), stages=stages,
-        audience=Audience.CLIENT, calendar=decision.calendar, inputs=decision.inputs,
+        id=decision.id,
+        file="",
+        loc=_NOWHERE,
+        category="",
+        title=decision.title,
+        summary=decision.summary,
+        owner=Ref(INTERNAL_TEAM, _NOWHERE),
+        start=stage_ref(decision.start),
+        stages=stages,
+        audience=Audience.CLIENT,
+        calendar=decision.calendar,
+        inputs=decision.inputs,
         client_notes=decision.client_notes,
     )
 
@@ -92,4 +109,3 @@ def _stage(stage: Stage, stage_ref, party, words: Mapping[str, str]) -> Stage:  
         branches=branches,
         outcomes=stage.outcomes,
     )
-

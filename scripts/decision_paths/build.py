@@ -79,8 +79,10 @@ def _collected_warnings() -> Iterator[list[str]]:
         logger.removeHandler(collector)
 
 
-_LINK_WARNING = re.compile(r"Doc file '(?P<page>[^']+)' contains (?:a link|an unrecognized relative link) "
-                           r"'(?P<link>[^']+)'")
+_LINK_WARNING = re.compile(
+    r"Doc file '(?P<page>[^']+)' contains (?:a link|an unrecognized relative link) "
+    r"'(?P<link>[^']+)'"
+)
 
 
 def link_finding(message: str, docs_dir: str):  # type: ignore[no-untyped-def]
@@ -112,8 +114,9 @@ def quiet_third_parties() -> None:
         jieba.setLogLevel(logging.WARNING)
 
 
-def load_site_config(*, decisions: str, site_dir: str, today: dt.date, config_file: str | None = None,
-                     audience: str = "internal") -> "MkDocsConfig":
+def load_site_config(
+    *, decisions: str, site_dir: str, today: dt.date, config_file: str | None = None, audience: str = "internal"
+) -> "MkDocsConfig":
     """The user's mkdocs.yml (or the built-in default), with the decision-paths plugin set up."""
     from mkdocs.config import load_config
 
@@ -170,8 +173,17 @@ def _empty_docs_dir() -> str:
     return str(folder)
 
 
-def build_site(*, decisions: str, out: str, audience: str, today: dt.date, config_file: str | None = None,
-               strict: bool = False, history: bool = True, checked: "CheckedFolder | None" = None) -> Path:
+def build_site(
+    *,
+    decisions: str,
+    out: str,
+    audience: str,
+    today: dt.date,
+    config_file: str | None = None,
+    strict: bool = False,
+    history: bool = True,
+    checked: "CheckedFolder | None" = None,
+) -> Path:
     """Build one audience's site into OUT/AUDIENCE, replacing the previous one only when done.
 
     With ``strict``, a broken link or missing page fails the build (MkDocs strict
@@ -183,8 +195,9 @@ def build_site(*, decisions: str, out: str, audience: str, today: dt.date, confi
     quiet_third_parties()
     target = Path(out) / audience
     with replaced_atomically(target) as building:
-        config = load_site_config(decisions=decisions, site_dir=str(building), today=today,
-                                  config_file=config_file, audience=audience)
+        config = load_site_config(
+            decisions=decisions, site_dir=str(building), today=today, config_file=config_file, audience=audience
+        )
         config.strict = strict
         plugin = config.plugins[PLUGIN]
         plugin.config.history = history

@@ -28,8 +28,9 @@ def calendar_data(calendar: BusinessCalendar, year: int) -> dict[str, object]:
     Cached: every decision page of a calendar carries the same data."""
     first = dt.date(year, 1, 1)
     last = dt.date(year + 1, 12, 31)
-    days = "".join("1" if calendar.is_working_day(first + dt.timedelta(days=n)) else "0"
-                   for n in range((last - first).days + 1))
+    days = "".join(
+        "1" if calendar.is_working_day(first + dt.timedelta(days=n)) else "0" for n in range((last - first).days + 1)
+    )
     return {
         "id": calendar.calendar.id,
         "from": first.isoformat(),
@@ -46,6 +47,7 @@ def _offsets(calendar: BusinessCalendar, first: dt.date, last: dt.date) -> list[
 
     Checked once a day; a day whose offset changes is searched to the 15 minutes
     (every zone's transitions fall on a quarter hour)."""
+
     def offset_at(moment: dt.datetime) -> int:
         return int(moment.astimezone(calendar.zone).utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
 
@@ -69,8 +71,9 @@ def decision_data(decision: Decision) -> dict[str, object]:
     return {
         "id": decision.id,
         "start": decision.start.id,
-        "inputs": {i.id: {"label": i.label, "type": i.type.value, "options": list(i.options)}
-                   for i in decision.inputs.values()},
+        "inputs": {
+            i.id: {"label": i.label, "type": i.type.value, "options": list(i.options)} for i in decision.inputs.values()
+        },
         "stages": {s.id: _stage_data(s) for s in decision.stages.values()},
     }
 
@@ -83,7 +86,11 @@ def _stage_data(stage: Stage) -> dict[str, object]:
         "within": stage.within.text,
         "next": stage.next_stage.id if stage.next_stage else None,
         "branches": [
-            {"otherwise": b.otherwise, "go": b.go.id, "conditions": [_condition(c.input.id, c.test) for c in b.conditions]}
+            {
+                "otherwise": b.otherwise,
+                "go": b.go.id,
+                "conditions": [_condition(c.input.id, c.test) for c in b.conditions],
+            }
             for b in stage.branches
         ],
     }
@@ -101,18 +108,26 @@ def _condition(input_id: str, test: object) -> dict[str, object]:
 def calculator_html(decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], today: dt.date) -> str:
     """The form, the worked example (for readers without JavaScript) and the data, as one raw HTML block."""
     e = html.escape
-    data = {"decision": decision_data(decision), "calendar": calendar_data(calendar, today.year),
-            "words": {k: words[k] for k in ("answer_by", "missing_input", "yes", "no", "outside_calendar")}}
+    data = {
+        "decision": decision_data(decision),
+        "calendar": calendar_data(calendar, today.year),
+        "words": {k: words[k] for k in ("answer_by", "missing_input", "yes", "no", "outside_calendar")},
+    }
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
-    fields = [f'<label>{e(words["submitted"])} <input type="datetime-local" name="dp-start" '
-              f'value="{today.isoformat()}T10:00" step="60" required></label>']
+    fields = [
+        f'<label>{e(words["submitted"])} <input type="datetime-local" name="dp-start" '
+        f'value="{today.isoformat()}T10:00" step="60" required></label>'
+    ]
     for item in decision.inputs.values():
         name = f'name="dp-input-{e(item.id)}" data-dp-input="{e(item.id)}"'
         if item.type is InputType.NUMBER:
             control = f'<input type="number" step="any" {name}>'
         else:
-            options = [(o, o) for o in item.options] if item.type is InputType.CHOICE else \
-                [("yes", words["yes"]), ("no", words["no"])]
+            options = (
+                [(o, o) for o in item.options]
+                if item.type is InputType.CHOICE
+                else [("yes", words["yes"]), ("no", words["no"])]
+            )
             choices = "".join(f'<option value="{e(v)}">{e(t)}</option>' for v, t in options)
             control = f'<select {name}><option value=""></option>{choices}</select>'
         fields.append(f'<label class="dp-field" data-dp-field="{e(item.id)}">{e(item.label)} {control}</label>')
@@ -132,11 +147,15 @@ def worked_example(decision: Decision, calendar: BusinessCalendar, words: Mappin
         fastest, slowest = fastest_and_slowest(decision, start, calendar)
     except TimelineError:
         return ""
-    rows = "".join(f"<tr><td>{e(s.stage.title)}</td><td>{e(s.stage.within.text)}</td>"
-                   f"<td>{e(_local(s.due))}</td></tr>" for s in slowest.stages)
+    rows = "".join(
+        f"<tr><td>{e(s.stage.title)}</td><td>{e(s.stage.within.text)}</td><td>{e(_local(s.due))}</td></tr>"
+        for s in slowest.stages
+    )
     when = words["example"].format(start=_local(start), fastest=_local(fastest.due), slowest=_local(slowest.due))
-    return (f"<p>{e(when)}</p><table><thead><tr><th>{e(words['stage'])}</th><th>{e(words['within'])}</th>"
-            f"<th>{e(words['due'])}</th></tr></thead><tbody>{rows}</tbody></table>")
+    return (
+        f"<p>{e(when)}</p><table><thead><tr><th>{e(words['stage'])}</th><th>{e(words['within'])}</th>"
+        f"<th>{e(words['due'])}</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def _local(moment: dt.datetime) -> str:

@@ -62,8 +62,12 @@ class BusinessCalendar:
     def _last_published_year(self) -> int | None:
         """For a country with make-up workdays, the last year of its published schedule."""
         table = self._holidays(2000)
-        years = [year for name in dir(table) if name.startswith("special_") and name.endswith("holidays")
-                 and isinstance(getattr(table, name), dict) for year in getattr(table, name)]
+        years = [
+            year
+            for name in dir(table)
+            if name.startswith("special_") and name.endswith("holidays") and isinstance(getattr(table, name), dict)
+            for year in getattr(table, name)
+        ]
         if not years:
             return None
         last = max(years)

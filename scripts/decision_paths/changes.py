@@ -59,8 +59,9 @@ def _label(stage: Stage) -> str:
     return f"{stage.title} ({stage.id})"
 
 
-def decision_changes(old: Decision | None, new: Decision | None,
-                     names: Mapping[str, str] | None = None) -> list[Change]:
+def decision_changes(
+    old: Decision | None, new: Decision | None, names: Mapping[str, str] | None = None
+) -> list[Change]:
     """What changed in one decision; ``names`` turns role/person ids into what readers call them."""
     if old is None and new is None:
         return []
@@ -87,7 +88,9 @@ def _decision_lines(old: Decision, new: Decision, names: Mapping[str, str]) -> I
         yield "summary reworded"
     yield from _changed("owner", names.get(old.owner.id, old.owner.id), names.get(new.owner.id, new.owner.id))
     yield from _changed("audience", old.audience.value, new.audience.value)
-    yield from _changed("calendar", old.calendar.id if old.calendar else None, new.calendar.id if new.calendar else None)
+    yield from _changed(
+        "calendar", old.calendar.id if old.calendar else None, new.calendar.id if new.calendar else None
+    )
     yield from _changed("start", old.start.id, new.start.id)
     review_old = old.review_every.text if old.review_every else None
     review_new = new.review_every.text if new.review_every else None
@@ -177,8 +180,9 @@ def _person_lines(old: Person, new: Person) -> Iterator[str]:
 
 def _calendar_lines(old: Calendar, new: Calendar) -> Iterator[str]:
     yield from _changed("country", old.country.id, new.country.id)
-    yield from _changed("subdivision", old.subdivision.id if old.subdivision else None,
-                        new.subdivision.id if new.subdivision else None)
+    yield from _changed(
+        "subdivision", old.subdivision.id if old.subdivision else None, new.subdivision.id if new.subdivision else None
+    )
     yield from _changed("timezone", old.timezone.id, new.timezone.id)
     yield from _changed("hours", str(old.hours), str(new.hours))
     yield from _changed("workdays", sorted(old.workdays), sorted(new.workdays))

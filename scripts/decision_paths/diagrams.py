@@ -67,20 +67,45 @@ def decision_dot(
     """
     graph = graphviz.Digraph(
         name=f"decision-{decision.id}",
-        graph_attr={"rankdir": "TB", "bgcolor": "transparent", "fontname": FONT, "nodesep": "0.35",
-                    "ranksep": "0.45", "id": f"dp-graph-{decision.id}", "class": "dp-graph"},
-        node_attr={"shape": "box", "style": "rounded", "fontname": FONT, "fontsize": "12",
-                   "margin": "0.14,0.06", "color": "#5c6b7a", "fontcolor": "#1f2933"},
-        edge_attr={"fontname": FONT, "fontsize": "10", "color": "#5c6b7a", "fontcolor": "#3e4c59",
-                   "arrowsize": "0.7"},
+        graph_attr={
+            "rankdir": "TB",
+            "bgcolor": "transparent",
+            "fontname": FONT,
+            "nodesep": "0.35",
+            "ranksep": "0.45",
+            "id": f"dp-graph-{decision.id}",
+            "class": "dp-graph",
+        },
+        node_attr={
+            "shape": "box",
+            "style": "rounded",
+            "fontname": FONT,
+            "fontsize": "12",
+            "margin": "0.14,0.06",
+            "color": "#5c6b7a",
+            "fontcolor": "#1f2933",
+        },
+        edge_attr={"fontname": FONT, "fontsize": "10", "color": "#5c6b7a", "fontcolor": "#3e4c59", "arrowsize": "0.7"},
     )
-    graph.node("dp-start", label=_attr(words["start"]), shape="circle", fontsize="10", width="0.5",
-               fixedsize="true", **{"class": "dp-start"})
+    graph.node(
+        "dp-start",
+        label=_attr(words["start"]),
+        shape="circle",
+        fontsize="10",
+        width="0.5",
+        fixedsize="true",
+        **{"class": "dp-start"},
+    )
     graph.edge("dp-start", _node_id(decision.start.id))
     for stage in decision.stages.values():
-        graph.node(_node_id(stage.id), label=_stage_label(stage, org, words, party_url),
-                   href=f"#stage-{stage.id}", target="_top", tooltip=_tooltip(stage.title),
-                   **_stage_style(stage))
+        graph.node(
+            _node_id(stage.id),
+            label=_stage_label(stage, org, words, party_url),
+            href=f"#stage-{stage.id}",
+            target="_top",
+            tooltip=_tooltip(stage.title),
+            **_stage_style(stage),
+        )
         _edges(graph, stage, decision, words)
     for stage in decision.stages.values():
         if stage.escalate_to is not None:
@@ -92,17 +117,29 @@ def _node_id(stage_id: str) -> str:
     return f"stage-{stage_id}"
 
 
-def _escalation(graph: graphviz.Digraph, stage: Stage, org: Organisation, words: Mapping[str, str],
-                party_url: Callable[[str], str | None]) -> None:
+def _escalation(
+    graph: graphviz.Digraph,
+    stage: Stage,
+    org: Organisation,
+    words: Mapping[str, str],
+    party_url: Callable[[str], str | None],
+) -> None:
     """A dashed box beside the stage, same rank, so escalations never cross the path."""
     assert stage.escalate_to is not None
     party = stage.escalate_to.id
     node = f"escalation-{stage.id}"
     url = party_url(party)
     label = f"{words['escalate_to']}:\n{_attr(_party_title(org, party))}"
-    graph.node(node, label=label, shape="box", style="dashed", fontsize="9", **{"class": "dp-escalation"},
-               tooltip=f"{_tooltip(words['escalate_to'])}:\n{_tooltip(_party_title(org, party))}",
-               **({"href": url, "target": "_top"} if url else {}))
+    graph.node(
+        node,
+        label=label,
+        shape="box",
+        style="dashed",
+        fontsize="9",
+        **{"class": "dp-escalation"},
+        tooltip=f"{_tooltip(words['escalate_to'])}:\n{_tooltip(_party_title(org, party))}",
+        **({"href": url, "target": "_top"} if url else {}),
+    )
     graph.edge(_node_id(stage.id), node, style="dashed", arrowhead="vee", **{"class": "dp-escalation-edge"})
     with graph.subgraph() as same_rank:
         same_rank.attr(rank="same")
@@ -130,8 +167,9 @@ def _stage_style(stage: Stage) -> dict[str, str]:
     return {**style, "class": " ".join(classes)}
 
 
-def _stage_label(stage: Stage, org: Organisation, words: Mapping[str, str],
-                 party_url: Callable[[str], str | None]) -> str:
+def _stage_label(
+    stage: Stage, org: Organisation, words: Mapping[str, str], party_url: Callable[[str], str | None]
+) -> str:
     rows = [f"<tr><td><b>{_html(stage.title)}</b></td></tr>"]
     phrase = who_phrase(stage)
     if phrase:
@@ -208,12 +246,15 @@ class SvgDrawing:
 
     BATCH = 50
 
-    def __init__(self, sources: Mapping[str, str], cache_dir: Path | None = None, workers: int = 1,
-                 batch: int | None = None):
+    def __init__(
+        self, sources: Mapping[str, str], cache_dir: Path | None = None, workers: int = 1, batch: int | None = None
+    ):
         self.cache = cache_dir or default_cache_dir()
         version = graphviz_version()  # a missing `dot` is reported here, before anything starts
-        self.keys = {name: hashlib.sha256(f"{version}\0{SVG_FORMAT}\0{dot}".encode()).hexdigest()
-                     for name, dot in sources.items()}
+        self.keys = {
+            name: hashlib.sha256(f"{version}\0{SVG_FORMAT}\0{dot}".encode()).hexdigest()
+            for name, dot in sources.items()
+        }
         self.ready: dict[str, str] = {}
         missing: list[str] = []
         for name, key in self.keys.items():
@@ -225,9 +266,10 @@ class SvgDrawing:
         self.pending: dict[str, Future[dict[str, str]]] = {}
         if missing:
             size = batch or self.BATCH
-            batches = [missing[i:i + size] for i in range(0, len(missing), size)]
-            pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(batches))),
-                                           thread_name_prefix="decision-paths-dot")
+            batches = [missing[i : i + size] for i in range(0, len(missing), size)]
+            pool = ThreadPoolExecutor(
+                max_workers=max(1, min(workers, len(batches))), thread_name_prefix="decision-paths-dot"
+            )
             for batch in batches:
                 future = pool.submit(self._draw, {name: sources[name] for name in batch})
                 self.pending.update(dict.fromkeys(batch, future))

@@ -19,8 +19,14 @@ def _pair_renames(old: Organisation, new: Organisation) -> Organisation:
     added = [d for d in new.decisions.values() if d.id not in old.decisions]
     renamed = dict(old.decisions)
     for before in removed:
-        match = next((a for a in added if a.title == before.title
-                      or (set(a.stages) == set(before.stages) and a.summary == before.summary)), None)
+        match = next(
+            (
+                a
+                for a in added
+                if a.title == before.title or (set(a.stages) == set(before.stages) and a.summary == before.summary)
+            ),
+            None,
+        )
         if match is not None:
             added.remove(match)
             del renamed[before.id]

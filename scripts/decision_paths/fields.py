@@ -25,10 +25,16 @@ def _fields(*fields: Field) -> dict[str, Field]:
 
 DECISION = _fields(
     Field("title", "text", "What the request is, as people name it.", required=True),
-    Field("summary", "markdown", "One or two sentences: what this path decides. Shown to every audience.", required=True),
+    Field(
+        "summary", "markdown", "One or two sentences: what this path decides. Shown to every audience.", required=True
+    ),
     Field("owner", "id", "Role or person accountable for this path being right.", required=True),
-    Field("audience", "enum", "internal (default) or client: client also publishes it on the client site.",
-          choices=("internal", "client")),
+    Field(
+        "audience",
+        "enum",
+        "internal (default) or client: client also publishes it on the client site.",
+        choices=("internal", "client"),
+    ),
     Field("category", "text", "Overrides the category taken from the folder."),
     Field("reviewed", "date", "Date (YYYY-MM-DD) the path was last confirmed correct."),
     Field("review_every", "duration", "How often the path must be reviewed, e.g. 180 days."),
@@ -46,8 +52,12 @@ STAGE = _fields(
     Field("does", "markdown", "Internal: what the approver actually does."),
     Field("within", "duration", "Promised time for this stage, e.g. 3 business days or 3个工作日.", required=True),
     Field("escalate_to", "id", "Role or person told when `within` is missed."),
-    Field("visibility", "enum", "client (default) or internal: clients see only 'Internal review' and its time.",
-          choices=("client", "internal")),
+    Field(
+        "visibility",
+        "enum",
+        "client (default) or internal: clients see only 'Internal review' and its time.",
+        choices=("client", "internal"),
+    ),
     Field("next", "next", "The next stage id, or a list of branches; absent on a final stage."),
     Field("outcomes", "texts", "How the request can end at this stage, e.g. [approved, declined]."),
 )
@@ -87,17 +97,26 @@ ROLE = _fields(
     Field("title", "text", "The role's name; what clients may see.", required=True),
     Field("held_by", "ids", "Ids of the people who hold the role.", required=True),
     Field("backup", "ids", "Role or person ids who act when every holder is away."),
-    Field("visibility", "enum", "client (default) or internal: an internal role's title is never shown to clients.",
-          choices=("client", "internal")),
+    Field(
+        "visibility",
+        "enum",
+        "client (default) or internal: an internal role's title is never shown to clients.",
+        choices=("client", "internal"),
+    ),
 )
 
 CALENDAR = _fields(
-    Field("country", "text", "ISO country code for public holidays and official make-up workdays, e.g. CN.",
-          required=True),
-    Field("subdivision", "nullable-text", "Region code as the holidays library names it (e.g. NY in US); omit for the whole country."),
+    Field(
+        "country", "text", "ISO country code for public holidays and official make-up workdays, e.g. CN.", required=True
+    ),
+    Field(
+        "subdivision",
+        "nullable-text",
+        "Region code as the holidays library names it (e.g. NY in US); omit for the whole country.",
+    ),
     Field("timezone", "text", "IANA time zone, e.g. Asia/Shanghai.", required=True),
     Field("workdays", "weekdays", "Working weekdays; default [mon, tue, wed, thu, fri]."),
-    Field("hours", "hours", "Business hours, e.g. \"09:00-18:00\" (the default)."),
+    Field("hours", "hours", 'Business hours, e.g. "09:00-18:00" (the default).'),
     Field("closed", "dates", "Extra company closures."),
     Field("open", "dates", "Extra company working days."),
 )

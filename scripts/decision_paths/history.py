@@ -63,8 +63,9 @@ def _git(args: list[str], cwd: str, data: bytes | None = None) -> bytes:
 _CACHE: dict[str, History] = {}
 
 
-def read_history(decisions: str, words: Mapping[str, str],
-                 loaded: Callable[[], Mapping[tuple[str, str], Decision]] | None = None) -> History:
+def read_history(
+    decisions: str, words: Mapping[str, str], loaded: Callable[[], Mapping[tuple[str, str], Decision]] | None = None
+) -> History:
     """The history of a decisions folder; read once per commit of the repository and
     language (kept in memory and in the build cache), so building both sites, rebuilding
     while serving, or building again with no new commit reads git once.
@@ -92,8 +93,19 @@ def read_history(decisions: str, words: Mapping[str, str],
 
 def history_to_json(history: History) -> dict[str, object]:
     return {
-        "entries": [[e.commit.sha, e.commit.author, e.commit.when.isoformat(), e.commit.message, e.subject, e.title,
-                     list(e.internal), list(e.client)] for e in history.entries],
+        "entries": [
+            [
+                e.commit.sha,
+                e.commit.author,
+                e.commit.when.isoformat(),
+                e.commit.message,
+                e.subject,
+                e.title,
+                list(e.internal),
+                list(e.client),
+            ]
+            for e in history.entries
+        ],
         "warning": history.warning,
         "last_change": history.last_change.isoformat() if history.last_change else None,
     }
@@ -105,13 +117,22 @@ def _from_json(stored: object) -> History | None:
         return None
     try:
         entries = tuple(
-            Entry(Commit(str(sha), str(author), dt.datetime.fromisoformat(when), str(message)), str(subject),
-                  str(title), tuple(map(str, internal)), tuple(map(str, client)))
-            for sha, author, when, message, subject, title, internal, client in stored["entries"])
+            Entry(
+                Commit(str(sha), str(author), dt.datetime.fromisoformat(when), str(message)),
+                str(subject),
+                str(title),
+                tuple(map(str, internal)),
+                tuple(map(str, client)),
+            )
+            for sha, author, when, message, subject, title, internal, client in stored["entries"]
+        )
         last = stored["last_change"]
         warning = stored["warning"]
-        return History(entries, None if warning is None else str(warning),
-                       None if last is None else dt.datetime.fromisoformat(last))
+        return History(
+            entries,
+            None if warning is None else str(warning),
+            None if last is None else dt.datetime.fromisoformat(last),
+        )
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -121,18 +142,34 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def _read_history(folder: str, words: Mapping[str, str],
-                  loaded: Callable[[], Mapping[tuple[str, str], Decision]] | None = None) -> History:
+def _read_history(
+    folder: str, words: Mapping[str, str], loaded: Callable[[], Mapping[tuple[str, str], Decision]] | None = None
+) -> History:
     try:
         root = _git(["rev-parse", "--show-toplevel"], folder).decode().strip()
     except (OSError, subprocess.SubprocessError):
         return History(warning="not a git repository: the sites are built without change history")
     if _git(["rev-parse", "--is-shallow-repository"], root).strip() == b"true":
-        return History(warning="this is a shallow clone, so the change history is incomplete and is left out; "
-                               "fetch the full history (e.g. actions/checkout with fetch-depth: 0)")
+        return History(
+            warning="this is a shallow clone, so the change history is incomplete and is left out; "
+            "fetch the full history (e.g. actions/checkout with fetch-depth: 0)"
+        )
     prefix = os.path.relpath(folder, root).replace(os.sep, "/")
-    log = _git(["log", "--reverse", "--raw", "-M", "--no-abbrev", "-z", "--no-color",
-                "--format=%x1e%H%x1f%an%x1f%aI%x1f%s%x1f", "--", prefix], root).decode("utf-8", "replace")
+    log = _git(
+        [
+            "log",
+            "--reverse",
+            "--raw",
+            "-M",
+            "--no-abbrev",
+            "-z",
+            "--no-color",
+            "--format=%x1e%H%x1f%an%x1f%aI%x1f%s%x1f",
+            "--",
+            prefix,
+        ],
+        root,
+    ).decode("utf-8", "replace")
     commits = _parse_log(log)
     blobs = _read_blobs(root, {b for _, changes in commits for c in changes for b in c[1:3] if b != NO_BLOB})
     history = _Replay(prefix, blobs, words, dict(loaded()) if loaded else {}).run(commits)
@@ -176,7 +213,7 @@ def _read_blobs(root: str, ids: set[str]) -> dict[str, bytes]:
             position = header_end + 1
             continue
         size = int(header[2])
-        blobs[blob_id] = output[header_end + 1:header_end + 1 + size]
+        blobs[blob_id] = output[header_end + 1 : header_end + 1 + size]
         position = header_end + 1 + size + 1
     return blobs
 
@@ -232,8 +269,13 @@ class _Replay:
             shared_before, shared_after = self.shared(before), self.shared(after)
             self.shared_files = after
             for old_path, old_blob, new_path, new_blob in decision_changes_here:
-                entry = self._entry(commit, self.decision(old_path, old_blob), self.decision(new_path, new_blob),
-                                    shared_before, shared_after)
+                entry = self._entry(
+                    commit,
+                    self.decision(old_path, old_blob),
+                    self.decision(new_path, new_blob),
+                    shared_before,
+                    shared_after,
+                )
                 if entry is not None:
                     entries.append(entry)
             shared = shared_changes(shared_before, shared_after)
@@ -242,16 +284,27 @@ class _Replay:
         entries.reverse()
         return History(tuple(entries))
 
-    def _entry(self, commit: Commit, old: Decision | None, new: Decision | None,
-               shared_before: Organisation, shared_after: Organisation) -> Entry | None:
-        names = {**{p.id: p.name for p in shared_after.people.values()},
-                 **{r.id: r.title for r in shared_after.roles.values()}}
+    def _entry(
+        self,
+        commit: Commit,
+        old: Decision | None,
+        new: Decision | None,
+        shared_before: Organisation,
+        shared_after: Organisation,
+    ) -> Entry | None:
+        names = {
+            **{p.id: p.name for p in shared_after.people.values()},
+            **{r.id: r.title for r in shared_after.roles.values()},
+        }
         internal = tuple(c.text for c in decision_changes(old, new, names))
         if not internal:
             return None  # formatting only
-        client = tuple(c.text for c in decision_changes(self._client(old, shared_before),
-                                                         self._client(new, shared_after),
-                                                         self._client_names(shared_after)))
+        client = tuple(
+            c.text
+            for c in decision_changes(
+                self._client(old, shared_before), self._client(new, shared_after), self._client_names(shared_after)
+            )
+        )
         subject = (new or old).id  # type: ignore[union-attr]
         return Entry(commit, subject, (new or old).title, internal, client)  # type: ignore[union-attr]
 
@@ -285,8 +338,10 @@ def organisation_at(decisions: str, revision: str | None) -> Organisation:
     folder = os.path.abspath(decisions)
     try:
         root = _git(["rev-parse", "--show-toplevel"], folder).decode().strip()
-        listing = _git(["ls-tree", "-r", "-z", "--full-tree", revision, "--",
-                        os.path.relpath(folder, root).replace(os.sep, "/")], root).decode("utf-8", "replace")
+        listing = _git(
+            ["ls-tree", "-r", "-z", "--full-tree", revision, "--", os.path.relpath(folder, root).replace(os.sep, "/")],
+            root,
+        ).decode("utf-8", "replace")
     except (OSError, subprocess.CalledProcessError) as err:
         stderr = getattr(err, "stderr", b"") or b""
         raise RevisionError(f"cannot read '{revision}': {stderr.decode(errors='replace').strip() or err}") from None

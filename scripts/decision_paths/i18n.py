@@ -81,7 +81,7 @@ _EN: dict[str, str] = {
     "filter": "Filter decisions or roles\u2026",
     "all_decisions": "All decisions",
     "intro": "Who decides what, at which stage, and how fast. Every request has a path: its stages, who has the final "
-             "say at each, the time each may take, and who is told when it is late.",
+    "say at each, the time each may take, and who is told when it is late.",
     "how_to_read": "How to read a path",
     "search_hint": "Search (press <kbd>/</kbd>) finds decisions, roles and people by name, in Chinese or English.",
     "errors_title": "The decisions have errors",
@@ -97,7 +97,7 @@ _EN: dict[str, str] = {
     "shared_data": "People, roles and calendars",
     "calculator": "When will I get an answer?",
     "client_intro": "Every request you can make, the steps it goes through, and the date by which you will get "
-                    "an answer.",
+    "an answer.",
     "submitted": "Submitted on",
     "answer_by": "Answer by",
     "missing_input": "Please answer: {label}",
@@ -194,7 +194,7 @@ _ZH: dict[str, str] = {
     "filter": "筛选决策或角色\u2026",
     "all_decisions": "全部决策",
     "intro": "谁来决定什么、在哪个环节、多快给出答复。每类请求都有一条路径:经过哪些环节、每个环节由谁拍板、"
-             "各环节的时限,以及超时后通知谁。",
+    "各环节的时限,以及超时后通知谁。",
     "how_to_read": "如何阅读路径",
     "search_hint": "搜索(按 <kbd>/</kbd>)可按名称查找决策、角色和人员,中英文均可。",
     "errors_title": "决策文件有错误",

@@ -74,8 +74,11 @@ def find_files(folder: str) -> list[str]:
     found: list[str] = []
     for current, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(os.path.join(current, name) for name in sorted(files)
-                     if name.lower().endswith(YAML_SUFFIXES) and not name.startswith("."))
+        found.extend(
+            os.path.join(current, name)
+            for name in sorted(files)
+            if name.lower().endswith(YAML_SUFFIXES) and not name.startswith(".")
+        )
     return found
 
 
@@ -103,8 +106,13 @@ def is_yaml_path(path: str, folder: str = "") -> bool:
     if folder:
         path = os.path.relpath(path, folder)
     name = os.path.basename(path)
-    return name.lower().endswith(YAML_SUFFIXES) and not name.startswith(".") and \
-        not any(part.startswith(".") for part in path.replace(os.sep, "/").split("/")[:-1] if part not in (".", ".."))
+    return (
+        name.lower().endswith(YAML_SUFFIXES)
+        and not name.startswith(".")
+        and not any(
+            part.startswith(".") for part in path.replace(os.sep, "/").split("/")[:-1] if part not in (".", "..")
+        )
+    )
 
 
 def is_shared(path: str) -> bool:
@@ -136,8 +144,12 @@ def load_folder(folder: str, sources: Mapping[str, bytes] | None = None) -> Load
         if decision_id is None:
             continue
         if decision_id in first_file:
-            reader.add("duplicate-id", Loc(path), f"decision id '{decision_id}' is already used by "
-                       f"{Loc(first_file[decision_id])}; decision ids come from file names and must be unique")
+            reader.add(
+                "duplicate-id",
+                Loc(path),
+                f"decision id '{decision_id}' is already used by "
+                f"{Loc(first_file[decision_id])}; decision ids come from file names and must be unique",
+            )
             continue
         first_file[decision_id] = path
         if root is None:
@@ -162,8 +174,12 @@ def _decision_id(reader: "_Reader", path: str) -> str | None:
     if ID_RE.match(stem):
         return stem
     suggestion = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:64] or "my-decision"
-    reader.add("invalid-id", Loc(path), f"the file name '{os.path.basename(path)}' is not a valid decision id "
-               f"(lower-case letters, digits and '-'): rename it to '{suggestion}.yaml'")
+    reader.add(
+        "invalid-id",
+        Loc(path),
+        f"the file name '{os.path.basename(path)}' is not a valid decision id "
+        f"(lower-case letters, digits and '-'): rename it to '{suggestion}.yaml'",
+    )
     reader.incomplete = True
     return None
 
@@ -236,8 +252,12 @@ class _Reader:
         text = self.text(node, what)
         assert node is not None
         if not ID_RE.match(text):
-            self.add("invalid-id", node.loc, f"{what} '{text}' is not a valid id: use lower-case letters, digits "
-                     f"and '-' (at most 64), starting with a letter or digit, e.g. '{_slug(text)}'")
+            self.add(
+                "invalid-id",
+                node.loc,
+                f"{what} '{text}' is not a valid id: use lower-case letters, digits "
+                f"and '-' (at most 64), starting with a letter or digit, e.g. '{_slug(text)}'",
+            )
             raise _Broken
         return Ref(text, node.loc)
 
@@ -281,8 +301,11 @@ class _Reader:
             if isinstance(node.value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", node.value.strip()):
                 with contextlib.suppress(ValueError):  # a quoted "2026-10-01" means the same date
                     return dt.date.fromisoformat(node.value.strip())
-            self.add("invalid-value", node.loc, f"{what} '{node.text}' is not a date: write it as YYYY-MM-DD, "
-                     "e.g. 2026-10-01")
+            self.add(
+                "invalid-value",
+                node.loc,
+                f"{what} '{node.text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-10-01",
+            )
             raise _Broken
         self._wrong(node, what, "a date (YYYY-MM-DD)")
         raise _Broken
@@ -381,10 +404,16 @@ class _SharedData:
         first = self._first_definition(object_id)
         if first is not None:
             first_kind, first_loc = first
-            what = f"{kind} '{object_id}' is already defined" if first_kind == kind else \
-                f"'{object_id}' is already defined as a {first_kind}"
-            self.reader.add("duplicate-id", loc, f"{what} at {first_loc}; ids of people and roles must be unique "
-                            "across all shared files")
+            what = (
+                f"{kind} '{object_id}' is already defined"
+                if first_kind == kind
+                else f"'{object_id}' is already defined as a {first_kind}"
+            )
+            self.reader.add(
+                "duplicate-id",
+                loc,
+                f"{what} at {first_loc}; ids of people and roles must be unique across all shared files",
+            )
             return
         try:
             table[object_id] = read()
@@ -427,7 +456,9 @@ class _SharedData:
         what = f"role '{role_id}'"
         body = r.mapping(node, what)
         r.keys(body, F.ROLE, what, loc)
-        visibility = r.field(body, "visibility", lambda n: r.choice(n, f"{what} visibility", F.ROLE["visibility"].choices))
+        visibility = r.field(
+            body, "visibility", lambda n: r.choice(n, f"{what} visibility", F.ROLE["visibility"].choices)
+        )
         return Role(
             id=role_id,
             loc=loc,
@@ -450,7 +481,8 @@ class _SharedData:
             country=Ref(r.text(country_node, f"{what} country"), country_node.loc),  # type: ignore[union-attr]
             timezone=Ref(r.text(timezone_node, f"{what} timezone"), timezone_node.loc),  # type: ignore[union-attr]
             subdivision=r.field(body, "subdivision", lambda n: Ref(r.text(n, f"{what} subdivision"), n.loc)),
-            hours=self._hours(body.get("hours"), what) or BusinessHours(dt.timedelta(hours=9), dt.timedelta(hours=18), loc),
+            hours=self._hours(body.get("hours"), what)
+            or BusinessHours(dt.timedelta(hours=9), dt.timedelta(hours=18), loc),
             workdays=self._workdays(body.get("workdays"), what),
             closed=frozenset(r.field(body, "closed", lambda n: self._dates(n, f"{what} closed"), ())),
             open=frozenset(r.field(body, "open", lambda n: self._dates(n, f"{what} open"), ())),
@@ -467,8 +499,11 @@ class _SharedData:
             if h1 < 24 and h2 <= 24 and m1 < 60 and m2 < 60 and (h1, m1) < (h2, m2) and (h2, m2) <= (24, 0):
                 return BusinessHours(dt.timedelta(hours=h1, minutes=m1), dt.timedelta(hours=h2, minutes=m2), node.loc)
         if text is not None:
-            r.add("invalid-value", node.loc, f"{what} hours '{text}' must be opening and closing time on one day, "
-                  "like \"09:00-18:00\"")
+            r.add(
+                "invalid-value",
+                node.loc,
+                f"{what} hours '{text}' must be opening and closing time on one day, like \"09:00-18:00\"",
+            )
         return None
 
     def _workdays(self, node: Node | None, what: str) -> frozenset[int]:
@@ -483,7 +518,9 @@ class _SharedData:
             if name.lower()[:3] in WEEKDAYS and name.lower() in (name.lower()[:3], _FULL_DAYS.get(name.lower()[:3])):
                 days.add(WEEKDAYS.index(name.lower()[:3]))
             else:
-                r.add("invalid-value", item.loc, f"{what} workdays: '{name}' is not a weekday; use {', '.join(WEEKDAYS)}")
+                r.add(
+                    "invalid-value", item.loc, f"{what} workdays: '{name}' is not a weekday; use {', '.join(WEEKDAYS)}"
+                )
         return frozenset(days)
 
     def _dates(self, node: Node | None, what: str) -> tuple[dt.date, ...]:
@@ -579,8 +616,11 @@ class _DecisionReader:
     def _review_every(self, node: Node) -> Duration:
         duration = self.r.duration(node, "review_every")
         if duration.unit not in (Unit.CALENDAR_DAYS, Unit.WEEKS):
-            self.r.add("invalid-duration", node.loc, f"review_every '{duration.text}' must be in days or weeks, "
-                       "e.g. 180 days or 26 weeks")
+            self.r.add(
+                "invalid-duration",
+                node.loc,
+                f"review_every '{duration.text}' must be in days or weeks, e.g. 180 days or 26 weeks",
+            )
             raise _Broken
         return duration
 
@@ -607,8 +647,11 @@ class _DecisionReader:
         options_node = body.get("options")
         if kind is InputType.CHOICE:
             if options_node is None:
-                r.add("missing-key", loc, f"{what} is a choice: list its options, e.g. options: [fixed-price, "
-                      "time-and-materials]")
+                r.add(
+                    "missing-key",
+                    loc,
+                    f"{what} is a choice: list its options, e.g. options: [fixed-price, time-and-materials]",
+                )
                 raise _Broken
             options = r.texts(options_node, f"{what} options")
             if not options:
@@ -620,8 +663,11 @@ class _DecisionReader:
                     r.add("invalid-value", item.loc, f"{what} option '{option}' is listed twice")
                 seen.add(option)
         elif options_node is not None:
-            r.add("invalid-value", body.key_loc("options"), f"{what} has options, but only a choice input can have "
-                  f"them; set type: choice or remove options")
+            r.add(
+                "invalid-value",
+                body.key_loc("options"),
+                f"{what} has options, but only a choice input can have them; set type: choice or remove options",
+            )
         return Input(input_id, loc, label, kind, options)
 
     def _stages(self, node: Node | None, inputs: dict[str, Input]) -> dict[str, Stage]:
@@ -657,8 +703,9 @@ class _DecisionReader:
             branches = self.must(lambda: self._branches(next_node, what)) or ()
         elif next_node is not None and not (isinstance(next_node, Scalar) and next_node.value is None):
             next_stage = self.must(lambda: r.ident(next_node, f"{what} next"))
-        visibility = r.field(body, "visibility",
-                                    lambda n: r.choice(n, f"{what} visibility", F.STAGE["visibility"].choices))
+        visibility = r.field(
+            body, "visibility", lambda n: r.choice(n, f"{what} visibility", F.STAGE["visibility"].choices)
+        )
         if title is None or who is None or within is None:
             raise _Broken
         return Stage(
@@ -707,8 +754,11 @@ class _DecisionReader:
                 raise _Broken
             needed = count.value
             if not 1 <= needed <= len(members):
-                r.add("invalid-value", count.loc, f"{what} who at_least: {needed} must be between 1 and the "
-                      f"{len(members)} named in 'of'")
+                r.add(
+                    "invalid-value",
+                    count.loc,
+                    f"{what} who at_least: {needed} must be between 1 and the {len(members)} named in 'of'",
+                )
                 raise _Broken
         return Who(mode, members, needed, node.loc)
 
@@ -720,8 +770,11 @@ class _DecisionReader:
         branches = self.r._all(node.items, lambda item: self._branch(item, what))
         for branch in branches[:-1]:
             if branch.otherwise:
-                r.add("misplaced-otherwise", branch.loc, f"{what}: 'otherwise' must be the last branch; "
-                      "branches after it could never be taken")
+                r.add(
+                    "misplaced-otherwise",
+                    branch.loc,
+                    f"{what}: 'otherwise' must be the last branch; branches after it could never be taken",
+                )
         return branches
 
     def _branch(self, node: Node, what: str) -> Branch:
@@ -731,14 +784,22 @@ class _DecisionReader:
         if "otherwise" in body.entries:
             for key in ("when", "go"):
                 if key in body.entries:
-                    r.add("invalid-value", body.key_loc(key), f"{what} branch: an 'otherwise' item has no '{key}'; "
-                          "write it as its own item: - otherwise: STAGE")
+                    r.add(
+                        "invalid-value",
+                        body.key_loc(key),
+                        f"{what} branch: an 'otherwise' item has no '{key}'; "
+                        "write it as its own item: - otherwise: STAGE",
+                    )
                     raise _Broken
             return Branch((), r.ident(body.get("otherwise"), f"{what} otherwise"), body.loc, otherwise=True)
         for key in ("when", "go"):
             if key not in body.entries:
-                r.add("missing-key", body.loc, f"{what} branch is missing '{key}': each item is "
-                      "{when: {input: condition}, go: stage} or {otherwise: stage}")
+                r.add(
+                    "missing-key",
+                    body.loc,
+                    f"{what} branch is missing '{key}': each item is "
+                    "{when: {input: condition}, go: stage} or {otherwise: stage}",
+                )
                 raise _Broken
         when = r.mapping(body.get("when"), f"{what} when")
         if not when.entries:
@@ -756,7 +817,7 @@ class _DecisionReader:
         r = self.r
         items = node.items if isinstance(node, Seq) else (node,)
         if not items or not all(isinstance(item, Scalar) and item.value is not None for item in items):
-            r._wrong(node, what, "a comparison like \">=10000\", an option, a list of them, or true/false")
+            r._wrong(node, what, 'a comparison like ">=10000", an option, a list of them, or true/false')
             raise _Broken
         scalars: tuple[Scalar, ...] = items  # type: ignore[assignment]
         if all(isinstance(s.value, bool) for s in scalars):
@@ -768,7 +829,10 @@ class _DecisionReader:
         if all(matches):
             return NumberTest(tuple(Comparison(m.group(1), Decimal(m.group(2))) for m in matches if m))
         if any(matches) or any(isinstance(s.value, bool) for s in scalars):
-            r.add("condition-type", node.loc, f"{what}: mixes comparisons, options and true/false; "
-                  "use one kind of condition per input")
+            r.add(
+                "condition-type",
+                node.loc,
+                f"{what}: mixes comparisons, options and true/false; use one kind of condition per input",
+            )
             raise _Broken
         return ChoiceTest(tuple(Ref(s.text, s.loc) for s in scalars))

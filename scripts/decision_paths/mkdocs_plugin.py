@@ -142,8 +142,16 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
             for file in [f for f in files if f.abs_src_path and _inside(f.abs_src_path, docs)]:
                 files.remove(file)
         home_exists = not client and files.get_file_from_path(HOME_URI) is not None
-        options = PlanOptions(self.today(), language, words(language), config.use_directory_urls, home_exists,
-                              history, config.site_url, _permalink(config))
+        options = PlanOptions(
+            self.today(),
+            language,
+            words(language),
+            config.use_directory_urls,
+            home_exists,
+            history,
+            config.site_url,
+            _permalink(config),
+        )
         plan = _planned(checked, options, client)
         self.home_extra = plan.home_catalogue
         if not client:
@@ -155,8 +163,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
 
     def _history(self, folder: str, language_words, checked: CheckedFolder) -> History | None:  # type: ignore[no-untyped-def]
         """The change history, and from it the build's timestamp for reproducible output."""
-        found = read_history(folder, language_words, lambda: _loaded_decisions(checked)) \
-            if self.config.history else None
+        found = (
+            read_history(folder, language_words, lambda: _loaded_decisions(checked)) if self.config.history else None
+        )
         if "SOURCE_DATE_EPOCH" not in os.environ:
             stamp = found.last_change if found is not None and found.last_change is not None else None
             os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()) if stamp else source_date_epoch(folder))
@@ -243,8 +252,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         for slot, block in planned.blocks.items():
             output = output.replace(slot, block, 1)
         if planned.diagram is not None:
-            output = output.replace(DIAGRAM_SLOT, f'<div class="dp-diagram" data-search-exclude>\n'
-                                                  f'{self._svg(planned.diagram)}</div>', 1)
+            output = output.replace(
+                DIAGRAM_SLOT, f'<div class="dp-diagram" data-search-exclude>\n{self._svg(planned.diagram)}</div>', 1
+            )
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -252,8 +262,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         if self.svgs is None:
             return
         for decision_id in sorted(self.svgs.keys):
-            write_file(self._svg(decision_id).encode("utf-8"),
-                       os.path.join(config.site_dir, "diagrams", f"{decision_id}.svg"))
+            write_file(
+                self._svg(decision_id).encode("utf-8"), os.path.join(config.site_dir, "diagrams", f"{decision_id}.svg")
+            )
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.svgs is not None:
@@ -273,9 +284,22 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
 
 def _planned(checked: CheckedFolder, options: PlanOptions, client: bool) -> SitePlan:
     """The site plan, from the build cache when the files, settings, history and code are unchanged."""
-    key = buildcache.key("plan", checked.version, client, options.today.isoformat(), options.language,
-                         options.use_directory_urls, options.home_exists, options.site_url, options.permalink,
-                         _history_json(options.history)) if checked.version else ""
+    key = (
+        buildcache.key(
+            "plan",
+            checked.version,
+            client,
+            options.today.isoformat(),
+            options.language,
+            options.use_directory_urls,
+            options.home_exists,
+            options.site_url,
+            options.permalink,
+            _history_json(options.history),
+        )
+        if checked.version
+        else ""
+    )
     cached = SitePlan.from_json(buildcache.read("plan", key)) if key else None
     if cached is not None:
         return cached
@@ -294,8 +318,11 @@ def _loaded_decisions(checked: CheckedFolder) -> dict[tuple[str, str], Decision]
     if checked.sources is None:
         return {}
     by_path = {d.file: d for d in checked.org.decisions.values()}
-    return {(os.path.relpath(path, checked.folder).replace(os.sep, "/"), blob_id(data)): by_path[path]
-            for path, data in checked.sources.items() if path in by_path}
+    return {
+        (os.path.relpath(path, checked.folder).replace(os.sep, "/"), blob_id(data)): by_path[path]
+        for path, data in checked.sources.items()
+        if path in by_path
+    }
 
 
 def _history_json(history: History | None) -> object:
@@ -449,6 +476,8 @@ def _error_banner(errors: list[Finding], config: MkDocsConfig) -> str:
     w = words(config.theme.get("language"))
     items = "\n".join(f"<li><code>{html.escape(f.to_text())}</code></li>" for f in errors[:50])
     more = f"<li>… {len(errors) - 50}</li>" if len(errors) > 50 else ""
-    return (f'<div class="admonition failure dp-errors" markdown="0"><p class="admonition-title">'
-            f'{html.escape(w["errors_title"])}</p><p>{html.escape(w["errors_text"])}</p>'
-            f"<ul>{items}{more}</ul></div>")
+    return (
+        f'<div class="admonition failure dp-errors" markdown="0"><p class="admonition-title">'
+        f"{html.escape(w['errors_title'])}</p><p>{html.escape(w['errors_text'])}</p>"
+        f"<ul>{items}{more}</ul></div>"
+    )

@@ -61,9 +61,13 @@ class SitePlan:
 
     def to_json(self) -> dict[str, object]:
         """The plan as plain JSON data, for the build cache."""
-        return {"pages": [_page_json(p) for p in self.pages], "diagrams": dict(self.diagrams), "nav": self.nav,
-                "extra_files": dict(self.extra_files),
-                "home_catalogue": _page_json(self.home_catalogue) if self.home_catalogue else None}
+        return {
+            "pages": [_page_json(p) for p in self.pages],
+            "diagrams": dict(self.diagrams),
+            "nav": self.nav,
+            "extra_files": dict(self.extra_files),
+            "home_catalogue": _page_json(self.home_catalogue) if self.home_catalogue else None,
+        }
 
     @classmethod
     def from_json(cls, data: object) -> "SitePlan | None":
@@ -72,24 +76,39 @@ class SitePlan:
             return None
         try:
             home = data["home_catalogue"]
-            plan = cls(tuple(_page_from_json(p) for p in data["pages"]), _strings(data["diagrams"]),
-                       list(data["nav"]), _strings(data["extra_files"]),
-                       None if home is None else _page_from_json(home))
+            plan = cls(
+                tuple(_page_from_json(p) for p in data["pages"]),
+                _strings(data["diagrams"]),
+                list(data["nav"]),
+                _strings(data["extra_files"]),
+                None if home is None else _page_from_json(home),
+            )
         except (KeyError, TypeError, ValueError):
             return None
         return plan
 
 
 def _page_json(page: PlannedPage) -> list[object]:
-    return [page.src_uri, page.title, page.html, [[h.level, h.id, h.html] for h in page.headings],
-            page.diagram, dict(page.blocks)]
+    return [
+        page.src_uri,
+        page.title,
+        page.html,
+        [[h.level, h.id, h.html] for h in page.headings],
+        page.diagram,
+        dict(page.blocks),
+    ]
 
 
 def _page_from_json(data: list) -> PlannedPage:  # type: ignore[type-arg]
     src_uri, title, html, headings, diagram, blocks = data
-    return PlannedPage(str(src_uri), str(title), str(html),
-                       tuple(Heading(int(level), str(anchor), str(text)) for level, anchor, text in headings),
-                       None if diagram is None else str(diagram), _strings(blocks))
+    return PlannedPage(
+        str(src_uri),
+        str(title),
+        str(html),
+        tuple(Heading(int(level), str(anchor), str(text)) for level, anchor, text in headings),
+        None if diagram is None else str(diagram),
+        _strings(blocks),
+    )
 
 
 def _strings(data: object) -> dict[str, str]:
@@ -183,8 +202,10 @@ def bullets(items: Iterable[str], tag: str = "ul") -> str:
 
 def admonition(kind: str, title: str, body_html: str = "") -> str:
     """An admonition as Python-Markdown's `admonition` extension writes it (Material styles it)."""
-    return (f'<div class="admonition {kind}">\n<p class="admonition-title">{esc(title)}</p>\n'
-            f"{body_html}{chr(10) if body_html else ''}</div>")
+    return (
+        f'<div class="admonition {kind}">\n<p class="admonition-title">{esc(title)}</p>\n'
+        f"{body_html}{chr(10) if body_html else ''}</div>"
+    )
 
 
 def paragraph(html: str) -> str:
@@ -218,10 +239,12 @@ class _Body:
         self.headings.append(Heading(level, unique, text_html))
         self.parts.append(f'<h{level} id="{esc(unique)}">{text_html}{link}</h{level}>')
 
-    def page(self, src_uri: str, title: str, diagram: str | None = None,
-             blocks: Mapping[str, str] | None = None) -> PlannedPage:
-        return PlannedPage(src_uri, title, "\n".join(self.parts) + "\n", tuple(self.headings), diagram,
-                           dict(blocks or {}))
+    def page(
+        self, src_uri: str, title: str, diagram: str | None = None, blocks: Mapping[str, str] | None = None
+    ) -> PlannedPage:
+        return PlannedPage(
+            src_uri, title, "\n".join(self.parts) + "\n", tuple(self.headings), diagram, dict(blocks or {})
+        )
 
 
 def plan_site(org: Organisation, options: PlanOptions) -> SitePlan:
@@ -299,8 +322,7 @@ class _Planner:
             return self.party(from_uri, party)
         standing = queries.stand_in(self.org, role, self.options.today)
         names = [self.link(from_uri, person_uri(p.id), p.name) for p in standing.present]
-        names += [self.link(from_uri, person_uri(p.id), p.name) + f" ({esc(self.away_text(p))})"
-                  for p in standing.away]
+        names += [self.link(from_uri, person_uri(p.id), p.name) + f" ({esc(self.away_text(p))})" for p in standing.away]
         if standing.backups:
             names.append("→ " + ", ".join(self.party(from_uri, b) for b in standing.backups))
         people = f" ({', '.join(names)})" if names else ""
@@ -332,16 +354,23 @@ class _Planner:
 
     def review_status(self, decision: Decision) -> tuple[str, str]:
         """(short status, admonition HTML or '') for a decision's review."""
-        owner = self.org.roles[decision.owner.id].title if decision.owner.id in self.org.roles else \
-            self.org.people[decision.owner.id].name if decision.owner.id in self.org.people else decision.owner.id
+        owner = (
+            self.org.roles[decision.owner.id].title
+            if decision.owner.id in self.org.roles
+            else self.org.people[decision.owner.id].name
+            if decision.owner.id in self.org.people
+            else decision.owner.id
+        )
         if decision.reviewed is None:
             text = self.w["never_reviewed_text"].format(owner=owner)
             return self.w["never_reviewed"], admonition("warning", self.w["never_reviewed"], paragraph(esc(text)))
         due = decision.review_due()
         if due is not None and due < self.options.today:
             text = self.w["review_overdue_text"].format(date=due, owner=owner)
-            return (f"{self.w['review_overdue']} ({due})",
-                    admonition("danger", self.w["review_overdue"], paragraph(esc(text))))
+            return (
+                f"{self.w['review_overdue']} ({due})",
+                admonition("danger", self.w["review_overdue"], paragraph(esc(text))),
+            )
         status = self.w["reviewed_on"].format(date=decision.reviewed)
         if due is not None:
             status += "; " + self.w["review_due"].format(date=due)
@@ -355,13 +384,17 @@ class _Planner:
         body = self.body()
         body.heading(1, "top", esc(decision.title))
         body.add(banner, markdown_block(decision.summary))
-        body.add(bullets([
-            f"<strong>{esc(w['promise'])}</strong>: <strong>{esc(self.promise_text(decision))}</strong>",
-            f"<strong>{esc(w['owner'])}</strong>: {self.party_with_people(uri, decision.owner.id)}",
-            f"<strong>{esc(w['category'])}</strong>: {esc(self.category_title(decision.category))}",
-            f"<strong>{esc(w['review'])}</strong>: {esc(status)}",
-            f"<strong>{esc(w['audience'])}</strong>: {esc(audience)}",
-        ]))
+        body.add(
+            bullets(
+                [
+                    f"<strong>{esc(w['promise'])}</strong>: <strong>{esc(self.promise_text(decision))}</strong>",
+                    f"<strong>{esc(w['owner'])}</strong>: {self.party_with_people(uri, decision.owner.id)}",
+                    f"<strong>{esc(w['category'])}</strong>: {esc(self.category_title(decision.category))}",
+                    f"<strong>{esc(w['review'])}</strong>: {esc(status)}",
+                    f"<strong>{esc(w['audience'])}</strong>: {esc(audience)}",
+                ]
+            )
+        )
         body.heading(2, "diagram", esc(w["diagram"]))
         body.add(DIAGRAM_SLOT)
         body.heading(2, "stages", esc(w["stages"]))
@@ -432,10 +465,16 @@ class _Planner:
             return {}
         items = []
         for entry in self.entries(client)[:50]:
-            title = self.org.decisions[entry.subject].title if entry.subject in self.org.decisions else \
-                (entry.title or self.w["shared_data"])
-            link = _page_url(decision_uri(entry.subject), self.options.use_directory_urls) \
-                if entry.subject in self.org.decisions else _page_url(CHANGES_URI, self.options.use_directory_urls)
+            title = (
+                self.org.decisions[entry.subject].title
+                if entry.subject in self.org.decisions
+                else (entry.title or self.w["shared_data"])
+            )
+            link = (
+                _page_url(decision_uri(entry.subject), self.options.use_directory_urls)
+                if entry.subject in self.org.decisions
+                else _page_url(CHANGES_URI, self.options.use_directory_urls)
+            )
             changes = entry.client if client else entry.internal
             author = None if client else entry.commit.author
             items.append((entry.commit.sha, entry.subject, entry.commit.when, title, link, changes, author))
@@ -456,8 +495,13 @@ class _Planner:
         for decision in sorted(self.org.decisions.values(), key=lambda d: (d.review_due() or dt.date.min, d.id)):
             status, banner = self.review_status(decision)
             if banner:
-                rows.append((self.link(from_uri, decision_uri(decision.id), decision.title),
-                             self.party_with_people(from_uri, decision.owner.id), esc(status)))
+                rows.append(
+                    (
+                        self.link(from_uri, decision_uri(decision.id), decision.title),
+                        self.party_with_people(from_uri, decision.owner.id),
+                        esc(status),
+                    )
+                )
         if not rows:
             return ""
         return table((esc(w["decision"]), esc(w["owner"]), esc(w["review"])), rows)
@@ -482,16 +526,26 @@ class _Planner:
             if marks:
                 label += f" <small>({esc(', '.join(marks))})</small>"
             escalate = self.party(uri, stage.escalate_to.id) if stage.escalate_to else ""
-            rows.append((label, self.who_cell(stage, uri), esc(stage.does or ""), esc(stage.within.text),
-                         escalate, self.next_cell(decision, stage)))
+            rows.append(
+                (
+                    label,
+                    self.who_cell(stage, uri),
+                    esc(stage.does or ""),
+                    esc(stage.within.text),
+                    escalate,
+                    self.next_cell(decision, stage),
+                )
+            )
         header = [esc(w[k]) for k in ("stage", "who", "does", "within", "escalate_to", "next")]
         return table(header, rows)
 
     def next_cell(self, decision: Decision, stage: Stage) -> str:
         if stage.next_stage is not None:
             return self.stage_link(decision, stage.next_stage.id)
-        return "<br>".join(f"{esc(diagrams.condition_text(b, decision, self.w))} → {self.stage_link(decision, b.go.id)}"
-                           for b in stage.branches)
+        return "<br>".join(
+            f"{esc(diagrams.condition_text(b, decision, self.w))} → {self.stage_link(decision, b.go.id)}"
+            for b in stage.branches
+        )
 
     def stage_link(self, decision: Decision, stage_id: str) -> str:
         stage = decision.stages.get(stage_id)
@@ -508,11 +562,14 @@ class _Planner:
             for stage in decision.stages.values():
                 for branch in stage.branches:
                     if branch.otherwise or any(c.input.id == item.id for c in branch.conditions):
-                        if branch.otherwise and not any(c.input.id == item.id for b in stage.branches
-                                                        for c in b.conditions):
+                        if branch.otherwise and not any(
+                            c.input.id == item.id for b in stage.branches for c in b.conditions
+                        ):
                             continue
-                        uses.append(f"{esc(stage.title)}: {esc(diagrams.condition_text(branch, decision, w))} "
-                                    f"→ {self.stage_link(decision, branch.go.id)}")
+                        uses.append(
+                            f"{esc(stage.title)}: {esc(diagrams.condition_text(branch, decision, w))} "
+                            f"→ {self.stage_link(decision, branch.go.id)}"
+                        )
             rows.append((esc(item.label), esc(kind), "<br>".join(uses)))
         return table((esc(w["input"]), esc(w["type"]), esc(w["paths"])), rows)
 
@@ -548,8 +605,14 @@ class _Planner:
                 rows["owns"].append((decision_link, esc(self.promise_text(duty.decision))))
                 continue
             stage_link = self.link(uri, target, duty.stage.title, anchor=f"stage-{duty.stage.id}")
-            rows[duty.kind].append((decision_link, stage_link, esc(self.how_many(duty.stage).rstrip(":\uff1a ")),
-                                    esc(duty.stage.within.text)))
+            rows[duty.kind].append(
+                (
+                    decision_link,
+                    stage_link,
+                    esc(self.how_many(duty.stage).rstrip(":\uff1a ")),
+                    esc(duty.stage.within.text),
+                )
+            )
         return rows
 
     def duty_header(self) -> tuple[str, ...]:
@@ -576,8 +639,11 @@ class _Planner:
             people.append(f"{self.link(uri, person_uri(person.id), person.name)}{state}")
         body = self.body()
         body.heading(1, "top", esc(role.title))
-        body.add(paragraph(esc(w["visibility_internal"] if role.visibility is Visibility.INTERNAL
-                               else w["visibility_client"])))
+        body.add(
+            paragraph(
+                esc(w["visibility_internal"] if role.visibility is Visibility.INTERNAL else w["visibility_client"])
+            )
+        )
         body.heading(2, "holders", esc(w["holders"]))
         body.add(bullets(people) if people else paragraph(esc(w["no_items"])))
         if role.backup:
@@ -622,8 +688,9 @@ class _Planner:
             body.add(paragraph(esc(self.away_text(person))))
         roles = queries.roles_of(self.org, person)
         body.heading(2, "roles-held", esc(w["roles_held"]))
-        body.add(bullets(self.link(uri, role_uri(r.id), r.title) for r in roles) if roles
-                 else paragraph(esc(w["no_items"])))
+        body.add(
+            bullets(self.link(uri, role_uri(r.id), r.title) for r in roles) if roles else paragraph(esc(w["no_items"]))
+        )
         standing_for = queries.backup_for(self.org, person.id)
         if standing_for:
             body.heading(2, "backup-for", esc(w["backup_for"]))
@@ -653,7 +720,9 @@ class _Planner:
         w = self.w
         rows = []
         for person in self.org.people.values():
-            roles = ", ".join(self.link(PEOPLE_URI, role_uri(r.id), r.title) for r in queries.roles_of(self.org, person))
+            roles = ", ".join(
+                self.link(PEOPLE_URI, role_uri(r.id), r.title) for r in queries.roles_of(self.org, person)
+            )
             if not person.active:
                 status = w["left"]
             elif person.is_away(self.options.today):
@@ -670,8 +739,15 @@ class _Planner:
         """Decisions x roles: which stage(s) each role decides, and in what time."""
         w = self.w
         used = [r for r in self.org.roles.values() if any(d.kind == "approves" for d in self.duties.get(r.id, ()))]
-        direct = sorted({m.id for d in self.org.decisions.values() for s in d.stages.values() for m in s.who.members
-                         if m.id in self.org.people})
+        direct = sorted(
+            {
+                m.id
+                for d in self.org.decisions.values()
+                for s in d.stages.values()
+                for m in s.who.members
+                if m.id in self.org.people
+            }
+        )
         columns = [(r.id, self.link(MATRIX_URI, role_uri(r.id), r.title)) for r in used]
         columns += [(p, self.link(MATRIX_URI, person_uri(p), self.org.people[p].name)) for p in direct]
         rows = []
@@ -680,14 +756,22 @@ class _Planner:
             cells = [self.link(MATRIX_URI, target, decision.title)]
             for party, _ in columns:
                 stages = [s for s in decision.stages.values() if any(m.id == party for m in s.who.members)]
-                cells.append("<br>".join(f"{self.link(MATRIX_URI, target, s.title, anchor=f'stage-{s.id}')} "
-                                         f"({esc(s.within.text)})" for s in stages))
+                cells.append(
+                    "<br>".join(
+                        f"{self.link(MATRIX_URI, target, s.title, anchor=f'stage-{s.id}')} ({esc(s.within.text)})"
+                        for s in stages
+                    )
+                )
             rows.append(cells)
         body = self.body()
         body.heading(1, "top", esc(w["matrix"]))
-        body.add(f'<input class="dp-filter md-input" type="search" data-dp-filter="dp-matrix" '
-                 f'placeholder="{esc(w["filter"])}" aria-label="{esc(w["filter"])}">',
-                 '<div class="dp-matrix">', table([esc(w["decision"]), *(c[1] for c in columns)], rows), "</div>")
+        body.add(
+            f'<input class="dp-filter md-input" type="search" data-dp-filter="dp-matrix" '
+            f'placeholder="{esc(w["filter"])}" aria-label="{esc(w["filter"])}">',
+            '<div class="dp-matrix">',
+            table([esc(w["decision"]), *(c[1] for c in columns)], rows),
+            "</div>",
+        )
         return body.page(MATRIX_URI, w["matrix"])
 
     # -- home and navigation
@@ -712,8 +796,13 @@ class _Planner:
 
     def home_catalogue(self, body: _Body) -> None:
         w = self.w
-        links = [(ROLES_URI, "roles"), (PEOPLE_URI, "people"), (MATRIX_URI, "matrix"),
-                 (CHANGES_URI, "what_changed"), (REVIEW_URI, "review_status")]
+        links = [
+            (ROLES_URI, "roles"),
+            (PEOPLE_URI, "people"),
+            (MATRIX_URI, "matrix"),
+            (CHANGES_URI, "what_changed"),
+            (REVIEW_URI, "review_status"),
+        ]
         body.add(paragraph(" · ".join(self.link(HOME_URI, uri, w[key]) for uri, key in links)))
         review = self.review_table(HOME_URI)
         if review:
@@ -723,15 +812,27 @@ class _Planner:
         header = tuple(esc(w[k]) for k in ("decision", "owner", "promise", "review"))
         for category, decisions in self.categories().items():
             body.heading(3, f"category-{category or 'uncategorised'}", esc(self.category_title(category)))
-            body.add(table(header, [(self.link(HOME_URI, decision_uri(d.id), d.title),
-                                     self.party(HOME_URI, d.owner.id),
-                                     esc(self.promise_text(d)), esc(self.review_status(d)[0])) for d in decisions]))
+            body.add(
+                table(
+                    header,
+                    [
+                        (
+                            self.link(HOME_URI, decision_uri(d.id), d.title),
+                            self.party(HOME_URI, d.owner.id),
+                            esc(self.promise_text(d)),
+                            esc(self.review_status(d)[0]),
+                        )
+                        for d in decisions
+                    ],
+                )
+            )
 
     def nav(self) -> list:
         # Titles in the menu are written as HTML by the theme: escaped here.
         w = {key: esc(value) for key, value in self.w.items()}
-        decisions = [{esc(self.category_title(c)): [decision_uri(d.id) for d in ds]}
-                     for c, ds in self.categories().items()]
+        decisions = [
+            {esc(self.category_title(c)): [decision_uri(d.id) for d in ds]} for c, ds in self.categories().items()
+        ]
         return [
             {w["decisions"]: decisions},
             # One page per role and person stays out of the menu (hundreds at scale);
@@ -752,8 +853,10 @@ def plan_client_site(view: Organisation, options: PlanOptions) -> SitePlan:
     pages.append(planner.changes_page(client=True))
     if not options.home_exists:
         pages.append(planner.home_page())
-    nav = [{esc(options.words["decisions"]): [decision_uri(d.id) for d in planner.ordered()]},
-           {esc(options.words["what_changed"]): CHANGES_URI}]
+    nav = [
+        {esc(options.words["decisions"]): [decision_uri(d.id) for d in planner.ordered()]},
+        {esc(options.words["what_changed"]): CHANGES_URI},
+    ]
     return SitePlan(tuple(pages), {}, nav, planner.feed(client=True))
 
 
@@ -784,7 +887,9 @@ class _ClientPlanner(_Planner):
             if stage.branches:
                 step += "<br>" + "<br>".join(
                     f"{esc(diagrams.condition_text(b, decision, w))} → {esc(decision.stages[b.go.id].title)}"
-                    for b in stage.branches if b.go.id in decision.stages)
+                    for b in stage.branches
+                    if b.go.id in decision.stages
+                )
             if stage.outcomes:
                 step += f"<br>{esc(w['outcomes'])}: {esc(', '.join(stage.outcomes))}"
             steps.append(step + "</li>")
@@ -798,7 +903,10 @@ class _ClientPlanner(_Planner):
         body = self.body()
         body.heading(1, "top", esc(w["home"]))
         body.add(paragraph(esc(w["client_intro"])))
-        body.add(table((esc(w["decision"]), esc(w["promise"])),
-                       [(self.link(HOME_URI, decision_uri(d.id), d.title), esc(self.promise_text(d)))
-                        for d in self.ordered()]))
+        body.add(
+            table(
+                (esc(w["decision"]), esc(w["promise"])),
+                [(self.link(HOME_URI, decision_uri(d.id), d.title), esc(self.promise_text(d))) for d in self.ordered()],
+            )
+        )
         return body.page(HOME_URI, w["home"])

@@ -34,16 +34,21 @@ _SECTIONS = (
 
 
 def format_reference() -> str:
-    lines = ["# Format reference", "",
-             "Every key the decision files and shared files accept. Any other key is an error "
-             "(with a \u201cdid you mean\u201d suggestion). Ids use lower-case letters, digits and "
-             f"\u2018-\u2019: `{F.ID_PATTERN}`.", ""]
+    lines = [
+        "# Format reference",
+        "",
+        "Every key the decision files and shared files accept. Any other key is an error "
+        "(with a \u201cdid you mean\u201d suggestion). Ids use lower-case letters, digits and "
+        f"\u2018-\u2019: `{F.ID_PATTERN}`.",
+        "",
+    ]
     for heading, table in _SECTIONS:
         lines += [f"## {plain(heading)}", "", "| key | required | value | meaning |", "|---|---|---|---|"]
         for field in table.values():
             value = field.kind + (": " + " | ".join(field.choices) if field.choices else "")
-            lines.append(f"| `{field.key}` | {'yes' if field.required else ''} | {plain(value)} | "
-                         f"{plain(field.description)} |")
+            lines.append(
+                f"| `{field.key}` | {'yes' if field.required else ''} | {plain(value)} | {plain(field.description)} |"
+            )
         lines.append("")
     lines += ["## Durations (within, review_every)", "", "| written | means |", "|---|---|"]
     lines += [f"| `N {plain(word)}` | {plain(unit.value)} |" for word, unit in UNIT_WORDS.items()]
@@ -65,8 +70,16 @@ def commands_reference(parser: argparse.ArgumentParser) -> str:
 
 
 def _commands(parser: argparse.ArgumentParser) -> str:
-    lines = ["# Command reference", "", "The `decision-paths` command, as its own `--help` describes it.", "",
-             "```text", parser.format_help().rstrip(), "```", ""]
+    lines = [
+        "# Command reference",
+        "",
+        "The `decision-paths` command, as its own `--help` describes it.",
+        "",
+        "```text",
+        parser.format_help().rstrip(),
+        "```",
+        "",
+    ]
     for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
         for name, sub in action.choices.items():  # type: ignore[union-attr]
             lines += [f"## {name}", "", "```text", sub.format_help().rstrip(), "```", ""]

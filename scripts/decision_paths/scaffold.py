@@ -54,8 +54,10 @@ stages:
 
 def _check_id(kind: str, new_id: str) -> None:
     if not ID_RE.match(new_id):
-        raise ScaffoldError(f"'{new_id}' is not a valid {kind} id: use lower-case letters, digits and '-' "
-                            "(at most 64), starting with a letter or digit")
+        raise ScaffoldError(
+            f"'{new_id}' is not a valid {kind} id: use lower-case letters, digits and '-' "
+            "(at most 64), starting with a letter or digit"
+        )
 
 
 def new_decision(folder: str, decision_id: str, category: str | None, schema_dir: str = "schema") -> Path:

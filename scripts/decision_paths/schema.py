@@ -77,12 +77,18 @@ def _value(field: F.Field) -> Schema:
 
 def _common_defs() -> dict[str, Schema]:
     return {
-        "id": {"type": "string", "pattern": F.ID_PATTERN,
-               "description": "Lower-case letters, digits and '-', at most 64, starting with a letter or digit."},
+        "id": {
+            "type": "string",
+            "pattern": F.ID_PATTERN,
+            "description": "Lower-case letters, digits and '-', at most 64, starting with a letter or digit.",
+        },
         "date": {"type": "string", "pattern": DATE_PATTERN, "description": "A date, YYYY-MM-DD."},
-        "duration": {"type": "string", "pattern": DURATION_PATTERN,
-                     "description": "N business days | business hours | calendar days | days | hours | weeks, "
-                                    "or 个工作日 工作日 个工作小时 工作小时 天 个自然日 自然日 小时 个小时 周 个星期."},
+        "duration": {
+            "type": "string",
+            "pattern": DURATION_PATTERN,
+            "description": "N business days | business hours | calendar days | days | hours | weeks, "
+            "or 个工作日 工作日 个工作小时 工作小时 天 个自然日 自然日 小时 个小时 周 个星期.",
+        },
     }
 
 
@@ -94,29 +100,44 @@ def decision_schema() -> Schema:
             {"type": "number"},
             {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
         ],
-        "description": "number: \">=10000\" or a list of comparisons; choice: an option or a list; yes-no: true/false.",
+        "description": 'number: ">=10000" or a list of comparisons; choice: an option or a list; yes-no: true/false.',
     }
     defs = _common_defs() | {
-        "input": _object(F.INPUT) | {
+        "input": _object(F.INPUT)
+        | {
             "if": {"properties": {"type": {"const": "choice"}}},
             "then": {"required": ["options"]},
         },
         "stage": _object(F.STAGE),
-        "who": {"oneOf": [
-            _ref("id"),
-            _object(F.WHO_ALL),
-            _object(F.WHO_ANY),
-            _object(F.WHO_AT_LEAST),
-        ]},
-        "next": {"oneOf": [
-            _ref("id"),
-            {"type": "array", "minItems": 1, "items": {"oneOf": [
-                _object({k: F.BRANCH[k] for k in ("when", "go")}) | {"required": ["when", "go"]},
-                _object({"otherwise": F.BRANCH["otherwise"]}) | {"required": ["otherwise"]},
-            ]}},
-        ]},
-        "conditions": {"type": "object", "minProperties": 1, "propertyNames": _ref("id"),
-                       "additionalProperties": condition},
+        "who": {
+            "oneOf": [
+                _ref("id"),
+                _object(F.WHO_ALL),
+                _object(F.WHO_ANY),
+                _object(F.WHO_AT_LEAST),
+            ]
+        },
+        "next": {
+            "oneOf": [
+                _ref("id"),
+                {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "oneOf": [
+                            _object({k: F.BRANCH[k] for k in ("when", "go")}) | {"required": ["when", "go"]},
+                            _object({"otherwise": F.BRANCH["otherwise"]}) | {"required": ["otherwise"]},
+                        ]
+                    },
+                },
+            ]
+        },
+        "conditions": {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": _ref("id"),
+            "additionalProperties": condition,
+        },
     }
     return {
         "$schema": SCHEMA_DRAFT,

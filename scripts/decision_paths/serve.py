@@ -24,8 +24,9 @@ def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, c
     url = f"http://{host}:{port}/"
 
     def get_config():  # type: ignore[no-untyped-def]
-        config = load_site_config(decisions=decisions, site_dir=site_dir, today=today or dt.date.today(),
-                                  config_file=config_file)
+        config = load_site_config(
+            decisions=decisions, site_dir=site_dir, today=today or dt.date.today(), config_file=config_file
+        )
         config.plugins[PLUGIN].command = "serve"  # errors go on the page instead of stopping
         config.site_url = url
         return config

@@ -26,8 +26,9 @@ class TimelineError(Exception):
 class MissingInput(TimelineError):
     def __init__(self, item: Input):
         self.input = item
-        super().__init__(f"the path depends on '{item.id}' ({item.label}): give it with --set {item.id}=VALUE"
-                         f"{_allowed(item)}")
+        super().__init__(
+            f"the path depends on '{item.id}' ({item.label}): give it with --set {item.id}=VALUE{_allowed(item)}"
+        )
 
 
 def _allowed(item: Input) -> str:
@@ -65,14 +66,14 @@ def due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCal
     start = received.astimezone(calendar.zone)
     match duration.unit:
         case Unit.HOURS:
-            return (received.astimezone(dt.timezone.utc) + dt.timedelta(hours=float(duration.amount))) \
-                .astimezone(calendar.zone)
+            return (received.astimezone(dt.timezone.utc) + dt.timedelta(hours=float(duration.amount))).astimezone(
+                calendar.zone
+            )
         case Unit.CALENDAR_DAYS | Unit.WEEKS:
             days = int(duration.amount) * (7 if duration.unit is Unit.WEEKS else 1)
             return calendar.local(start.date() + dt.timedelta(days=days), dt.time(23, 59, 59))
         case Unit.BUSINESS_DAYS:
-            return calendar.local(_nth_working_day_after(start.date(), int(duration.amount), calendar),
-                                  calendar.closes)
+            return calendar.local(_nth_working_day_after(start.date(), int(duration.amount), calendar), calendar.closes)
     return _add_business_hours(start, duration.amount, calendar)
 
 
@@ -186,8 +187,13 @@ class Timeline:
             "decision": self.decision.id,
             "start": self.start.isoformat(),
             "stages": [
-                {"id": s.stage.id, "title": s.stage.title, "who": [m.id for m in s.stage.who.members],
-                 "received": s.received.isoformat(), "due": s.due.isoformat()}
+                {
+                    "id": s.stage.id,
+                    "title": s.stage.title,
+                    "who": [m.id for m in s.stage.who.members],
+                    "received": s.received.isoformat(),
+                    "due": s.due.isoformat(),
+                }
                 for s in self.stages
             ],
             "due": self.due.isoformat(),
@@ -204,7 +210,9 @@ def timeline(decision: Decision, path: list[Stage], start: dt.datetime, calendar
     return Timeline(decision, start.astimezone(calendar.zone), tuple(times))
 
 
-def fastest_and_slowest(decision: Decision, start: dt.datetime, calendar: BusinessCalendar) -> tuple[Timeline, Timeline]:
+def fastest_and_slowest(
+    decision: Decision, start: dt.datetime, calendar: BusinessCalendar
+) -> tuple[Timeline, Timeline]:
     timelines = [timeline(decision, path, start, calendar) for path in all_paths(decision)]
     return min(timelines, key=lambda t: t.due), max(timelines, key=lambda t: t.due)
 
@@ -216,8 +224,10 @@ def parse_start(text: str, calendar: BusinessCalendar) -> dt.datetime:
             return calendar.local(dt.date.fromisoformat(text.strip()), dt.time())
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
-        raise TimelineError(f"--start '{text}' is not an ISO date or date-time, e.g. 2026-11-20 or "
-                            "2026-11-20T10:00 or 2026-11-20T10:00+08:00") from None
+        raise TimelineError(
+            f"--start '{text}' is not an ISO date or date-time, e.g. 2026-11-20 or "
+            "2026-11-20T10:00 or 2026-11-20T10:00+08:00"
+        ) from None
     if moment.tzinfo is None:
         return moment.replace(tzinfo=calendar.zone)
     return moment.astimezone(calendar.zone)

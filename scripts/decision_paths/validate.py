@@ -67,14 +67,20 @@ def check_folder(folder: str, today: dt.date) -> CheckedFolder:
     stored = buildcache.read("check", version)
     if stored is not None:
         with contextlib.suppress(KeyError, TypeError, ValueError):
-            findings = tuple(Finding(Loc(file, line, column), RULES_BY_CODE[code], message)
-                             for file, line, column, code, message in stored["findings"])
+            findings = tuple(
+                Finding(Loc(file, line, column), RULES_BY_CODE[code], message)
+                for file, line, column, code, message in stored["findings"]
+            )
             return CheckedFolder(folder, today, version, findings, int(stored["files"]), sources)
     result = validate_folder(folder, today, sources)
-    buildcache.write("check", version, {
-        "files": len(result.org.files),
-        "findings": [[f.loc.file, f.loc.line, f.loc.column, f.rule.code, f.message] for f in result.findings],
-    })
+    buildcache.write(
+        "check",
+        version,
+        {
+            "files": len(result.org.files),
+            "findings": [[f.loc.file, f.loc.line, f.loc.column, f.rule.code, f.message] for f in result.findings],
+        },
+    )
     return CheckedFolder(folder, today, version, result.findings, len(result.org.files), sources, result)
 
 

@@ -162,7 +162,9 @@ def _not_utf8(path: str, data: bytes, err: UnicodeDecodeError) -> Finding:
 def parse_text(path: str, text: str) -> ParsedFile:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        return ParsedFile(path, None, (finding("not-utf8", Loc(path, line), "the file contains NUL bytes: it is not text"),))
+        return ParsedFile(
+            path, None, (finding("not-utf8", Loc(path, line), "the file contains NUL bytes: it is not text"),)
+        )
     builder = _TreeBuilder(path)
     try:
         root = builder.build(text)
@@ -173,7 +175,9 @@ def parse_text(path: str, text: str) -> ParsedFile:
     except yaml.YAMLError as err:  # e.g. a reader error for control characters
         return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"not valid YAML: {err}"),))
     if root is None:
-        return ParsedFile(path, None, (finding("empty-file", Loc(path), "the file is empty: it holds no YAML document"),))
+        return ParsedFile(
+            path, None, (finding("empty-file", Loc(path), "the file is empty: it holds no YAML document"),)
+        )
     return ParsedFile(path, root, tuple(builder.findings))
 
 
@@ -248,8 +252,11 @@ class _TreeBuilder:
                 if event.tag is None and event.implicit[0]:
                     value = event.value
                     tag = _resolve_plain(value)
-                    node = Scalar(value, value, Loc(path, mark.line + 1, mark.column + 1)) if tag == STR_TAG \
+                    node = (
+                        Scalar(value, value, Loc(path, mark.line + 1, mark.column + 1))
+                        if tag == STR_TAG
                         else self._scalar(event)
+                    )
                 elif event.tag is None:
                     node = Scalar(event.value, event.value, Loc(path, mark.line + 1, mark.column + 1))
                 else:
@@ -258,8 +265,11 @@ class _TreeBuilder:
                     self.anchors[event.anchor] = node
             elif kind in _StartEvents:
                 if len(stack) >= MAX_DEPTH:
-                    raise _Abort(finding("too-deep", self.loc(event.start_mark),
-                                         f"the YAML nests more than {MAX_DEPTH} levels deep"))
+                    raise _Abort(
+                        finding(
+                            "too-deep", self.loc(event.start_mark), f"the YAML nests more than {MAX_DEPTH} levels deep"
+                        )
+                    )
                 if event.tag is not None:
                     self._check_tag(event.tag, event.start_mark, _COLLECTION_TAGS)
                 stack.append(_Frame(kind is yaml.MappingStartEvent, self.loc(event.start_mark), event.anchor))
@@ -279,8 +289,13 @@ class _TreeBuilder:
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    raise _Abort(finding("yaml-syntax", self.loc(event.start_mark),
-                                         "a second YAML document ('---'): put one decision in each file"))
+                    raise _Abort(
+                        finding(
+                            "yaml-syntax",
+                            self.loc(event.start_mark),
+                            "a second YAML document ('---'): put one decision in each file",
+                        )
+                    )
                 continue
             else:  # stream start, document end
                 continue
@@ -300,9 +315,14 @@ class _TreeBuilder:
 
     def _check_tag(self, tag: str | None, mark: yaml.Mark, allowed: set[str]) -> None:
         if tag and tag != "!" and tag not in allowed:
-            raise _Abort(finding("unsupported-tag", self.loc(mark),
-                                 f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed: "
-                                 "write plain text, numbers, true/false, dates, lists and mappings"))
+            raise _Abort(
+                finding(
+                    "unsupported-tag",
+                    self.loc(mark),
+                    f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed: "
+                    "write plain text, numbers, true/false, dates, lists and mappings",
+                )
+            )
 
     def _scalar(self, event: yaml.ScalarEvent) -> Scalar:
         """A scalar that is not plain text: a number, boolean, null, date, merge key or explicit tag."""
@@ -334,12 +354,19 @@ class _TreeBuilder:
             raise _Abort(finding("alias-bomb", loc, f"the alias *{event.anchor} refers to a block that contains it"))
         node = self.anchors.get(event.anchor)
         if node is None:
-            raise _Abort(finding("yaml-syntax", loc, f"the alias *{event.anchor} has no anchor &{event.anchor} before it"))
+            raise _Abort(
+                finding("yaml-syntax", loc, f"the alias *{event.anchor} has no anchor &{event.anchor} before it")
+            )
         self.alias_nodes += self._size(node)
         if self.alias_nodes > MAX_ALIAS_NODES:
-            raise _Abort(finding("alias-bomb", loc,
-                                 f"aliases expand to more than {MAX_ALIAS_NODES} values; "
-                                 "write the repeated parts out or reuse fewer of them"))
+            raise _Abort(
+                finding(
+                    "alias-bomb",
+                    loc,
+                    f"aliases expand to more than {MAX_ALIAS_NODES} values; "
+                    "write the repeated parts out or reuse fewer of them",
+                )
+            )
         return node
 
     def _size(self, node: Node) -> int:
@@ -362,9 +389,14 @@ class _TreeBuilder:
             return
         first = frame.entries.get(key.text)
         if first is not None:
-            self.findings.append(finding("duplicate-key", key.loc,
-                                         f"duplicate key '{key.text}': it is already defined at line {first[0].loc.line}; "
-                                         "remove one of them (YAML would silently keep only the last)"))
+            self.findings.append(
+                finding(
+                    "duplicate-key",
+                    key.loc,
+                    f"duplicate key '{key.text}': it is already defined at line {first[0].loc.line}; "
+                    "remove one of them (YAML would silently keep only the last)",
+                )
+            )
             return
         frame.entries[key.text] = (key, node)
 

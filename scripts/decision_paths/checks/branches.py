@@ -47,8 +47,11 @@ def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
                 yield from _coverage(decision, stage)
         for item in decision.inputs.values():
             if item.id not in used:
-                yield finding("unused-input", item.loc, f"input '{item.id}' is declared but no branch uses it: "
-                              "use it in a 'when' or remove it")
+                yield finding(
+                    "unused-input",
+                    item.loc,
+                    f"input '{item.id}' is declared but no branch uses it: use it in a 'when' or remove it",
+                )
 
 
 def _condition(decision: Decision, condition: Condition) -> Iterator[Finding]:
@@ -58,19 +61,29 @@ def _condition(decision: Decision, condition: Condition) -> Iterator[Finding]:
     test = condition.test
     name = f"'{item.id}'"
     if item.type is InputType.NUMBER and not isinstance(test, NumberTest):
-        yield finding("condition-type", condition.loc, f"{name} is a number: write a comparison such as "
-                      f"\">=10000\" or \"=5\" (quoted), or a list of them")
+        yield finding(
+            "condition-type",
+            condition.loc,
+            f'{name} is a number: write a comparison such as ">=10000" or "=5" (quoted), or a list of them',
+        )
     elif item.type is InputType.YES_NO and not isinstance(test, YesNoTest):
         yield finding("condition-type", condition.loc, f"{name} is a yes-no input: write true or false")
     elif item.type is InputType.CHOICE:
         if not isinstance(test, ChoiceTest):
-            yield finding("condition-type", condition.loc, f"{name} is a choice: name one of its options "
-                          f"({', '.join(item.options)}) or a list of them")
+            yield finding(
+                "condition-type",
+                condition.loc,
+                f"{name} is a choice: name one of its options ({', '.join(item.options)}) or a list of them",
+            )
             return
         for option in test.options:
             if option.id not in item.options:
-                yield finding("unknown-option", option.loc, f"'{option.id}' is not an option of {name} "
-                              f"({', '.join(item.options)}){did_you_mean(option.id, item.options)}")
+                yield finding(
+                    "unknown-option",
+                    option.loc,
+                    f"'{option.id}' is not an option of {name} "
+                    f"({', '.join(item.options)}){did_you_mean(option.id, item.options)}",
+                )
 
 
 def _coverage(decision: Decision, stage: Stage) -> Iterator[Finding]:
@@ -81,9 +94,13 @@ def _coverage(decision: Decision, stage: Stage) -> Iterator[Finding]:
     for candidates in values:
         combinations *= len(candidates)
     if combinations > MAX_COMBINATIONS:
-        yield finding("invalid-value", stage.next_loc or stage.loc, f"stage '{stage.id}' branches on "
-                      f"{len(inputs)} inputs with {combinations} combinations to check; split it into stages "
-                      "that each decide on fewer inputs")
+        yield finding(
+            "invalid-value",
+            stage.next_loc or stage.loc,
+            f"stage '{stage.id}' branches on "
+            f"{len(inputs)} inputs with {combinations} combinations to check; split it into stages "
+            "that each decide on fewer inputs",
+        )
         return
     whens = [b for b in stage.branches if not b.otherwise]
     has_otherwise = len(whens) < len(stage.branches)
@@ -94,16 +111,24 @@ def _coverage(decision: Decision, stage: Stage) -> Iterator[Finding]:
         matching = [b for b in whens if b.matches(cell)]
         if not matching and not has_otherwise and not gap_reported:
             gap_reported = True
-            yield finding("branch-gap", stage.next_loc or stage.loc, f"stage '{stage.id}': {_describe(inputs, cell)} "
-                          "matches no branch, so nobody owns such a request; add a branch for it or an "
-                          "'otherwise' item")
+            yield finding(
+                "branch-gap",
+                stage.next_loc or stage.loc,
+                f"stage '{stage.id}': {_describe(inputs, cell)} "
+                "matches no branch, so nobody owns such a request; add a branch for it or an "
+                "'otherwise' item",
+            )
         for first, second in itertools.combinations(matching, 2):
             pair = (first.loc.line, second.loc.line)
             if pair not in overlaps:
                 overlaps.add(pair)
-                yield finding("branch-overlap", second.loc, f"stage '{stage.id}': {_describe(inputs, cell)} matches "
-                              f"two branches (lines {first.loc.line} and {second.loc.line}); make their "
-                              "conditions exclude each other")
+                yield finding(
+                    "branch-overlap",
+                    second.loc,
+                    f"stage '{stage.id}': {_describe(inputs, cell)} matches "
+                    f"two branches (lines {first.loc.line} and {second.loc.line}); make their "
+                    "conditions exclude each other",
+                )
 
 
 def _representatives(item: Input, branches: Sequence[Branch]) -> list[object]:
@@ -111,13 +136,15 @@ def _representatives(item: Input, branches: Sequence[Branch]) -> list[object]:
         return [True, False]
     if item.type is InputType.CHOICE:
         return list(item.options)
-    thresholds = sorted({
-        comparison.value
-        for branch in branches
-        for condition in branch.conditions
-        if condition.input.id == item.id and isinstance(condition.test, NumberTest)
-        for comparison in condition.test.comparisons
-    })
+    thresholds = sorted(
+        {
+            comparison.value
+            for branch in branches
+            for condition in branch.conditions
+            if condition.input.id == item.id and isinstance(condition.test, NumberTest)
+            for comparison in condition.test.comparisons
+        }
+    )
     if not thresholds:
         return [Decimal(0)]
     points: list[object] = [thresholds[0] - 1]

@@ -29,15 +29,22 @@ def _country(calendar: Calendar) -> Iterator[Finding]:
     countries = supported_countries()
     code = calendar.country.id
     if code not in countries:
-        yield finding("invalid-value", calendar.country.loc, f"calendar '{calendar.id}' country '{code}' has no "
-                      "holiday data: use an ISO 3166 code such as CN, HK or US"
-                      f"{did_you_mean(code.upper(), countries)}")
+        yield finding(
+            "invalid-value",
+            calendar.country.loc,
+            f"calendar '{calendar.id}' country '{code}' has no "
+            "holiday data: use an ISO 3166 code such as CN, HK or US"
+            f"{did_you_mean(code.upper(), countries)}",
+        )
         return
     subdivision = calendar.subdivision
     if subdivision is not None and subdivision.id not in countries[code]:
         known = ", ".join(countries[code]) or "none: leave subdivision out"
-        yield finding("invalid-value", subdivision.loc, f"calendar '{calendar.id}' subdivision '{subdivision.id}' "
-                      f"is not a region of {code} (known: {known})")
+        yield finding(
+            "invalid-value",
+            subdivision.loc,
+            f"calendar '{calendar.id}' subdivision '{subdivision.id}' is not a region of {code} (known: {known})",
+        )
 
 
 def _timezone(calendar: Calendar) -> Iterator[Finding]:
@@ -45,5 +52,9 @@ def _timezone(calendar: Calendar) -> Iterator[Finding]:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        yield finding("invalid-value", calendar.timezone.loc, f"calendar '{calendar.id}' timezone '{name}' is not "
-                      "an IANA time zone; write it like Asia/Shanghai or Asia/Hong_Kong")
+        yield finding(
+            "invalid-value",
+            calendar.timezone.loc,
+            f"calendar '{calendar.id}' timezone '{name}' is not "
+            "an IANA time zone; write it like Asia/Shanghai or Asia/Hong_Kong",
+        )

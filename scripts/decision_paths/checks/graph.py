@@ -35,9 +35,12 @@ def _cycles(decision: Decision) -> Iterator[Finding]:
             if target not in decision.stages or target in done:
                 continue
             if target in on_path:
-                loop = path[path.index(target):] + [target]
-                yield finding("cycle", edge.loc, f"the path loops back: {' -> '.join(loop)}; "
-                              "a request must always move forward to a final stage")
+                loop = path[path.index(target) :] + [target]
+                yield finding(
+                    "cycle",
+                    edge.loc,
+                    f"the path loops back: {' -> '.join(loop)}; a request must always move forward to a final stage",
+                )
                 continue
             path.append(target)
             on_path.add(target)
@@ -56,5 +59,9 @@ def _unreachable(decision: Decision) -> Iterator[Finding]:
                 queue.append(edge.id)
     for stage in decision.stages.values():
         if stage.id not in reached:
-            yield finding("unreachable-stage", stage.loc, f"stage '{stage.id}' is never reached from start "
-                          f"'{decision.start.id}': point a next/go at it or remove it")
+            yield finding(
+                "unreachable-stage",
+                stage.loc,
+                f"stage '{stage.id}' is never reached from start "
+                f"'{decision.start.id}': point a next/go at it or remove it",
+            )

@@ -16,8 +16,11 @@ def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
         yield from _idle_people(org, named_by_stages)
         for role in org.roles.values():
             if not role.held_by and role.id not in named_by_stages:
-                yield finding("empty-role", role.loc, f"role '{role.id}' has no holder; add people to held_by "
-                              "before a stage names it")
+                yield finding(
+                    "empty-role",
+                    role.loc,
+                    f"role '{role.id}' has no holder; add people to held_by before a stage names it",
+                )
     for decision in org.decisions.values():
         for stage in decision.stages.values():
             found = _nobody_available(org, stage, context.today)
@@ -32,8 +35,12 @@ def _idle_people(org: Organisation, named_by_stages: set[str]) -> Iterator[Findi
         approving.update(ref.id for ref in role.backup)
     for person in org.people.values():
         if person.active and person.id not in approving:
-            yield finding("idle-person", person.loc, f"{person.name} ('{person.id}') holds no role and approves "
-                          "nothing: give them a role, or mark them active: false if they have left")
+            yield finding(
+                "idle-person",
+                person.loc,
+                f"{person.name} ('{person.id}') holds no role and approves "
+                "nothing: give them a role, or mark them active: false if they have left",
+            )
 
 
 def _nobody_available(org: Organisation, stage: Stage, today: dt.date) -> Finding | None:
@@ -49,8 +56,12 @@ def _nobody_available(org: Organisation, stage: Stage, today: dt.date) -> Findin
         what = f"'{missing[0]}' is"
     else:
         what = f"{', '.join(repr(m) for m in missing)} are"
-    return finding("approvers-away", stage.who.loc, f"on {today} stage '{stage.id}' cannot be approved: {what} "
-                   "away and nobody stands in; add a backup to the role or name another approver")
+    return finding(
+        "approvers-away",
+        stage.who.loc,
+        f"on {today} stage '{stage.id}' cannot be approved: {what} "
+        "away and nobody stands in; add a backup to the role or name another approver",
+    )
 
 
 def _can_act(org: Organisation, party: str, today: dt.date | None, through_backup: bool = True) -> bool:

@@ -27,8 +27,12 @@ def _shared(org: Organisation) -> Iterator[Finding]:
         for ref in role.held_by:
             person = org.people.get(ref.id)
             if person is None:
-                yield finding("unknown-person", ref.loc, f"role '{role.id}' held_by names '{ref.id}', who is not in "
-                              f"people{did_you_mean(ref.id, org.people)}")
+                yield finding(
+                    "unknown-person",
+                    ref.loc,
+                    f"role '{role.id}' held_by names '{ref.id}', who is not in "
+                    f"people{did_you_mean(ref.id, org.people)}",
+                )
             elif not person.active:
                 yield _inactive(ref, person.name, f"role '{role.id}' held_by")
         for ref in role.backup:
@@ -38,8 +42,12 @@ def _shared(org: Organisation) -> Iterator[Finding]:
         yield _unknown_calendar(org, default, "defaults calendar")
     if default is None and len(org.calendars) > 1:
         second = list(org.calendars.values())[1]
-        yield finding("missing-key", second.loc, f"there are {len(org.calendars)} calendars but no default: add "
-                      f"defaults: {{calendar: {next(iter(org.calendars))}}} to a shared file")
+        yield finding(
+            "missing-key",
+            second.loc,
+            f"there are {len(org.calendars)} calendars but no default: add "
+            f"defaults: {{calendar: {next(iter(org.calendars))}}} to a shared file",
+        )
 
 
 def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
@@ -48,8 +56,12 @@ def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
         if decision.calendar.id not in org.calendars:
             yield _unknown_calendar(org, decision.calendar, "calendar")
     elif not org.calendars:
-        yield finding("unknown-calendar", decision.loc, "no calendar is defined for working days and holidays: "
-                      "add one under calendars: in a shared file such as _calendars.yaml")
+        yield finding(
+            "unknown-calendar",
+            decision.loc,
+            "no calendar is defined for working days and holidays: "
+            "add one under calendars: in a shared file such as _calendars.yaml",
+        )
     if decision.start.id not in decision.stages:
         yield _unknown_stage(decision, decision.start, "start")
     for stage in decision.stages.values():
@@ -57,8 +69,12 @@ def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
             yield from _party(org, member, f"stage '{stage.id}' who")
             role = org.roles.get(member.id)
             if role is not None and not role.held_by:
-                yield finding("role-without-holder", member.loc, f"stage '{stage.id}' is decided by role "
-                              f"'{role.id}', but nobody holds that role: add people to its held_by")
+                yield finding(
+                    "role-without-holder",
+                    member.loc,
+                    f"stage '{stage.id}' is decided by role "
+                    f"'{role.id}', but nobody holds that role: add people to its held_by",
+                )
         if stage.escalate_to is not None:
             yield from _party(org, stage.escalate_to, f"stage '{stage.id}' escalate_to")
         for target in stage.successors():
@@ -68,9 +84,13 @@ def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
             for condition in branch.conditions:
                 if condition.input.id not in decision.inputs:
                     declared = ", ".join(decision.inputs) or "none are declared"
-                    yield finding("unknown-input", condition.input.loc, f"stage '{stage.id}' branches on "
-                                  f"'{condition.input.id}', which is not one of the decision's inputs ({declared})"
-                                  f"{did_you_mean(condition.input.id, decision.inputs)}")
+                    yield finding(
+                        "unknown-input",
+                        condition.input.loc,
+                        f"stage '{stage.id}' branches on "
+                        f"'{condition.input.id}', which is not one of the decision's inputs ({declared})"
+                        f"{did_you_mean(condition.input.id, decision.inputs)}",
+                    )
 
 
 def _party(org: Organisation, ref: Ref, where: str) -> Iterator[Finding]:
@@ -80,23 +100,35 @@ def _party(org: Organisation, ref: Ref, where: str) -> Iterator[Finding]:
     person = org.people.get(ref.id)
     if person is None:
         known = [*org.roles, *org.people]
-        yield finding("unknown-role", ref.loc, f"{where} names '{ref.id}', which is neither a role nor a person"
-                      f"{did_you_mean(ref.id, known)}")
+        yield finding(
+            "unknown-role",
+            ref.loc,
+            f"{where} names '{ref.id}', which is neither a role nor a person{did_you_mean(ref.id, known)}",
+        )
     elif not person.active:
         yield _inactive(ref, person.name, where)
 
 
 def _inactive(ref: Ref, name: str, where: str) -> Finding:
-    return finding("inactive-person", ref.loc, f"{where} names '{ref.id}' ({name}), who has left (active: false); "
-                   "name a role or a current colleague instead")
+    return finding(
+        "inactive-person",
+        ref.loc,
+        f"{where} names '{ref.id}' ({name}), who has left (active: false); name a role or a current colleague instead",
+    )
 
 
 def _unknown_calendar(org: Organisation, ref: Ref, where: str) -> Finding:
     known = ", ".join(org.calendars) or "none are defined"
-    return finding("unknown-calendar", ref.loc, f"{where} '{ref.id}' is not a calendar ({known})"
-                   f"{did_you_mean(ref.id, org.calendars)}")
+    return finding(
+        "unknown-calendar",
+        ref.loc,
+        f"{where} '{ref.id}' is not a calendar ({known}){did_you_mean(ref.id, org.calendars)}",
+    )
 
 
 def _unknown_stage(decision: Decision, ref: Ref, where: str) -> Finding:
-    return finding("unknown-stage", ref.loc, f"{where} '{ref.id}' is not a stage of this decision"
-                   f"{did_you_mean(ref.id, decision.stages)}")
+    return finding(
+        "unknown-stage",
+        ref.loc,
+        f"{where} '{ref.id}' is not a stage of this decision{did_you_mean(ref.id, decision.stages)}",
+    )

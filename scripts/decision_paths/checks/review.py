@@ -14,11 +14,18 @@ def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
         if decision.reviewed is None:
             if decision.reviewed_loc is not None:
                 continue  # written but unreadable: the loader has reported it
-            yield finding("never-reviewed", decision.loc, f"decision '{decision.id}' has no reviewed date: once "
-                          f"its owner has confirmed the path, add reviewed: {context.today}")
+            yield finding(
+                "never-reviewed",
+                decision.loc,
+                f"decision '{decision.id}' has no reviewed date: once "
+                f"its owner has confirmed the path, add reviewed: {context.today}",
+            )
             continue
         due = decision.review_due()
         if due is not None and due < context.today and decision.review_every is not None:
-            yield finding("review-overdue", decision.reviewed_loc or decision.loc,
-                          f"review was due on {due} (reviewed {decision.reviewed} + {decision.review_every.text}); "
-                          f"ask '{decision.owner.id}' to confirm the path and update reviewed")
+            yield finding(
+                "review-overdue",
+                decision.reviewed_loc or decision.loc,
+                f"review was due on {due} (reviewed {decision.reviewed} + {decision.review_every.text}); "
+                f"ask '{decision.owner.id}' to confirm the path and update reviewed",
+            )
