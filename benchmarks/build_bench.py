@@ -36,16 +36,18 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import write_organisation  # noqa: E402
+import graphviz
+import yaml
+from synthetic import write_organisation
 
-import graphviz  # noqa: E402
-import yaml  # noqa: E402
-
-from decision_paths import buildcache, diagrams  # noqa: E402
-from decision_paths.i18n import words  # noqa: E402
-from decision_paths import plan  # noqa: E402
-from decision_paths.plan import PlanOptions  # noqa: E402
-from decision_paths.validate import validate_folder  # noqa: E402
+from decision_paths import (
+    buildcache,
+    diagrams,
+    plan,
+)
+from decision_paths.i18n import words
+from decision_paths.plan import PlanOptions
+from decision_paths.validate import validate_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"

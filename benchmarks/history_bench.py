@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import write_organisation  # noqa: E402
+from synthetic import write_organisation
 
 DP = str(Path(sys.executable).with_name("decision-paths"))
 EDITS = (

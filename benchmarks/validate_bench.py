@@ -21,10 +21,10 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import write_organisation  # noqa: E402
+from synthetic import write_organisation
 
-from decision_paths.load import find_files  # noqa: E402
-from decision_paths.validate import validate_folder  # noqa: E402
+from decision_paths.load import find_files
+from decision_paths.validate import validate_folder
 
 
 def best_of(repeat: int, run) -> tuple[float, float]:

@@ -157,7 +157,7 @@ def out(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -185,7 +185,7 @@ def browser():  # type: ignore[no-untyped-def]
     with sync_playwright() as playwright:
         try:
             launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as err:  # noqa: BLE001 - any launch problem is a failure with its reason
+        except Exception as err:
             pytest.fail(f"Chromium at {CHROMIUM} did not start: {err}")
         yield launched
         launched.close()

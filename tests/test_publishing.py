@@ -20,7 +20,7 @@ import pytest
 import yaml
 from site_helpers import REPO, run_cli
 
-from decision_paths.findings import Finding, Loc, RULES
+from decision_paths.findings import RULES, Finding, Loc
 
 VENV_BIN = REPO / ".venv" / "bin"
 TODAY = "2026-11-23"

@@ -6,7 +6,7 @@ Each function takes the model and returns plain data; the CLI prints it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Mapping
+from collections.abc import Mapping
 
 from decision_paths import queries
 from decision_paths.calendars import BusinessCalendar

@@ -16,7 +16,7 @@ categories, internal decisions, internal stage and role titles and ids.
 from __future__ import annotations
 
 import dataclasses
-from typing import Mapping
+from collections.abc import Mapping
 
 from decision_paths.findings import Loc
 from decision_paths.model import (

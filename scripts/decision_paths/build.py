@@ -16,8 +16,9 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -116,7 +117,7 @@ def quiet_third_parties() -> None:
 
 def load_site_config(
     *, decisions: str, site_dir: str, today: dt.date, config_file: str | None = None, audience: str = "internal"
-) -> "MkDocsConfig":
+) -> MkDocsConfig:
     """The user's mkdocs.yml (or the built-in default), with the decision-paths plugin set up."""
     from mkdocs.config import load_config
 
@@ -144,12 +145,10 @@ def load_site_config(
     return config
 
 
-def _load_user_config(config_file: str, site_dir: str) -> "MkDocsConfig":
+def _load_user_config(config_file: str, site_dir: str) -> MkDocsConfig:
     """The user's configuration; pages in docs/ are optional, so a missing docs folder is an empty one."""
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
-
-    from mkdocs.exceptions import Abort
+    from mkdocs.exceptions import Abort, ConfigurationError
     from mkdocs.utils.yaml import yaml_load
 
     overrides = {}
@@ -182,7 +181,7 @@ def build_site(
     config_file: str | None = None,
     strict: bool = False,
     history: bool = True,
-    checked: "CheckedFolder | None" = None,
+    checked: CheckedFolder | None = None,
 ) -> Path:
     """Build one audience's site into OUT/AUDIENCE, replacing the previous one only when done.
 

@@ -22,9 +22,10 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 KEEP_PER_KIND = 8  # a few sites (audiences, branches) side by side; older entries are deleted
 

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import html
 import json
-from typing import Mapping
+from collections.abc import Mapping
 
 from decision_paths.calendars import BusinessCalendar
 from decision_paths.model import ChoiceTest, Decision, InputType, NumberTest, Stage, YesNoTest, clock
@@ -51,8 +51,8 @@ def _offsets(calendar: BusinessCalendar, first: dt.date, last: dt.date) -> list[
     def offset_at(moment: dt.datetime) -> int:
         return int(moment.astimezone(calendar.zone).utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
 
-    moment = dt.datetime.combine(first - dt.timedelta(days=2), dt.time(), tzinfo=dt.timezone.utc)
-    end = dt.datetime.combine(last + dt.timedelta(days=2), dt.time(), tzinfo=dt.timezone.utc)
+    moment = dt.datetime.combine(first - dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(last + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
     changes = [[int(moment.timestamp() * 1000), offset_at(moment)]]
     while moment < end:
         following = moment + dt.timedelta(days=1)

@@ -6,8 +6,8 @@ positions or formatting, so moving keys, quoting or comments changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 
 from decision_paths.model import Branch, Calendar, Decision, Organisation, Person, Role, Stage, Who, WhoMode
 

@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

@@ -13,9 +13,9 @@ import hashlib
 import html
 import os
 import re
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Mapping
 
 import graphviz
 

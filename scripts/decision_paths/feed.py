@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 
@@ -17,7 +17,7 @@ def atom_feed(
     entries = []
     updated = None
     for sha, subject, when, entry_title, path, changes, author in items:
-        stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         updated = updated or stamp
         href = f"{base}/{path.strip('./')}/" if path not in (".", "") else f"{base}/"
         body = "".join(f"<li>{escape(c)}</li>" for c in changes)

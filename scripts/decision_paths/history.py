@@ -15,8 +15,8 @@ import hashlib
 import os
 import posixpath
 import subprocess
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
 
 from decision_paths import buildcache
 from decision_paths.audience import INTERNAL_TEAM, client_view

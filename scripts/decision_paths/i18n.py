@@ -5,7 +5,7 @@ Chinese and English are written out; any other language falls back to English.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 _EN: dict[str, str] = {
     "home": "Home",

@@ -13,9 +13,10 @@ import datetime as dt
 import difflib
 import os
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Iterator, Mapping, TypeVar
+from typing import TypeVar
 
 from decision_paths import fields as F
 from decision_paths.durations import DurationError, parse_duration
@@ -169,7 +170,7 @@ def load_folder(folder: str, sources: Mapping[str, bytes] | None = None) -> Load
     return LoadResult(org, tuple(reader.findings), reader.incomplete, shared_incomplete)
 
 
-def _decision_id(reader: "_Reader", path: str) -> str | None:
+def _decision_id(reader: _Reader, path: str) -> str | None:
     stem = os.path.splitext(os.path.basename(path))[0]
     if ID_RE.match(stem):
         return stem

@@ -16,8 +16,8 @@ import html
 import logging
 import os
 import re
+from collections.abc import Iterator, Sequence
 from importlib import resources
-from typing import Iterator, Sequence
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -29,14 +29,13 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import write_file
 
+from decision_paths import buildcache
+from decision_paths.audience import client_view
 from decision_paths.diagrams import DiagramError, SvgDrawing
 from decision_paths.findings import Finding
-from decision_paths import buildcache
 from decision_paths.history import History, blob_id, history_to_json, read_history
-from decision_paths.model import Decision
-from decision_paths.timestamps import source_date_epoch
 from decision_paths.i18n import words
-from decision_paths.audience import client_view
+from decision_paths.model import Decision
 from decision_paths.plan import (
     DIAGRAM_SLOT,
     HOME_URI,
@@ -47,6 +46,7 @@ from decision_paths.plan import (
     plan_client_site,
     plan_site,
 )
+from decision_paths.timestamps import source_date_epoch
 from decision_paths.validate import CheckedFolder, check_folder
 
 log = logging.getLogger("mkdocs.plugins.decision-paths")

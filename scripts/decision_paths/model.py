@@ -6,10 +6,10 @@ at YAML again. Every object keeps the place in the source it came from.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
-from typing import Mapping
 
 from decision_paths.findings import Loc
 

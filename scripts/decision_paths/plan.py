@@ -15,8 +15,8 @@ import datetime as dt
 import functools
 import posixpath
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 from decision_paths import diagrams, queries
 from decision_paths.calculator import calculator_html
@@ -70,7 +70,7 @@ class SitePlan:
         }
 
     @classmethod
-    def from_json(cls, data: object) -> "SitePlan | None":
+    def from_json(cls, data: object) -> SitePlan | None:
         """The plan ``to_json`` gave; None if ``data`` is not in that shape."""
         if not isinstance(data, dict):
             return None

@@ -6,9 +6,9 @@ Pure functions; the site planner and the query commands both use them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterator
 
 from decision_paths.model import Decision, Duration, Organisation, Person, Role, Stage, Unit, WhoMode
 
@@ -31,10 +31,10 @@ class Allowance:
     amounts: tuple[tuple[Unit, Decimal], ...] = ()
 
     @classmethod
-    def of(cls, duration: Duration) -> "Allowance":
+    def of(cls, duration: Duration) -> Allowance:
         return cls(((duration.unit, duration.amount),))
 
-    def __add__(self, other: "Allowance") -> "Allowance":
+    def __add__(self, other: Allowance) -> Allowance:
         totals = dict(self.amounts)
         for unit, amount in other.amounts:
             totals[unit] = totals.get(unit, Decimal(0)) + amount

@@ -8,9 +8,9 @@ calendar and the start instant.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Iterator, Mapping
 
 from decision_paths.calendars import BusinessCalendar
 from decision_paths.model import Branch, Decision, Duration, Input, InputType, Stage, Unit
@@ -66,9 +66,7 @@ def due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCal
     start = received.astimezone(calendar.zone)
     match duration.unit:
         case Unit.HOURS:
-            return (received.astimezone(dt.timezone.utc) + dt.timedelta(hours=float(duration.amount))).astimezone(
-                calendar.zone
-            )
+            return (received.astimezone(dt.UTC) + dt.timedelta(hours=float(duration.amount))).astimezone(calendar.zone)
         case Unit.CALENDAR_DAYS | Unit.WEEKS:
             days = int(duration.amount) * (7 if duration.unit is Unit.WEEKS else 1)
             return calendar.local(start.date() + dt.timedelta(days=days), dt.time(23, 59, 59))

@@ -6,8 +6,8 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Iterator, Mapping
 
 from decision_paths import buildcache
 from decision_paths.checks import CheckContext, run_checks

@@ -70,7 +70,7 @@ class Scalar(NamedTuple):
 
 
 class Seq(NamedTuple):
-    items: tuple["Node", ...]
+    items: tuple[Node, ...]
     loc: Loc
 
     kind = "list"
@@ -78,12 +78,12 @@ class Seq(NamedTuple):
 
 class Map(NamedTuple):
     # key text -> (key scalar, value); insertion order is the file's order
-    entries: dict[str, tuple[Scalar, "Node"]]
+    entries: dict[str, tuple[Scalar, Node]]
     loc: Loc
 
     kind = "mapping"
 
-    def get(self, key: str) -> "Node | None":
+    def get(self, key: str) -> Node | None:
         entry = self.entries.get(key)
         return entry[1] if entry else None
 
@@ -194,7 +194,7 @@ def _syntax_finding(path: str, err: yaml.MarkedYAMLError) -> Finding:
 class _Frame:
     """A mapping or sequence whose end event has not come yet."""
 
-    __slots__ = ("is_map", "loc", "anchor", "items", "entries", "merges", "pending_key")
+    __slots__ = ("anchor", "entries", "is_map", "items", "loc", "merges", "pending_key")
 
     def __init__(self, is_map: bool, loc: Loc, anchor: str | None):
         self.is_map = is_map
@@ -238,7 +238,7 @@ class _TreeBuilder:
             if dispose:
                 dispose()
 
-    def _run(self, parser) -> Node | None:  # noqa: C901 - one flat loop on purpose
+    def _run(self, parser) -> Node | None:
         path = self.path
         stack: list[_Frame] = []
         root: Node | None = None
@@ -342,7 +342,7 @@ class _TreeBuilder:
         node = ScalarNode(tag, value, event.start_mark, event.end_mark)
         try:
             constructed = _constructor.yaml_constructors[tag](_constructor, node)
-        except Exception:  # noqa: BLE001 - PyYAML raises several kinds here (e.g. IndexError for "!!int ")
+        except Exception:
             # Looks like a date or number but is none (2026-13-01): keep the text,
             # so the key that expects a date reports it where it stands.
             constructed = value

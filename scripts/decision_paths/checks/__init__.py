@@ -7,8 +7,8 @@ the loader could not build is simply absent, and its findings already exist.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from decision_paths.findings import Finding
 from decision_paths.model import Organisation

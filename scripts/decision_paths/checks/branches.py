@@ -11,8 +11,8 @@ combination of those values is tested against every branch.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Iterator, Sequence
 
 from decision_paths.checks import CheckContext
 from decision_paths.checks.suggest import did_you_mean

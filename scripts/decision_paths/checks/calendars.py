@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Iterator
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from decision_paths.checks import CheckContext

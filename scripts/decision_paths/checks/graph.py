@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from decision_paths.checks import CheckContext
 from decision_paths.findings import Finding, finding

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
+from collections.abc import Iterator
 
 from decision_paths.checks import CheckContext
 from decision_paths.findings import Finding, finding

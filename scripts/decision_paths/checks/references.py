@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from typing import Iterator
+from collections.abc import Iterator
 
 from decision_paths.checks import CheckContext
 from decision_paths.checks.suggest import did_you_mean
 from decision_paths.findings import Finding, finding
 from decision_paths.model import Decision, Organisation, Ref
-
 
 # Findings that only hold if every person, role and calendar was read.
 _NEED_ALL_SHARED = {"unknown-role", "unknown-person", "unknown-calendar", "missing-key"}
