@@ -484,7 +484,8 @@ def report(args: argparse.Namespace, builds: dict, dias: dict, load_at_start: fl
         f"Each page copies its counterpart's shape: the same number of headed sections and about the "
         f"same amount of indexed text, made of Chinese+English paragraphs and one 4-column table. "
         f"Search index: ours {facts['our_sections']} sections / {facts['our_chars']:,} chars, baseline "
-        f"{facts['base_sections']} sections / {facts['base_chars']:,} visible chars (tags, spaces, U+200B not counted); "
+        f"{facts['base_sections']} sections / {facts['base_chars']:,} visible chars "
+        f"(tags, spaces, U+200B not counted); "
         f"{facts['base_bytes'] / 2**20:.0f} MiB of output."
     )
     print(
@@ -493,7 +494,8 @@ def report(args: argparse.Namespace, builds: dict, dias: dict, load_at_start: fl
     )
     print(
         f"Timings: wall clock of each command in its own process; {args.repeat} rounds, each round "
-        f"ours cold, ours warm, ours after one edit, baseline, baseline again; min (median). Ratios min/min (median/median); "
+        f"ours cold, ours warm, ours after one edit, baseline, baseline again; min (median). "
+        f"Ratios min/min (median/median); "
         f"PASS/MISS judged on min/min."
     )
     print()

@@ -2,17 +2,54 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import signal
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from decision_paths.findings import Finding
 from decision_paths.validate import Validation, validate_folder
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 23)
+
+# Hypothesis: `ci` (the default, what `make test` runs) tries a few hundred
+# examples in a fixed order, so a run fails or passes the same way every time;
+# `deep` (`make test-deep` and the nightly CI job) tries many thousands at random.
+_FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+settings.register_profile("ci", max_examples=200, derandomize=True, print_blob=True, **_FUZZ)
+settings.register_profile("deep", max_examples=5000, print_blob=True, **_FUZZ)
+settings.load_profile("ci")
+
+
+class TookTooLong(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Fail the block if it runs longer than ``seconds``: a bound on runaway work, not a speed goal.
+
+    The limits are generous (the bare work would take tens of seconds or run out
+    of memory); speed goals are measured in benchmarks/.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        raise TookTooLong(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
 
 # A minimal organisation that validates clean; tests change one thing at a time.
 SHARED = """\

@@ -192,3 +192,39 @@ def write_org(root: Path, files: dict[str, str]) -> Path:
 
 def all_files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# ---------------------------------------------------------------- the theme's landmarks
+# Where the theme puts what a reader looks for. Tests ask these helpers, so a
+# change in Material's markup is mended here once, not in every assertion.
+
+
+def site_name(tree: BeautifulSoup) -> str:
+    """The site's name as the header shows it."""
+    header = tree.select_one("header [class*=header__topic]") or tree.select_one("header")
+    assert header is not None, "the page has no header"
+    return text(header)
+
+
+def main_menu(tree: BeautifulSoup):  # type: ignore[no-untyped-def]
+    """The site's main navigation (the menu of every page)."""
+    menu = tree.select_one("nav[class*=nav--primary]") or tree.find("nav")
+    assert menu is not None, "the page has no navigation"
+    return menu
+
+
+def menu_labels(tree: BeautifulSoup) -> list[str]:
+    return [text(a) for a in main_menu(tree).select("a, label") if text(a)]
+
+
+def page_contents(tree: BeautifulSoup) -> list[tuple[str, str]]:
+    """The page's own table of contents as (href, title)."""
+    toc = tree.select_one("nav[class*=nav--secondary]")
+    assert toc is not None, "the page has no table of contents"
+    return [(a["href"], text(a)) for a in toc.select("a[href]")]
+
+
+def search_box(tree: BeautifulSoup):  # type: ignore[no-untyped-def]
+    box = tree.select_one("form[name=search] input[name=query]")
+    assert box is not None, "the page has no search box"
+    return box

@@ -138,7 +138,7 @@ def test_a_damaged_or_planted_cache_entry_is_ignored(project: Path, monkeypatch:
             b"",
             b"{not json",
             b'{"key": "another key", "value": {"pages": []}}',
-            '{"key": "%s", "value": [1, 2]}' % entry.stem,
+            f'{{"key": "{entry.stem}", "value": [1, 2]}}',
         )[number % 4]
         entry.write_bytes(damage.encode() if isinstance(damage, str) else damage)
     steps = Steps(monkeypatch)

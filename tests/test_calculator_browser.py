@@ -106,7 +106,7 @@ def value_sets(decision: Decision) -> list[dict[str, object]]:
     """Every combination of candidate values, plus no values and each input alone (missing inputs)."""
     candidates = candidate_values(decision)
     names = list(candidates)
-    combos = [dict(zip(names, values)) for values in itertools.product(*(candidates[n] for n in names))]
+    combos = [dict(zip(names, values, strict=True)) for values in itertools.product(*(candidates[n] for n in names))]
     partial = [{name: candidates[name][0]} for name in names] if len(names) > 1 else []
     return [{}, *partial, *combos] if names else [{}]
 
@@ -257,7 +257,7 @@ def compare_site(context, server: str, audience: str, org: Organisation) -> tupl
             page.evaluate(EVALUATE, [url, json.dumps([(start, to_js(values)) for start, values in cases])])
         )
         assert len(browser_answers) == len(cases)
-        for (start, values), in_browser in zip(cases, browser_answers):
+        for (start, values), in_browser in zip(cases, browser_answers, strict=True):
             expected = python_answer(org, decision, start, values)
             checked += 1
             if in_browser != expected:
@@ -455,7 +455,7 @@ def test_a_clock_change_gives_the_same_instants_in_the_browser(
     )
     page.close()
     mismatches = []
-    for start, answer in zip(starts, in_browser):
+    for start, answer in zip(starts, in_browser, strict=True):
         expected = python_answer(org, decision, start, {})
         if answer != expected:
             mismatches.append(f"start={start}\n  python:  {json.dumps(expected)}\n  browser: {json.dumps(answer)}")

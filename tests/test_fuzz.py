@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from conftest import REPO, TODAY
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from decision_paths import yamlsource
@@ -107,20 +107,17 @@ YAML_PIECES = [
 yaml_like = st.lists(st.one_of(st.sampled_from(YAML_PIECES), st.text(max_size=5)), max_size=60).map("".join)
 
 
-@settings(max_examples=250, deadline=None)
 @given(st.binary(max_size=3000))
 def test_reader_never_raises_on_bytes(data):
     result = yamlsource.parse_bytes("f.yaml", data)
     check_parsed(result, "f.yaml", data.decode("utf-8", "replace"))
 
 
-@settings(max_examples=250, deadline=None)
 @given(st.text(max_size=2000))
 def test_reader_never_raises_on_text(text):
     check_parsed(yamlsource.parse_text("f.yaml", text), "f.yaml", text)
 
 
-@settings(max_examples=400, deadline=None)
 @given(yaml_like)
 def test_reader_never_raises_on_yaml_like_text(text):
     check_parsed(yamlsource.parse_text("f.yaml", text), "f.yaml", text)
@@ -237,7 +234,6 @@ def check_validation(result: object, folder: Path) -> None:
         assert found.to_text() and found.to_json()["message"]
 
 
-@settings(max_examples=450, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(damaged_sample())
 def test_damaged_sample_files_give_findings_never_errors(damaged):
     name, data = damaged
@@ -253,7 +249,6 @@ def test_damaged_sample_files_give_findings_never_errors(damaged):
         assert sorted(os.listdir(root)) == ["decisions"], "validation wrote files next to the decisions folder"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(SAMPLES), st.sampled_from(SAMPLES), st.booleans())
 def test_files_copied_across_kinds_give_findings_never_errors(source, target, as_yml):
     # A decision pasted into a shared file, a shared file pasted into a decision,

@@ -478,7 +478,7 @@ def html_text(entry: ET.Element) -> str:
 
 def test_client_feed_is_atom_without_authors(built: Built) -> None:
     raw = (built.client / "feed.xml").read_text(encoding="utf-8")
-    root, entries = atom_entries(built.client / "feed.xml")
+    _root, entries = atom_entries(built.client / "feed.xml")
     assert entries
     for entry in entries:
         assert entry.find(f"{ATOM}author") is None
@@ -514,7 +514,7 @@ def test_history_is_read_in_one_git_log_pass_per_read(built: Built) -> None:
     """Each history read: rev-parse, one `git log --raw` over decisions/, one `cat-file --batch`."""
     reads = [i for i, call in enumerate(built.git_calls) if call == "rev-parse --show-toplevel"]
     assert reads, built.git_calls
-    for start, end in zip(reads, [*reads[1:], len(built.git_calls)]):
+    for start, end in zip(reads, [*reads[1:], len(built.git_calls)], strict=True):
         calls = built.git_calls[start:end]
         history_logs = [c for c in calls if c.startswith("log ") and "--raw" in c]
         assert len(history_logs) == 1, calls

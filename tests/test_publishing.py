@@ -72,7 +72,7 @@ def test_github_actions_adds_a_workflow_command_after_each_finding(broken_sample
     summary = lines.pop()
     assert re.fullmatch(r"\d+ files checked: 1 error, 1 warning", summary), summary
     assert len(lines) == 4, lines
-    pairs = list(zip(lines[::2], lines[1::2]))
+    pairs = list(zip(lines[::2], lines[1::2], strict=True))
     severities = []
     for text_line, command in pairs:
         match = TEXT_RE.match(text_line)

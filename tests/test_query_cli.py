@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -234,7 +233,7 @@ def test_unknown_decision_suggests_close_names() -> None:
         ("discount-exeption", "discount-exception"),
     ]
     runs = dp_all(*[("timeline", name, "--start", "2026-11-20") for name, _ in cases])
-    for (name, suggestion), run in zip(cases, runs):
+    for (name, suggestion), run in zip(cases, runs, strict=True):
         message = usage_error(run)
         assert f"'{name}'" in message and suggestion in message and "did you mean" in message
 
@@ -247,7 +246,7 @@ def test_unknown_decision_without_a_close_name_lists_the_decisions() -> None:
 def test_malformed_start() -> None:
     starts = ["tomorrow", "2026-13-20", "2026-11-20T25:00", "20/11/2026", "next monday"]
     runs = dp_all(*[("timeline", "discount-exception", "--start", s, "--set", "discount-amount=1") for s in starts])
-    for start, run in zip(starts, runs):
+    for start, run in zip(starts, runs, strict=True):
         message = usage_error(run)
         assert f"'{start}'" in message and "2026-11-20T10:00" in message  # shows the forms that work
 
@@ -295,7 +294,7 @@ def test_value_of_the_wrong_type() -> None:
             for assignment, _ in cases
         ]
     )
-    for (_, words), run in zip(cases, runs):
+    for (_, words), run in zip(cases, runs, strict=True):
         message = usage_error(run)
         assert all(w in message for w in words), message
 
@@ -405,7 +404,7 @@ def test_who_json_on_a_day_the_controller_is_away_and_back() -> None:
             for day, _ in days
         ]
     )
-    for (day, is_away), run in zip(days, runs):
+    for (day, is_away), run in zip(days, runs, strict=True):
         controller = run.json()["stages"][2]["who"][1]
         assert controller["holders"][0]["away"] is is_away, day
         assert controller["standing_in"] == (["finance-manager"] if is_away else []), day
@@ -529,7 +528,7 @@ def test_approves_a_person_named_directly(org) -> None:  # type: ignore[no-untyp
 
 def test_approves_unknown_id_suggests() -> None:
     cases = [("chen-jin", "chen-jing"), ("finance-controler", "finance-controller")]
-    for (name, suggestion), run in zip(cases, dp_all(*[("approves", name) for name, _ in cases])):
+    for (name, suggestion), run in zip(cases, dp_all(*[("approves", name) for name, _ in cases]), strict=True):
         message = usage_error(run)
         assert f"'{name}'" in message and suggestion in message
     assert "neither a person nor a role" in usage_error(dp("approves", "nobody-at-all"))
@@ -555,11 +554,10 @@ def test_timeline_does_not_import_mkdocs() -> None:
 
 
 def test_timeline_start_up_loads_no_site_builder() -> None:
-    # Not a benchmark: only a guard against the query commands loading the site builder again,
-    # and a very loose bound (it takes well under a second).
-    began = time.monotonic()
+    # Not a benchmark (benchmarks/ measures start-up): a guard against the query
+    # commands loading the site builder again, which is what made them slow.
     plain = dp("timeline", "out-of-scope-request", "--start", "2026-11-20T10:00", "--set", "effort-days=25")
-    assert plain.code == 0 and time.monotonic() - began < 20
+    assert plain.code == 0
     done = subprocess.run(
         [
             str(PYTHON),

@@ -152,7 +152,7 @@ def test_each_remaining_id_placeholder_is_an_error(sample: Path, key: str) -> No
     target = sample / "decisions" / "finance" / "travel-request.yaml"
     filled = fill_in(target.read_text(encoding="utf-8"))
     value = {"owner": "finance-controller", "who": "account-manager", "escalate_to": "finance-manager"}[key]
-    line = next(l for l in filled.splitlines() if re.match(rf"\s*{key}: {value}\b", l))
+    line = next(ln for ln in filled.splitlines() if re.match(rf"\s*{key}: {value}\b", ln))
     target.write_text(filled.replace(line, line.replace(value, "CHANGE-ME", 1), 1), encoding="utf-8")
     found = errors(sample / "decisions")
     assert found, f"{key}: CHANGE-ME left in place validated clean"
@@ -184,7 +184,7 @@ def test_new_person_adds_one_line_to_the_shared_people_file(sample: Path) -> Non
     assert added_lines(before, after) == ["  li-lei: {name: 李雷, email: li.lei@example.com}\n"]
     assert all(p.read_bytes() == data for p, data in others.items())
     # every comment is still there
-    comments = [l for l in before.decode().splitlines() if "#" in l]
+    comments = [ln for ln in before.decode().splitlines() if "#" in ln]
     assert all(c in after.decode().splitlines() for c in comments)
 
 

@@ -82,7 +82,7 @@ def _object_tables() -> list[tuple[str, dict[str, F.Field], dict]]:
     decision, shared = load_schema("decision.schema.json"), load_schema("shared.schema.json")
     d, s = decision["$defs"], shared["$defs"]
     who = {tuple(sorted(alt.get("properties", {}))): alt for alt in d["who"]["oneOf"]}
-    branch_when, branch_otherwise = d["next"]["oneOf"][1]["items"]["oneOf"]
+    _branch_when, _branch_otherwise = d["next"]["oneOf"][1]["items"]["oneOf"]
     return [
         ("DECISION", F.DECISION, decision),
         ("STAGE", F.STAGE, d["stage"]),

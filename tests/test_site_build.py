@@ -24,9 +24,14 @@ from site_helpers import (
     article,
     broken_links,
     copy_sample,
+    main_menu,
+    menu_labels,
     page,
+    page_contents,
     run_cli,
     sample_site,
+    search_box,
+    site_name,
     text,
 )
 
@@ -44,7 +49,7 @@ def test_build_in_a_folder_holding_only_decisions(tmp_path: Path) -> None:
     site = tmp_path / "site" / "internal"  # the default --out
     home = page(site, "")
     assert home.html["lang"] == "zh"
-    assert text(home.select_one(".md-header__topic")) == "Decision Paths"
+    assert site_name(home) == "Decision Paths"
     assert text(home.title) == "Decision Paths"
     body = article(site, "decisions/out-of-scope-request/")
     assert text(body.find("h1")).removesuffix("¶").strip() == "合同外需求审批"
@@ -85,17 +90,16 @@ def test_user_mkdocs_yml_applies(tmp_path: Path) -> None:
     site = tmp_path / "out" / "internal"
     home = page(site, "")
     assert home.html["lang"] == "en"
-    assert text(home.select_one(".md-header__topic")) == "Acme Rules"
+    assert site_name(home) == "Acme Rules"
     assert text(page(site, "policy/").find("h1")).removesuffix("¶").strip() == "Travel policy"
     assert text(page(site, "policy/").title) == "Travel policy - Acme Rules"
     body = article(site, "decisions/out-of-scope-request/")
     headings = [text(h).removesuffix("¶").strip() for h in body.find_all("h2")]
     assert "Stages" in headings and "Diagram" in headings, headings
     assert text(body.find(id="stage-answer").find_parent("tr").find("small")) == "(final)"
-    nav = home.select_one("nav.md-nav--primary")
-    nav_text = [text(a) for a in nav.select(".md-nav__link")]
+    nav_text = menu_labels(home)
     assert "Travel policy" in nav_text and "Approval matrix" in nav_text, nav_text
-    assert "Search" in (home.select_one("input.md-search__input") or {}).get("placeholder", "")
+    assert "Search" in search_box(home).get("placeholder", "")
     assert broken_links(site, [site / "index.html", site / "policy" / "index.html"]) == []
 
 
@@ -231,14 +235,14 @@ def test_the_sites_own_settings_apply_to_generated_pages(tmp_path: Path) -> None
 
     # the nav's title for a generated page wins (over the tool's own name for it, too),
     # and a page the site's nav lists is not listed a second time
-    nav = page(site, "").select_one("nav.md-nav--primary")
-    labels = [text(a) for a in nav.select(".md-nav__link")]
+    nav = main_menu(page(site, ""))
+    labels = menu_labels(page(site, ""))
     assert "Refund policy" in labels and "Everyone" in labels and "People" not in labels, labels
     assert [a["href"] for a in nav.select("a[href]")].count("decisions/refund-request/") == 1
     assert text(page(site, "people/").title) == "Everyone - Acme Rules"
     # toc_depth 2 and the permalink's look, on a generated page with h3 sections
     person = page(site, "people/chen-jing/")
-    toc = [a["href"] for a in person.select("nav.md-nav--secondary a.md-nav__link")]
+    toc = [href for href, _ in page_contents(person)]
     assert toc and not any(href.startswith("#approves-") for href in toc), toc
     marks = article(site, "people/chen-jing/").select("a.anchor-mark")
     assert marks and all(text(m) == "#" for m in marks) and not person.select("a.headerlink")

@@ -11,7 +11,21 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from site_helpers import REPO, TODAY, article, broken_links, html_pages, page, resolve, sample_site, soup, text
+from site_helpers import (
+    REPO,
+    TODAY,
+    article,
+    broken_links,
+    html_pages,
+    main_menu,
+    menu_labels,
+    page,
+    page_contents,
+    resolve,
+    sample_site,
+    soup,
+    text,
+)
 
 from decision_paths.model import Organisation
 from decision_paths.validate import validate_folder
@@ -124,7 +138,7 @@ def test_stage_table_has_one_row_per_stage_in_file_order(site: Path, model: Orga
     rows = table.select("tbody tr")
     assert len(rows) == len(decision.stages)
     assert [row.select_one('span[id^="stage-"]')["id"] for row in rows] == [f"stage-{s}" for s in decision.stages]
-    for row, stage in zip(rows, decision.stages.values()):
+    for row, stage in zip(rows, decision.stages.values(), strict=True):
         stage_cell, who_cell, does_cell, within_cell, escalate_cell, next_cell = row.find_all("td")
         assert text(stage_cell.find("strong")) == one_line(stage.title)
         who = links_to(site, url, who_cell)
@@ -173,7 +187,7 @@ def test_inputs_outcomes_and_notes(site: Path, model: Organisation, decision_id:
         (table,) = [p for p in section(body, "决定路径的条件") if p.name == "table"]
         labels = [text(row.find("td")) for row in table.select("tbody tr")]
         assert labels == [one_line(i.label) for i in decision.inputs.values()]
-        for row, item in zip(table.select("tbody tr"), decision.inputs.values()):
+        for row, item in zip(table.select("tbody tr"), decision.inputs.values(), strict=True):
             for option in item.options:
                 assert option in text(row.find_all("td")[1])
     outcomes = list(dict.fromkeys(o for s in decision.stages.values() for o in s.outcomes))
@@ -339,8 +353,8 @@ def test_matrix_has_a_row_per_decision_and_links_to_stages(site: Path, model: Or
     assert [target_of(site, url, r.find("td").find("a")["href"]) for r in rows] == [
         f"decisions/{d}/" for d in model.decisions
     ]
-    for row, decision in zip(rows, model.decisions.values()):
-        for column, cell in zip(columns, row.find_all("td")[1:]):
+    for row, decision in zip(rows, model.decisions.values(), strict=True):
+        for column, cell in zip(columns, row.find_all("td")[1:], strict=True):
             role_id = column.removeprefix("roles/").rstrip("/")
             expected = [
                 f"decisions/{decision.id}/#stage-{s.id}"
@@ -361,7 +375,7 @@ def test_home_lists_every_decision_with_owner_promise_and_review(site: Path, mod
         header = [text(th) for th in table.select("thead th")]
         group = table.find_previous(["h2", "h3"])
         for row in table.select("tbody tr"):
-            cells = dict(zip(header, row.find_all("td")))
+            cells = dict(zip(header, row.find_all("td"), strict=True))
             cells["group"] = group
             by_decision[target_of(site, "", cells["决策"].find("a")["href"])] = cells
     assert sorted(by_decision) == sorted(f"decisions/{d}/" for d in model.decisions)
@@ -382,9 +396,8 @@ def test_home_lists_every_decision_with_owner_promise_and_review(site: Path, mod
 
 def test_navigation_groups_decisions_by_category(site: Path, model: Organisation) -> None:
     tree = page(site, "")
-    nav = tree.select_one("nav.md-nav--primary")
-    assert nav is not None
-    labels = [text(x) for x in nav.select(".md-nav__link")]
+    nav = main_menu(tree)
+    labels = menu_labels(tree)
     for category in CATEGORIES:
         assert category in labels, f"category {category} not in the navigation"
     linked = links_to(site, "", nav)
@@ -445,10 +458,7 @@ def test_every_diagram_link_resolves(site: Path) -> None:
 # ---------------------------------------------------------------- table of contents
 
 
-def toc_entries(tree) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    toc = tree.select_one("nav.md-nav--secondary")
-    assert toc is not None, "the page has no table of contents"
-    return [(a["href"], text(a)) for a in toc.select("a.md-nav__link")]
+toc_entries = page_contents
 
 
 def test_decision_sections_are_in_the_table_of_contents_with_stable_anchors(site: Path) -> None:
@@ -469,11 +479,12 @@ def test_decision_sections_are_in_the_table_of_contents_with_stable_anchors(site
         assert target is not None and target.name == "h2" and heading(target) == title
         assert target.find("a", class_="headerlink")["href"] == href, "each section heading carries its permalink"
     # "skip to content" leads to the title
-    assert tree.select_one("a.md-skip")["href"] == "#top"
+    skip = tree.find("a", href="#top")
+    assert skip is not None and text(skip), "the first link of the page skips to its title"
 
 
 def test_the_catalogue_under_the_users_home_page_is_in_its_table_of_contents(site: Path) -> None:
-    entries = dict((title, href) for href, title in toc_entries(page(site, "")))
+    entries = {title: href for href, title in toc_entries(page(site, ""))}
     assert entries["全部决策"] == "#decisions"
     for category in CATEGORIES:
         assert entries[category] == f"#category-{category}"

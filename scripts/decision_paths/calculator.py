@@ -16,7 +16,7 @@ import json
 from collections.abc import Mapping
 
 from decision_paths.calendars import BusinessCalendar
-from decision_paths.model import ChoiceTest, Decision, InputType, NumberTest, Stage, YesNoTest, clock
+from decision_paths.model import ChoiceTest, Decision, InputType, NumberTest, Stage, Test, clock
 from decision_paths.timeline import TimelineError, fastest_and_slowest
 
 SCRIPT_ID_PREFIX = "dp-calculator-data-"
@@ -96,12 +96,11 @@ def _stage_data(stage: Stage) -> dict[str, object]:
     }
 
 
-def _condition(input_id: str, test: object) -> dict[str, object]:
+def _condition(input_id: str, test: Test) -> dict[str, object]:
     if isinstance(test, NumberTest):
         return {"input": input_id, "comparisons": [[c.operator, float(c.value)] for c in test.comparisons]}
     if isinstance(test, ChoiceTest):
         return {"input": input_id, "options": [o.id for o in test.options]}
-    assert isinstance(test, YesNoTest)
     return {"input": input_id, "value": test.value}
 
 

@@ -63,11 +63,8 @@ def decision_changes(
     old: Decision | None, new: Decision | None, names: Mapping[str, str] | None = None
 ) -> list[Change]:
     """What changed in one decision; ``names`` turns role/person ids into what readers call them."""
-    if old is None and new is None:
-        return []
     if old is None:
-        assert new is not None
-        return [Change(new.id, f"decision added: {new.title} ({new.id})")]
+        return [Change(new.id, f"decision added: {new.title} ({new.id})")] if new else []
     if new is None:
         return [Change(old.id, f"decision removed: {old.title} ({old.id})")]
     return [Change(new.id, text) for text in _decision_lines(old, new, names or {})]
@@ -75,7 +72,11 @@ def decision_changes(
 
 def _changed(what: str, before: object, after: object) -> Iterator[str]:
     if before != after:
-        yield f"{what}: {before if before not in (None, '') else '(none)'} -> {after if after not in (None, '') else '(none)'}"
+        yield f"{what}: {_or_none(before)} -> {_or_none(after)}"
+
+
+def _or_none(value: object) -> object:
+    return value if value not in (None, "") else "(none)"
 
 
 def _decision_lines(old: Decision, new: Decision, names: Mapping[str, str]) -> Iterator[str]:
@@ -105,12 +106,13 @@ def _decision_lines(old: Decision, new: Decision, names: Mapping[str, str]) -> I
             yield f"input changed: {input_id}"
     for stage_id in [*old.stages, *(s for s in new.stages if s not in old.stages)]:
         before_stage, after_stage = old.stages.get(stage_id), new.stages.get(stage_id)
-        if before_stage is None:
-            yield f"stage added: {_label(after_stage)}, {who_text(after_stage.who, names)}, within {after_stage.within.text}"  # type: ignore[arg-type,union-attr]
-        elif after_stage is None:
-            yield f"stage removed: {_label(before_stage)}"
-        else:
+        if before_stage is not None and after_stage is not None:
             yield from _stage_lines(before_stage, after_stage, names)
+        elif after_stage is not None:
+            who = who_text(after_stage.who, names)
+            yield f"stage added: {_label(after_stage)}, {who}, within {after_stage.within.text}"
+        elif before_stage is not None:
+            yield f"stage removed: {_label(before_stage)}"
     if old.notes != new.notes:
         yield "notes changed"
     if old.client_notes != new.client_notes:

@@ -20,7 +20,17 @@ from pathlib import Path
 import graphviz
 
 from decision_paths import buildcache
-from decision_paths.model import Branch, ChoiceTest, Decision, NumberTest, Organisation, Stage, Visibility, YesNoTest
+from decision_paths.model import (
+    Branch,
+    ChoiceTest,
+    Decision,
+    NumberTest,
+    Organisation,
+    Ref,
+    Stage,
+    Visibility,
+    YesNoTest,
+)
 from decision_paths.queries import who_phrase
 
 # Installed by the set-up (fonts-wqy-microhei); Chinese labels are measured
@@ -109,7 +119,7 @@ def decision_dot(
         _edges(graph, stage, decision, words)
     for stage in decision.stages.values():
         if stage.escalate_to is not None:
-            _escalation(graph, stage, org, words, party_url)
+            _escalation(graph, stage, stage.escalate_to, org, words, party_url)
     return graph.source
 
 
@@ -120,13 +130,13 @@ def _node_id(stage_id: str) -> str:
 def _escalation(
     graph: graphviz.Digraph,
     stage: Stage,
+    escalate_to: Ref,
     org: Organisation,
     words: Mapping[str, str],
     party_url: Callable[[str], str | None],
 ) -> None:
     """A dashed box beside the stage, same rank, so escalations never cross the path."""
-    assert stage.escalate_to is not None
-    party = stage.escalate_to.id
+    party = escalate_to.id
     node = f"escalation-{stage.id}"
     url = party_url(party)
     label = f"{words['escalate_to']}:\n{_attr(_party_title(org, party))}"
@@ -297,7 +307,7 @@ class SvgDrawing:
         return svg if svg.startswith("<svg") and svg.endswith("</svg>\n") else None  # else cut short or damaged
 
     def _draw(self, batch: Mapping[str, str]) -> dict[str, str]:
-        drawn = dict(zip(batch, _run_dot_once(list(batch.values()))))
+        drawn = dict(zip(batch, _run_dot_once(list(batch.values())), strict=True))
         with contextlib.suppress(OSError):  # a cache that cannot be written only makes the next build slower
             self.cache.mkdir(parents=True, exist_ok=True)
             for name, svg in drawn.items():

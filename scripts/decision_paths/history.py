@@ -57,7 +57,9 @@ class History:
 
 
 def _git(args: list[str], cwd: str, data: bytes | None = None) -> bytes:
-    return subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True, check=True, timeout=600).stdout
+    # git from PATH, as the user runs it; the arguments are ours, never text from a file.
+    command = ["git", *args]
+    return subprocess.run(command, cwd=cwd, input=data, capture_output=True, check=True, timeout=600).stdout  # noqa: S603
 
 
 _CACHE: dict[str, History] = {}
@@ -255,7 +257,7 @@ class _Replay:
             # whatever was replayed last) keeps merged branches' commits right.
             before, after = dict(self.shared_files), dict(self.shared_files)
             decision_changes_here = []
-            for status, old_blob, new_blob, old_path, new_path in changes:
+            for _status, old_blob, new_blob, old_path, new_path in changes:
                 if is_shared(new_path) or is_shared(old_path):
                     after.pop(old_path, None)
                     if old_blob != NO_BLOB and is_yaml_path(old_path, self.prefix):

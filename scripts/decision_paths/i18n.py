@@ -24,7 +24,9 @@ _EN: dict[str, str] = {
     "reviewed_on": "reviewed {date}",
     "review_due": "next review by {date}",
     "review_overdue": "Review overdue",
-    "review_overdue_text": "This path was due for review on {date}. It may no longer be true: ask {owner} to confirm it.",
+    "review_overdue_text": (
+        "This path was due for review on {date}. It may no longer be true: ask {owner} to confirm it."
+    ),
     "never_reviewed": "Never reviewed",
     "never_reviewed_text": "Nobody has yet confirmed this path is correct. Ask {owner} to review it.",
     "ok": "Up to date",
@@ -92,7 +94,9 @@ _EN: dict[str, str] = {
     "what_changed_intro": "The most recent changes to the decision paths, newest first.",
     "subscribe": "Subscribe to these changes (Atom feed)",
     "review_status": "Review status",
-    "review_status_intro": "Paths overdue for review or never reviewed, with the owner accountable for keeping them true.",
+    "review_status_intro": (
+        "Paths overdue for review or never reviewed, with the owner accountable for keeping them true."
+    ),
     "all_reviewed": "Every path has been reviewed on time.",
     "shared_data": "People, roles and calendars",
     "calculator": "When will I get an answer?",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import functools
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -243,15 +244,17 @@ class _Reader:
         self.add("wrong-type", node.loc, f"{what} must be {expected}, not {_a(node)}")
 
     def text(self, node: Node | None, what: str) -> str:
+        return self._text_at(node, what)[0]
+
+    def _text_at(self, node: Node | None, what: str) -> tuple[str, Scalar]:
         # A title "Yes" or "2026" is text as written, whatever YAML would make of it.
         if isinstance(node, Scalar) and node.value is not None:
-            return node.value if isinstance(node.value, str) else node.text
+            return (node.value if isinstance(node.value, str) else node.text), node
         self._wrong(node, what, "text")
         raise _Broken
 
     def ident(self, node: Node | None, what: str) -> Ref:
-        text = self.text(node, what)
-        assert node is not None
+        text, node = self._text_at(node, what)
         if not ID_RE.match(text):
             self.add(
                 "invalid-id",
@@ -322,9 +325,8 @@ class _Reader:
         raise _Broken
 
     def choice(self, node: Node | None, what: str, choices: tuple[str, ...]) -> str:
-        value = self.text(node, what)
+        value, node = self._text_at(node, what)
         if value not in choices:
-            assert node is not None
             self.add("invalid-value", node.loc, f"{what} '{value}' is not one of: {', '.join(choices)}")
             raise _Broken
         return value
@@ -345,7 +347,7 @@ class _Reader:
 
     def entries(self, node: Map, what: str) -> Iterator[tuple[str, Scalar, Node]]:
         """(valid id, key node, value) for each entry of an id -> object mapping."""
-        for key, (key_node, value) in node.entries.items():
+        for key_node, value in node.entries.values():
             try:
                 yield self.key_ident(key_node, what), key_node, value
             except _Broken:
@@ -390,16 +392,16 @@ class _SharedData:
                 reader.incomplete = True
                 continue
             for object_id, key_node, value in reader.entries(section, f"{kind} id"):
-                self._define(kind, table, object_id, key_node.loc, lambda: read(object_id, key_node.loc, value))
+                self._define(
+                    kind, table, object_id, key_node.loc, functools.partial(read, object_id, key_node.loc, value)
+                )
         defaults = root.get("defaults")
         if defaults is not None:
             self._defaults(defaults)
 
     def _keys_no_required(self, root: Map) -> None:
-        try:
+        with contextlib.suppress(_Broken):  # SHARED has no required keys
             self.reader.keys(root, F.SHARED, "a shared data file")
-        except _Broken:  # pragma: no cover - SHARED has no required keys
-            pass
 
     def _define(self, kind: str, table: dict, object_id: str, loc: Loc, read: Callable[[], object]) -> None:
         first = self._first_definition(object_id)
@@ -515,7 +517,7 @@ class _SharedData:
         if names is None:
             return frozenset(range(5))
         days: set[int] = set()
-        for name, item in zip(names, node.items):  # type: ignore[union-attr]
+        for name, item in zip(names, node.items, strict=True):  # type: ignore[union-attr]
             if name.lower()[:3] in WEEKDAYS and name.lower() in (name.lower()[:3], _FULL_DAYS.get(name.lower()[:3])):
                 days.add(WEEKDAYS.index(name.lower()[:3]))
             else:
@@ -589,11 +591,12 @@ class _DecisionReader:
         calendar = r.field(root, "calendar", lambda n: r.ident(n, "calendar"))
         notes = r.field(root, "notes", lambda n: r.text(n, "notes"))
         client_notes = r.field(root, "client_notes", lambda n: r.text(n, "client_notes"))
-        if self.broken:
+        if self.broken or title is None or summary is None or owner is None or start is None:
             r.incomplete = True
             return None
-        assert title is not None and summary is not None and owner is not None and start is not None
-        assert stages is not None and inputs is not None
+        if stages is None or inputs is None:  # only when broken, so already reported
+            r.incomplete = True
+            return None
         return Decision(
             id=self.id,
             file=self.path,
@@ -630,7 +633,7 @@ class _DecisionReader:
         body = r.mapping(node, "inputs")
         inputs: dict[str, Input] = {}
         for input_id, key_node, value in r.entries(body, "input id"):
-            item = self.must(lambda: self._input(input_id, key_node.loc, value))
+            item = self.must(functools.partial(self._input, input_id, key_node.loc, value))
             if item is not None:
                 inputs[input_id] = item
         if len(inputs) != len(body.entries):
@@ -659,7 +662,7 @@ class _DecisionReader:
                 r.add("invalid-value", options_node.loc, f"{what} options: list at least one option")
                 raise _Broken
             seen: set[str] = set()
-            for option, item in zip(options, options_node.items):  # type: ignore[union-attr]
+            for option, item in zip(options, options_node.items, strict=True):  # type: ignore[union-attr]
                 if option in seen:
                     r.add("invalid-value", item.loc, f"{what} option '{option}' is listed twice")
                 seen.add(option)
@@ -679,7 +682,7 @@ class _DecisionReader:
             raise _Broken
         stages: dict[str, Stage] = {}
         for stage_id, key_node, value in r.entries(body, "stage id"):
-            stage = self.must(lambda: self._stage(stage_id, key_node.loc, value))
+            stage = self.must(functools.partial(self._stage, stage_id, key_node.loc, value))
             if stage is not None:
                 stages[stage_id] = stage
         if len(stages) != len(body.entries):

@@ -271,7 +271,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
             self.svgs.cancel()
 
     def _svg(self, decision_id: str) -> str:
-        assert self.svgs is not None
+        if self.svgs is None:  # on_post_page runs only after on_env started the drawing
+            raise PluginError("decision-paths: diagrams were asked for before they were started")
         try:
             return self.svgs.get(decision_id)
         except DiagramError as err:

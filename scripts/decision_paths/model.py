@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 from decision_paths.findings import Loc
 
@@ -22,12 +22,12 @@ class Ref:
     loc: Loc
 
 
-class Visibility(str, Enum):
+class Visibility(StrEnum):
     CLIENT = "client"
     INTERNAL = "internal"
 
 
-class Audience(str, Enum):
+class Audience(StrEnum):
     INTERNAL = "internal"
     CLIENT = "client"
 
@@ -109,7 +109,7 @@ class Defaults:
 # ------------------------------------------------------------------ durations
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     BUSINESS_DAYS = "business days"
     BUSINESS_HOURS = "business hours"
     CALENDAR_DAYS = "calendar days"
@@ -135,7 +135,7 @@ class Duration:
 # ------------------------------------------------------------------ decisions
 
 
-class InputType(str, Enum):
+class InputType(StrEnum):
     NUMBER = "number"
     CHOICE = "choice"
     YES_NO = "yes-no"
@@ -150,7 +150,7 @@ class Input:
     options: tuple[str, ...] = ()
 
 
-class WhoMode(str, Enum):
+class WhoMode(StrEnum):
     ONE = "one"
     ALL = "all"
     ANY = "any"

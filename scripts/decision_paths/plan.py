@@ -329,7 +329,8 @@ class _Planner:
         return self.party(from_uri, party) + people
 
     def away_text(self, person: Person) -> str:
-        assert person.away is not None
+        if person.away is None:
+            return ""
         return self.w["away"].format(start=person.away.start, until=person.away.until)
 
     def duration_units(self, unit: str) -> str:
@@ -590,7 +591,8 @@ class _Planner:
     def duty_rows(self, uri: str, party: str) -> dict[str, list[tuple[str, ...]]]:
         # The rows link only to decision pages, and every person (or role) page reaches
         # those by the same relative path, so the rows are worked out once per party and path.
-        assert not uri.startswith("decisions/"), "a decision page would link its own rows differently"
+        if uri.startswith("decisions/"):
+            raise ValueError("a decision page would link its own rows differently")
         key = (self.url(uri, decision_uri("\0")), party)
         if key not in self._duty_rows:
             self._duty_rows[key] = self._make_duty_rows(uri, party)
@@ -669,8 +671,7 @@ class _Planner:
             if "@" in person.email and " " not in person.email:
                 value = f'<a href="mailto:{value}">{value}</a>'
             body.add(paragraph(f"{esc(w['email'])}: {value}"))
-        if person.is_away(self.options.today):
-            assert person.away is not None
+        if person.away is not None and person.is_away(self.options.today):
             standing_in = []
             for role in queries.roles_of(self.org, person):
                 standing = queries.stand_in(self.org, role, self.options.today)

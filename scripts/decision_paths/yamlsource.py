@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -92,7 +92,7 @@ class Map(NamedTuple):
         return entry[0].loc if entry else self.loc
 
 
-Node = Union[Scalar, Seq, Map]
+Node = Scalar | Seq | Map
 
 
 def type_name(value: object) -> str:
@@ -171,6 +171,10 @@ def parse_text(path: str, text: str) -> ParsedFile:
     except _Abort as abort:
         return ParsedFile(path, None, (abort.found,))
     except yaml.MarkedYAMLError as err:
+        if _LIBYAML_TOO_DEEP in (err.problem or ""):
+            # libyaml's scanner looks ahead and may reach its own depth limit
+            # before our reader sees level MAX_DEPTH + 1: the same problem.
+            return ParsedFile(path, None, (_too_deep(_mark_loc(path, err.problem_mark)),))
         return ParsedFile(path, None, (_syntax_finding(path, err),))
     except yaml.YAMLError as err:  # e.g. a reader error for control characters
         return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"not valid YAML: {err}"),))
@@ -181,9 +185,19 @@ def parse_text(path: str, text: str) -> ParsedFile:
     return ParsedFile(path, root, tuple(builder.findings))
 
 
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+
+
+def _too_deep(loc: Loc) -> Finding:
+    return finding("too-deep", loc, f"the YAML nests more than {MAX_DEPTH} levels deep; flatten it")
+
+
+def _mark_loc(path: str, mark: yaml.Mark | None) -> Loc:
+    return Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
+
+
 def _syntax_finding(path: str, err: yaml.MarkedYAMLError) -> Finding:
-    mark = err.problem_mark or err.context_mark
-    loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
+    loc = _mark_loc(path, err.problem_mark or err.context_mark)
     parts = [p for p in (err.context, err.problem) if p]
     message = "not valid YAML: " + ", ".join(parts)
     if err.context_mark and err.problem_mark and err.context_mark.line != err.problem_mark.line:
@@ -265,11 +279,7 @@ class _TreeBuilder:
                     self.anchors[event.anchor] = node
             elif kind in _StartEvents:
                 if len(stack) >= MAX_DEPTH:
-                    raise _Abort(
-                        finding(
-                            "too-deep", self.loc(event.start_mark), f"the YAML nests more than {MAX_DEPTH} levels deep"
-                        )
-                    )
+                    raise _Abort(_too_deep(self.loc(event.start_mark)))
                 if event.tag is not None:
                     self._check_tag(event.tag, event.start_mark, _COLLECTION_TAGS)
                 stack.append(_Frame(kind is yaml.MappingStartEvent, self.loc(event.start_mark), event.anchor))

@@ -107,7 +107,7 @@ def _coverage(decision: Decision, stage: Stage) -> Iterator[Finding]:
     gap_reported = False
     overlaps: set[tuple[int, int]] = set()
     for combination in itertools.product(*values):
-        cell = dict(zip(input_ids, combination))
+        cell = dict(zip(input_ids, combination, strict=True))
         matching = [b for b in whens if b.matches(cell)]
         if not matching and not has_otherwise and not gap_reported:
             gap_reported = True
@@ -148,7 +148,7 @@ def _representatives(item: Input, branches: Sequence[Branch]) -> list[object]:
     if not thresholds:
         return [Decimal(0)]
     points: list[object] = [thresholds[0] - 1]
-    for low, high in zip(thresholds, thresholds[1:]):
+    for low, high in itertools.pairwise(thresholds):
         points += [low, _between(low, high)]
     points += [thresholds[-1], thresholds[-1] + 1]
     return points

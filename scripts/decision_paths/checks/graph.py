@@ -35,7 +35,7 @@ def _cycles(decision: Decision) -> Iterator[Finding]:
             if target not in decision.stages or target in done:
                 continue
             if target in on_path:
-                loop = path[path.index(target) :] + [target]
+                loop = [*path[path.index(target) :], target]
                 yield finding(
                     "cycle",
                     edge.loc,

@@ -51,11 +51,9 @@ def _nobody_available(org: Organisation, stage: Stage, today: dt.date) -> Findin
         return None
     if sum(_can_act(org, m.id, None) for m in stage.who.members) < stage.who.needed:
         return None
-    missing = [m.id for m, ok in zip(stage.who.members, available) if not ok]
-    if stage.who.mode is WhoMode.ONE:
-        what = f"'{missing[0]}' is"
-    else:
-        what = f"{', '.join(repr(m) for m in missing)} are"
+    missing = [m.id for m, ok in zip(stage.who.members, available, strict=True) if not ok]
+    one = stage.who.mode is WhoMode.ONE
+    what = f"'{missing[0]}' is" if one else f"{', '.join(repr(m) for m in missing)} are"
     return finding(
         "approvers-away",
         stage.who.loc,
