@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from site_helpers import sample_site
 
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",

@@ -17,6 +17,8 @@ import decision_paths.mkdocs_plugin
 import decision_paths.validate
 from decision_paths.cli import main
 
+pytestmark = pytest.mark.site
+
 GIT = ["git", "-c", "user.name=Li Na", "-c", "user.email=li.na@example.com", "-c", "init.defaultBranch=main"]
 GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 

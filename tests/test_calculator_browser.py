@@ -35,6 +35,8 @@ from decision_paths.model import Decision, InputType, NumberTest, Organisation
 from decision_paths.timeline import MissingInput, fastest_and_slowest, parse_start, path_for, timeline
 from decision_paths.validate import validate_folder
 
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

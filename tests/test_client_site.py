@@ -26,6 +26,8 @@ from decision_paths.i18n import words
 from decision_paths.model import Audience, Visibility
 from decision_paths.validate import validate_folder
 
+pytestmark = pytest.mark.site
+
 COMMAND = REPO / ".venv" / "bin" / "decision-paths"
 TODAY = "2026-11-23"
 

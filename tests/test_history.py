@@ -241,6 +241,7 @@ def test_entries_newest_first_with_commit_details(repo: Path) -> None:
     assert whens == sorted(whens, reverse=True)
 
 
+@pytest.mark.site
 def test_versions_already_loaded_from_the_working_tree_are_not_loaded_again(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -367,6 +368,7 @@ def test_shared_data_history_across_merged_branches(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ both sites
 
 
+@pytest.mark.site
 def test_refund_page_history_on_both_sites(built: Built) -> None:
     internal = text(article(built.internal, "decisions/refund-request/"))
     assert "变更记录" in internal
@@ -395,6 +397,7 @@ def test_refund_page_history_on_both_sites(built: Built) -> None:
         assert secret not in client, secret
 
 
+@pytest.mark.site
 def test_client_site_carries_no_author_message_or_canary(built: Built) -> None:
     secrets = (*AUTHORS, *MESSAGES, CANARY_DOES, CANARY_MESSAGE, "CANARY", "Finance check", "finance-check")
     checked = 0
@@ -410,6 +413,7 @@ def test_client_site_carries_no_author_message_or_canary(built: Built) -> None:
     assert "2026-03-02" in changes and WHO_LINE in changes
 
 
+@pytest.mark.site
 def test_internal_site_carries_the_canary_where_editors_see_it(built: Built) -> None:
     """The internal history does name who changed what and why (the canary's only place)."""
     refund = text(article(built.internal, "decisions/refund-request/"))
@@ -417,6 +421,7 @@ def test_internal_site_carries_the_canary_where_editors_see_it(built: Built) -> 
     assert f"{CANARY_AUTHOR}: {DOES.message}" in refund
 
 
+@pytest.mark.site
 def test_internal_changes_page_newest_first(built: Built) -> None:
     body = article(built.internal, "changes/")
     dates = [s.get_text() for s in body.find_all("strong") if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s.get_text())]
@@ -447,6 +452,7 @@ def atom_entries(feed: Path) -> tuple[ET.Element, list[ET.Element]]:
     return root, root.findall(f"{ATOM}entry")
 
 
+@pytest.mark.site
 def test_internal_feed_is_atom_with_authors(built: Built) -> None:
     root, entries = atom_entries(built.internal / "feed.xml")
     assert entries
@@ -476,6 +482,7 @@ def html_text(entry: ET.Element) -> str:
     return text(BeautifulSoup(content, "html.parser"))
 
 
+@pytest.mark.site
 def test_client_feed_is_atom_without_authors(built: Built) -> None:
     raw = (built.client / "feed.xml").read_text(encoding="utf-8")
     _root, entries = atom_entries(built.client / "feed.xml")
@@ -491,6 +498,7 @@ def test_client_feed_is_atom_without_authors(built: Built) -> None:
     assert "expense-approval" not in raw and "subcontractor-hiring" not in raw
 
 
+@pytest.mark.site
 def test_review_status_lists_the_overdue_decision_with_its_owner(built: Built) -> None:
     review = article(built.internal, "review/")
     rows = [text(row) for row in review.select("table tr")]
@@ -510,6 +518,7 @@ def test_review_status_lists_the_overdue_decision_with_its_owner(built: Built) -
     assert "复核已逾期" not in text(article(built.client, ""))
 
 
+@pytest.mark.site
 def test_history_is_read_in_one_git_log_pass_per_read(built: Built) -> None:
     """Each history read: rev-parse, one `git log --raw` over decisions/, one `cat-file --batch`."""
     reads = [i for i, call in enumerate(built.git_calls) if call == "rev-parse --show-toplevel"]
@@ -523,6 +532,7 @@ def test_history_is_read_in_one_git_log_pass_per_read(built: Built) -> None:
     assert not any(c.startswith(("show ", "diff ")) for c in built.git_calls), built.git_calls
 
 
+@pytest.mark.site
 def test_building_both_sites_reads_the_history_once(built: Built) -> None:
     """Known issue: `build --audience all` reads the whole history twice, once per site (the plugin
     calls read_history in each site's on_files): two `git log --raw` and two `cat-file --batch`.
@@ -539,6 +549,7 @@ def test_building_both_sites_reads_the_history_once(built: Built) -> None:
 # ------------------------------------------------------------------ without history
 
 
+@pytest.mark.site
 def test_shallow_clone_builds_without_history(repo: Path, cache: Path, tmp_path: Path) -> None:
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
@@ -569,6 +580,7 @@ def test_shallow_clone_builds_without_history(repo: Path, cache: Path, tmp_path:
     assert "shallow" in done.err, f"no warning about the shallow clone on stderr: {done.err!r}"
 
 
+@pytest.mark.site
 def test_a_folder_that_is_not_a_git_repository_builds_without_history(repo: Path, cache: Path, tmp_path: Path) -> None:
     plain_copy = tmp_path / "plain"
     shutil.copytree(repo, plain_copy, ignore=shutil.ignore_patterns(".git"))
@@ -593,6 +605,7 @@ def test_a_folder_that_is_not_a_git_repository_builds_without_history(repo: Path
     assert history.entries == () and history.warning and "not a git repository" in history.warning
 
 
+@pytest.mark.site
 def test_no_history_flag_leaves_history_out(repo: Path, cache: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     done = run_cli(

@@ -38,6 +38,8 @@ from site_helpers import (
 import decision_paths.diagrams
 from decision_paths.cli import main
 
+pytestmark = pytest.mark.site
+
 # ---------------------------------------------------------------- configuration
 
 

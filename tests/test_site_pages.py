@@ -30,6 +30,8 @@ from site_helpers import (
 from decision_paths.model import Organisation
 from decision_paths.validate import validate_folder
 
+pytestmark = pytest.mark.site
+
 DECISION_IDS = sorted(p.stem for p in (REPO / "decisions").rglob("*.yaml") if not p.name.startswith("_"))
 CATEGORIES = ("delivery", "finance", "sales", "service")
 

@@ -31,6 +31,8 @@ from site_helpers import (
 from decision_paths.build import MARKER
 from decision_paths.cli import main
 
+pytestmark = pytest.mark.site
+
 BASE = 'A "quoted" <b>x</b> {y} | z \\N'
 HOSTILE = [
     BASE,
