@@ -188,6 +188,28 @@ def test_new_person_adds_one_line_to_the_shared_people_file(sample: Path) -> Non
     assert all(c in after.decode().splitlines() for c in comments)
 
 
+@pytest.mark.parametrize(
+    "kind, args", [("person", ["bob", "--name", "Bob"]), ("role", ["auditor", "--title", "Auditor"])]
+)
+def test_a_shared_file_with_a_yaml_error_is_reported_and_left_untouched(
+    sample: Path, kind: str, args: list[str]
+) -> None:
+    roles = sample / "decisions" / "_roles.yaml"
+    lines = roles.read_text(encoding="utf-8").splitlines(keepends=True)
+    broken_line = next(i for i, line in enumerate(lines) if line.startswith("  ") and ":" in line)
+    lines[broken_line] = "  oops: [unclosed\n"
+    roles.write_text("".join(lines), encoding="utf-8")
+    before = snapshot(sample / "decisions")
+    done = run_cli("new", kind, *args, cwd=sample)
+    assert done.code == 1, done.err
+    assert "Traceback" not in done.err
+    first = done.err.splitlines()[0]
+    assert first.startswith(f"{roles.relative_to(sample)}:") or first.startswith(f"{roles}:"), done.err
+    assert ": error: " in first and "[DP001 yaml-syntax]" in first, done.err
+    assert "nothing was written" in done.err
+    assert snapshot(sample / "decisions") == before
+
+
 def test_new_role_adds_one_line_and_the_result_validates(sample: Path) -> None:
     roles = sample / "decisions" / "_roles.yaml"
     people = sample / "decisions" / "_people.yaml"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 from decision_paths import queries
 from decision_paths.calendars import BusinessCalendar
@@ -50,7 +51,7 @@ def _when(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %a %H:%M:%S %z")
 
 
-def who_data(org: Organisation, decision: Decision, values: Mapping[str, object], today: dt.date) -> dict:
+def who_data(org: Organisation, decision: Decision, values: Mapping[str, object], today: dt.date) -> dict[str, Any]:
     """Stage by stage: who decides, the people behind each role today, stand-ins and escalation."""
     try:
         stages = path_for(decision, values)
@@ -66,7 +67,7 @@ def who_data(org: Organisation, decision: Decision, values: Mapping[str, object]
     }
 
 
-def _stage_who(org: Organisation, stage: Stage, today: dt.date) -> dict:
+def _stage_who(org: Organisation, stage: Stage, today: dt.date) -> dict[str, Any]:
     return {
         "id": stage.id,
         "title": stage.title,
@@ -78,7 +79,7 @@ def _stage_who(org: Organisation, stage: Stage, today: dt.date) -> dict:
     }
 
 
-def _party(org: Organisation, party: str, today: dt.date) -> dict:
+def _party(org: Organisation, party: str, today: dt.date) -> dict[str, Any]:
     person = org.people.get(party)
     if person is not None:
         return {"id": party, "kind": "person", "name": person.name, "away": person.is_away(today)}
@@ -93,7 +94,7 @@ def _party(org: Organisation, party: str, today: dt.date) -> dict:
     }
 
 
-def who_text(data: dict) -> str:
+def who_text(data: dict[str, Any]) -> str:
     lines = [f"{data['decision']} on {data['today']}"]
     if not data["path_known"]:
         lines.append("(every stage: give the inputs with --set to see one request's path)")
@@ -107,7 +108,7 @@ def who_text(data: dict) -> str:
     return "\n".join(lines)
 
 
-def _party_text(party: dict) -> str:
+def _party_text(party: dict[str, Any]) -> str:
     if party["kind"] == "person":
         return f"{party['name']} ({party['id']})" + (" - away today, nobody stands in" if party["away"] else "")
     people = ", ".join(f"{h['name']} ({h['id']}){' - away' if h['away'] else ''}" for h in party["holders"])
@@ -117,7 +118,7 @@ def _party_text(party: dict) -> str:
     return text
 
 
-def approves_data(org: Organisation, party: str) -> dict:
+def approves_data(org: Organisation, party: str) -> dict[str, Any]:
     """Everything a person or role approves, owns or is escalated to; a person's roles included."""
     via: list[tuple[str | None, str]] = [(None, party)]
     if party in org.people:
@@ -142,7 +143,7 @@ def approves_data(org: Organisation, party: str) -> dict:
     return {"id": party, "kind": kind, "name": name, "duties": items}
 
 
-def approves_text(data: dict) -> str:
+def approves_text(data: dict[str, Any]) -> str:
     lines = [f"{data['name']} ({data['id']}, {data['kind']})"]
     if not data["duties"]:
         lines.append("  approves nothing")

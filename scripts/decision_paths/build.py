@@ -25,6 +25,7 @@ import yaml
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
+    from decision_paths.mkdocs_plugin import DecisionPathsPlugin
     from decision_paths.validate import CheckedFolder
 
 MARKER = ".decision-paths-site"
@@ -145,6 +146,16 @@ def load_site_config(
     return config
 
 
+def site_plugin(config: MkDocsConfig) -> DecisionPathsPlugin:
+    """Our plugin in a configuration that ``load_site_config`` made."""
+    from decision_paths.mkdocs_plugin import DecisionPathsPlugin
+
+    plugin = config.plugins[PLUGIN]
+    if not isinstance(plugin, DecisionPathsPlugin):  # another plugin registered under our name
+        raise BuildError(f"the plugin named '{PLUGIN}' in the configuration is not Decision Paths")
+    return plugin
+
+
 def _load_user_config(config_file: str, site_dir: str) -> MkDocsConfig:
     """The user's configuration; pages in docs/ are optional, so a missing docs folder is an empty one."""
     from mkdocs.config import load_config
@@ -198,7 +209,7 @@ def build_site(
             decisions=decisions, site_dir=str(building), today=today, config_file=config_file, audience=audience
         )
         config.strict = strict
-        plugin = config.plugins[PLUGIN]
+        plugin = site_plugin(config)
         plugin.config.history = history
         plugin.report_findings = False  # the command prints them once, before building
         plugin.checked = checked

@@ -35,7 +35,7 @@ class BusinessCalendar:
         return found
 
     def is_public_holiday(self, day: dt.date) -> bool:
-        return day in self._holidays(day.year)  # type: ignore[operator]
+        return day in self._holidays(day.year)
 
     def is_makeup_workday(self, day: dt.date) -> bool:
         return day in getattr(self._holidays(day.year), "weekend_workdays", ())

@@ -9,7 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from decision_paths.model import Branch, Calendar, Decision, Organisation, Person, Role, Stage, Who, WhoMode
+from decision_paths.model import (
+    Branch,
+    Calendar,
+    ChoiceTest,
+    Decision,
+    NumberTest,
+    Organisation,
+    Person,
+    Role,
+    Stage,
+    Who,
+    WhoMode,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +51,13 @@ def branch_text(branch: Branch) -> str:
     conditions = []
     for condition in branch.conditions:
         test = condition.test
-        if hasattr(test, "comparisons"):
-            value = " and ".join(str(c) for c in test.comparisons)  # type: ignore[union-attr]
+        if isinstance(test, NumberTest):
+            value = " and ".join(str(c) for c in test.comparisons)
             conditions.append(f"{condition.input.id} {value}")
-        elif hasattr(test, "options"):
-            conditions.append(f"{condition.input.id} = {' / '.join(o.id for o in test.options)}")  # type: ignore[union-attr]
+        elif isinstance(test, ChoiceTest):
+            conditions.append(f"{condition.input.id} = {' / '.join(o.id for o in test.options)}")
         else:
-            conditions.append(f"{condition.input.id} = {'yes' if test.value else 'no'}")  # type: ignore[union-attr]
+            conditions.append(f"{condition.input.id} = {'yes' if test.value else 'no'}")
     return f"when {', '.join(conditions)} -> {branch.go.id}"
 
 

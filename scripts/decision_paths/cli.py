@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -186,7 +186,7 @@ def _add_set(command: argparse.ArgumentParser) -> None:
 
 
 def _folder(args: argparse.Namespace) -> str:
-    folder = getattr(args, "folder", None) or args.decisions
+    folder: str = getattr(args, "folder", None) or args.decisions
     if not os.path.isdir(folder):
         raise UsageError(
             f"no decisions folder '{folder}': run in a folder that holds decisions/ or pass --decisions DIR"
@@ -360,7 +360,7 @@ def _approves(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from decision_paths.scaffold import ScaffoldError, add_shared_entry, new_decision
+    from decision_paths.scaffold import ScaffoldError, SharedFileError, add_shared_entry, new_decision
 
     folder = _folder(args)
     try:
@@ -382,6 +382,10 @@ def _new(args: argparse.Namespace) -> int:
             path = add_shared_entry(folder, "roles", args.id, entry)
     except ScaffoldError as err:
         raise UsageError(str(err)) from None
+    except SharedFileError as err:
+        _print_findings(err.findings, len({f.loc.file for f in err.findings}))
+        print("decision-paths: nothing was written; fix the shared data file first", file=sys.stderr)
+        return EXIT_FINDINGS
     print(f"wrote {path}")
     return EXIT_OK
 
@@ -428,8 +432,9 @@ def _serve(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
     try:
-        return args.handler(args)
+        return handler(args)
     except UsageError as err:
         parser.exit(EXIT_USAGE, f"decision-paths: error: {err}\n")
     except BrokenPipeError:  # e.g. piped into head

@@ -120,7 +120,7 @@ def decision_dot(
     for stage in decision.stages.values():
         if stage.escalate_to is not None:
             _escalation(graph, stage, stage.escalate_to, org, words, party_url)
-    return graph.source
+    return str(graph.source)
 
 
 def _node_id(stage_id: str) -> str:
@@ -280,9 +280,9 @@ class SvgDrawing:
             pool = ThreadPoolExecutor(
                 max_workers=max(1, min(workers, len(batches))), thread_name_prefix="decision-paths-dot"
             )
-            for batch in batches:
-                future = pool.submit(self._draw, {name: sources[name] for name in batch})
-                self.pending.update(dict.fromkeys(batch, future))
+            for names in batches:
+                future = pool.submit(self._draw, {name: sources[name] for name in names})
+                self.pending.update(dict.fromkeys(names, future))
             pool.shutdown(wait=False)  # the threads end when the last batch is drawn
 
     def get(self, name: str) -> str:

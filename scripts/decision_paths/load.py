@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from decision_paths import fields as F
 from decision_paths.durations import DurationError, parse_duration
@@ -331,19 +331,24 @@ class _Reader:
             raise _Broken
         return value
 
-    def optional(self, read: Callable[[], T], default: T | None = None) -> T | None:
+    def optional(self, read: Callable[[], T]) -> T | None:
         """Read an optional value; on a problem the finding stays and the value is left out."""
         try:
             return read()
         except _Broken:
-            return default
+            return None
 
-    def field(self, body: Map, key: str, read: Callable[[Node], T], default: T | None = None) -> T | None:
-        """An optional key: absent or empty gives ``default``; a bad value gives its finding and ``default``."""
+    def field(self, body: Map, key: str, read: Callable[[Node], T]) -> T | None:
+        """An optional key: absent or empty gives None; a bad value gives its finding and None."""
         node = body.get(key)
         if node is None or (isinstance(node, Scalar) and node.value is None):
-            return default
-        return self.optional(lambda: read(node), default)
+            return None
+        return self.optional(functools.partial(read, node))
+
+    def field_or(self, body: Map, key: str, read: Callable[[Node], T], default: T) -> T:
+        """An optional key with a default for when it is absent, empty or bad."""
+        value = self.field(body, key, read)
+        return default if value is None else value
 
     def entries(self, node: Map, what: str) -> Iterator[tuple[str, Scalar, Node]]:
         """(valid id, key node, value) for each entry of an id -> object mapping."""
@@ -377,7 +382,8 @@ class _SharedData:
     def add_file(self, root: Map) -> None:
         reader = self.reader
         self._keys_no_required(root)
-        sections: list[tuple[str, str, dict, Callable[[str, Loc, Map], object]]] = [
+        # each section: (key, kind, its table, how to read one entry); the tables hold different types
+        sections: list[tuple[str, str, dict[str, Any], Callable[[str, Loc, Node], Any]]] = [
             ("people", "person", self.people, self._person),
             ("roles", "role", self.roles, self._role),
             ("calendars", "calendar", self.calendars, self._calendar),
@@ -403,7 +409,7 @@ class _SharedData:
         with contextlib.suppress(_Broken):  # SHARED has no required keys
             self.reader.keys(root, F.SHARED, "a shared data file")
 
-    def _define(self, kind: str, table: dict, object_id: str, loc: Loc, read: Callable[[], object]) -> None:
+    def _define(self, kind: str, table: dict[str, Any], object_id: str, loc: Loc, read: Callable[[], object]) -> None:
         first = self._first_definition(object_id)
         if first is not None:
             first_kind, first_loc = first
@@ -439,7 +445,7 @@ class _SharedData:
             loc=loc,
             name=r.text(body.get("name"), f"{what} name"),
             email=r.field(body, "email", lambda n: r.text(n, f"{what} email")),
-            active=r.field(body, "active", lambda n: r.boolean(n, f"{what} active"), True),
+            active=r.field_or(body, "active", lambda n: r.boolean(n, f"{what} active"), True),
             away=r.field(body, "away", lambda n: self._away(n, what)),
         )
 
@@ -466,8 +472,8 @@ class _SharedData:
             id=role_id,
             loc=loc,
             title=r.text(body.get("title"), f"{what} title"),
-            held_by=r.field(body, "held_by", lambda n: r.idents(n, f"{what} held_by"), ()),
-            backup=r.field(body, "backup", lambda n: r.idents(n, f"{what} backup"), ()),
+            held_by=r.field_or(body, "held_by", lambda n: r.idents(n, f"{what} held_by"), ()),
+            backup=r.field_or(body, "backup", lambda n: r.idents(n, f"{what} backup"), ()),
             visibility=Visibility(visibility or "client"),
         )
 
@@ -487,8 +493,8 @@ class _SharedData:
             hours=self._hours(body.get("hours"), what)
             or BusinessHours(dt.timedelta(hours=9), dt.timedelta(hours=18), loc),
             workdays=self._workdays(body.get("workdays"), what),
-            closed=frozenset(r.field(body, "closed", lambda n: self._dates(n, f"{what} closed"), ())),
-            open=frozenset(r.field(body, "open", lambda n: self._dates(n, f"{what} open"), ())),
+            closed=frozenset(r.field(body, "closed", lambda n: self._dates(n, f"{what} closed")) or ()),
+            open=frozenset(r.field(body, "open", lambda n: self._dates(n, f"{what} open")) or ()),
         )
 
     def _hours(self, node: Node | None, what: str) -> BusinessHours | None:

@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -49,6 +50,9 @@ from decision_paths.plan import (
 from decision_paths.timestamps import source_date_epoch
 from decision_paths.validate import CheckedFolder, check_folder
 
+if TYPE_CHECKING:
+    from mkdocs.structure.toc import _TocToken  # the shape get_toc takes
+
 log = logging.getLogger("mkdocs.plugins.decision-paths")
 # Notices about what a site leaves out (no git history): shown, but outside MkDocs'
 # logger, so strict mode (which fails on every MkDocs warning) does not take them for broken links.
@@ -64,21 +68,21 @@ REQUIRED_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html", "toc")
 SEARCH_SEPARATOR = r"[\s\u200b\-]"  # as Material documents for Chinese (jieba joins words with U+200B)
 
 
-class PluginConfig(Config):
+class PluginConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' __init_subclass__ is untyped
     decisions = c.Type(str, default="decisions")
     audience = c.Choice(("internal", "client"), default="internal")
     today = c.Optional(c.Type(str))
     history = c.Type(bool, default=True)
 
 
-class DecisionPathsPlugin(BasePlugin[PluginConfig]):
+class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.command = "build"
         self.report_findings = True
         self.checked: CheckedFolder | None = None  # given by decision-paths build, which checked already
         self.svgs: SvgDrawing | None = None
         self.diagram_files: list[File] = []
-        self.user_nav: list = []  # the site's own nav setting, before ours is added
+        self.user_nav: list[Any] = []  # the site's own nav setting, before ours is added
         self.findings: tuple[Finding, ...] = ()
         self.home_extra: PlannedPage | None = None
 
@@ -202,7 +206,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):
         for asset in ASSETS:
             _replace(files, File.generated(config, f"assets/{asset}", content=(package / asset).read_bytes()))
 
-    def _nav(self, files: Files, config: MkDocsConfig, plan: SitePlan) -> list:
+    def _nav(self, files: Files, config: MkDocsConfig, plan: SitePlan) -> list[Any]:
         from decision_paths.reference import COMMANDS_URI, FORMAT_URI
 
         references = [FORMAT_URI, COMMANDS_URI]
@@ -367,15 +371,15 @@ def _nav_pages(nav: list) -> Iterator[tuple[str | None, str]]:  # type: ignore[t
             yield from _nav_pages(item)
 
 
-def _without(nav: list, listed: set[str]) -> list:  # type: ignore[type-arg]
+def _without(nav: list[Any], listed: set[str]) -> list[Any]:
     """``nav`` without the pages in ``listed``, and without sections left empty."""
-    kept: list = []
+    kept: list[Any] = []
     for item in nav:
         if isinstance(item, str):
             if item not in listed:
                 kept.append(item)
         elif isinstance(item, dict):
-            entry = {}
+            entry: dict[str, Any] = {}
             for title, value in item.items():
                 if isinstance(value, str) and value not in listed:
                     entry[title] = value
@@ -386,15 +390,20 @@ def _without(nav: list, listed: set[str]) -> list:  # type: ignore[type-arg]
     return kept
 
 
-def _toc_tokens(headings: Sequence[Heading], levels: tuple[int, int] = (1, 6)) -> list:
+def _toc_tokens(headings: Sequence[Heading], levels: tuple[int, int] = (1, 6)) -> list[_TocToken]:
     """Headings nested by level, as Python-Markdown's `toc` extension hands them to MkDocs
     (only the ``levels`` it is set to list)."""
-    tokens: list = []
-    open_: list = []
+    tokens: list[_TocToken] = []
+    open_: list[_TocToken] = []
     for heading in headings:
         if not levels[0] <= heading.level <= levels[1]:
             continue
-        token = {"level": heading.level, "id": heading.id, "name": _TAG.sub("", heading.html), "children": []}
+        token: _TocToken = {
+            "level": heading.level,
+            "id": heading.id,
+            "name": _TAG.sub("", heading.html),
+            "children": [],
+        }
         while open_ and open_[-1]["level"] >= heading.level:
             open_.pop()
         (open_[-1]["children"] if open_ else tokens).append(token)

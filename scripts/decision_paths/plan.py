@@ -17,6 +17,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from decision_paths import diagrams, queries
 from decision_paths.calculator import calculator_html
@@ -54,7 +55,7 @@ class PlannedPage:
 class SitePlan:
     pages: tuple[PlannedPage, ...]
     diagrams: Mapping[str, str]  # decision id -> DOT source
-    nav: list  # MkDocs nav entries for the generated pages
+    nav: list[Any]  # MkDocs nav entries for the generated pages
     extra_files: Mapping[str, str] = dataclasses.field(default_factory=dict)  # e.g. the Atom feed
     # Added under the home page the user wrote themselves (docs/index.md), if any.
     home_catalogue: PlannedPage | None = None
@@ -828,7 +829,7 @@ class _Planner:
                 )
             )
 
-    def nav(self) -> list:
+    def nav(self) -> list[Any]:
         # Titles in the menu are written as HTML by the theme: escaped here.
         w = {key: esc(value) for key, value in self.w.items()}
         decisions = [

@@ -9,11 +9,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from decision_paths.buildcache import write_atomically
+from decision_paths.findings import Finding
 from decision_paths.load import ID_RE, find_files, is_shared
+from decision_paths.yamlsource import read_file
 
 
 class ScaffoldError(Exception):
     """The entry cannot be added; the message says why."""
+
+
+class SharedFileError(Exception):
+    """A shared data file that cannot be read; its findings say where and why."""
+
+    def __init__(self, findings: tuple[Finding, ...]):
+        super().__init__(f"{len(findings)} problem(s) in the shared data files")
+        self.findings = findings
 
 
 STARTER = """\
@@ -85,8 +96,13 @@ def add_shared_entry(folder: str, section: str, new_id: str, entry: dict[str, ob
     from ruamel.yaml import YAML
 
     _check_id("person" if section == "people" else "role", new_id)
-    yaml = YAML()
     shared = [Path(p) for p in find_files(folder) if is_shared(p)]
+    # Our own reader first: a file it refuses is reported where the problem is,
+    # and left untouched, before ruamel.yaml (which would raise) ever sees it.
+    problems = tuple(f for path in shared for f in read_file(str(path)).findings if f.is_error)
+    if problems:
+        raise SharedFileError(problems)
+    yaml = YAML()
     target, document = None, None
     for path in shared:
         data = yaml.load(path.read_text(encoding="utf-8"))
@@ -149,6 +165,4 @@ def _flow(entry: dict[str, object]) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(text.encode("utf-8"))
-    os.replace(temporary, path)
+    write_atomically(path, text)

@@ -20,7 +20,6 @@ from decision_paths.model import WEEKDAYS
 SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 HOURS_PATTERN = r"^\s*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*$"
-CONDITION_PATTERN = r"^\s*(>=|<=|>|<|=)\s*-?\d+(\.\d+)?\s*$"
 
 Schema = dict[str, Any]
 

@@ -11,8 +11,12 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from typing import TYPE_CHECKING
 
-from decision_paths.build import PLUGIN, load_site_config, quiet_third_parties
+from decision_paths.build import load_site_config, quiet_third_parties, site_plugin
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 
 def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, config_file: str | None) -> None:
@@ -23,15 +27,15 @@ def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, c
     site_dir = tempfile.mkdtemp(prefix="decision-paths-serve-")
     url = f"http://{host}:{port}/"
 
-    def get_config():  # type: ignore[no-untyped-def]
+    def get_config() -> MkDocsConfig:
         config = load_site_config(
             decisions=decisions, site_dir=site_dir, today=today or dt.date.today(), config_file=config_file
         )
-        config.plugins[PLUGIN].command = "serve"  # errors go on the page instead of stopping
+        site_plugin(config).command = "serve"  # errors go on the page instead of stopping
         config.site_url = url
         return config
 
-    def builder(config=None) -> None:  # type: ignore[no-untyped-def]
+    def builder(config: MkDocsConfig | None = None) -> None:
         build(config or get_config(), serve_url=url)
 
     config = get_config()
@@ -44,7 +48,7 @@ def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, c
         if config.config_file_path:
             server.watch(config.config_file_path)
         try:
-            server.serve()
+            server.serve()  # type: ignore[no-untyped-call]  # MkDocs leaves it untyped
         except KeyboardInterrupt:
             pass
         finally:

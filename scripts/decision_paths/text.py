@@ -33,11 +33,6 @@ def html_text(text: str) -> str:
     return html.escape(" ".join(text.split()), quote=True)
 
 
-def attribute(text: str) -> str:
-    """A value for an HTML attribute in quotes."""
-    return html.escape(text, quote=True)
-
-
 _ALLOWED_TAGS = {
     "a",
     "abbr",

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import assert_never
 
 from decision_paths.calendars import BusinessCalendar
 from decision_paths.model import Branch, Decision, Duration, Input, InputType, Stage, Unit
@@ -72,7 +73,10 @@ def due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCal
             return calendar.local(start.date() + dt.timedelta(days=days), dt.time(23, 59, 59))
         case Unit.BUSINESS_DAYS:
             return calendar.local(_nth_working_day_after(start.date(), int(duration.amount), calendar), calendar.closes)
-    return _add_business_hours(start, duration.amount, calendar)
+        case Unit.BUSINESS_HOURS:
+            return _add_business_hours(start, duration.amount, calendar)
+        case unknown:  # a new unit must say how it counts, here and in the calculator
+            assert_never(unknown)
 
 
 def _nth_working_day_after(day: dt.date, count: int, calendar: BusinessCalendar) -> dt.date:

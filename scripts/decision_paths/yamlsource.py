@@ -10,8 +10,9 @@ object: only the plain YAML types (text, numbers, booleans, null, dates) exist.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -21,7 +22,7 @@ from yaml.resolver import Resolver
 from decision_paths.findings import Finding, Loc, finding
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events
-    from yaml._yaml import CParser as _Parser  # type: ignore[import-not-found]
+    from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Parser  # type: ignore[assignment]
 
@@ -43,7 +44,7 @@ _SAFE_TAGS = {
 }
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
 
-_IMPLICIT = Resolver.yaml_implicit_resolvers  # first character -> [(tag, regexp)]
+_IMPLICIT: dict[str, list[tuple[str, re.Pattern[str]]]] = Resolver.yaml_implicit_resolvers  # first char -> rules
 _constructor = SafeConstructor()
 
 
@@ -73,7 +74,9 @@ class Seq(NamedTuple):
     items: tuple[Node, ...]
     loc: Loc
 
-    kind = "list"
+    @property
+    def kind(self) -> str:
+        return "list"
 
 
 class Map(NamedTuple):
@@ -81,7 +84,9 @@ class Map(NamedTuple):
     entries: dict[str, tuple[Scalar, Node]]
     loc: Loc
 
-    kind = "mapping"
+    @property
+    def kind(self) -> str:
+        return "mapping"
 
     def get(self, key: str) -> Node | None:
         entry = self.entries.get(key)
@@ -240,7 +245,7 @@ class _TreeBuilder:
         self.alias_nodes = 0
         self.sizes: dict[int, int] = {}
 
-    def loc(self, mark: yaml.Mark) -> Loc:
+    def loc(self, mark: Any) -> Loc:  # libyaml's events carry a Mark type of their own
         return Loc(self.path, mark.line + 1, mark.column + 1)
 
     def build(self, text: str) -> Node | None:
@@ -252,10 +257,11 @@ class _TreeBuilder:
             if dispose:
                 dispose()
 
-    def _run(self, parser) -> Node | None:
+    def _run(self, parser: Any) -> Node | None:  # libyaml's parser has no type information
         path = self.path
         stack: list[_Frame] = []
         root: Node | None = None
+        node: Node
         documents = 0
         get_event = parser.get_event
         while True:
@@ -323,7 +329,7 @@ class _TreeBuilder:
                 self._add_entry(frame, frame.pending_key, node)
                 frame.pending_key = None
 
-    def _check_tag(self, tag: str | None, mark: yaml.Mark, allowed: set[str]) -> None:
+    def _check_tag(self, tag: str | None, mark: Any, allowed: set[str]) -> None:
         if tag and tag != "!" and tag not in allowed:
             raise _Abort(
                 finding(
@@ -334,7 +340,7 @@ class _TreeBuilder:
                 )
             )
 
-    def _scalar(self, event: yaml.ScalarEvent) -> Scalar:
+    def _scalar(self, event: Any) -> Scalar:
         """A scalar that is not plain text: a number, boolean, null, date, merge key or explicit tag."""
         loc = self.loc(event.start_mark)
         value = event.value
@@ -358,7 +364,7 @@ class _TreeBuilder:
             constructed = value
         return Scalar(constructed, value, loc)
 
-    def _alias(self, event: yaml.AliasEvent) -> Node:
+    def _alias(self, event: Any) -> Node:
         loc = self.loc(event.start_mark)
         if event.anchor in self.open_anchors:
             raise _Abort(finding("alias-bomb", loc, f"the alias *{event.anchor} refers to a block that contains it"))

@@ -65,7 +65,7 @@
           if (cal.isWorkingDay(day) && ++found === amount) return day + cal.closes;
         }
         throw new Error("no working days");
-      default: /* business hours */
+      case "business hours":
         var remaining = Math.round(amount * HOUR), moment = receivedWall;
         for (var k = 0; k < 3660; k++) {
           var today = dayOf(moment);
@@ -80,6 +80,8 @@
           moment = today + DAY;
         }
         throw new Error("no working days");
+      default: /* a unit this calculator does not know: say so, never guess */
+        throw new Error("unknown duration unit: " + stage.unit);
     }
   }
 

@@ -15,7 +15,7 @@ _NEED_ALL_SHARED = {"unknown-role", "unknown-person", "unknown-calendar", "missi
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
-    found = itertools.chain(_shared(org), *(_decision(org, d) for d in org.decisions.values()))
+    found: Iterator[Finding] = itertools.chain(_shared(org), *(_decision(org, d) for d in org.decisions.values()))
     if context.shared_incomplete:  # one broken shared file must not make every id look unknown
         found = (f for f in found if f.rule.name not in _NEED_ALL_SHARED)
     yield from found
