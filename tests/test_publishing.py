@@ -14,10 +14,13 @@ import re
 import shutil
 import subprocess
 import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from site_helpers import REPO, run_cli
 
 from decision_paths.findings import RULES, Finding, Loc
@@ -331,3 +334,87 @@ def test_pre_commit_hook_only_runs_for_decision_files(hooked_repo: tuple[Path, d
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Skipped" in done.stdout
+
+
+# ------------------------------------------------------------------ the lock
+
+
+def _locked(path: Path) -> dict[str, tuple[str, list[str]]]:
+    """name -> (version, hashes) of a lock file written by `make lock`."""
+    text = path.read_text(encoding="utf-8").replace("\\\n", " ")
+    locked: dict[str, tuple[str, list[str]]] = {}
+    for line in text.splitlines():
+        match = re.match(r"([A-Za-z0-9._-]+)==(\S+)", line)
+        if match:
+            name = canonicalize_name(match[1])
+            # a package may appear once per Python-version marker; keep every line's hashes
+            hashes = re.findall(r"--hash=sha256:([0-9a-f]{64})", line)
+            version, before = locked.get(name, (match[2], []))
+            locked[name] = (version, before + hashes)
+    return locked
+
+
+def _requirements(extra: str | None) -> list[Requirement]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    listed = project["dependencies"] if extra is None else project["optional-dependencies"][extra]
+    return [Requirement(r) for r in listed]
+
+
+@pytest.mark.parametrize("lock, extra", [("site.txt", None), ("test.txt", None), ("test.txt", "test")])
+def test_the_lock_pins_every_dependency_within_its_range_with_hashes(lock: str, extra: str | None) -> None:
+    locked = _locked(REPO / "requirements" / lock)
+    for requirement in _requirements(extra):
+        name = canonicalize_name(requirement.name)
+        assert name in locked, f"{requirement} is not in requirements/{lock}: run make lock"
+        version, hashes = locked[name]
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"requirements/{lock} pins {name}=={version}, outside {requirement}: run make lock"
+        )
+        assert hashes, f"{name} has no hashes in requirements/{lock}"
+    assert "setuptools" in locked, "the package is built with the locked setuptools"
+
+
+def test_site_and_test_locks_agree_on_every_shared_version() -> None:
+    site, test = _locked(REPO / "requirements" / "site.txt"), _locked(REPO / "requirements" / "test.txt")
+    assert {n: v for n, (v, _) in site.items()} == {n: test[n][0] for n in site}
+
+
+def test_make_and_both_pipelines_install_exactly_the_lock() -> None:
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "--require-hashes -r requirements/site.txt" in makefile
+    assert "--require-hashes -r requirements/test.txt" in makefile
+    assert "--no-deps --no-build-isolation -e ." in makefile
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "decisions.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["check-and-build"]["steps"]
+    runs = " ".join(_steps_run(workflow["jobs"]["check-and-build"]))
+    assert "--require-hashes -r requirements/site.txt" in runs and "pip install -e ." not in runs
+    python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+    assert python["with"]["cache-dependency-path"] == "requirements/site.txt"
+    gitlab = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert "pip install --require-hashes -r requirements/site.txt" in gitlab["default"]["before_script"]
+    assert {"files": ["requirements/site.txt"]} in [c["key"] for c in gitlab["cache"]]
+
+
+def test_a_nightly_job_runs_the_deep_fuzzing_and_proposes_a_fresh_lock() -> None:
+    done = _check_jsonschema("vendor.github-workflows", ".github/workflows/nightly.yml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    nightly = yaml.safe_load((REPO / ".github" / "workflows" / "nightly.yml").read_text(encoding="utf-8"))
+    assert "schedule" in nightly.get("on", nightly.get(True))
+    assert "make test-deep" in _steps_run(nightly["jobs"]["deep-tests"])
+    refresh = _steps_run(nightly["jobs"]["refresh-lock"])
+    assert refresh.index("make upgrade") < refresh.index("make test")
+    assert "peter-evans/create-pull-request" in _uses(nightly["jobs"]["refresh-lock"])
+    gitlab = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    assert "make test-deep" in gitlab["deep-tests"]["script"]
+
+
+def test_pre_commit_checks_the_code_with_the_tools_make_test_runs() -> None:
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    lint = (REPO / "Makefile").read_text(encoding="utf-8").split("\nlint:", 1)[1].split("\n\n", 1)[0]
+    for hook_id in ("ruff-check", "ruff-format", "mypy"):
+        entry = hooks[hook_id]["entry"]
+        tool = entry.split()[0]
+        assert tool.startswith(".venv/bin/"), f"{hook_id} must use the locked tool in .venv, not {tool}"
+        command = " ".join(entry.split()[:2]) if hook_id != "mypy" else tool
+        assert command.replace(".venv/bin/", "$(VENV)/bin/") in lint, f"make lint does not run {command}"

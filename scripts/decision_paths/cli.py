@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from decision_paths import __version__
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
@@ -31,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="decision-paths",
         description="Publish who decides what, at which stage, and how fast.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
         "--decisions", metavar="DIR", default="decisions", help="the decisions folder (default: decisions)"
     )
