@@ -139,7 +139,8 @@ def test_workflow_commands_escape_paths_and_messages(tmp_path: Path) -> None:
     commands = [line for line in done.out.splitlines() if line.startswith("::")]
     assert commands == [
         "::error file=decisions/fin%2Can%3Ace%25/odd.yaml,line=5,col=1,title=DP101 unknown-key::"
-        "unknown key 'bad%25key%0D%0Aline' in decision 'odd'; allowed keys: title, summary, owner, audience, "
+        # the key's CR and LF are escaped in the message itself (never raw control characters in a log)
+        "unknown key 'bad%25key\\r\\nline' in decision 'odd'; allowed keys: title, summary, owner, audience, "
         "category, reviewed, review_every, calendar, inputs, start, stages, notes, client_notes",
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from decision_paths.findings import Loc
+from decision_paths.findings import Loc, excerpt
 from decision_paths.model import Duration, Unit
 
 # Every accepted spelling, longest first so "个工作小时" wins over "小时".
@@ -54,12 +54,14 @@ def parse_duration(text: str, loc: Loc) -> Duration:
     """``"3 business days"`` -> Duration(3, BUSINESS_DAYS); raises DurationError with a message for people."""
     match = _PATTERN.match(text)
     if not match:
-        raise DurationError(f"'{text}' is not a duration; write a whole number and a unit: {ACCEPTED_FORMS}")
+        raise DurationError(f"'{excerpt(text)}' is not a duration; write a whole number and a unit: {ACCEPTED_FORMS}")
     number, word = match.groups()
     unit = UNIT_WORDS[word]
     amount = Decimal(number)
     if amount <= 0:
-        raise DurationError(f"'{text}': the number must be greater than 0")
+        raise DurationError(f"'{excerpt(text)}': the number must be greater than 0")
     if amount != amount.to_integral_value() and unit not in _FRACTIONAL_UNITS:
-        raise DurationError(f"'{text}': only hours may have a fraction (like 1.5 hours); {unit.value} must be whole")
+        raise DurationError(
+            f"'{excerpt(text)}': only hours may have a fraction (like 1.5 hours); {unit.value} must be whole"
+        )
     return Duration(amount, unit, text.strip(), loc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -61,6 +62,8 @@ RULES: dict[str, Rule] = _rules(
     ("DP007", "file-too-large", E, "the file is larger than the allowed size"),
     ("DP008", "unsupported-tag", E, "a YAML tag such as !!python/object is not allowed"),
     ("DP009", "too-deep", E, "the YAML nests deeper than the allowed depth"),
+    ("DP010", "link-outside", E, "a symbolic link that leads outside the decisions folder (never read)"),
+    ("DP011", "link-loop", E, "a symbolic link that leads back into itself or a folder above it"),
     ("DP101", "unknown-key", E, "a key that the format does not know"),
     ("DP102", "wrong-type", E, "a value of the wrong type"),
     ("DP103", "missing-key", E, "a required key is missing"),
@@ -147,7 +150,23 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+EXCERPT_CHARS = 60
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# a value in quotes, as messages quote them: the quote marks stand apart from words
+_QUOTED = re.compile(r"(?<!\w)'([^'\n]{" + str(EXCERPT_CHARS + 1) + r",})'(?!\w)")
+
+
+def excerpt(text: str) -> str:
+    """Text from a file as a message may quote it: control characters escaped, at most
+    EXCERPT_CHARS characters, so a long or hostile value (or a whole linked file) never
+    floods a terminal or a CI log."""
+    safe = _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+    return safe if len(safe) <= EXCERPT_CHARS else safe[: EXCERPT_CHARS - 1] + "…"
+
+
 def finding(rule_name: str, loc: Loc, message: str) -> Finding:
+    # Every message passes here: whatever a check quotes in '...' is cut to an excerpt.
+    message = _QUOTED.sub(lambda m: f"'{excerpt(m[1])}'", _CONTROL.sub(lambda m: excerpt(m[0]), message))
     return Finding(loc, RULES[rule_name], message)
 
 

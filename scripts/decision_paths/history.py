@@ -179,6 +179,9 @@ def _read_history(
     return History(history.entries, history.warning, last)
 
 
+_SYMLINK_MODE = "120000"
+
+
 def _parse_log(log: str) -> list[tuple[Commit, list[tuple[str, str, str, str, str]]]]:
     """[(commit, [(status, old blob, new blob, old path, new path)])]"""
     commits = []
@@ -190,6 +193,9 @@ def _parse_log(log: str) -> list[tuple[Commit, list[tuple[str, str, str, str, st
         while index < len(tokens):
             meta = tokens[index].lstrip("\n").split()
             status, old_blob, new_blob = meta[4], meta[2], meta[3]
+            # A symbolic link's blob is the path it points to, not a decision: as if absent.
+            old_blob = NO_BLOB if meta[0].lstrip(":") == _SYMLINK_MODE else old_blob
+            new_blob = NO_BLOB if meta[1] == _SYMLINK_MODE else new_blob
             if status[0] in "RC":
                 old_path, new_path = tokens[index + 1], tokens[index + 2]
                 index += 3

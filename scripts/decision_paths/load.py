@@ -11,17 +11,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import errno
 import functools
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from decision_paths import fields as F
 from decision_paths.durations import DurationError, parse_duration
-from decision_paths.findings import Finding, Loc, finding
+from decision_paths.findings import Finding, Loc, excerpt, finding
 from decision_paths.model import (
     WEEKDAYS,
     Audience,
@@ -71,24 +72,88 @@ class LoadResult:
     shared_incomplete: bool = False
 
 
-def find_files(folder: str) -> list[str]:
-    """Every YAML file under ``folder``, recursively, in a stable order; hidden folders skipped."""
-    found: list[str] = []
-    for current, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(
-            os.path.join(current, name)
-            for name in sorted(files)
-            if name.lower().endswith(YAML_SUFFIXES) and not name.startswith(".")
+@dataclass(frozen=True, slots=True)
+class FolderScan:
+    files: tuple[str, ...]  # the YAML files to read, in a stable order
+    refused: tuple[Finding, ...]  # symbolic links that are not followed, and why
+
+
+def scan_folder(folder: str) -> FolderScan:
+    """Every YAML file under ``folder``, recursively: in each folder its files, then its
+    subfolders, by name; hidden files and folders skipped.
+
+    The folder is the boundary: a symbolic link (to a file or a folder) is followed
+    only when where it leads is inside the folder, and a link that leads outside is
+    never opened, so a pull request cannot publish or print a file from elsewhere.
+    """
+    root = os.path.realpath(folder)
+    files: list[str] = []
+    refused: list[Finding] = []
+
+    def walk(current: str, real: str, above: frozenset[str]) -> None:
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            return  # an unreadable or vanished folder holds nothing to read
+        subfolders: list[tuple[str, str]] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = os.path.join(current, entry.name)
+            is_yaml = entry.name.lower().endswith(YAML_SUFFIXES)
+            if entry.is_symlink():
+                try:
+                    target = os.path.realpath(path, strict=True)
+                except OSError as err:
+                    if err.errno == errno.ELOOP:
+                        refused.append(_link_finding("link-loop", path))
+                    elif is_yaml:
+                        files.append(path)  # leads nowhere: reading it reports that
+                    continue
+                if os.path.commonpath([root, target]) != root:
+                    if is_yaml or os.path.isdir(target):
+                        refused.append(_link_finding("link-outside", path))
+                    continue
+                if os.path.isdir(target):
+                    if target in above or target == real:
+                        refused.append(_link_finding("link-loop", path))
+                    else:
+                        subfolders.append((path, target))
+                elif is_yaml:
+                    files.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                subfolders.append((path, os.path.join(real, entry.name)))
+            elif is_yaml and entry.is_file(follow_symlinks=False):
+                files.append(path)
+        for path, target in subfolders:
+            walk(path, target, above | {real})
+
+    walk(folder, root, frozenset())
+    return FolderScan(tuple(files), tuple(refused))
+
+
+def _link_finding(rule: str, path: str) -> Finding:
+    name = os.path.basename(path)
+    if rule == "link-outside":
+        message = (
+            f"'{name}' is a symbolic link that points outside the decisions folder, so it is not read; "
+            "put the file itself in the folder, or link to a file inside it"
         )
-    return found
+    else:
+        message = f"'{name}' is a symbolic link that leads back to itself or to a folder above it; remove it"
+    return finding(rule, Loc(path, 1, 1), message)
 
 
-def read_sources(folder: str) -> dict[str, bytes] | None:
-    """Every file ``find_files`` lists, read once as the loader reads it; None if one
+def find_files(folder: str) -> list[str]:
+    """The YAML files ``scan_folder`` finds."""
+    return list(scan_folder(folder).files)
+
+
+def read_sources(folder: str, scan: FolderScan | None = None) -> dict[str, bytes] | None:
+    """Every file ``scan_folder`` lists, read once as the loader reads it; None if one
     cannot be read, so the loader reports it."""
     sources: dict[str, bytes] = {}
-    for path in find_files(folder):
+    for path in (scan or scan_folder(folder)).files:
         try:
             sources[path] = read_bytes(path)
         except OSError:
@@ -121,14 +186,19 @@ def is_shared(path: str) -> bool:
     return os.path.basename(path).startswith("_")
 
 
-def load_folder(folder: str, sources: Mapping[str, bytes] | None = None) -> LoadResult:
+def load_folder(folder: str, sources: Mapping[str, bytes] | None = None, refused: Sequence[Finding] = ()) -> LoadResult:
     """Load every file of a decisions folder; or, with ``sources`` (path -> content, e.g.
-    read from a git revision), those contents as if they were the folder's files."""
+    read from a git revision), those contents as if they were the folder's files.
+    ``refused``: what ``scan_folder`` would not read, when ``sources`` came from it."""
     if sources is None:
-        files = find_files(folder)
+        scan = scan_folder(folder)
+        files: list[str] = list(scan.files)
+        refused = scan.refused
     else:
         files = sorted((p for p in sources if is_yaml_path(p, folder)), key=walk_order)
     reader = _Reader(sources)
+    reader.findings.extend(refused)
+    reader.incomplete = reader.incomplete or bool(refused)
     shared = _SharedData(reader)
     for path in files:
         if is_shared(path):
@@ -231,7 +301,7 @@ class _Reader:
             if key not in table:
                 close = difflib.get_close_matches(key, table, n=1, cutoff=0.6)
                 hint = f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(table)}"
-                self.add("unknown-key", key_node.loc, f"unknown key '{key}' in {what}{hint}")
+                self.add("unknown-key", key_node.loc, f"unknown key '{excerpt(key)}' in {what}{hint}")
         missing = [f.key for f in table.values() if f.required and f.key not in node.entries]
         for key in missing:
             self.add("missing-key", where or node.loc, f"{what} is missing the required key '{key}'")
@@ -259,7 +329,7 @@ class _Reader:
             self.add(
                 "invalid-id",
                 node.loc,
-                f"{what} '{text}' is not a valid id: use lower-case letters, digits "
+                f"{what} '{excerpt(text)}' is not a valid id: use lower-case letters, digits "
                 f"and '-' (at most 64), starting with a letter or digit, e.g. '{_slug(text)}'",
             )
             raise _Broken
@@ -327,7 +397,7 @@ class _Reader:
     def choice(self, node: Node | None, what: str, choices: tuple[str, ...]) -> str:
         value, node = self._text_at(node, what)
         if value not in choices:
-            self.add("invalid-value", node.loc, f"{what} '{value}' is not one of: {', '.join(choices)}")
+            self.add("invalid-value", node.loc, f"{what} '{excerpt(value)}' is not one of: {', '.join(choices)}")
             raise _Broken
         return value
 
@@ -364,7 +434,7 @@ def _a(node: Node) -> str:
         return "a mapping"
     if isinstance(node, Seq):
         return "a list"
-    return f"{node.kind} ({node.text!r})" if node.value is not None else "empty"
+    return f"{node.kind} ('{excerpt(node.text)}')" if node.value is not None else "empty"
 
 
 def _slug(text: str) -> str:

@@ -6,13 +6,13 @@ import contextlib
 import datetime as dt
 import functools
 import gc
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from decision_paths import buildcache
 from decision_paths.checks import CheckContext, run_checks
 from decision_paths.findings import RULES_BY_CODE, Finding, Loc, sorted_findings
-from decision_paths.load import load_folder, read_sources
+from decision_paths.load import load_folder, read_sources, scan_folder
 from decision_paths.model import Organisation
 
 
@@ -26,10 +26,13 @@ class Validation:
         return any(f.is_error for f in self.findings)
 
 
-def validate_folder(folder: str, today: dt.date, sources: Mapping[str, bytes] | None = None) -> Validation:
-    """Load and check ``folder`` (or ``sources``, its files already read)."""
+def validate_folder(
+    folder: str, today: dt.date, sources: Mapping[str, bytes] | None = None, refused: Sequence[Finding] = ()
+) -> Validation:
+    """Load and check ``folder`` (or ``sources``, its files already read, and ``refused``,
+    the links its scan would not follow)."""
     with _collector_paused():
-        loaded = load_folder(folder, sources)
+        loaded = load_folder(folder, sources, refused)
         found = list(loaded.findings)
         found += run_checks(loaded.org, CheckContext(today, loaded.incomplete, loaded.shared_incomplete))
     return Validation(loaded.org, tuple(sorted_findings(found)))
@@ -47,6 +50,7 @@ class CheckedFolder:
     file_count: int
     sources: Mapping[str, bytes] | None = None  # the files as read, so a later load sees the same bytes
     validation: Validation | None = None  # when checked just now
+    refused: tuple[Finding, ...] = ()  # links the scan did not follow
 
     @property
     def has_errors(self) -> bool:
@@ -54,16 +58,18 @@ class CheckedFolder:
 
     @functools.cached_property
     def org(self) -> Organisation:
-        return (self.validation or validate_folder(self.folder, self.today, self.sources)).org
+        return (self.validation or validate_folder(self.folder, self.today, self.sources, self.refused)).org
 
 
 def check_folder(folder: str, today: dt.date) -> CheckedFolder:
     """``validate_folder`` for builds: the findings come from the cache when the files are unchanged."""
-    sources = read_sources(folder)
+    scan = scan_folder(folder)
+    sources = read_sources(folder, scan)
     if sources is None:  # a file cannot be read: the loader says which, every time
         result = validate_folder(folder, today)
         return CheckedFolder(folder, today, "", result.findings, len(result.org.files), None, result)
-    version = buildcache.key("check", folder, today.isoformat(), buildcache.sources_version(sources))
+    links = [[f.loc.file, f.rule.code] for f in scan.refused]  # a new bad link is a change too
+    version = buildcache.key("check", folder, today.isoformat(), buildcache.sources_version(sources), links)
     stored = buildcache.read("check", version)
     if stored is not None:
         with contextlib.suppress(KeyError, TypeError, ValueError):
@@ -71,8 +77,8 @@ def check_folder(folder: str, today: dt.date) -> CheckedFolder:
                 Finding(Loc(file, line, column), RULES_BY_CODE[code], message)
                 for file, line, column, code, message in stored["findings"]
             )
-            return CheckedFolder(folder, today, version, findings, int(stored["files"]), sources)
-    result = validate_folder(folder, today, sources)
+            return CheckedFolder(folder, today, version, findings, int(stored["files"]), sources, None, scan.refused)
+    result = validate_folder(folder, today, sources, scan.refused)
     buildcache.write(
         "check",
         version,
@@ -81,7 +87,7 @@ def check_folder(folder: str, today: dt.date) -> CheckedFolder:
             "findings": [[f.loc.file, f.loc.line, f.loc.column, f.rule.code, f.message] for f in result.findings],
         },
     )
-    return CheckedFolder(folder, today, version, result.findings, len(result.org.files), sources, result)
+    return CheckedFolder(folder, today, version, result.findings, len(result.org.files), sources, result, scan.refused)
 
 
 @contextlib.contextmanager

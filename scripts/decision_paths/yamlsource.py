@@ -182,7 +182,8 @@ def parse_text(path: str, text: str) -> ParsedFile:
             return ParsedFile(path, None, (_too_deep(_mark_loc(path, err.problem_mark)),))
         return ParsedFile(path, None, (_syntax_finding(path, err),))
     except yaml.YAMLError as err:  # e.g. a reader error for control characters
-        return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"not valid YAML: {err}"),))
+        first_line = str(err).splitlines()[0] if str(err) else type(err).__name__  # the rest names no file of ours
+        return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"not valid YAML: {first_line}"),))
     if root is None:
         return ParsedFile(
             path, None, (finding("empty-file", Loc(path), "the file is empty: it holds no YAML document"),)
