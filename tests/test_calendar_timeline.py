@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import re
 import subprocess
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,11 +32,10 @@ from conftest import REPO
 from decision_paths.calendars import BusinessCalendar
 from decision_paths.durations import parse_duration
 from decision_paths.findings import Loc
-from decision_paths.model import BusinessHours, Calendar, Ref
+from decision_paths.model import BusinessHours, Calendar, Ref, Stage
 from decision_paths.timeline import (
     MissingInput,
     TimelineError,
-    all_paths,
     due_instant,
     fastest_and_slowest,
     parse_start,
@@ -572,7 +573,7 @@ def test_timeline_chains_stages_and_reports_json(routed) -> None:  # type: ignor
 
 def test_fastest_and_slowest_over_all_paths(routed) -> None:  # type: ignore[no-untyped-def]
     _, decision, calendar = loaded(routed)
-    assert sorted([s.id for s in p] for p in all_paths(decision)) == [
+    assert sorted([s.id for s in p] for p in every_path(decision)) == [
         ["intake", "answer"],
         ["intake", "big", "answer"],
         ["intake", "fast", "answer"],
@@ -647,3 +648,76 @@ def test_timeline_warns_when_it_reaches_a_year_without_official_data(empty_org) 
     # Hong Kong has no make-up days to wait for: 2027 is fine.
     hong_kong = run_timeline("hong-kong", "--start", "2026-12-28T10:00", cwd=empty_org.root)
     assert hong_kong.returncode == 0 and "DP406" not in hong_kong.stderr, hong_kong.stderr
+
+
+# ------------------------------------------------- the promise over many paths
+
+
+def every_path(decision) -> Iterator[list[Stage]]:  # type: ignore[no-untyped-def]
+    """Brute force: every path from start to a final stage, with no bound."""
+    stack = [[decision.stages[decision.start.id]]]
+    while stack:
+        path = stack.pop()
+        successors = list(dict.fromkeys(t.id for t in path[-1].successors()))
+        if not successors:
+            yield path
+        stack.extend([*path, decision.stages[target]] for target in reversed(successors))
+
+
+BRANCH_DURATIONS = ["4 business hours", "1 business day", "3 business days", "1 week", "2 calendar days", "30 hours"]
+
+
+def branchy(points: int, pick: Callable[[int, int], str]) -> str:
+    """A decision with ``points`` independent yes/no branch points in a row: at each, a
+    short and a long side road that meet again, so there are 2**points paths."""
+    inputs = "".join(f"  b{i}: {{label: B{i}, type: yes-no}}\n" for i in range(points))
+    stages = []
+    for i in range(points):
+        after = f"p{i + 1}" if i + 1 < points else "answer"
+        stages.append(
+            f"  p{i}:\n    title: P{i}\n    who: clerk\n    within: {pick(i, 0)}\n    next:\n"
+            f"      - when: {{b{i}: true}}\n        go: a{i}\n      - otherwise: b{i}\n"
+            f"  a{i}:\n    title: A{i}\n    who: clerk\n    within: {pick(i, 1)}\n    next: {after}\n"
+            f"  b{i}:\n    title: B{i}\n    who: clerk\n    within: {pick(i, 2)}\n    next: {after}\n"
+        )
+    return (
+        "title: Branchy\nsummary: Many paths.\nowner: clerk\nreviewed: 2026-10-01\nreview_every: 180 days\n"
+        f"inputs:\n{inputs}start: p0\nstages:\n{''.join(stages)}"
+        "  answer:\n    title: Answer\n    who: clerk\n    within: 1 business day\n"
+    )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_fastest_and_slowest_equal_brute_force_on_small_branchy_decisions(empty_org, seed: int) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    points = rng.randint(1, 6)
+    chosen = {(i, j): rng.choice(BRANCH_DURATIONS) for i in range(points) for j in range(3)}
+    empty_org.write("_org.yaml", SHARED)
+    empty_org.write("branchy.yaml", branchy(points, lambda i, j: chosen[i, j]))
+    _, decision, calendar = loaded(empty_org, "branchy")
+    start = parse_start(rng.choice(["2026-09-30T10:00", "2026-12-31T17:30", "2027-02-05T08:00"]), calendar)
+    dues = [timeline(decision, path, start, calendar).due for path in every_path(decision)]
+    assert len(dues) == 2**points
+    fastest, slowest = fastest_and_slowest(decision, start, calendar)
+    assert (fastest.due, slowest.due) == (min(dues), max(dues))
+    # and each is a real path whose own timeline gives that date
+    for found in (fastest, slowest):
+        assert timeline(decision, [s.stage for s in found.stages], start, calendar).due == found.due
+
+
+@pytest.mark.parametrize("points", [16, 40])
+def test_the_slowest_promise_is_exact_with_many_independent_branch_points(empty_org, points: int) -> None:  # type: ignore[no-untyped-def]
+    # Each point: its own stage takes 1 business day, the "yes" road 4 business hours,
+    # the "no" road 1 week. 2**40 paths; the slowest takes every "no" road.
+    empty_org.write("_org.yaml", SHARED)
+    empty_org.write("branchy.yaml", branchy(points, lambda i, j: ["1 business day", "4 business hours", "1 week"][j]))
+    _, decision, calendar = loaded(empty_org, "branchy")
+    start = parse_start("2026-01-05T10:00", calendar)
+    slow_path = [decision.stages[s] for i in range(points) for s in (f"p{i}", f"b{i}")] + [decision.stages["answer"]]
+    fast_path = [decision.stages[s] for i in range(points) for s in (f"p{i}", f"a{i}")] + [decision.stages["answer"]]
+    fastest, slowest = fastest_and_slowest(decision, start, calendar)
+    assert [s.stage.id for s in slowest.stages] == [s.id for s in slow_path]
+    assert slowest.due == timeline(decision, slow_path, start, calendar).due
+    assert [s.stage.id for s in fastest.stages] == [s.id for s in fast_path]
+    if points == 16:  # the date the issue found by hand; a cap at 10,000 paths said 2026-05-14
+        assert slowest.due == dt.datetime(2026, 6, 1, 18, 0, tzinfo=calendar.zone)

@@ -8,7 +8,7 @@ calendar and the start instant.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import assert_never
@@ -17,7 +17,6 @@ from decision_paths.calendars import BusinessCalendar
 from decision_paths.model import Branch, Decision, Duration, Input, InputType, Stage, Unit
 
 MAX_SEARCH_DAYS = 3660  # a calendar with no working day in ten years is a mistake, not a wait
-MAX_PATHS = 10_000
 
 
 class TimelineError(Exception):
@@ -147,23 +146,6 @@ def _branch_taken(decision: Decision, stage: Stage, values: Mapping[str, object]
     raise TimelineError(f"no branch of stage '{stage.id}' matches these inputs")  # only after a coverage error
 
 
-def all_paths(decision: Decision) -> Iterator[list[Stage]]:
-    """Every path from start to a final stage (depth-first, bounded)."""
-    count = 0
-    stack: list[list[Stage]] = [[decision.stages[decision.start.id]]]
-    while stack:
-        path = stack.pop()
-        successors = path[-1].successors()
-        if not successors:
-            count += 1
-            yield path
-            if count >= MAX_PATHS:
-                return
-            continue
-        for target in reversed(list(dict.fromkeys(t.id for t in successors))):
-            stack.append([*path, decision.stages[target]])
-
-
 @dataclass(frozen=True, slots=True)
 class StageTime:
     stage: Stage
@@ -215,8 +197,77 @@ def timeline(decision: Decision, path: list[Stage], start: dt.datetime, calendar
 def fastest_and_slowest(
     decision: Decision, start: dt.datetime, calendar: BusinessCalendar
 ) -> tuple[Timeline, Timeline]:
-    timelines = [timeline(decision, path, start, calendar) for path in all_paths(decision)]
-    return min(timelines, key=lambda t: t.due), max(timelines, key=lambda t: t.due)
+    """The paths that answer soonest and latest from ``start``, exactly, over any number of paths.
+
+    A stage's due instant never comes earlier when it is received later (true of every
+    unit), so the latest answer through a stage always continues from the latest
+    instant it can be received, and the soonest from the soonest: one pass over the
+    stages in path order keeps one instant per stage, never a list of paths.
+    """
+    order = _path_order(decision)
+    return (
+        _extreme_timeline(decision, order, start, calendar, later=False),
+        _extreme_timeline(decision, order, start, calendar, later=True),
+    )
+
+
+def _path_order(decision: Decision) -> list[str]:
+    """The stages reachable from start, each after every stage that leads to it."""
+    reachable: list[str] = []
+    pending = [decision.start.id]
+    while pending:
+        stage_id = pending.pop()
+        if stage_id in reachable or stage_id not in decision.stages:
+            continue
+        reachable.append(stage_id)
+        pending.extend(t.id for t in decision.stages[stage_id].successors())
+    incoming = dict.fromkeys(reachable, 0)
+    for stage_id in reachable:
+        for target in dict.fromkeys(t.id for t in decision.stages[stage_id].successors()):
+            if target in incoming:
+                incoming[target] += 1
+    ready = [s for s in decision.stages if incoming.get(s) == 0]
+    order: list[str] = []
+    while ready:
+        stage_id = ready.pop(0)
+        order.append(stage_id)
+        for target in dict.fromkeys(t.id for t in decision.stages[stage_id].successors()):
+            if target in incoming:
+                incoming[target] -= 1
+                if incoming[target] == 0:
+                    ready.append(target)
+    if len(order) < len(reachable):
+        raise TimelineError(f"the stages of '{decision.id}' form a loop, so no answer date can be promised")
+    return order
+
+
+def _extreme_timeline(
+    decision: Decision, order: list[str], start: dt.datetime, calendar: BusinessCalendar, *, later: bool
+) -> Timeline:
+    received = {decision.start.id: start.astimezone(calendar.zone)}
+    came_from: dict[str, str] = {}
+    best: tuple[dt.datetime, str] | None = None
+
+    def better(candidate: dt.datetime, current: dt.datetime) -> bool:
+        return candidate > current if later else candidate < current
+
+    for stage_id in order:
+        if stage_id not in received:
+            continue
+        stage = decision.stages[stage_id]
+        due = due_instant(stage.within, received[stage_id], calendar)
+        targets = [t for t in dict.fromkeys(t.id for t in stage.successors()) if t in decision.stages]
+        if not targets and (best is None or better(due, best[0])):
+            best = (due, stage_id)
+        for target in targets:
+            if target not in received or better(due, received[target]):
+                received[target], came_from[target] = due, stage_id
+    if best is None:  # pragma: no cover - a loop-free decision has a final stage
+        raise TimelineError(f"'{decision.id}' has no final stage")
+    path = [best[1]]
+    while path[-1] in came_from:
+        path.append(came_from[path[-1]])
+    return timeline(decision, [decision.stages[s] for s in reversed(path)], start, calendar)
 
 
 def parse_start(text: str, calendar: BusinessCalendar) -> dt.datetime:
