@@ -28,9 +28,11 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from hypothesis import given
+from hypothesis import strategies as st
 
 from decision_paths.calendars import BusinessCalendar
-from decision_paths.durations import parse_duration
+from decision_paths.durations import UNIT_WORDS, DurationError, parse_duration
 from decision_paths.findings import Loc
 from decision_paths.model import BusinessHours, Calendar, Ref, Stage
 from decision_paths.timeline import (
@@ -721,3 +723,108 @@ def test_the_slowest_promise_is_exact_with_many_independent_branch_points(empty_
     assert [s.stage.id for s in fastest.stages] == [s.id for s in fast_path]
     if points == 16:  # the date the issue found by hand; a cap at 10,000 paths said 2026-05-14
         assert slowest.due == dt.datetime(2026, 6, 1, 18, 0, tzinfo=calendar.zone)
+
+
+# ------------------------------------------------- clock changes (Europe/London, 2026)
+
+
+def all_day_london() -> BusinessCalendar:
+    return make_calendar("GB", "Europe/London", hours="00:00-24:00", workdays=range(7))
+
+
+@pytest.mark.parametrize(
+    "received, within, expected",
+    [
+        # clocks go forward at 01:00 GMT: eight real working hours from midnight end at 08:00 GMT
+        ("2026-03-29T00:00", "8 business hours", "2026-03-29T09:00:00+01:00"),
+        # clocks go back at 02:00 BST: eight real hours from midnight BST end at 07:00 GMT
+        ("2026-10-25T00:00", "8 business hours", "2026-10-25T07:00:00+00:00"),
+        ("2026-10-25T00:00", "25 business hours", "2026-10-26T00:00:00+00:00"),  # that day has 25 hours
+        ("2026-03-29T00:00", "23 business hours", "2026-03-30T00:00:00+01:00"),  # and that one 23
+    ],
+)
+def test_business_hours_count_real_time_across_clock_changes(received: str, within: str, expected: str) -> None:
+    assert due(all_day_london(), within, received) == expected
+
+
+@pytest.mark.parametrize(
+    "start, expected",
+    [
+        ("2026-03-29T01:30", "2026-03-29T02:30:00+01:00"),  # never happens: as far past the change
+        ("2026-10-25T01:30", "2026-10-25T01:30:00+01:00"),  # happens twice: the first
+        ("2026-10-25T01:30+00:00", "2026-10-25T01:30:00+00:00"),  # an offset says which
+    ],
+)
+def test_a_start_in_a_clock_change_is_resolved_by_one_rule(start: str, expected: str) -> None:
+    assert parse_start(start, all_day_london()).isoformat() == expected
+
+
+def test_printed_instants_carry_the_zones_real_offset() -> None:
+    london = all_day_london()
+    assert london.local(dt.date(2026, 3, 29), dt.time(1, 0)).isoformat() == "2026-03-29T02:00:00+01:00"
+    assert london.local(dt.date(2026, 3, 29), dt.time(0, 59)).isoformat() == "2026-03-29T00:59:00+00:00"
+    # a nine-to-five stage received in the gap is due at a real time with a real offset
+    nine_to_six = make_calendar("GB", "Europe/London", workdays=range(7))
+    assert due(nine_to_six, "1 business hours", "2026-03-29T01:30") == "2026-03-29T10:00:00+01:00"
+
+
+# ------------------------------------------------- what the arithmetic cannot count
+
+
+@pytest.mark.parametrize("start", ["9999-12-31T10:00", "9999-12-31", "0001-01-01", "1969-12-31T23:00"])
+def test_a_start_outside_the_years_is_a_usage_error(start: str) -> None:
+    inputs = ["--set", "work-delivered=yes", "--set", "refund-amount=100"]
+    done = subprocess.run(
+        [str(COMMAND), "timeline", "refund-request", "--start", start, *inputs],
+        cwd=REPO,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "1970-9000" in done.stderr
+
+
+def test_the_last_allowed_start_still_gives_an_answer() -> None:
+    calendar = make_calendar()
+    assert due(calendar, "10 weeks", "9000-12-01T10:00").startswith("9001-02-09T23:59:59")
+
+
+@pytest.mark.parametrize(
+    "within, limit",
+    [
+        ("999999 weeks", "520 weeks"),
+        ("99999999999999999999 business days", "2600 business days"),
+        ("87601 hours", "87600 hours"),
+        ("20801 个工作小时", "20800 business hours"),
+    ],
+)
+def test_a_duration_past_ten_years_is_a_finding_at_the_value(empty_org, within: str, limit: str) -> None:  # type: ignore[no-untyped-def]
+    empty_org.write("_org.yaml", SHARED)
+    empty_org.write("long.yaml", one_stage("shanghai", within))
+    (found,) = [f for f in empty_org.findings() if f.rule.code == "DP105"]
+    line = next(n for n, text in enumerate(one_stage("shanghai", within).splitlines(), 1) if "within:" in text)
+    assert (found.loc.line, found.loc.column) == (line, 13)
+    assert "longer than 10 years" in found.message and limit in found.message
+
+
+@given(
+    amount=st.integers(min_value=1, max_value=30000),
+    unit=st.sampled_from(sorted(UNIT_WORDS)),
+    start=st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(9000, 12, 31)),
+    zone=st.sampled_from(["Asia/Shanghai", "Europe/London", "Asia/Hong_Kong"]),
+)
+def test_any_duration_and_start_gives_a_due_date_or_a_message(amount: int, unit: str, start, zone: str) -> None:  # type: ignore[no-untyped-def]
+    calendar = make_calendar("GB" if zone == "Europe/London" else "CN", zone)
+    try:
+        duration = parse_duration(f"{amount} {unit}", NOWHERE)
+    except DurationError as err:
+        assert "longer than 10 years" in str(err)
+        return
+    try:
+        answer = due_instant(duration, parse_start(start.isoformat(), calendar), calendar)
+    except TimelineError as err:
+        assert str(err)
+        return
+    assert answer.utcoffset() == answer.tzinfo.utcoffset(answer.replace(tzinfo=None))  # type: ignore[union-attr]

@@ -84,7 +84,17 @@ class BusinessCalendar:
         return self.calendar.hours.closes
 
     def local(self, day: dt.date, since_midnight: dt.timedelta | dt.time = dt.timedelta()) -> dt.datetime:
-        """Wall-clock time on ``day`` in the calendar's zone (the first one, when clocks go back)."""
+        """The instant of a wall-clock time on ``day`` in the calendar's zone (see ``at_wall``)."""
         if isinstance(since_midnight, dt.time):
-            return dt.datetime.combine(day, since_midnight, tzinfo=self.zone)
-        return (dt.datetime.combine(day, dt.time()) + since_midnight).replace(tzinfo=self.zone)
+            return self.at_wall(dt.datetime.combine(day, since_midnight))
+        return self.at_wall(dt.datetime.combine(day, dt.time()) + since_midnight)
+
+    def at_wall(self, wall: dt.datetime) -> dt.datetime:
+        """The instant a wall-clock time names, with the zone's real offset at that instant.
+
+        The one rule for clock changes: a time that happens twice (clocks go back) is
+        the first of the two; a time that never happens (clocks go forward) is the
+        same distance past the change, e.g. 01:30 on the spring morning in London is
+        02:30 summer time.
+        """
+        return wall.replace(tzinfo=self.zone, fold=0).astimezone(dt.UTC).astimezone(self.zone)

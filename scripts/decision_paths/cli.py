@@ -325,9 +325,9 @@ def _timeline(args: argparse.Namespace) -> int:
     try:
         start = parse_start(args.start, calendar)
         result = timeline(decision, path_for(decision, values), start, calendar)
+        fastest, slowest = fastest_and_slowest(decision, start, calendar)
     except TimelineError as err:
         raise UsageError(str(err)) from None
-    fastest, slowest = fastest_and_slowest(decision, start, calendar)
     for warning in answers.holiday_data_warnings(org, decision, calendar, [result, slowest]):
         print(warning.to_text(), file=sys.stderr)
     if args.format == "json":

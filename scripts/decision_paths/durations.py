@@ -46,6 +46,18 @@ ACCEPTED_FORMS = (
 )
 
 
+# The longest promise a stage may make, per unit: ten years. Anything longer is a
+# typing mistake, and would take the calendar arithmetic past what it can count.
+MAX_YEARS = 10
+MAX_AMOUNT: dict[Unit, int] = {
+    Unit.CALENDAR_DAYS: 365 * MAX_YEARS,
+    Unit.WEEKS: 52 * MAX_YEARS,
+    Unit.HOURS: 24 * 365 * MAX_YEARS,
+    Unit.BUSINESS_DAYS: 260 * MAX_YEARS,
+    Unit.BUSINESS_HOURS: 8 * 260 * MAX_YEARS,  # ten years of eight-hour working days
+}
+
+
 class DurationError(ValueError):
     pass
 
@@ -63,5 +75,10 @@ def parse_duration(text: str, loc: Loc) -> Duration:
     if amount != amount.to_integral_value() and unit not in _FRACTIONAL_UNITS:
         raise DurationError(
             f"'{excerpt(text)}': only hours may have a fraction (like 1.5 hours); {unit.value} must be whole"
+        )
+    if amount > MAX_AMOUNT[unit]:
+        raise DurationError(
+            f"'{excerpt(text)}' is longer than {MAX_YEARS} years (at most {MAX_AMOUNT[unit]} {unit.value}); "
+            "check the number"
         )
     return Duration(amount, unit, text.strip(), loc)

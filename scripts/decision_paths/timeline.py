@@ -16,6 +16,8 @@ from typing import assert_never
 from decision_paths.calendars import BusinessCalendar
 from decision_paths.model import Branch, Decision, Duration, Input, InputType, Stage, Unit
 
+# A start far outside these years is a typing mistake; the arithmetic must stay inside datetime's range.
+FIRST_START_YEAR, LAST_START_YEAR = 1970, 9000
 MAX_SEARCH_DAYS = 3660  # a calendar with no working day in ten years is a mistake, not a wait
 
 
@@ -63,6 +65,15 @@ def parse_value(item: Input, text: str) -> object:
 
 def due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCalendar) -> dt.datetime:
     """When a stage received at ``received`` is due, in the calendar's time zone."""
+    try:
+        return _due_instant(duration, received, calendar)
+    except OverflowError:
+        raise TimelineError(
+            f"a stage received on {received.date().isoformat()} would be due after the year {dt.MAXYEAR}; start earlier"
+        ) from None
+
+
+def _due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCalendar) -> dt.datetime:
     start = received.astimezone(calendar.zone)
     match duration.unit:
         case Unit.HOURS:
@@ -90,21 +101,22 @@ def _nth_working_day_after(day: dt.date, count: int, calendar: BusinessCalendar)
 
 
 def _add_business_hours(start: dt.datetime, hours: Decimal, calendar: BusinessCalendar) -> dt.datetime:
-    """Count working time inside business hours on working days, in local wall-clock time."""
+    """Count elapsed working time inside business hours on working days: on the day the
+    clocks change, a 00:00-24:00 desk is open 23 or 25 real hours, and they all count."""
     remaining = dt.timedelta(hours=float(hours))
-    moment = start.replace(tzinfo=None)
+    moment = start.astimezone(dt.UTC)  # real instants: aware arithmetic in one zone would use wall time
+    day = start.astimezone(calendar.zone).date()
     for _ in range(MAX_SEARCH_DAYS):
-        day = moment.date()
         if calendar.is_working_day(day):
-            opens = dt.datetime.combine(day, dt.time()) + calendar.opens
-            closes = dt.datetime.combine(day, dt.time()) + calendar.closes
+            opens = calendar.local(day, calendar.opens).astimezone(dt.UTC)
+            closes = calendar.local(day, calendar.closes).astimezone(dt.UTC)
             moment = max(moment, opens)
             if moment < closes:
                 available = closes - moment
                 if remaining <= available:
-                    return (moment + remaining).replace(tzinfo=calendar.zone)
+                    return (moment + remaining).astimezone(calendar.zone)
                 remaining -= available
-        moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+        day += dt.timedelta(days=1)
     raise TimelineError(f"calendar '{calendar.calendar.id}' has no working days")
 
 
@@ -274,13 +286,19 @@ def parse_start(text: str, calendar: BusinessCalendar) -> dt.datetime:
     """An ISO start: a bare date is 00:00 of that date, a time without offset is in the calendar's zone."""
     try:
         if len(text.strip()) == 10:
-            return calendar.local(dt.date.fromisoformat(text.strip()), dt.time())
-        moment = dt.datetime.fromisoformat(text.strip())
+            moment = dt.datetime.combine(dt.date.fromisoformat(text.strip()), dt.time())
+        else:
+            moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise TimelineError(
             f"--start '{text}' is not an ISO date or date-time, e.g. 2026-11-20 or "
             "2026-11-20T10:00 or 2026-11-20T10:00+08:00"
         ) from None
+    if not FIRST_START_YEAR <= moment.year <= LAST_START_YEAR:
+        raise TimelineError(
+            f"--start '{text}' is outside the years {FIRST_START_YEAR}-{LAST_START_YEAR}; "
+            "give the day the request arrives"
+        )
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=calendar.zone)
+        return calendar.at_wall(moment)
     return moment.astimezone(calendar.zone)

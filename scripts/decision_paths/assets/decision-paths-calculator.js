@@ -48,7 +48,27 @@
   /* When a stage received at the instant `received` is due, as an instant. */
   function due(stage, received, cal) {
     if (stage.unit === "hours") return received + Math.round(stage.amount * HOUR);
+    if (stage.unit === "business hours") return dueBusinessHours(stage, received, cal);
     return cal.toUtc(dueWall(stage, cal.toWall(received), cal));
+  }
+
+  /* Elapsed working time inside business hours, counted in real instants, so the
+   * day the clocks change has its real 23 or 25 hours, as timeline.py counts them. */
+  function dueBusinessHours(stage, received, cal) {
+    var remaining = Math.round(stage.amount * HOUR), moment = received;
+    var day = dayOf(cal.toWall(received));
+    for (var k = 0; k < 3660; k++) {
+      if (cal.isWorkingDay(day)) {
+        var opens = cal.toUtc(day + cal.opens), closes = cal.toUtc(day + cal.closes);
+        if (moment < opens) moment = opens;
+        if (moment < closes) {
+          if (remaining <= closes - moment) return moment + remaining;
+          remaining -= closes - moment;
+        }
+      }
+      day += DAY;
+    }
+    throw new Error("no working days");
   }
 
   function dueWall(stage, receivedWall, cal) {
@@ -63,21 +83,6 @@
         for (var n = 0; n < 3660 * Math.max(amount, 1); n++) {
           day += DAY;
           if (cal.isWorkingDay(day) && ++found === amount) return day + cal.closes;
-        }
-        throw new Error("no working days");
-      case "business hours":
-        var remaining = Math.round(amount * HOUR), moment = receivedWall;
-        for (var k = 0; k < 3660; k++) {
-          var today = dayOf(moment);
-          if (cal.isWorkingDay(today)) {
-            var opens = today + cal.opens, closes = today + cal.closes;
-            if (moment < opens) moment = opens;
-            if (moment < closes) {
-              if (remaining <= closes - moment) return moment + remaining;
-              remaining -= closes - moment;
-            }
-          }
-          moment = today + DAY;
         }
         throw new Error("no working days");
       default: /* a unit this calculator does not know: say so, never guess */
