@@ -48,6 +48,7 @@ benchmark: $(VENV)/.installed system-deps
 	$(PYTHON) benchmarks/validate_bench.py
 	$(PYTHON) benchmarks/build_bench.py
 	$(PYTHON) benchmarks/history_bench.py
+	$(PYTHON) benchmarks/coverage_bench.py
 
 serve: $(VENV)/.installed system-deps
 	$(DP) serve

@@ -4,11 +4,14 @@ coverage rule of SPEC section 6 (DP303, DP304), decided exactly.
 
 from __future__ import annotations
 
+import itertools
+import random
 import re
 import textwrap
 from decimal import Decimal
 
-from conftest import DECISION
+import pytest
+from conftest import DECISION, time_limit
 
 DEC = "sales/scope-change.yaml"
 
@@ -709,3 +712,110 @@ def test_every_branch_point_is_checked(org):
     assert "stage 'b':" in gap.message
     assert example_number(gap.message, "effort-days") <= 30
     assert (gap.loc.line, gap.loc.column) == (line_of(text, "  b:") + 4, 5)
+
+
+# ===================================================================== coverage, exactly and at scale
+
+
+def test_thresholds_are_compared_exactly_however_many_digits(org):
+    text = decision(
+        NUMBER,
+        """\
+        - when: {effort-days: "<=1"}
+          go: a
+        - when: {effort-days: ">=1.0000000000000000000000000001"}
+          go: b
+        """,
+        "ab",
+    )
+    org.write(DEC, text)
+    [gap] = findings(org, "DP303")
+    value = example_number(gap.message, "effort-days")
+    assert Decimal(1) < value < Decimal("1.0000000000000000000000000001"), gap.message
+    assert "1.00000000000000000000000000005" in gap.message
+
+
+def test_large_thresholds_keep_their_neighbours_apart(org):
+    text = decision(
+        NUMBER,
+        """\
+        - when: {effort-days: "<100000000000000000000000000000000"}
+          go: a
+        - when: {effort-days: ">100000000000000000000000000000000"}
+          go: b
+        """,
+        "ab",
+    )
+    org.write(DEC, text)
+    [gap] = findings(org, "DP303")
+    assert example_number(gap.message, "effort-days") == Decimal("100000000000000000000000000000000")
+
+
+def choice_inputs(count: int, options: int) -> dict[str, str]:
+    listed = ", ".join(f"o{n}" for n in range(options))
+    return {f"i{k}": f"{{label: I{k}, type: choice, options: [{listed}]}}" for k in range(count)}
+
+
+def decision_list(count: int, options: int) -> str:
+    """Covered with no 'otherwise': branch k takes i_k = o0 when every earlier input is
+    not o0; the last takes what is left. No two branches overlap."""
+    rest = "[" + ", ".join(f"o{n}" for n in range(1, options)) + "]"
+    items = []
+    for k in range(count):
+        conditions = ", ".join([*(f"i{j}: {rest}" for j in range(k)), f"i{k}: o0"])
+        items.append(f"- when: {{{conditions}}}\n  go: a\n")
+    items.append("- when: {" + ", ".join(f"i{j}: {rest}" for j in range(count)) + "}\n  go: b\n")
+    return "".join(items)
+
+
+@pytest.mark.parametrize("count, options", [(12, 6), (6, 10)])
+def test_many_inputs_that_cover_every_case_validate(org, count: int, options: int):
+    org.write(DEC, decision(choice_inputs(count, options), decision_list(count, options), "ab"))
+    with time_limit(30):  # 6**12 combinations would take hours one by one
+        assert org.codes() == []
+
+
+def test_many_inputs_with_one_uncovered_case_name_it(org):
+    branches = decision_list(12, 6).replace("i11: o0}", "i11: [o0, o1]}", 1)  # overlaps the last branch
+    branches = branches.replace("- when: {i0: o0}\n  go: a\n", "- when: {i0: o0, i1: o0}\n  go: a\n", 1)
+    org.write(DEC, decision(choice_inputs(12, 6), branches, "ab"))
+    with time_limit(30):
+        [gap] = findings(org, "DP303")
+        [overlap] = findings(org, "DP304")
+    assert "i0 = o0, i1 = o1, i2 = o0" in gap.message, gap.message
+    assert "i11 = o1" in overlap.message, overlap.message
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_gaps_and_overlaps_agree_with_trying_every_combination(org, seed: int):
+    rng = random.Random(seed)
+    count, options = rng.randint(1, 3), rng.randint(2, 4)
+    names = [f"o{n}" for n in range(options)]
+    branches, tests = [], []
+    for _ in range(rng.randint(1, 5)):
+        chosen = {
+            f"i{k}": sorted(rng.sample(names, rng.randint(1, options))) for k in range(count) if rng.random() < 0.7
+        }
+        chosen = chosen or {"i0": [names[0]]}
+        branches.append("- when: {" + ", ".join(f"{k}: [{', '.join(v)}]" for k, v in chosen.items()) + "}\n  go: a\n")
+        tests.append(chosen)
+    otherwise = rng.random() < 0.3
+    text = decision(choice_inputs(count, options), "".join(branches) + ("- otherwise: b\n" if otherwise else ""), "ab")
+    org.write(DEC, text)
+    first_line = line_of(text, "    next:") + 1
+    lines = [first_line + 2 * n for n in range(len(tests))]
+    used = list(dict.fromkeys(k for t in tests for k in t))  # the stage's inputs, in order of first use
+    cells = [dict(zip(used, values, strict=True)) for values in itertools.product(names, repeat=len(used))]
+    matching = [[n for n, t in enumerate(tests) if all(c[k] in v for k, v in t.items())] for c in cells]
+    gaps = [c for c, m in zip(cells, matching, strict=True) if not m]
+    pairs = {(lines[a], lines[b]) for m in matching for a, b in itertools.combinations(m, 2)}
+    found_gaps = findings(org, "DP303")
+    if gaps and not otherwise:
+        expected = ", ".join(f"{k} = {v}" for k, v in gaps[0].items())
+        assert len(found_gaps) == 1 and f"stage 'intake': {expected} matches no branch" in found_gaps[0].message
+    else:
+        assert found_gaps == []
+    reported = {
+        tuple(int(n) for n in re.findall(r"lines (\d+) and (\d+)", f.message)[0]) for f in findings(org, "DP304")
+    }
+    assert reported == pairs

@@ -14,6 +14,13 @@ from enum import StrEnum
 from decision_paths.findings import Loc
 
 
+def plain_number(value: Decimal) -> str:
+    """A number as people write it: every digit kept, no exponent, no trailing zeros
+    (Decimal.normalize would round to 28 digits)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 @dataclass(frozen=True, slots=True)
 class Ref:
     """An id named somewhere, with the place it was named."""
@@ -128,7 +135,7 @@ class Duration:
     loc: Loc
 
     def __str__(self) -> str:
-        amount = format(self.amount.normalize(), "f")
+        amount = plain_number(self.amount)
         return f"{amount} {self.unit.singular() if self.amount == 1 else self.unit.value}"
 
 
@@ -185,7 +192,7 @@ class Comparison:
         return number == self.value
 
     def __str__(self) -> str:
-        return f"{self.operator} {format(self.value.normalize(), 'f')}"
+        return f"{self.operator} {plain_number(self.value)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from decision_paths.model import Decision, Duration, Organisation, Person, Role, Stage, Unit, WhoMode
+from decision_paths.model import Decision, Duration, Organisation, Person, Role, Stage, Unit, WhoMode, plain_number
 
 # Rough length of each unit in calendar hours, only to order paths from
 # fastest to slowest when their units differ; dates come from timelines.
@@ -74,7 +74,7 @@ class Promise:
 
 
 def _number(amount: Decimal) -> str:
-    return format(amount.normalize(), "f")
+    return plain_number(amount)
 
 
 def _amount(amount: Decimal, unit: Unit, unit_name: Callable[[str], str] = str) -> str:

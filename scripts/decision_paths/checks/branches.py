@@ -4,12 +4,15 @@ coverage rule holds exactly (DP303-DP307).
 Coverage is decided exactly, not by sampling: each number input is split at
 every threshold its conditions use, so one value per piece (each threshold,
 one value between neighbours, one below and one above all) stands for every
-number in that piece. Choices take every option, yes-no both values. Every
-combination of those values is tested against every branch.
+number in that piece; choices take every option, yes-no both values. Two
+branches overlap when, input by input, some value passes both; a gap is found
+by splitting on one input at a time, skipping what a branch covers whole. No
+combination of all the inputs is ever listed, so many inputs cost little.
 """
 
 from __future__ import annotations
 
+import decimal
 import itertools
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -28,9 +31,8 @@ from decision_paths.model import (
     Organisation,
     Stage,
     YesNoTest,
+    plain_number,
 )
-
-MAX_COMBINATIONS = 1_000_000
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
@@ -90,27 +92,16 @@ def _coverage(decision: Decision, stage: Stage) -> Iterator[Finding]:
     input_ids = list(dict.fromkeys(c.input.id for b in stage.branches for c in b.conditions))
     inputs = [decision.inputs[i] for i in input_ids]
     values = [_representatives(item, stage.branches) for item in inputs]
-    combinations = 1
-    for candidates in values:
-        combinations *= len(candidates)
-    if combinations > MAX_COMBINATIONS:
-        yield finding(
-            "invalid-value",
-            stage.next_loc or stage.loc,
-            f"stage '{stage.id}' branches on "
-            f"{len(inputs)} inputs with {combinations} combinations to check; split it into stages "
-            "that each decide on fewer inputs",
-        )
-        return
     whens = [b for b in stage.branches if not b.otherwise]
-    has_otherwise = len(whens) < len(stage.branches)
-    gap_reported = False
-    overlaps: set[tuple[int, int]] = set()
-    for combination in itertools.product(*values):
-        cell = dict(zip(input_ids, combination, strict=True))
-        matching = [b for b in whens if b.matches(cell)]
-        if not matching and not has_otherwise and not gap_reported:
-            gap_reported = True
+    # For each branch and input: which representative values it lets through.
+    allowed = [
+        [_allowed(branch, item.id, candidates) for item, candidates in zip(inputs, values, strict=True)]
+        for branch in whens
+    ]
+    if len(whens) == len(stage.branches):  # no 'otherwise': every combination needs a branch
+        gap = _first_gap(allowed, [len(v) for v in values])
+        if gap is not None:
+            cell = {item.id: values[n][index] for n, (item, index) in enumerate(zip(inputs, gap, strict=True))}
             yield finding(
                 "branch-gap",
                 stage.next_loc or stage.loc,
@@ -118,20 +109,51 @@ def _coverage(decision: Decision, stage: Stage) -> Iterator[Finding]:
                 "matches no branch, so nobody owns such a request; add a branch for it or an "
                 "'otherwise' item",
             )
-        for first, second in itertools.combinations(matching, 2):
-            pair = (first.loc.line, second.loc.line)
-            if pair not in overlaps:
-                overlaps.add(pair)
-                yield finding(
-                    "branch-overlap",
-                    second.loc,
-                    f"stage '{stage.id}': {_describe(inputs, cell)} matches "
-                    f"two branches (lines {first.loc.line} and {second.loc.line}); make their "
-                    "conditions exclude each other",
-                )
+    for (first, first_allowed), (second, second_allowed) in itertools.combinations(zip(whens, allowed, strict=True), 2):
+        common = [a & b for a, b in zip(first_allowed, second_allowed, strict=True)]
+        if all(common):
+            cell = {item.id: values[n][min(common[n])] for n, item in enumerate(inputs)}
+            yield finding(
+                "branch-overlap",
+                second.loc,
+                f"stage '{stage.id}': {_describe(inputs, cell)} matches "
+                f"two branches (lines {first.loc.line} and {second.loc.line}); make their "
+                "conditions exclude each other",
+            )
+
+
+def _allowed(branch: Branch, input_id: str, candidates: Sequence[object]) -> frozenset[int]:
+    tests = [c.test for c in branch.conditions if c.input.id == input_id]
+    return frozenset(n for n, value in enumerate(candidates) if all(t.matches(value) for t in tests))
+
+
+def _first_gap(allowed: list[list[frozenset[int]]], sizes: list[int]) -> tuple[int, ...] | None:
+    """The first combination (in the order of the inputs and their values) that no branch
+    lets through, or None. Splits on one input at a time; a part that some branch
+    covers whole, or that was already found covered, is not looked into again."""
+    inputs = len(sizes)
+    everything = [frozenset(range(size)) for size in sizes]
+    # covers_rest[b][d]: branch b lets through every value of inputs d and after
+    covers_rest = [[all(a[k] == everything[k] for k in range(d, inputs)) for d in range(inputs + 1)] for a in allowed]
+    covered: set[tuple[int, frozenset[int]]] = set()
+
+    def search(depth: int, alive: frozenset[int]) -> tuple[int, ...] | None:
+        if not alive:
+            return tuple(0 for _ in range(depth, inputs))  # nothing matches: any rest will do
+        if depth == inputs or any(covers_rest[b][depth] for b in alive) or (depth, alive) in covered:
+            return None
+        for value in range(sizes[depth]):
+            found = search(depth + 1, frozenset(b for b in alive if value in allowed[b][depth]))
+            if found is not None:
+                return (value, *found)
+        covered.add((depth, alive))
+        return None
+
+    return search(0, frozenset(range(len(allowed))))
 
 
 def _representatives(item: Input, branches: Sequence[Branch]) -> list[object]:
+    """One value for each piece of the input's range that the branches cannot tell apart."""
     if item.type is InputType.YES_NO:
         return [True, False]
     if item.type is InputType.CHOICE:
@@ -147,16 +169,19 @@ def _representatives(item: Input, branches: Sequence[Branch]) -> list[object]:
     )
     if not thresholds:
         return [Decimal(0)]
-    points: list[object] = [thresholds[0] - 1]
-    for low, high in itertools.pairwise(thresholds):
-        points += [low, _between(low, high)]
-    points += [thresholds[-1], thresholds[-1] + 1]
+    # Exact arithmetic on the numbers as written, however many digits they have.
+    digits = max(t.adjusted() for t in thresholds) - min(int(t.as_tuple().exponent) for t in thresholds) + 4
+    with decimal.localcontext(decimal.Context(prec=max(digits, 28), traps=[decimal.Inexact])):
+        points: list[object] = [thresholds[0] - 1]
+        for low, high in itertools.pairwise(thresholds):
+            points += [low, _between(low, high)]
+        points += [thresholds[-1], thresholds[-1] + 1]
     return points
 
 
 def _between(low: Decimal, high: Decimal) -> Decimal:
     """A value strictly between two thresholds, a whole number when one fits."""
-    middle = ((low + high) / 2).to_integral_value()
+    middle = ((low + high) / 2).to_integral_value(rounding=decimal.ROUND_FLOOR)
     return middle if low < middle < high else (low + high) / 2
 
 
@@ -168,5 +193,5 @@ def _show(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return plain_number(value)
     return str(value)
