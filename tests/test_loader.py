@@ -148,10 +148,17 @@ def test_capitalised_stage_id(org):
     assert "stage id 'Intake' is not a valid id" in message and "e.g. 'intake'" in message
 
 
-def test_input_id_with_underscore_is_reported_where_declared_and_used(org):
+def test_input_id_with_underscore_is_valid(org):
+    # SPEC v2, section 1: `effort_days` and `effort-days` are both valid ids
     org.write(FILE, DECISION.replace("effort-days", "effort_days"))
+    assert org.codes() == []
+    assert "effort_days" in org.validate().org.decisions["scope-change"].inputs
+
+
+def test_input_id_with_a_space_is_reported_where_declared_and_used(org):
+    org.write(FILE, DECISION.replace("effort-days", "effort days"))
     assert org.codes() == [("DP104", FILE, 7, 3), ("DP104", FILE, 15, 16)]
-    assert all("'effort_days'" in m and "e.g. 'effort-days'" in m for m in messages(org, "DP104"))
+    assert all("'effort days'" in m and "e.g. 'effort-days'" in m for m in messages(org, "DP104"))
 
 
 def test_file_name_that_is_not_an_id_suggests_a_rename(org):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"  # SPEC section 1
 
 
 @dataclass(frozen=True, slots=True)

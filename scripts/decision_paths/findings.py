@@ -67,7 +67,7 @@ RULES: dict[str, Rule] = _rules(
     ("DP101", "unknown-key", E, "a key that the format does not know"),
     ("DP102", "wrong-type", E, "a value of the wrong type"),
     ("DP103", "missing-key", E, "a required key is missing"),
-    ("DP104", "invalid-id", E, "an id that breaks the id rule ^[a-z0-9][a-z0-9-]{0,63}$"),
+    ("DP104", "invalid-id", E, "an id that breaks the id rule ^[a-z0-9][a-z0-9_-]{0,63}$"),
     ("DP105", "invalid-duration", E, "a duration that is not one of the accepted forms"),
     ("DP106", "duplicate-id", E, "the same id is defined twice"),
     ("DP107", "invalid-value", E, "a value outside the allowed set or format"),

@@ -245,12 +245,12 @@ def _decision_id(reader: _Reader, path: str) -> str | None:
     stem = os.path.splitext(os.path.basename(path))[0]
     if ID_RE.match(stem):
         return stem
-    suggestion = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")[:64] or "my-decision"
+    suggestion = re.sub(r"[^a-z0-9_]+", "-", stem.lower()).strip("-_")[:64] or "my-decision"
     reader.add(
         "invalid-id",
         Loc(path),
         f"the file name '{os.path.basename(path)}' is not a valid decision id "
-        f"(lower-case letters, digits and '-'): rename it to '{suggestion}.yaml'",
+        f"(lower-case letters, digits, '-' and '_'): rename it to '{suggestion}.yaml'",
     )
     reader.incomplete = True
     return None
@@ -330,7 +330,7 @@ class _Reader:
                 "invalid-id",
                 node.loc,
                 f"{what} '{excerpt(text)}' is not a valid id: use lower-case letters, digits "
-                f"and '-' (at most 64), starting with a letter or digit, e.g. '{_slug(text)}'",
+                f"'-' and '_' (at most 64), starting with a letter or digit, e.g. '{_slug(text)}'",
             )
             raise _Broken
         return Ref(text, node.loc)
@@ -438,7 +438,7 @@ def _a(node: Node) -> str:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:64] or "my-id"
+    return re.sub(r"[^a-z0-9_]+", "-", text.lower()).strip("-_")[:64] or "my-id"
 
 
 @dataclass

@@ -66,7 +66,7 @@ stages:
 def _check_id(kind: str, new_id: str) -> None:
     if not ID_RE.match(new_id):
         raise ScaffoldError(
-            f"'{new_id}' is not a valid {kind} id: use lower-case letters, digits and '-' "
+            f"'{new_id}' is not a valid {kind} id: use lower-case letters, digits, '-' and '_' "
             "(at most 64), starting with a letter or digit"
         )
 

@@ -79,7 +79,7 @@ def _common_defs() -> dict[str, Schema]:
         "id": {
             "type": "string",
             "pattern": F.ID_PATTERN,
-            "description": "Lower-case letters, digits and '-', at most 64, starting with a letter or digit.",
+            "description": "Lower-case letters, digits, '-' and '_', at most 64, starting with a letter or digit.",
         },
         "date": {"type": "string", "pattern": DATE_PATTERN, "description": "A date, YYYY-MM-DD."},
         "duration": {
