@@ -29,9 +29,10 @@ target, version = Path(sys.argv[1]), sys.argv[2]
 with replaced_atomically(target) as building:
     for number in range(PAGES):
         (building / f"page-{number}.html").write_text(version)
+        print("page", flush=True)
         time.sleep(0.002)
     (building / MARKER).write_text("ours")
-print("done", flush=True)
+print("swapped", flush=True)
 """.replace("PAGES", str(FILES))
 
 
@@ -64,10 +65,17 @@ def test_kill_9_at_any_moment_leaves_the_old_or_the_new_site(tmp_path: Path) -> 
     first = run_slow_build(target, "v0")
     assert first.wait(timeout=60) == 0, first.stderr.read() if first.stderr else ""
     seen = set()
-    for attempt in range(24):
+    # Kill after 0, 4, 8, ... pages, around the swap (the last page, then a moment
+    # later) and after it: every moment of a build, whatever the machine's speed.
+    moments = [*range(0, FILES + 1, 4), FILES, FILES, FILES, FILES + 1]
+    for attempt, kill_after in enumerate(moments):
         version = f"v{attempt + 1}"
         child = run_slow_build(target, version)
-        time.sleep(0.01 + attempt * 0.006)  # from before the first page to after the swap
+        assert child.stdout is not None
+        for _ in range(kill_after):
+            if not child.stdout.readline():
+                break
+        time.sleep(0.003 * (attempt % 4))
         os.killpg(child.pid, signal.SIGKILL)
         child.wait(timeout=60)
         now = site_version(target)

@@ -78,6 +78,8 @@ RULES: dict[str, Rule] = _rules(
     ("DP205", "inactive-person", E, "a person marked active: false is still named"),
     ("DP206", "role-without-holder", E, "a role with no holder is named by a stage"),
     ("DP207", "unknown-input", E, "a condition names an input the decision does not declare"),
+    ("DP208", "backup-loop", E, "a role that stands in for itself, directly or through other roles"),
+    ("DP209", "reserved-id", E, "an id that the site uses for a page of its own, such as index"),
     ("DP301", "cycle", E, "the stages form a loop"),
     ("DP302", "unreachable-stage", E, "a stage that no path from start reaches"),
     ("DP303", "branch-gap", E, "some combination of inputs matches no branch"),
@@ -92,6 +94,7 @@ RULES: dict[str, Rule] = _rules(
     ("DP404", "approvers-away", W, "every approver of a stage is away today and nobody stands in"),
     ("DP405", "empty-role", W, "a role with no holder (not yet named by any stage)"),
     ("DP406", "no-holiday-data", W, "a timeline reaches a year with no official holiday data"),
+    ("DP407", "reviewed-in-future", W, "a reviewed date after today"),
     ("DP501", "broken-link", E, "a page links to a page or anchor that does not exist (build --strict)"),
 )
 

@@ -826,6 +826,15 @@ class _DecisionReader:
         if not members:
             r.add("invalid-value", node.key_loc(list_key), f"{what} who {list_key}: name at least one role or person")
             raise _Broken
+        seen: set[str] = set()
+        for member in members:
+            if member.id in seen:
+                r.add(
+                    "invalid-value", member.loc, f"{what} who {list_key}: '{member.id}' is listed twice; name each once"
+                )
+            seen.add(member.id)
+        if len(seen) < len(members):
+            raise _Broken
         needed = {WhoMode.ALL: len(members), WhoMode.ANY: 1}.get(mode)
         if needed is None:
             count = node.get("at_least")

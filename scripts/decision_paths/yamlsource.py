@@ -180,7 +180,7 @@ def parse_text(path: str, text: str) -> ParsedFile:
             # libyaml's scanner looks ahead and may reach its own depth limit
             # before our reader sees level MAX_DEPTH + 1: the same problem.
             return ParsedFile(path, None, (_too_deep(_mark_loc(path, err.problem_mark)),))
-        return ParsedFile(path, None, (_syntax_finding(path, err),))
+        return ParsedFile(path, None, (_syntax_finding(path, err, text),))
     except yaml.YAMLError as err:  # e.g. a reader error for control characters
         first_line = str(err).splitlines()[0] if str(err) else type(err).__name__  # the rest names no file of ours
         return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"not valid YAML: {first_line}"),))
@@ -202,12 +202,23 @@ def _mark_loc(path: str, mark: yaml.Mark | None) -> Loc:
     return Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path)
 
 
-def _syntax_finding(path: str, err: yaml.MarkedYAMLError) -> Finding:
-    loc = _mark_loc(path, err.problem_mark or err.context_mark)
+def _tab_in_indentation(text: str, line_index: int) -> bool:
+    lines = text.splitlines()
+    if not 0 <= line_index < len(lines):
+        return False
+    line = lines[line_index]
+    return "\t" in line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _syntax_finding(path: str, err: yaml.MarkedYAMLError, text: str) -> Finding:
+    mark = err.problem_mark or err.context_mark
+    loc = _mark_loc(path, mark)
     parts = [p for p in (err.context, err.problem) if p]
     message = "not valid YAML: " + ", ".join(parts)
     if err.context_mark and err.problem_mark and err.context_mark.line != err.problem_mark.line:
         message += f" (the construct starts at line {err.context_mark.line + 1})"
+    if mark is not None and _tab_in_indentation(text, mark.line):
+        message += f"; line {mark.line + 1} is indented with a tab: YAML needs spaces, so replace the tab with spaces"
     return finding("yaml-syntax", loc, message)
 
 

@@ -71,6 +71,15 @@ def _condition(decision: Decision, condition: Condition) -> Iterator[Finding]:
     elif item.type is InputType.YES_NO and not isinstance(test, YesNoTest):
         yield finding("condition-type", condition.loc, f"{name} is a yes-no input: write true or false")
     elif item.type is InputType.CHOICE:
+        if isinstance(test, YesNoTest) and (meant := _options_read_as(test.value, item.options)):
+            yield finding(
+                "condition-type",
+                condition.loc,
+                f"{name} is a choice, but YAML reads an unquoted {' or '.join(meant)} as "
+                f"{'true' if test.value else 'false'}; quote the option: "
+                + " or ".join(f'{{{item.id}: "{option}"}}' for option in meant),
+            )
+            return
         if not isinstance(test, ChoiceTest):
             yield finding(
                 "condition-type",
@@ -86,6 +95,16 @@ def _condition(decision: Decision, condition: Condition) -> Iterator[Finding]:
                     f"'{option.id}' is not an option of {name} "
                     f"({', '.join(item.options)}){did_you_mean(option.id, item.options)}",
                 )
+
+
+# The words YAML 1.1 (and so PyYAML) reads as true or false when they are not quoted.
+_YAML_TRUE, _YAML_FALSE = {"yes", "on", "true"}, {"no", "off", "false"}
+
+
+def _options_read_as(value: bool, options: Sequence[str]) -> list[str]:
+    """The options someone probably meant where YAML turned the unquoted word into ``value``."""
+    words = _YAML_TRUE if value else _YAML_FALSE
+    return [option for option in options if option.lower() in words]
 
 
 def _coverage(decision: Decision, stage: Stage) -> Iterator[Finding]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from decision_paths.checks import CheckContext
 from decision_paths.checks.suggest import did_you_mean
 from decision_paths.findings import Finding, finding
-from decision_paths.model import Decision, Organisation, Ref
+from decision_paths.model import Decision, Organisation, Person, Ref, Role
 
 # Findings that only hold if every person, role and calendar was read.
 _NEED_ALL_SHARED = {"unknown-role", "unknown-person", "unknown-calendar", "missing-key"}
@@ -36,6 +36,8 @@ def _shared(org: Organisation) -> Iterator[Finding]:
                 yield _inactive(ref, person.name, f"role '{role.id}' held_by")
         for ref in role.backup:
             yield from _party(org, ref, f"role '{role.id}' backup")
+        yield from _backup_loop(org, role)
+    yield from _reserved_ids(org)
     default = org.defaults.calendar
     if default is not None and default.id not in org.calendars:
         yield _unknown_calendar(org, default, "defaults calendar")
@@ -47,6 +49,53 @@ def _shared(org: Organisation) -> Iterator[Finding]:
             f"there are {len(org.calendars)} calendars but no default: add "
             f"defaults: {{calendar: {next(iter(org.calendars))}}} to a shared file",
         )
+
+
+def _backup_loop(org: Organisation, role: Role) -> Iterator[Finding]:
+    """A role whose stand-ins lead back to it: when all are away, nobody acts."""
+    for ref in role.backup:
+        path = _backup_path(org, ref.id, role.id)
+        if path is not None:
+            loop = " -> ".join([role.id, *path])
+            yield finding(
+                "backup-loop",
+                ref.loc,
+                f"role '{role.id}' stands in for itself ({loop}); name a person or another role as backup",
+            )
+
+
+def _backup_path(org: Organisation, start: str, goal: str) -> list[str] | None:
+    """The roles from ``start`` to ``goal`` following backups, if there is a way."""
+    pending, seen = [(start, [start])], set()
+    while pending:
+        current, path = pending.pop()
+        if current == goal:
+            return path
+        if current in seen or current not in org.roles:
+            continue
+        seen.add(current)
+        pending.extend((b.id, [*path, b.id]) for b in reversed(org.roles[current].backup))
+    return None
+
+
+RESERVED_IDS = ("index",)  # the list page of each kind (people/index.html, roles/index.html)
+
+
+def _reserved_ids(org: Organisation) -> Iterator[Finding]:
+    tables: tuple[tuple[str, Mapping[str, Person | Role | Decision]], ...] = (
+        ("person", org.people),
+        ("role", org.roles),
+        ("decision", org.decisions),
+    )
+    for kind, table in tables:
+        for reserved in RESERVED_IDS:
+            if reserved in table:
+                yield finding(
+                    "reserved-id",
+                    table[reserved].loc,
+                    f"'{reserved}' cannot be a {kind} id: the site uses it for the page listing every {kind}; "
+                    f"choose another id, e.g. '{reserved}-{kind}'",
+                )
 
 
 def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:

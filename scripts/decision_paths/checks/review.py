@@ -21,6 +21,13 @@ def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
                 f"its owner has confirmed the path, add reviewed: {context.today}",
             )
             continue
+        if decision.reviewed > context.today:
+            yield finding(
+                "reviewed-in-future",
+                decision.reviewed_loc or decision.loc,
+                f"reviewed {decision.reviewed} is after today ({context.today}); write the day the path was "
+                "really confirmed",
+            )
         due = decision.review_due()
         if due is not None and due < context.today and decision.review_every is not None:
             yield finding(
