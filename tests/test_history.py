@@ -623,3 +623,75 @@ def test_no_history_flag_leaves_history_out(repo: Path, cache: Path, tmp_path: P
     assert done.code == 0, done.out + done.err
     assert "变更记录" not in text(article(out / "client", "decisions/refund-request/"))
     assert page(out / "client", "changes/") is not None
+
+
+# ------------------------------------------------------------ what became internal, and links
+
+
+def _small_repo(root: Path) -> Path:
+    (root / "decisions").mkdir(parents=True)
+    (root / "decisions" / "_org.yaml").write_text(
+        "people:\n  li-na: {name: 李娜}\nroles:\n  clerk: {title: Clerk, held_by: [li-na]}\n"
+        "calendars:\n  shanghai: {country: CN, timezone: Asia/Shanghai}\n",
+        encoding="utf-8",
+    )
+    git(root, "init", "-q")
+    git(root, "config", "user.name", "T")
+    git(root, "config", "user.email", "t@example.invalid")
+    return root
+
+
+SECRET_STAGE = "Secret credit scoring"
+CLIENT_DECISION = f"""\
+title: Loan
+summary: A loan.
+audience: client
+owner: clerk
+reviewed: 2026-10-01
+review_every: 180 days
+start: intake
+stages:
+  intake:
+    title: Intake
+    who: clerk
+    within: 1 business day
+    next: scoring
+  scoring:
+    title: {SECRET_STAGE}
+    who: clerk
+    within: WITHIN{{VISIBILITY}}
+    next: answer
+  answer:
+    title: Answer
+    who: clerk
+    within: 1 business day
+"""
+
+
+def test_a_stage_that_is_internal_now_is_internal_review_in_every_client_line(tmp_path: Path) -> None:
+    repo = _small_repo(tmp_path)
+    path = repo / "decisions" / "loan.yaml"
+    for within, visibility in (("2 business days", ""), ("3 business days", ""), ("3 business days", "internal")):
+        extra = f"\n    visibility: {visibility}" if visibility else ""
+        path.write_text(CLIENT_DECISION.replace("WITHIN{VISIBILITY}", within + extra), encoding="utf-8")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", f"loan {within} {visibility}")
+    history = read_history(str(repo / "decisions"), words("en"))
+    client_lines = [line for entry in history.entries for line in entry.client]
+    assert client_lines, "the loan is a client decision: its history has client lines"
+    assert all(SECRET_STAGE not in line and "(scoring)" not in line for line in client_lines), client_lines
+    assert any("Internal review" in line for line in client_lines), client_lines
+    internal_lines = [line for entry in history.entries for line in entry.internal]
+    assert any(SECRET_STAGE in line for line in internal_lines)  # editors still see it
+
+
+def test_a_committed_symbolic_link_is_not_read_as_a_decision(tmp_path: Path) -> None:
+    repo = _small_repo(tmp_path)
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(CLIENT_DECISION.replace("WITHIN{VISIBILITY}", "1 week"), encoding="utf-8")
+    os.symlink(outside, repo / "decisions" / "linked.yaml")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a link")
+    history = read_history(str(repo / "decisions"), words("en"))
+    assert all(entry.subject != "linked" for entry in history.entries)
+    assert SECRET_STAGE not in repr(history.entries)

@@ -10,6 +10,7 @@ the client history cannot carry anything the client site would not show.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -235,6 +236,7 @@ class _Replay:
     shared_files: dict[str, str] = field(default_factory=dict)  # path -> blob id
     decision_cache: dict[tuple[str, str], Decision | None] = field(default_factory=dict)
     shared_cache: dict[tuple[tuple[str, str], ...], Organisation] = field(default_factory=dict)
+    internal_now: dict[str, set[str]] = field(default_factory=dict)  # decision id -> stages internal now
 
     def shared(self, files: Mapping[str, str] | None = None) -> Organisation:
         key = tuple(sorted((self.shared_files if files is None else files).items()))
@@ -257,6 +259,7 @@ class _Replay:
         return self.decision_cache[key]
 
     def run(self, commits) -> History:  # type: ignore[no-untyped-def]
+        self.internal_now = self._internal_stages_now(commits)
         entries: list[Entry] = []
         for commit, changes in commits:
             # Each change carries its own old and new blob: comparing those (not
@@ -316,9 +319,33 @@ class _Replay:
         subject = (new or old).id  # type: ignore[union-attr]
         return Entry(commit, subject, (new or old).title, internal, client)  # type: ignore[union-attr]
 
+    def _internal_stages_now(self, commits) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
+        """Decision id -> the stages that are internal in the newest version."""
+        newest: dict[str, str] = {}
+        for _, changes in commits:
+            for _status, _old_blob, new_blob, old_path, new_path in changes:
+                newest.pop(old_path, None)
+                if new_blob != NO_BLOB and not is_shared(new_path):
+                    newest[new_path] = new_blob
+        internal: dict[str, set[str]] = {}
+        for path, blob in newest.items():
+            decision = self.decision(path, blob)
+            if decision is not None:
+                internal[decision.id] = {s.id for s in decision.stages.values() if s.visibility is Visibility.INTERNAL}
+        return internal
+
     def _client(self, decision: Decision | None, shared: Organisation) -> Decision | None:
         if decision is None or decision.audience is not Audience.CLIENT:
             return None
+        # A stage that is internal now is spoken of only as internal review, in every
+        # entry: an older entry must not keep the title clients may no longer see.
+        hidden = self.internal_now.get(decision.id, set())
+        if hidden:
+            stages = {
+                sid: dataclasses.replace(stage, visibility=Visibility.INTERNAL) if sid in hidden else stage
+                for sid, stage in decision.stages.items()
+            }
+            decision = dataclasses.replace(decision, stages=stages)
         view = client_view(_with_decision(shared, decision), self.words)
         return view.decisions.get(decision.id)
 
