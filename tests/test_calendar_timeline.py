@@ -828,3 +828,20 @@ def test_any_duration_and_start_gives_a_due_date_or_a_message(amount: int, unit:
         assert str(err)
         return
     assert answer.utcoffset() == answer.tzinfo.utcoffset(answer.replace(tzinfo=None))  # type: ignore[union-attr]
+
+
+def test_a_promise_the_calendar_cannot_count_is_a_one_line_error(tmp_path: Path) -> None:
+    from site_helpers import run_cli
+
+    folder = tmp_path / "decisions"
+    folder.mkdir()
+    (folder / "_org.yaml").write_text(
+        SHARED.split("calendars:")[0]
+        + 'calendars:\n  thin: {country: CN, timezone: Asia/Shanghai, workdays: [sat], hours: "09:00-09:30"}\n',
+        encoding="utf-8",
+    )
+    (folder / "thin.yaml").write_text(one_stage("thin", "20000 business hours"), encoding="utf-8")
+    done = run_cli("timeline", "thin", "--start", "2026-11-20", cwd=tmp_path)
+    assert done.code == 2 and "Traceback" not in done.err, done.err
+    assert len(done.err.strip().splitlines()) == 1
+    assert "too few working days or hours to count 20000 business hours" in done.err

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import assert_never
 
 from decision_paths.calendars import BusinessCalendar
-from decision_paths.model import Branch, Decision, Duration, Input, InputType, Stage, Unit
+from decision_paths.model import Branch, Decision, Duration, Input, InputType, Stage, Unit, plain_number
 
 # A start far outside these years is a typing mistake; the arithmetic must stay inside datetime's range.
 FIRST_START_YEAR, LAST_START_YEAR = 1970, 9000
@@ -97,7 +97,14 @@ def _nth_working_day_after(day: dt.date, count: int, calendar: BusinessCalendar)
             found += 1
             if found == count:
                 return candidate
-    raise TimelineError(f"calendar '{calendar.calendar.id}' has no working days")
+    raise _too_few_working_days(calendar, f"{count} business days")
+
+
+def _too_few_working_days(calendar: BusinessCalendar, amount: str) -> TimelineError:
+    return TimelineError(
+        f"calendar '{calendar.calendar.id}' has too few working days or hours to count {amount} "
+        f"within {MAX_SEARCH_DAYS // 366} years; check its workdays, hours and closed days"
+    )
 
 
 def _add_business_hours(start: dt.datetime, hours: Decimal, calendar: BusinessCalendar) -> dt.datetime:
@@ -117,7 +124,7 @@ def _add_business_hours(start: dt.datetime, hours: Decimal, calendar: BusinessCa
                     return (moment + remaining).astimezone(calendar.zone)
                 remaining -= available
         day += dt.timedelta(days=1)
-    raise TimelineError(f"calendar '{calendar.calendar.id}' has no working days")
+    raise _too_few_working_days(calendar, f"{plain_number(hours)} business hours")
 
 
 # ------------------------------------------------------------------- paths
