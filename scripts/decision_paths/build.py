@@ -232,7 +232,7 @@ def replaced_atomically(target: Path) -> Iterator[Path]:
     """Yield a temporary folder beside ``target``; on success it takes ``target``'s place
     in one step, so at every instant ``target`` is the old complete site or the new one.
 
-    Builds into the same output folder take turns (a lock file there), and the first
+    Builds into the same output folder take turns (a lock on the folder), and the first
     thing a build does is remove what killed builds left behind.
     """
     target = target.absolute()
