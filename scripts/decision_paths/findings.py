@@ -78,7 +78,7 @@ RULES: dict[str, Rule] = _rules(
     ("DP205", "inactive-person", E, "a person marked active: false is still named"),
     ("DP206", "role-without-holder", E, "a role with no holder is named by a stage"),
     ("DP207", "unknown-input", E, "a condition names an input the decision does not declare"),
-    ("DP208", "backup-loop", E, "a role that stands in for itself, directly or through other roles"),
+    ("DP208", "self-backup", E, "a role named as its own backup"),
     ("DP209", "reserved-id", E, "an id that the site uses for a page of its own, such as index"),
     ("DP301", "cycle", E, "the stages form a loop"),
     ("DP302", "unreachable-stage", E, "a stage that no path from start reaches"),

@@ -36,7 +36,7 @@ def _shared(org: Organisation) -> Iterator[Finding]:
                 yield _inactive(ref, person.name, f"role '{role.id}' held_by")
         for ref in role.backup:
             yield from _party(org, ref, f"role '{role.id}' backup")
-        yield from _backup_loop(org, role)
+        yield from _self_backup(role)
     yield from _reserved_ids(org)
     default = org.defaults.calendar
     if default is not None and default.id not in org.calendars:
@@ -51,31 +51,17 @@ def _shared(org: Organisation) -> Iterator[Finding]:
         )
 
 
-def _backup_loop(org: Organisation, role: Role) -> Iterator[Finding]:
-    """A role whose stand-ins lead back to it: when all are away, nobody acts."""
+def _self_backup(role: Role) -> Iterator[Finding]:
+    """A role named as its own backup: when its holders are away, it would wait for them.
+    (Roles that stand in for each other are fine: a stand-in is one level deep.)"""
     for ref in role.backup:
-        path = _backup_path(org, ref.id, role.id)
-        if path is not None:
-            loop = " -> ".join([role.id, *path])
+        if ref.id == role.id:
             yield finding(
-                "backup-loop",
+                "self-backup",
                 ref.loc,
-                f"role '{role.id}' stands in for itself ({loop}); name a person or another role as backup",
+                f"role '{role.id}' is named as its own backup: when its holders are away nobody would act; "
+                "name a person or another role",
             )
-
-
-def _backup_path(org: Organisation, start: str, goal: str) -> list[str] | None:
-    """The roles from ``start`` to ``goal`` following backups, if there is a way."""
-    pending, seen = [(start, [start])], set()
-    while pending:
-        current, path = pending.pop()
-        if current == goal:
-            return path
-        if current in seen or current not in org.roles:
-            continue
-        seen.add(current)
-        pending.extend((b.id, [*path, b.id]) for b in reversed(org.roles[current].backup))
-    return None
 
 
 RESERVED_IDS = ("index",)  # the list page of each kind (people/index.html, roles/index.html)
