@@ -35,6 +35,7 @@ def write_organisation(folder: Path, decisions: int, people: int = 120, roles: i
 
 def _decision(n: int, rng: random.Random, role_ids: list[str]) -> str:
     role = lambda: rng.choice(role_ids)  # noqa: E731
+    roles_of = lambda n: ", ".join(rng.sample(role_ids, n))  # noqa: E731 - distinct, as a who list must be
     threshold = rng.choice((1000, 5000, 10000, 50000))
     return f"""\
 # yaml-language-server: $schema=../../schema/decision.schema.json
@@ -64,7 +65,7 @@ stages:
       - otherwise: director
   assess:
     title: 评估范围与工作量
-    who: {{any: [{role()}, {role()}]}}
+    who: {{any: [{roles_of(2)}]}}
     within: 3个工作日
     next:
       - when: {{contract-type: [fixed-price, retainer]}}
@@ -75,13 +76,13 @@ stages:
         go: review
   review:
     title: 内部复核
-    who: {{at_least: 2, of: [{role()}, {role()}, {role()}]}}
+    who: {{at_least: 2, of: [{roles_of(3)}]}}
     within: 8 business hours
     visibility: internal
     next: director
   director:
     title: 总监审批
-    who: {{all: [{role()}, {role()}]}}
+    who: {{all: [{roles_of(2)}]}}
     within: 2 business days
     escalate_to: {role()}
     next: answer
