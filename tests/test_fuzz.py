@@ -10,6 +10,9 @@ with a crash, and nothing in a file ever runs.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import io
 import os
 import shutil
 import tempfile
@@ -20,6 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from decision_paths import yamlsource
+from decision_paths.cli import main
 from decision_paths.findings import RULES_BY_CODE
 from decision_paths.validate import Validation, validate_folder
 
@@ -262,3 +266,31 @@ def test_files_copied_across_kinds_give_findings_never_errors(source, target, as
             destination = destination.with_suffix(".yml")
         destination.write_text(SAMPLE_TEXT[source], encoding="utf-8")
         check_validation(validate_folder(str(folder), TODAY), folder)
+
+
+# ------------------------------------------------ (c) timeline's arguments
+
+TIMELINE_TEXT = st.one_of(
+    st.text(max_size=30),
+    st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)).map(dt.datetime.isoformat),
+    st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)).map(dt.date.isoformat),
+    st.sampled_from(["2026-03-29T01:30", "2026-10-25T01:30", "9999-12-31T23:59", "2026-02-30", "24:00", "+08:00"]),
+)
+SET_VALUES = st.one_of(
+    st.text(max_size=12), st.integers().map(str), st.sampled_from(["yes", "no", "是", "否", "1e400"])
+)
+
+
+@given(start=TIMELINE_TEXT, amount=SET_VALUES, delivered=SET_VALUES)
+def test_timeline_answers_or_gives_a_usage_error_never_a_traceback(start: str, amount: str, delivered: str) -> None:
+    arguments = ["--decisions", str(SAMPLE_FOLDER), "timeline", "refund-request", "--start", start]
+    arguments += ["--set", f"refund-amount={amount}", "--set", f"work-delivered={delivered}", "--format", "json"]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(arguments)
+        except SystemExit as stop:  # argparse and usage errors end this way
+            code = stop.code
+    assert code in (0, 2), err.getvalue()
+    if code == 2:
+        assert err.getvalue().strip().startswith(("decision-paths: error:", "usage:")), err.getvalue()
