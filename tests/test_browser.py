@@ -15,6 +15,10 @@ from pathlib import Path
 import pytest
 from site_helpers import sample_site
 
+# Where the theme puts its search box and results (Material's markup, named once).
+SEARCH_BOX = "form[name=search] input[name=query]"
+SEARCH_RESULTS = "[class*=search-result__item] a"
+
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -135,17 +139,25 @@ def test_diagram_stage_links_jump_to_the_stage_row(visit: Visit) -> None:
 
 
 def test_search_finds_a_chinese_approver_by_name(visit: Visit) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page = visit.open("")
-    # Material builds the index in a worker; a query typed before it is ready is dropped
-    page.wait_for_function("(document.querySelector('.md-search-result__meta') || {}).textContent === '键入以开始搜索'")
-    box = page.locator("input.md-search__input")
-    box.click()
-    # Chinese arrives through an input method: the text is inserted, then a key is released
-    # (Material reads the query on keyup)
-    box.fill("李娜")
-    box.press("End")
-    results = page.locator(".md-search-result__item a")
-    results.first.wait_for(state="visible")
+    box = page.locator(SEARCH_BOX)
+    results = page.locator(SEARCH_RESULTS)
+    # The index is built in a worker, and a query typed before it is ready is dropped,
+    # so type again until results come (as a person would), for at most 30 seconds.
+    for _ in range(30):
+        box.click()
+        # Chinese arrives through an input method: the text is inserted, then a key is
+        # released (the search reads the query on keyup)
+        box.fill("李娜")
+        box.press("End")
+        try:
+            results.first.wait_for(state="visible", timeout=1000)
+            break
+        except PlaywrightTimeout:
+            box.fill("")
+    results.first.wait_for(state="visible", timeout=1000)
     found = [(results.nth(i).get_attribute("href") or "", results.nth(i).inner_text()) for i in range(results.count())]
     assert found, "no search results for 李娜"
     target = next((i for i, (href, _) in enumerate(found) if "people/li-na/" in href), None)

@@ -122,7 +122,7 @@ def test_user_mkdocs_yml_without_a_docs_folder(tmp_path: Path) -> None:
     )
     assert done.code == 0, f"exit {done.code}: {done.out}{done.err}"
     site = tmp_path / "out" / "internal"
-    assert text(page(site, "").select_one(".md-header__topic")) == "Acme Rules"
+    assert site_name(page(site, "")) == "Acme Rules"
     assert (site / "decisions" / "out-of-scope-request" / "index.html").is_file()
 
 
