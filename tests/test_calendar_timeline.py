@@ -845,3 +845,27 @@ def test_a_promise_the_calendar_cannot_count_is_a_one_line_error(tmp_path: Path)
     assert done.code == 2 and "Traceback" not in done.err, done.err
     assert len(done.err.strip().splitlines()) == 1
     assert "too few working days or hours to count 20000 business hours" in done.err
+
+
+@pytest.mark.parametrize(
+    "zone, country, hours, within, received, expected",
+    [
+        # the desk closes at 02:30, but the clocks jump from 02:00 to 03:00: it is open 2 real hours
+        (
+            "America/New_York",
+            "US",
+            "00:00-02:30",
+            "2.5 business hours",
+            "2026-03-08T00:00",
+            "2026-03-09T00:30:00-04:00",
+        ),
+        ("Europe/London", "GB", "00:00-01:30", "2 business hours", "2026-03-29T00:00", "2026-03-30T01:00:00+01:00"),
+        # the desk opens at 01:30, which the clocks skip: it opens when they jump to 02:00
+        ("Europe/London", "GB", "01:30-05:00", "3 business hours", "2026-03-29T00:00", "2026-03-29T05:00:00+01:00"),
+    ],
+)
+def test_opening_or_closing_in_the_hour_the_clocks_skip_is_the_jump(  # type: ignore[no-untyped-def]
+    zone, country, hours, within, received, expected
+) -> None:
+    calendar = make_calendar(country, zone, hours=hours, workdays=range(7))
+    assert due(calendar, within, received) == expected

@@ -819,3 +819,18 @@ def test_gaps_and_overlaps_agree_with_trying_every_combination(org, seed: int):
         tuple(int(n) for n in re.findall(r"lines (\d+) and (\d+)", f.message)[0]) for f in findings(org, "DP304")
     }
     assert reported == pairs
+
+
+def test_tiny_thresholds_with_many_decimal_places_are_exact_too(org):
+    text = decision(
+        NUMBER,
+        """\
+        - when: {effort-days: ">=0.00000000000000000000000000000001"}
+          go: a
+        - when: {effort-days: "<0.00000000000000000000000000000001"}
+          go: b
+        """,
+        "ab",
+    )
+    org.write(DEC, text)
+    assert org.codes() == []

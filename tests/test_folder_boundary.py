@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import DECISION, Org
+from conftest import DECISION, Org, time_limit
 from site_helpers import run_cli
+
+from decision_paths.load import scan_folder
 
 SECRET = "TOP-SECRET-CANARY-7731"
 OUTSIDE_DECISION = DECISION.replace("title: Scope change", f"title: {SECRET}")
@@ -101,3 +103,35 @@ def test_quoted_values_are_short_safe_excerpts(org: Org) -> None:
     assert SECRET not in extra and "…" in extra and len(extra) < 200, extra
     bell = next(m for m in messages if "unknown key" in m)
     assert "\x07" not in bell and "bad\\x07key" in bell, bell
+
+
+def test_links_that_fan_out_visit_each_folder_a_bounded_number_of_times(org: Org) -> None:
+    # 24 folders, each with two links to the next: 2**24 paths if every link were walked
+    chain = org.folder / "chain"
+    for number in range(25):
+        (chain / f"d{number}").mkdir(parents=True)
+    for number in range(24):
+        for name in ("a", "b"):
+            os.symlink(f"../d{number + 1}", chain / f"d{number}" / name)
+    with time_limit(20):
+        scan = scan_folder(str(org.folder))
+    assert len(scan.files) <= 2 * 2  # the two sample files, read at most twice each
+
+
+def test_a_link_to_a_pipe_is_not_opened(org: Org) -> None:
+    os.mkfifo(org.folder / "pipe")
+    os.symlink("../pipe", org.folder / "sales" / "piped.yaml")
+    with time_limit(20):
+        assert org.codes() == []
+
+
+def test_long_option_names_are_excerpts_in_coverage_messages(org: Org) -> None:
+    long_option = "x" * 3000
+    text = DECISION.replace(
+        "  effort-days: {label: Effort, type: number}",
+        "  effort-days: {label: Effort, type: number}\n"
+        f"  kind: {{label: Kind, type: choice, options: [{long_option}, b]}}",
+    ).replace('      - when: {effort-days: "<=20"}', '      - when: {effort-days: "<=20", kind: b}')
+    org.write("sales/scope-change.yaml", text.replace("      - otherwise: answer\n", ""))
+    messages = [f.message for f in org.findings()]
+    assert messages and all(len(m) < 400 for m in messages), [len(m) for m in messages]

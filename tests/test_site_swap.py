@@ -140,6 +140,16 @@ def test_out_naming_an_existing_file_is_a_one_line_error(tmp_path: Path) -> None
     assert (tmp_path / "taken").read_text(encoding="utf-8") == "a file"
 
 
+def test_the_site_folder_can_be_read_by_a_web_server(tmp_path: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        with replaced_atomically(tmp_path / "out" / "internal") as building:
+            (building / MARKER).write_text("ours")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "out" / "internal").stat().st_mode & 0o777 == 0o755
+
+
 def test_a_killed_builds_leftovers_are_removed_by_the_next_build(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()

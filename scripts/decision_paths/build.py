@@ -248,6 +248,7 @@ def replaced_atomically(target: Path) -> Iterator[Path]:
             )
         try:
             building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+            building.chmod(0o777 & ~_umask())  # mkdtemp makes it private; the site is for a web server to read
         except OSError as err:
             raise BuildError(_io_problem(target.parent, err)) from None
         try:
@@ -257,6 +258,12 @@ def replaced_atomically(target: Path) -> Iterator[Path]:
             raise BuildError(_io_problem(target, err)) from None
         finally:
             shutil.rmtree(building, ignore_errors=True)  # the new site if it failed, the old one if it was swapped
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _swap_in(building: Path, target: Path) -> None:
@@ -307,6 +314,8 @@ def _output_lock(out: Path) -> Iterator[None]:
         except BlockingIOError:
             print(f"decision-paths: waiting for another build into {out} to finish", file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some network shares): build without taking turns
+            pass
         yield
     finally:
         os.close(handle)  # closing releases the lock
@@ -336,4 +345,7 @@ def _io_problem(path: Path, err: OSError) -> str:
 
 
 def _made_by_us(folder: Path) -> bool:
-    return folder.is_dir() and ((folder / MARKER).is_file() or not any(folder.iterdir()))
+    try:
+        return folder.is_dir() and ((folder / MARKER).is_file() or not any(folder.iterdir()))
+    except OSError:  # unreadable: certainly not replaced
+        return False

@@ -89,6 +89,24 @@ class BusinessCalendar:
             return self.at_wall(dt.datetime.combine(day, since_midnight))
         return self.at_wall(dt.datetime.combine(day, dt.time()) + since_midnight)
 
+    def boundary(self, day: dt.date, since_midnight: dt.timedelta) -> dt.datetime:
+        """The instant a desk opens or closes at a wall-clock time on ``day``. A time the
+        clocks skip (they jump from 01:00 to 02:00, and the desk opens at 01:30) is the
+        moment of the jump: the first instant whose clock shows that time or later."""
+        wall = dt.datetime.combine(day, dt.time()) + since_midnight
+        instant = self.at_wall(wall)
+        if instant.replace(tzinfo=None) == wall:
+            return instant
+        low, high = (instant - dt.timedelta(days=1)).astimezone(dt.UTC), instant.astimezone(dt.UTC)
+        before = low.astimezone(self.zone).utcoffset()
+        while high - low > dt.timedelta(microseconds=1):  # find the jump between them
+            middle = low + (high - low) / 2
+            if middle.astimezone(self.zone).utcoffset() == before:
+                low = middle
+            else:
+                high = middle
+        return high.replace(microsecond=0).astimezone(self.zone)  # zones change on whole seconds
+
     def at_wall(self, wall: dt.datetime) -> dt.datetime:
         """The instant a wall-clock time names, with the zone's real offset at that instant.
 

@@ -154,7 +154,8 @@ def _escape_property(text: str) -> str:
 
 
 EXCERPT_CHARS = 60
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# control characters, line separators and the bidirectional overrides that can disguise text
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 # a value in quotes, as messages quote them: the quote marks stand apart from words
 _QUOTED = re.compile(r"(?<!\w)'([^'\n]{" + str(EXCERPT_CHARS + 1) + r",})'(?!\w)")
 

@@ -89,8 +89,12 @@ def scan_folder(folder: str) -> FolderScan:
     root = os.path.realpath(folder)
     files: list[str] = []
     refused: list[Finding] = []
+    # Real folders walked so far: a link to one of them is not walked again, so links
+    # that fan out to the same folders cost one visit each, not one per path.
+    walked: set[str] = set()
 
     def walk(current: str, real: str, above: frozenset[str]) -> None:
+        walked.add(real)
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError:
@@ -117,16 +121,17 @@ def scan_folder(folder: str) -> FolderScan:
                 if os.path.isdir(target):
                     if target in above or target == real:
                         refused.append(_link_finding("link-loop", path))
-                    else:
+                    elif target not in walked:
                         subfolders.append((path, target))
-                elif is_yaml:
+                elif is_yaml and os.path.isfile(target):  # never a pipe or a device
                     files.append(path)
             elif entry.is_dir(follow_symlinks=False):
                 subfolders.append((path, os.path.join(real, entry.name)))
             elif is_yaml and entry.is_file(follow_symlinks=False):
                 files.append(path)
         for path, target in subfolders:
-            walk(path, target, above | {real})
+            if target not in walked or not os.path.islink(path):
+                walk(path, target, above | {real})
 
     walk(folder, root, frozenset())
     return FolderScan(tuple(files), tuple(refused))
@@ -378,7 +383,7 @@ class _Reader:
             self.add(
                 "invalid-value",
                 node.loc,
-                f"{what} '{node.text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-10-01",
+                f"{what} '{excerpt(node.text)}' is not a date: write it as YYYY-MM-DD, e.g. 2026-10-01",
             )
             raise _Broken
         self._wrong(node, what, "a date (YYYY-MM-DD)")
@@ -581,7 +586,7 @@ class _SharedData:
             r.add(
                 "invalid-value",
                 node.loc,
-                f"{what} hours '{text}' must be opening and closing time on one day, like \"09:00-18:00\"",
+                f"{what} hours '{excerpt(text)}' must be opening and closing time on one day, like \"09:00-18:00\"",
             )
         return None
 

@@ -115,8 +115,8 @@ def _add_business_hours(start: dt.datetime, hours: Decimal, calendar: BusinessCa
     day = start.astimezone(calendar.zone).date()
     for _ in range(MAX_SEARCH_DAYS):
         if calendar.is_working_day(day):
-            opens = calendar.local(day, calendar.opens).astimezone(dt.UTC)
-            closes = calendar.local(day, calendar.closes).astimezone(dt.UTC)
+            opens = calendar.boundary(day, calendar.opens).astimezone(dt.UTC)
+            closes = calendar.boundary(day, calendar.closes).astimezone(dt.UTC)
             moment = max(moment, opens)
             if moment < closes:
                 available = closes - moment

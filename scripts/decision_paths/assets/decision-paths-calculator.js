@@ -35,6 +35,15 @@
     return found * 60000;
   };
   Calendar.prototype.toWall = function (utc) { return utc + this.offsetAt(utc); };
+  /* When a desk opens or closes at a wall time: a time the clocks skip is the moment
+   * they jump, as BusinessCalendar.boundary in Python. */
+  Calendar.prototype.boundary = function (wall) {
+    var utc = this.toUtc(wall);
+    if (this.toWall(utc) === wall) return utc;
+    var list = this.data.offsets, jump = list[0][0];
+    for (var i = 0; i < list.length && list[i][0] <= utc; i++) jump = list[i][0];
+    return jump;
+  };
   Calendar.prototype.toUtc = function (wall) {
     var before = this.offsetAt(wall - DAY), after = this.offsetAt(wall + DAY);
     if (before === after) return wall - before;
@@ -59,7 +68,7 @@
     var day = dayOf(cal.toWall(received));
     for (var k = 0; k < 3660; k++) {
       if (cal.isWorkingDay(day)) {
-        var opens = cal.toUtc(day + cal.opens), closes = cal.toUtc(day + cal.closes);
+        var opens = cal.boundary(day + cal.opens), closes = cal.boundary(day + cal.closes);
         if (moment < opens) moment = opens;
         if (moment < closes) {
           if (remaining <= closes - moment) return moment + remaining;

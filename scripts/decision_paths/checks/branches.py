@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from decision_paths.checks import CheckContext
 from decision_paths.checks.suggest import did_you_mean
-from decision_paths.findings import Finding, finding
+from decision_paths.findings import Finding, excerpt, finding
 from decision_paths.model import (
     Branch,
     ChoiceTest,
@@ -84,7 +84,7 @@ def _condition(decision: Decision, condition: Condition) -> Iterator[Finding]:
             yield finding(
                 "condition-type",
                 condition.loc,
-                f"{name} is a choice: name one of its options ({', '.join(item.options)}) or a list of them",
+                f"{name} is a choice: name one of its options ({_options(item)}) or a list of them",
             )
             return
         for option in test.options:
@@ -93,7 +93,7 @@ def _condition(decision: Decision, condition: Condition) -> Iterator[Finding]:
                     "unknown-option",
                     option.loc,
                     f"'{option.id}' is not an option of {name} "
-                    f"({', '.join(item.options)}){did_you_mean(option.id, item.options)}",
+                    f"({_options(item)}){did_you_mean(option.id, item.options)}",
                 )
 
 
@@ -189,7 +189,9 @@ def _representatives(item: Input, branches: Sequence[Branch]) -> list[object]:
     if not thresholds:
         return [Decimal(0)]
     # Exact arithmetic on the numbers as written, however many digits they have.
-    digits = max(t.adjusted() for t in thresholds) - min(int(t.as_tuple().exponent) for t in thresholds) + 4
+    # digits from the largest integer part (at least the 1 added below) to the smallest decimal place
+    largest = max(0, *(t.adjusted() for t in thresholds))
+    digits = largest - min(0, *(int(t.as_tuple().exponent) for t in thresholds)) + 4
     with decimal.localcontext(decimal.Context(prec=max(digits, 28), traps=[decimal.Inexact])):
         points: list[object] = [thresholds[0] - 1]
         for low, high in itertools.pairwise(thresholds):
@@ -204,6 +206,10 @@ def _between(low: Decimal, high: Decimal) -> Decimal:
     return middle if low < middle < high else (low + high) / 2
 
 
+def _options(item: Input) -> str:
+    return ", ".join(excerpt(option) for option in item.options)
+
+
 def _describe(inputs: list[Input], cell: dict[str, object]) -> str:
     return ", ".join(f"{item.id} = {_show(cell[item.id])}" for item in inputs)
 
@@ -213,4 +219,4 @@ def _show(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return plain_number(value)
-    return str(value)
+    return excerpt(str(value))
