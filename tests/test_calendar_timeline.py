@@ -869,3 +869,19 @@ def test_opening_or_closing_in_the_hour_the_clocks_skip_is_the_jump(  # type: ig
 ) -> None:
     calendar = make_calendar(country, zone, hours=hours, workdays=range(7))
     assert due(calendar, within, received) == expected
+
+
+def test_a_loop_of_stages_gives_a_message_not_endless_work(empty_org) -> None:  # type: ignore[no-untyped-def]
+    empty_org.write("_org.yaml", SHARED)
+    empty_org.write(
+        "loop.yaml",
+        one_stage("shanghai", "1 business day").replace(
+            "    within: 1 business day\n", "    within: 1 business day\n    next: only\n"
+        ),
+    )
+    result = empty_org.validate()
+    assert "DP301" in {f.rule.code for f in result.findings}  # validate reports the loop itself
+    decision = result.org.decisions["loop"]
+    calendar = BusinessCalendar(result.org.calendar_for(decision))
+    with pytest.raises(TimelineError, match="form a loop"):
+        fastest_and_slowest(decision, parse_start("2026-11-20", calendar), calendar)

@@ -8,6 +8,7 @@ calendar and the start instant.
 from __future__ import annotations
 
 import datetime as dt
+import graphlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -232,32 +233,27 @@ def fastest_and_slowest(
 
 def _path_order(decision: Decision) -> list[str]:
     """The stages reachable from start, each after every stage that leads to it."""
-    reachable: list[str] = []
+    reachable: dict[str, None] = {}
     pending = [decision.start.id]
     while pending:
         stage_id = pending.pop()
-        if stage_id in reachable or stage_id not in decision.stages:
-            continue
-        reachable.append(stage_id)
-        pending.extend(t.id for t in decision.stages[stage_id].successors())
-    incoming = dict.fromkeys(reachable, 0)
+        if stage_id not in reachable and stage_id in decision.stages:
+            reachable[stage_id] = None
+            pending.extend(_next_ids(decision, stage_id))
+    order: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for stage_id in reachable:
-        for target in dict.fromkeys(t.id for t in decision.stages[stage_id].successors()):
-            if target in incoming:
-                incoming[target] += 1
-    ready = [s for s in decision.stages if incoming.get(s) == 0]
-    order: list[str] = []
-    while ready:
-        stage_id = ready.pop(0)
-        order.append(stage_id)
-        for target in dict.fromkeys(t.id for t in decision.stages[stage_id].successors()):
-            if target in incoming:
-                incoming[target] -= 1
-                if incoming[target] == 0:
-                    ready.append(target)
-    if len(order) < len(reachable):
-        raise TimelineError(f"the stages of '{decision.id}' form a loop, so no answer date can be promised")
-    return order
+        order.add(stage_id)
+        for target in _next_ids(decision, stage_id):
+            order.add(target, stage_id)
+    try:
+        return list(order.static_order())
+    except graphlib.CycleError:
+        raise TimelineError(f"the stages of '{decision.id}' form a loop, so no answer date can be promised") from None
+
+
+def _next_ids(decision: Decision, stage_id: str) -> list[str]:
+    """The distinct stages a stage leads to (ids that exist; others are findings)."""
+    return [t for t in dict.fromkeys(t.id for t in decision.stages[stage_id].successors()) if t in decision.stages]
 
 
 def _extreme_timeline(
@@ -275,7 +271,7 @@ def _extreme_timeline(
             continue
         stage = decision.stages[stage_id]
         due = due_instant(stage.within, received[stage_id], calendar)
-        targets = [t for t in dict.fromkeys(t.id for t in stage.successors()) if t in decision.stages]
+        targets = _next_ids(decision, stage_id)
         if not targets and (best is None or better(due, best[0])):
             best = (due, stage_id)
         for target in targets:
