@@ -99,7 +99,7 @@ def scan_folder(folder: str) -> FolderScan:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError:
             return  # an unreadable or vanished folder holds nothing to read
-        subfolders: list[tuple[str, str]] = []
+        subfolders: list[tuple[str, str, bool]] = []  # (path, real path, reached by a link)
         for entry in entries:
             if entry.name.startswith("."):
                 continue
@@ -121,16 +121,16 @@ def scan_folder(folder: str) -> FolderScan:
                 if os.path.isdir(target):
                     if target in above or target == real:
                         refused.append(_link_finding("link-loop", path))
-                    elif target not in walked:
-                        subfolders.append((path, target))
+                    else:
+                        subfolders.append((path, target, True))
                 elif is_yaml and os.path.isfile(target):  # never a pipe or a device
                     files.append(path)
             elif entry.is_dir(follow_symlinks=False):
-                subfolders.append((path, os.path.join(real, entry.name)))
+                subfolders.append((path, os.path.join(real, entry.name), False))
             elif is_yaml and entry.is_file(follow_symlinks=False):
                 files.append(path)
-        for path, target in subfolders:
-            if target not in walked or not os.path.islink(path):
+        for path, target, by_link in subfolders:
+            if not (by_link and target in walked):
                 walk(path, target, above | {real})
 
     walk(folder, root, frozenset())
