@@ -54,7 +54,7 @@ serve: $(VENV)/.installed system-deps
 	$(DP) serve
 
 schema: $(VENV)/.installed
-	$(PYTHON) -m decision_paths.schema schema
+	$(PYTHON) -m decision_paths.load.schema schema
 
 system-deps:
 	@sh scripts/setup-system.sh

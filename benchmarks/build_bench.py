@@ -40,14 +40,12 @@ import graphviz
 import yaml
 from synthetic import write_organisation
 
-from decision_paths import (
-    buildcache,
-    diagrams,
-    plan,
-)
-from decision_paths.i18n import words
-from decision_paths.plan import PlanOptions
-from decision_paths.validate import validate_folder
+from decision_paths.model.words import words
+from decision_paths.pipeline import validate_folder
+from decision_paths.plan import diagrams
+from decision_paths.plan import pages as plan
+from decision_paths.plan.pages import PlanOptions
+from decision_paths.store import cache as buildcache
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -224,7 +222,7 @@ def baseline_page(n: int, sections: int, chars: int, rng: random.Random) -> str:
 def baseline_config(nav: list) -> str:
     """`decision-paths build`'s built-in configuration (build.DEFAULT_CONFIG: theme, search
     and Markdown settings) without the decision-paths plugin, with our site's nav."""
-    from decision_paths.build import DEFAULT_CONFIG, PLUGIN
+    from decision_paths.render.site import DEFAULT_CONFIG, PLUGIN
 
     config = yaml.safe_load(DEFAULT_CONFIG)
     plugins = [p for p in config.get("plugins", []) if p != PLUGIN and not (isinstance(p, dict) and PLUGIN in p)]
@@ -250,7 +248,7 @@ def site_structure(project: Path, cache: Path) -> tuple[list[str], list]:
     `decision-paths build` sets it up in PROJECT (diagrams come from the warm CACHE)."""
     from mkdocs.structure.files import get_files
 
-    from decision_paths.build import load_site_config
+    from decision_paths.render.site import load_site_config
 
     old_cwd, old_cache = os.getcwd(), os.environ.get("DECISION_PATHS_CACHE")
     os.chdir(project)

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from decision_paths.validate import validate_folder
+from decision_paths.pipeline import validate_folder
 
 SHARED = """\
 people:

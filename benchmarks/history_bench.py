@@ -105,8 +105,8 @@ def main() -> None:
             without.append(timed_build(repo, Path(tmp) / "out", False, Path(tmp) / "cache"))
             with_history.append(timed_build(repo, Path(tmp) / "out", True, Path(tmp) / "cache"))
         sys.path.insert(0, str(Path(__file__).parent.parent / "scripts"))
-        from decision_paths.history import read_history
-        from decision_paths.i18n import words
+        from decision_paths.load.history import read_history
+        from decision_paths.model.words import words
 
         os.environ["DECISION_PATHS_CACHE"] = str(Path(tmp) / "cache-alone")  # empty: a cold read
         start = time.perf_counter()

@@ -23,8 +23,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import write_organisation
 
-from decision_paths.load import find_files
-from decision_paths.validate import validate_folder
+from decision_paths.load.decisions import find_files
+from decision_paths.pipeline import validate_folder
 
 
 def best_of(repeat: int, run) -> tuple[float, float]:

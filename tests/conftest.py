@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from decision_paths.findings import Finding
-from decision_paths.validate import Validation, validate_folder
+from decision_paths.model.findings import Finding
+from decision_paths.pipeline import Validation, validate_folder
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 23)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from site_helpers import TODAY, all_files, article, copy_sample, run_cli, text
 
-import decision_paths.history
-import decision_paths.mkdocs_plugin
-import decision_paths.validate
+import decision_paths.load.history
+import decision_paths.pipeline
+import decision_paths.render.mkdocs_plugin
 from decision_paths.cli import main
 
 pytestmark = pytest.mark.site
@@ -29,10 +29,10 @@ class Steps:
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.calls: dict[str, int] = {}
         for module, name in (
-            (decision_paths.validate, "validate_folder"),
-            (decision_paths.mkdocs_plugin, "plan_site"),
-            (decision_paths.mkdocs_plugin, "plan_client_site"),
-            (decision_paths.history, "_read_history"),
+            (decision_paths.pipeline, "validate_folder"),
+            (decision_paths.render.mkdocs_plugin, "plan_site"),
+            (decision_paths.render.mkdocs_plugin, "plan_client_site"),
+            (decision_paths.load.history, "_read_history"),
         ):
             self._count(monkeypatch, module, name)
 
@@ -70,7 +70,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def build(today: str = TODAY) -> dict[str, bytes]:
     """Both sites, built in this process as by a new command (no history kept in memory)."""
-    decision_paths.history._CACHE.clear()
+    decision_paths.load.history._CACHE.clear()
     os.environ.pop("SOURCE_DATE_EPOCH", None)  # each build sets it from the history, as a new process would
     assert main(["build", "--out", "out", "--today", today]) == 0
     return all_files(Path("out"))

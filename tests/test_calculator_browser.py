@@ -27,13 +27,13 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import REPO
 
-from decision_paths.audience import client_view
-from decision_paths.calculator import calendar_data, decision_data
-from decision_paths.calendars import BusinessCalendar
-from decision_paths.i18n import words
-from decision_paths.model import Decision, InputType, NumberTest, Organisation
-from decision_paths.timeline import MissingInput, fastest_and_slowest, parse_start, path_for, timeline
-from decision_paths.validate import validate_folder
+from decision_paths.model.audience import client_view
+from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.organisation import Decision, InputType, NumberTest, Organisation
+from decision_paths.model.timeline import MissingInput, fastest_and_slowest, parse_start, path_for, timeline
+from decision_paths.model.words import words
+from decision_paths.pipeline import validate_folder
+from decision_paths.plan.calculator import calendar_data, decision_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 

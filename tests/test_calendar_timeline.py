@@ -31,11 +31,10 @@ from conftest import REPO
 from hypothesis import given
 from hypothesis import strategies as st
 
-from decision_paths.calendars import BusinessCalendar
-from decision_paths.durations import UNIT_WORDS, DurationError, parse_duration
-from decision_paths.findings import Loc
-from decision_paths.model import BusinessHours, Calendar, Ref, Stage
-from decision_paths.timeline import (
+from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.findings import Loc
+from decision_paths.model.organisation import BusinessHours, Calendar, Ref, Stage
+from decision_paths.model.timeline import (
     MissingInput,
     TimelineError,
     due_instant,
@@ -45,6 +44,7 @@ from decision_paths.timeline import (
     path_for,
     timeline,
 )
+from decision_paths.model.units import UNIT_WORDS, DurationError, parse_duration
 
 COMMAND = REPO / ".venv" / "bin" / "decision-paths"
 NOWHERE = Loc("")

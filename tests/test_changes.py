@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from site_helpers import run_cli
 
-from decision_paths.diffreport import changes_between, render
-from decision_paths.load import load_folder
-from decision_paths.model import Organisation
+from decision_paths.cli.diffreport import changes_between, render
+from decision_paths.load.decisions import load_folder
+from decision_paths.model.organisation import Organisation
 
 SHARED = """\
 # people and roles

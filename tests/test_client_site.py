@@ -21,10 +21,10 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO, Org
 
-from decision_paths.audience import INTERNAL_TEAM, client_view
-from decision_paths.i18n import words
-from decision_paths.model import Audience, Visibility
-from decision_paths.validate import validate_folder
+from decision_paths.model.audience import INTERNAL_TEAM, client_view
+from decision_paths.model.organisation import Audience, Visibility
+from decision_paths.model.words import words
+from decision_paths.pipeline import validate_folder
 
 pytestmark = pytest.mark.site
 

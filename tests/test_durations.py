@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from decision_paths.durations import DurationError, parse_duration
-from decision_paths.findings import Loc
-from decision_paths.model import Unit
+from decision_paths.model.findings import Loc
+from decision_paths.model.organisation import Unit
+from decision_paths.model.units import DurationError, parse_duration
 
 LOC = Loc("decisions/x.yaml", 7, 13)
 

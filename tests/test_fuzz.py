@@ -22,10 +22,10 @@ from conftest import REPO, TODAY
 from hypothesis import given
 from hypothesis import strategies as st
 
-from decision_paths import yamlsource
 from decision_paths.cli import main
-from decision_paths.findings import RULES_BY_CODE
-from decision_paths.validate import Validation, validate_folder
+from decision_paths.load import yamlsource
+from decision_paths.model.findings import RULES_BY_CODE
+from decision_paths.pipeline import Validation, validate_folder
 
 SAMPLE_FOLDER = REPO / "decisions"
 SAMPLES = sorted(str(p.relative_to(SAMPLE_FOLDER)) for p in SAMPLE_FOLDER.rglob("*.yaml"))

@@ -20,8 +20,8 @@ import pytest
 from bs4 import BeautifulSoup
 from site_helpers import REPO, article, page, run_cli, text
 
-from decision_paths.history import read_history
-from decision_paths.i18n import words
+from decision_paths.load.history import read_history
+from decision_paths.model.words import words
 
 TODAY = "2026-11-23"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -245,9 +245,9 @@ def test_entries_newest_first_with_commit_details(repo: Path) -> None:
 def test_versions_already_loaded_from_the_working_tree_are_not_loaded_again(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import decision_paths.history as history_module
-    from decision_paths.mkdocs_plugin import _loaded_decisions
-    from decision_paths.validate import check_folder
+    import decision_paths.load.history as history_module
+    from decision_paths.pipeline import check_folder
+    from decision_paths.render.mkdocs_plugin import _loaded_decisions
 
     folder = str(repo / "decisions")
     assert git(repo, "status", "--porcelain") == "", "the working tree is the last commit"

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from conftest import DECISION, SHARED
 
-from decision_paths.model import ChoiceTest, NumberTest, Unit, Visibility, WhoMode, YesNoTest
+from decision_paths.model.organisation import ChoiceTest, NumberTest, Unit, Visibility, WhoMode, YesNoTest
 
 FILE = "sales/scope-change.yaml"
 

@@ -23,7 +23,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from site_helpers import REPO, run_cli
 
-from decision_paths.findings import RULES, Finding, Loc
+from decision_paths.model.findings import RULES, Finding, Loc
 
 VENV_BIN = REPO / ".venv" / "bin"
 TODAY = "2026-11-23"

@@ -574,5 +574,5 @@ def test_timeline_start_up_loads_no_site_builder() -> None:
     )
     assert done.returncode == 0, done.stderr
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    assert "decision_paths.timeline" in imported
+    assert "decision_paths.model.timeline" in imported
     assert not {m for m in imported if m.split(".")[0] in ("mkdocs", "material", "markdown", "jieba")}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from site_helpers import REPO, run_cli
 
-from decision_paths.validate import validate_folder
+from decision_paths.pipeline import validate_folder
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -14,11 +14,11 @@ import pytest
 import yaml
 from conftest import DECISION, REPO, SHARED
 
-from decision_paths import fields as F
-from decision_paths import schema
-from decision_paths.durations import parse_duration
-from decision_paths.findings import Loc
-from decision_paths.load import load_folder
+from decision_paths.load import schema
+from decision_paths.load.decisions import load_folder
+from decision_paths.model import fields as F
+from decision_paths.model.findings import Loc
+from decision_paths.model.units import parse_duration
 
 SAMPLES = sorted(p for p in (REPO / "decisions").rglob("*") if p.suffix in (".yaml", ".yml"))
 SCHEMA_DIR = REPO / "schema"

@@ -27,8 +27,8 @@ from site_helpers import (
     text,
 )
 
-from decision_paths.model import Organisation
-from decision_paths.validate import validate_folder
+from decision_paths.model.organisation import Organisation
+from decision_paths.pipeline import validate_folder
 
 pytestmark = pytest.mark.site
 

@@ -1,6 +1,6 @@
 from conftest import REPO, TODAY
 
-from decision_paths.validate import validate_folder
+from decision_paths.pipeline import validate_folder
 
 
 def test_minimal_org_is_clean(org):

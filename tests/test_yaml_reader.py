@@ -12,8 +12,8 @@ import tracemalloc
 import pytest
 from conftest import DECISION, SHARED, time_limit
 
-from decision_paths import yamlsource
-from decision_paths.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, Map, ParsedFile, Scalar, Seq
+from decision_paths.load import yamlsource
+from decision_paths.load.yamlsource import MAX_DEPTH, MAX_FILE_BYTES, Map, ParsedFile, Scalar, Seq
 
 FILE = "sales/scope-change.yaml"
 

@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from decision_paths.findings import Finding
-from decision_paths.model import Organisation
+from decision_paths.model.findings import Finding
+from decision_paths.model.organisation import Organisation
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,8 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from decision_paths.checks import CheckContext
-from decision_paths.checks.suggest import did_you_mean
-from decision_paths.findings import Finding, excerpt, finding
-from decision_paths.model import (
+from decision_paths.model.findings import Finding, excerpt, finding
+from decision_paths.model.organisation import (
     Branch,
     ChoiceTest,
     Condition,
@@ -33,6 +32,7 @@ from decision_paths.model import (
     YesNoTest,
     plain_number,
 )
+from decision_paths.model.suggest import did_you_mean
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:

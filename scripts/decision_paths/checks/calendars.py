@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from decision_paths.checks import CheckContext
-from decision_paths.checks.suggest import did_you_mean
-from decision_paths.findings import Finding, finding
-from decision_paths.model import Calendar, Organisation
+from decision_paths.model.findings import Finding, finding
+from decision_paths.model.organisation import Calendar, Organisation
+from decision_paths.model.suggest import did_you_mean
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:

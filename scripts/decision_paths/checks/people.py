@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterator
 
 from decision_paths.checks import CheckContext
-from decision_paths.findings import Finding, finding
-from decision_paths.model import Organisation, Stage, WhoMode
+from decision_paths.model.findings import Finding, finding
+from decision_paths.model.organisation import Organisation, Stage, WhoMode
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:

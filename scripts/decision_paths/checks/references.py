@@ -6,9 +6,9 @@ import itertools
 from collections.abc import Iterator, Mapping
 
 from decision_paths.checks import CheckContext
-from decision_paths.checks.suggest import did_you_mean
-from decision_paths.findings import Finding, finding
-from decision_paths.model import Decision, Organisation, Person, Ref, Role
+from decision_paths.model.findings import Finding, finding
+from decision_paths.model.organisation import Decision, Organisation, Person, Ref, Role
+from decision_paths.model.suggest import did_you_mean
 
 # Findings that only hold if every person, role and calendar was read.
 _NEED_ALL_SHARED = {"unknown-role", "unknown-person", "unknown-calendar", "missing-key"}

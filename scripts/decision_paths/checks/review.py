@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from decision_paths.checks import CheckContext
-from decision_paths.findings import Finding, finding
-from decision_paths.model import Organisation
+from decision_paths.model.findings import Finding, finding
+from decision_paths.model.organisation import Organisation
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:

@@ -19,14 +19,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from decision_paths import diagrams, queries
-from decision_paths.calculator import calculator_html
-from decision_paths.calendars import BusinessCalendar
-from decision_paths.feed import atom_feed
-from decision_paths.history import Entry, History
-from decision_paths.model import Decision, InputType, Organisation, Person, Role, Stage, Visibility, WhoMode
-from decision_paths.text import html_text as esc
-from decision_paths.text import markdown_block
+from decision_paths.load.history import Entry, History
+from decision_paths.model import people as queries
+from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.organisation import (
+    Decision,
+    InputType,
+    Organisation,
+    Person,
+    Role,
+    Stage,
+    Visibility,
+    WhoMode,
+)
+from decision_paths.plan import diagrams
+from decision_paths.plan.calculator import calculator_html
+from decision_paths.plan.feed import atom_feed
+from decision_paths.render.text import html_text as esc
+from decision_paths.render.text import markdown_block
 
 # Raw HTML too large to go through search indexing (diagram SVG, calculator)
 # stands in the page as a comment; the plugin puts it in the finished page.

@@ -2,7 +2,7 @@
 
 Editors with the YAML language server read them (the ``# yaml-language-server:
 $schema=...`` line) to autocomplete keys and flag typos while typing. The
-copies in ``schema/`` are regenerated with ``python -m decision_paths.schema``;
+copies in ``schema/`` are regenerated with ``python -m decision_paths.load.schema``;
 a test fails when they differ from what this module makes.
 """
 
@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from decision_paths import fields as F
-from decision_paths.durations import PATTERN as DURATION_PATTERN
-from decision_paths.model import WEEKDAYS
+from decision_paths.model import fields as F
+from decision_paths.model.organisation import WEEKDAYS
+from decision_paths.model.units import PATTERN as DURATION_PATTERN
 
 SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from decision_paths.findings import Loc, excerpt
-from decision_paths.model import Duration, Unit
+from decision_paths.model.findings import Loc, excerpt
+from decision_paths.model.organisation import Duration, Unit
 
 # Every accepted spelling, longest first so "个工作小时" wins over "小时".
 UNIT_WORDS: dict[str, Unit] = {

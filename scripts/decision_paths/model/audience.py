@@ -18,8 +18,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-from decision_paths.findings import Loc
-from decision_paths.model import (
+from decision_paths.model.findings import Loc
+from decision_paths.model.organisation import (
     Audience,
     Decision,
     Organisation,

@@ -29,8 +29,8 @@ import yaml
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
-    from decision_paths.mkdocs_plugin import DecisionPathsPlugin
-    from decision_paths.validate import CheckedFolder
+    from decision_paths.pipeline import CheckedFolder
+    from decision_paths.render.mkdocs_plugin import DecisionPathsPlugin
 
 MARKER = ".decision-paths-site"
 PLUGIN = "decision-paths"
@@ -93,7 +93,7 @@ _LINK_WARNING = re.compile(
 
 def link_finding(message: str, docs_dir: str):  # type: ignore[no-untyped-def]
     """A MkDocs strict-mode warning as a finding: at the line of the link when the page is one of ours."""
-    from decision_paths.findings import Loc, finding
+    from decision_paths.model.findings import Loc, finding
 
     match = _LINK_WARNING.search(message)
     if not match:
@@ -126,7 +126,7 @@ def load_site_config(
     """The user's mkdocs.yml (or the built-in default), with the decision-paths plugin set up."""
     from mkdocs.config import load_config
 
-    from decision_paths.mkdocs_plugin import DecisionPathsPlugin
+    from decision_paths.render.mkdocs_plugin import DecisionPathsPlugin
 
     if config_file is None:
         # The client site may have a configuration of its own (site name, no editor pages).
@@ -152,7 +152,7 @@ def load_site_config(
 
 def site_plugin(config: MkDocsConfig) -> DecisionPathsPlugin:
     """Our plugin in a configuration that ``load_site_config`` made."""
-    from decision_paths.mkdocs_plugin import DecisionPathsPlugin
+    from decision_paths.render.mkdocs_plugin import DecisionPathsPlugin
 
     plugin = config.plugins[PLUGIN]
     if not isinstance(plugin, DecisionPathsPlugin):  # another plugin registered under our name

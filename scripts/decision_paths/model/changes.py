@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from decision_paths.model import (
+from decision_paths.model.organisation import (
     Branch,
     Calendar,
     ChoiceTest,

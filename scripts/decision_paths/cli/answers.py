@@ -9,11 +9,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from decision_paths import queries
-from decision_paths.calendars import BusinessCalendar
-from decision_paths.findings import Finding, finding
-from decision_paths.model import Decision, Organisation, Stage
-from decision_paths.timeline import Timeline, TimelineError, path_for
+from decision_paths.model import people as queries
+from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.findings import Finding, finding
+from decision_paths.model.organisation import Decision, Organisation, Stage
+from decision_paths.model.timeline import Timeline, TimelineError, path_for
 
 
 def holiday_data_warnings(

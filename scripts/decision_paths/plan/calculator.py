@@ -15,9 +15,9 @@ import html
 import json
 from collections.abc import Mapping
 
-from decision_paths.calendars import BusinessCalendar
-from decision_paths.model import ChoiceTest, Decision, InputType, NumberTest, Stage, Test, clock
-from decision_paths.timeline import TimelineError, fastest_and_slowest
+from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.organisation import ChoiceTest, Decision, InputType, NumberTest, Stage, Test, clock
+from decision_paths.model.timeline import TimelineError, fastest_and_slowest
 
 SCRIPT_ID_PREFIX = "dp-calculator-data-"
 

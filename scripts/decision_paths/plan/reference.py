@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 import os
 
-from decision_paths import fields as F
-from decision_paths.durations import UNIT_WORDS
-from decision_paths.findings import RULES
-from decision_paths.text import plain
+from decision_paths.model import fields as F
+from decision_paths.model.findings import RULES
+from decision_paths.model.units import UNIT_WORDS
+from decision_paths.render.text import plain
 
 FORMAT_URI = "reference/format.md"
 COMMANDS_URI = "reference/commands.md"

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from decision_paths.model import Calendar
+from decision_paths.model.organisation import Calendar
 
 
 @dataclass(eq=False)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from decision_paths.changes import Change, organisation_changes
-from decision_paths.model import Organisation
+from decision_paths.model.changes import Change, organisation_changes
+from decision_paths.model.organisation import Organisation
 
 
 def changes_between(old: Organisation, new: Organisation) -> list[Change]:

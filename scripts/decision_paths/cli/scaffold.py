@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from decision_paths.buildcache import write_atomically
-from decision_paths.findings import Finding
-from decision_paths.load import ID_RE, find_files, is_shared
-from decision_paths.yamlsource import read_file
+from decision_paths.load.decisions import ID_RE, find_files, is_shared
+from decision_paths.load.yamlsource import read_file
+from decision_paths.model.findings import Finding
+from decision_paths.store.cache import write_atomically
 
 
 class ScaffoldError(Exception):

@@ -30,14 +30,15 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import write_file
 
-from decision_paths import buildcache
-from decision_paths.audience import client_view
-from decision_paths.diagrams import DiagramError, SvgDrawing
-from decision_paths.findings import Finding
-from decision_paths.history import History, blob_id, history_to_json, read_history
-from decision_paths.i18n import words
-from decision_paths.model import Decision
-from decision_paths.plan import (
+from decision_paths.load.history import History, blob_id, history_to_json, read_history
+from decision_paths.load.timestamps import source_date_epoch
+from decision_paths.model.audience import client_view
+from decision_paths.model.findings import Finding
+from decision_paths.model.organisation import Decision
+from decision_paths.model.words import words
+from decision_paths.pipeline import CheckedFolder, check_folder
+from decision_paths.plan.diagrams import DiagramError, SvgDrawing
+from decision_paths.plan.pages import (
     DIAGRAM_SLOT,
     HOME_URI,
     Heading,
@@ -47,8 +48,7 @@ from decision_paths.plan import (
     plan_client_site,
     plan_site,
 )
-from decision_paths.timestamps import source_date_epoch
-from decision_paths.validate import CheckedFolder, check_folder
+from decision_paths.store import cache as buildcache
 
 if TYPE_CHECKING:
     from mkdocs.structure.toc import _TocToken  # the shape get_toc takes
@@ -112,7 +112,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             search.config["separator"] = SEARCH_SEPARATOR
         if config.theme.name == "material":
             # Our template escapes the tab title (Material's striptags would unescape it).
-            overrides = str(resources.files("decision_paths") / "overrides")
+            overrides = str(resources.files("decision_paths.render") / "overrides")
             if overrides not in config.theme.dirs:
                 config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides)
             # Nothing from third-party hosts: no Google Fonts unless the privacy plugin self-hosts them.
@@ -202,12 +202,12 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.diagram_files = [File.generated(config, f"diagrams/{name}.svg", content="") for name in sorted(dots)]
         for file in self.diagram_files:
             _replace(files, file)
-        package = resources.files("decision_paths") / "assets"
+        package = resources.files("decision_paths.render") / "assets"
         for asset in ASSETS:
             _replace(files, File.generated(config, f"assets/{asset}", content=(package / asset).read_bytes()))
 
     def _nav(self, files: Files, config: MkDocsConfig, plan: SitePlan) -> list[Any]:
-        from decision_paths.reference import COMMANDS_URI, FORMAT_URI
+        from decision_paths.plan.reference import COMMANDS_URI, FORMAT_URI
 
         references = [FORMAT_URI, COMMANDS_URI]
         extra = [{"Reference": references}] if self.config.audience == "internal" else []
@@ -465,7 +465,7 @@ def _with_free_ids(part: PlannedPage, taken: set[str]) -> PlannedPage:
 def _add_references(files: Files, config: MkDocsConfig) -> None:
     """The format and command references, generated so they always match this version."""
     from decision_paths.cli import build_parser
-    from decision_paths.reference import COMMANDS_URI, FORMAT_URI, commands_reference, format_reference
+    from decision_paths.plan.reference import COMMANDS_URI, FORMAT_URI, commands_reference, format_reference
 
     _replace(files, File.generated(config, FORMAT_URI, content=format_reference()))
     _replace(files, File.generated(config, COMMANDS_URI, content=commands_reference(build_parser())))

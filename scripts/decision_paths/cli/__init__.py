@@ -198,8 +198,8 @@ def _folder(args: argparse.Namespace) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from decision_paths import findings as F
-    from decision_paths.validate import validate_folder
+    from decision_paths.model import findings as F
+    from decision_paths.pipeline import validate_folder
 
     folder = _folder(args)
     result = validate_folder(folder, args.today or dt.date.today())
@@ -217,7 +217,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _print_findings(findings, file_count: int) -> None:  # type: ignore[no-untyped-def]
-    from decision_paths import findings as F
+    from decision_paths.model import findings as F
 
     for found in findings:
         print(found.to_text(), file=sys.stderr)
@@ -225,9 +225,9 @@ def _print_findings(findings, file_count: int) -> None:  # type: ignore[no-untyp
 
 
 def _build(args: argparse.Namespace) -> int:
-    from decision_paths.build import BuildError, build_site
-    from decision_paths.diagrams import DiagramError
-    from decision_paths.validate import check_folder
+    from decision_paths.pipeline import check_folder
+    from decision_paths.plan.diagrams import DiagramError
+    from decision_paths.render.site import BuildError, build_site
 
     folder = _folder(args)
     today = args.today or dt.date.today()
@@ -263,7 +263,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _load(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-def]
     """The validated model; exits 1 with the findings when the decisions have errors."""
-    from decision_paths.validate import validate_folder
+    from decision_paths.pipeline import validate_folder
 
     folder = _folder(args)
     result = validate_folder(folder, today)
@@ -289,7 +289,7 @@ def _decision(org, decision_id: str):  # type: ignore[no-untyped-def]
 
 
 def _values(decision, assignments: list[str]) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    from decision_paths.timeline import TimelineError, parse_value
+    from decision_paths.model.timeline import TimelineError, parse_value
 
     values: dict[str, object] = {}
     for assignment in assignments:
@@ -314,9 +314,9 @@ def _print_json(data: object) -> None:
 
 
 def _timeline(args: argparse.Namespace) -> int:
-    from decision_paths import answers
-    from decision_paths.calendars import BusinessCalendar
-    from decision_paths.timeline import TimelineError, fastest_and_slowest, parse_start, path_for, timeline
+    from decision_paths.cli import answers
+    from decision_paths.model.calendars import BusinessCalendar
+    from decision_paths.model.timeline import TimelineError, fastest_and_slowest, parse_start, path_for, timeline
 
     org = _load(args, dt.date.today())
     decision = _decision(org, args.decision)
@@ -338,7 +338,7 @@ def _timeline(args: argparse.Namespace) -> int:
 
 
 def _who(args: argparse.Namespace) -> int:
-    from decision_paths import answers
+    from decision_paths.cli import answers
 
     today = args.today or dt.date.today()
     org = _load(args, today)
@@ -349,7 +349,7 @@ def _who(args: argparse.Namespace) -> int:
 
 
 def _approves(args: argparse.Namespace) -> int:
-    from decision_paths import answers
+    from decision_paths.cli import answers
 
     org = _load(args, dt.date.today())
     if args.id not in org.people and args.id not in org.roles:
@@ -363,7 +363,7 @@ def _approves(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from decision_paths.scaffold import ScaffoldError, SharedFileError, add_shared_entry, new_decision
+    from decision_paths.cli.scaffold import ScaffoldError, SharedFileError, add_shared_entry, new_decision
 
     folder = _folder(args)
     try:
@@ -394,8 +394,8 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from decision_paths import diffreport
-    from decision_paths.history import RevisionError, default_base, organisation_at
+    from decision_paths.cli import diffreport
+    from decision_paths.load.history import RevisionError, default_base, organisation_at
 
     folder = _folder(args)
     try:
@@ -423,7 +423,7 @@ def _show_build_warnings() -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from decision_paths.serve import serve_site
+    from decision_paths.cli.serve import serve_site
 
     host, _, port = args.dev_addr.rpartition(":")
     if not host or not port.isdigit():

@@ -10,7 +10,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from decision_paths.model import Decision, Duration, Organisation, Person, Role, Stage, Unit, WhoMode, plain_number
+from decision_paths.model.organisation import (
+    Decision,
+    Duration,
+    Organisation,
+    Person,
+    Role,
+    Stage,
+    Unit,
+    WhoMode,
+    plain_number,
+)
 
 # Rough length of each unit in calendar hours, only to order paths from
 # fastest to slowest when their units differ; dates come from timelines.

@@ -49,7 +49,7 @@ def key(*parts: object) -> str:
 def code_version() -> str:
     """This program's files and the versions of the libraries it builds with."""
     digest = hashlib.sha256(sys.version.encode())
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # the whole decision_paths package
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")

@@ -19,11 +19,11 @@ import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from decision_paths import buildcache
-from decision_paths.audience import INTERNAL_TEAM, client_view
-from decision_paths.changes import decision_changes, shared_changes
-from decision_paths.load import is_shared, is_yaml_path, load_folder
-from decision_paths.model import Audience, Decision, Organisation, Visibility
+from decision_paths.load.decisions import is_shared, is_yaml_path, load_folder
+from decision_paths.model.audience import INTERNAL_TEAM, client_view
+from decision_paths.model.changes import decision_changes, shared_changes
+from decision_paths.model.organisation import Audience, Decision, Organisation, Visibility
+from decision_paths.store import cache as buildcache
 
 NO_BLOB = "0" * 40
 

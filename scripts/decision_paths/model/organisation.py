@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from decision_paths.findings import Loc
+from decision_paths.model.findings import Loc
 
 
 def plain_number(value: Decimal) -> str:

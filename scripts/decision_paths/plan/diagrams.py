@@ -19,8 +19,7 @@ from pathlib import Path
 
 import graphviz
 
-from decision_paths import buildcache
-from decision_paths.model import (
+from decision_paths.model.organisation import (
     Branch,
     ChoiceTest,
     Decision,
@@ -31,7 +30,8 @@ from decision_paths.model import (
     Visibility,
     YesNoTest,
 )
-from decision_paths.queries import who_phrase
+from decision_paths.model.people import who_phrase
+from decision_paths.store import cache as buildcache
 
 # Installed by the set-up (fonts-wqy-microhei); Chinese labels are measured
 # with it, so boxes fit. Browsers fall back to their own CJK font (see CSS).

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from decision_paths import fields as F
-from decision_paths.durations import DurationError, parse_duration
-from decision_paths.findings import Finding, Loc, excerpt, finding
-from decision_paths.model import (
+from decision_paths.load.yamlsource import Map, Node, Scalar, Seq, parse_bytes, read_bytes, read_file
+from decision_paths.model import fields as F
+from decision_paths.model.findings import Finding, Loc, excerpt, finding
+from decision_paths.model.organisation import (
     WEEKDAYS,
     Audience,
     Away,
@@ -50,7 +50,7 @@ from decision_paths.model import (
     WhoMode,
     YesNoTest,
 )
-from decision_paths.yamlsource import Map, Node, Scalar, Seq, parse_bytes, read_bytes, read_file
+from decision_paths.model.units import DurationError, parse_duration
 
 ID_RE = re.compile(F.ID_PATTERN)
 _COMPARISON_RE = re.compile(r"^\s*(>=|<=|>|<|=)\s*(-?\d+(?:\.\d+)?)\s*$")

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from typing import TYPE_CHECKING
 
-from decision_paths.build import load_site_config, quiet_third_parties, site_plugin
+from decision_paths.render.site import load_site_config, quiet_third_parties, site_plugin
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig

@@ -19,7 +19,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from decision_paths.findings import Finding, Loc, finding
+from decision_paths.model.findings import Finding, Loc, finding
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events
     from yaml._yaml import CParser as _Parser
