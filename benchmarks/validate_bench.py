@@ -23,7 +23,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic import write_organisation
 
-from decision_paths.load.decisions import find_files
+from decision_paths.load.files import find_files
 from decision_paths.pipeline import validate_folder
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import DECISION, Org, time_limit
 from site_helpers import run_cli
 
-from decision_paths.load.decisions import scan_folder
+from decision_paths.load.files import scan_folder
 
 SECRET = "TOP-SECRET-CANARY-7731"
 OUTSIDE_DECISION = DECISION.replace("title: Scope change", f"title: {SECRET}")

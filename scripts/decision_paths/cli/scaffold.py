@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from decision_paths.load.decisions import ID_RE, find_files, is_shared
+from decision_paths.load.files import find_files, is_shared
+from decision_paths.load.reader import ID_RE
 from decision_paths.load.yamlsource import read_file
 from decision_paths.model.findings import Finding
 from decision_paths.store.cache import write_atomically

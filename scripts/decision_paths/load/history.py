@@ -19,7 +19,8 @@ import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from decision_paths.load.decisions import is_shared, is_yaml_path, load_folder
+from decision_paths.load.decisions import load_folder
+from decision_paths.load.files import is_shared, is_yaml_path
 from decision_paths.model.audience import INTERNAL_TEAM, client_view
 from decision_paths.model.changes import decision_changes, shared_changes
 from decision_paths.model.organisation import Audience, Decision, Organisation, Visibility

@@ -1,139 +1,14 @@
-"""Questions people ask of the model, answered from it alone: who stands
-behind a role today, what a role or person approves, how long a path may take.
+"""People and roles: who holds a role, who stands in today, what each party does.
 Pure functions; the site planner and the query commands both use them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
-from decision_paths.model.organisation import (
-    Decision,
-    Duration,
-    Organisation,
-    Person,
-    Role,
-    Stage,
-    Unit,
-    WhoMode,
-    plain_number,
-)
-
-# Rough length of each unit in calendar hours, only to order paths from
-# fastest to slowest when their units differ; dates come from timelines.
-_NOMINAL_HOURS = {
-    Unit.HOURS: Decimal(1),
-    Unit.BUSINESS_HOURS: Decimal("3.7"),  # 9 working hours ~ 1 business day of 33.6 h
-    Unit.BUSINESS_DAYS: Decimal("33.6"),  # 7/5 of a day
-    Unit.CALENDAR_DAYS: Decimal(24),
-    Unit.WEEKS: Decimal(168),
-}
-_UNIT_ORDER = (Unit.WEEKS, Unit.CALENDAR_DAYS, Unit.BUSINESS_DAYS, Unit.BUSINESS_HOURS, Unit.HOURS)
-
-
-@dataclass(frozen=True, slots=True)
-class Allowance:
-    """The time a path may take: an amount per unit, e.g. 5 business days + 4 business hours."""
-
-    amounts: tuple[tuple[Unit, Decimal], ...] = ()
-
-    @classmethod
-    def of(cls, duration: Duration) -> Allowance:
-        return cls(((duration.unit, duration.amount),))
-
-    def __add__(self, other: Allowance) -> Allowance:
-        totals = dict(self.amounts)
-        for unit, amount in other.amounts:
-            totals[unit] = totals.get(unit, Decimal(0)) + amount
-        return Allowance(tuple((u, totals[u]) for u in _UNIT_ORDER if u in totals))
-
-    @property
-    def nominal_hours(self) -> Decimal:
-        return sum((_NOMINAL_HOURS[u] * a for u, a in self.amounts), Decimal(0))
-
-    def __str__(self) -> str:
-        return self.describe()
-
-    def describe(self, unit_name: Callable[[str], str] = str) -> str:
-        return " + ".join(_amount(a, u, unit_name) for u, a in self.amounts) or "0"
-
-
-@dataclass(frozen=True, slots=True)
-class Promise:
-    fastest: Allowance
-    slowest: Allowance
-
-    def __str__(self) -> str:
-        return self.describe()
-
-    def describe(self, unit_name: Callable[[str], str] = str) -> str:
-        """'3-7 business days' when both ends use one unit, else 'fastest – slowest'.
-
-        ``unit_name`` turns an English unit ('business days') into the reader's words.
-        """
-        if self.fastest == self.slowest:
-            return self.fastest.describe(unit_name)
-        if len(self.fastest.amounts) == len(self.slowest.amounts) == 1:
-            (unit_a, low), (unit_b, high) = self.fastest.amounts[0], self.slowest.amounts[0]
-            if unit_a is unit_b:
-                return f"{_number(low)}-{_amount(high, unit_a, unit_name)}"
-        return f"{self.fastest.describe(unit_name)} – {self.slowest.describe(unit_name)}"
-
-
-def _number(amount: Decimal) -> str:
-    return plain_number(amount)
-
-
-def _amount(amount: Decimal, unit: Unit, unit_name: Callable[[str], str] = str) -> str:
-    return f"{_number(amount)} {unit_name(unit.singular() if amount == 1 else unit.value)}"
-
-
-def promise(decision: Decision) -> Promise | None:
-    """Fastest and slowest total allowance over every path from start to a final stage."""
-    if decision.start.id not in decision.stages:
-        return None
-    memo: dict[str, tuple[Allowance, Allowance]] = {}
-    order = _reverse_topological(decision)
-    for stage_id in order:
-        stage = decision.stages[stage_id]
-        own = Allowance.of(stage.within)
-        tails = [memo[t.id] for t in stage.successors() if t.id in memo]
-        if not tails:
-            memo[stage_id] = (own, own)
-            continue
-        fastest = min((t[0] for t in tails), key=lambda a: a.nominal_hours)
-        slowest = max((t[1] for t in tails), key=lambda a: a.nominal_hours)
-        memo[stage_id] = (own + fastest, own + slowest)
-    if decision.start.id not in memo:
-        return None
-    return Promise(*memo[decision.start.id])
-
-
-def _reverse_topological(decision: Decision) -> list[str]:
-    """Stages so that each comes after all stages it leads to (valid decisions have no loops)."""
-    done: list[str] = []
-    seen: set[str] = set()
-    for root in decision.stages:
-        stack = [(root, iter(decision.stages[root].successors()))]
-        if root in seen:
-            continue
-        seen.add(root)
-        while stack:
-            stage_id, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                stack.pop()
-                done.append(stage_id)
-            elif child.id in decision.stages and child.id not in seen:
-                seen.add(child.id)
-                stack.append((child.id, iter(decision.stages[child.id].successors())))
-    return done
-
-
-# ------------------------------------------------------------------ people
+from decision_paths.model.organisation import Decision, Organisation, Person, Role, Stage
 
 
 def holders(org: Organisation, role: Role) -> list[Person]:
@@ -169,18 +44,6 @@ def _available(org: Organisation, party: str, day: dt.date) -> bool:
         return person.active and not person.is_away(day)
     role = org.roles.get(party)
     return role is not None and any(p.active and not p.is_away(day) for p in holders(org, role))
-
-
-def who_phrase(stage: Stage) -> str:
-    """How many must approve, in words: 'all of', 'any of', 'at least 2 of'."""
-    match stage.who.mode:
-        case WhoMode.ALL:
-            return "all of"
-        case WhoMode.ANY:
-            return "any of"
-        case WhoMode.AT_LEAST:
-            return f"at least {stage.who.needed} of"
-    return ""
 
 
 @dataclass(frozen=True, slots=True)

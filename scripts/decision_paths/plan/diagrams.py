@@ -30,7 +30,7 @@ from decision_paths.model.organisation import (
     Visibility,
     YesNoTest,
 )
-from decision_paths.model.people import who_phrase
+from decision_paths.model.phrasing import who_phrase
 from decision_paths.store import cache as buildcache
 
 # Installed by the set-up (fonts-wqy-microhei); Chinese labels are measured

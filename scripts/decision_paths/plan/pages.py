@@ -32,6 +32,7 @@ from decision_paths.model.organisation import (
     Visibility,
     WhoMode,
 )
+from decision_paths.model.promise import promise
 from decision_paths.plan import diagrams
 from decision_paths.plan.calculator import calculator_html
 from decision_paths.plan.feed import atom_feed
@@ -351,7 +352,7 @@ class _Planner:
         """The promise in the reader's words; cached, as role and person pages repeat it."""
         cached = self._promises.get(decision.id)
         if cached is None:
-            found = queries.promise(decision)
+            found = promise(decision)
             cached = self._promises[decision.id] = found.describe(self.duration_units) if found else ""
         return cached
 
