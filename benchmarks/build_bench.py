@@ -42,9 +42,9 @@ from synthetic import write_organisation
 
 from decision_paths.model.words import words
 from decision_paths.pipeline import validate_folder
-from decision_paths.plan import diagrams
 from decision_paths.plan import pages as plan
 from decision_paths.plan.pages import PlanOptions
+from decision_paths.render import graphviz as drawing
 from decision_paths.store import cache as buildcache
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -421,14 +421,14 @@ def measure_diagrams(args: argparse.Namespace, work: Path) -> dict:
     warm: list[float] = []
     for k in range(args.repeat):
         cache = work / f"svg-cache-{k}"
-        diagrams.graphviz_version.cache_clear()  # a build asks `dot -V` once too
+        drawing.graphviz_version.cache_clear()  # a build asks `dot -V` once too
         start = time.perf_counter()
-        svgs = diagrams.render_svgs(sources, cache_dir=cache)
+        svgs = drawing.render_svgs(sources, cache_dir=cache)
         cold.append(time.perf_counter() - start)
         assert len(svgs) == len(sources) and all(s.lstrip().startswith("<svg") for s in svgs.values())
-        diagrams.graphviz_version.cache_clear()
+        drawing.graphviz_version.cache_clear()
         start = time.perf_counter()
-        diagrams.render_svgs(sources, cache_dir=cache)
+        drawing.render_svgs(sources, cache_dir=cache)
         warm.append(time.perf_counter() - start)
         shutil.rmtree(cache)
 
@@ -458,7 +458,7 @@ def report(args: argparse.Namespace, builds: dict, dias: dict, load_at_start: fl
     print("=" * 78)
     print(
         f"decision-paths build benchmark - {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, "
-        f"Python {sys.version.split()[0]}, Graphviz {diagrams.graphviz_version()}"
+        f"Python {sys.version.split()[0]}, Graphviz {drawing.graphviz_version()}"
     )
     print("=" * 78)
     print(

@@ -35,7 +35,7 @@ from site_helpers import (
     text,
 )
 
-import decision_paths.plan.diagrams
+import decision_paths.render.graphviz
 from decision_paths.cli import main
 
 pytestmark = pytest.mark.site
@@ -293,7 +293,7 @@ class DotCalls:
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.pipes = 0
         self.batches: list[int] = []
-        real_pipe, real_run = graphviz.pipe, decision_paths.plan.diagrams._run_dot_once
+        real_pipe, real_run = graphviz.pipe, decision_paths.render.graphviz._run_dot_once
 
         def pipe(*args, **kwargs):  # type: ignore[no-untyped-def]
             self.pipes += 1
@@ -304,7 +304,7 @@ class DotCalls:
             return real_run(sources)
 
         monkeypatch.setattr(graphviz, "pipe", pipe)
-        monkeypatch.setattr(decision_paths.plan.diagrams, "_run_dot_once", run)
+        monkeypatch.setattr(decision_paths.render.graphviz, "_run_dot_once", run)
 
     def reset(self) -> None:
         self.pipes, self.batches = 0, []
@@ -360,9 +360,9 @@ def test_a_diagram_is_the_same_whether_drawn_alone_or_in_a_batch(tmp_path: Path)
 
     org = validate_folder(str(REPO / "decisions"), dt.date.fromisoformat(TODAY)).org
     sources = dict(plan_site(org, PlanOptions(dt.date.fromisoformat(TODAY), "zh", words("zh"))).diagrams)
-    together = decision_paths.plan.diagrams.render_svgs(sources, cache_dir=tmp_path / "batch")
+    together = decision_paths.render.graphviz.render_svgs(sources, cache_dir=tmp_path / "batch")
     for number, (decision_id, dot) in enumerate(sources.items()):
-        alone = decision_paths.plan.diagrams.render_svgs({decision_id: dot}, cache_dir=tmp_path / f"alone-{number}")
+        alone = decision_paths.render.graphviz.render_svgs({decision_id: dot}, cache_dir=tmp_path / f"alone-{number}")
         assert alone[decision_id] == together[decision_id], decision_id
         graph = BeautifulSoup(alone[decision_id], "html.parser").select_one("g.graph")
         assert graph["id"] == f"dp-graph-{decision_id}"
@@ -373,13 +373,13 @@ def test_a_page_gets_its_diagram_without_waiting_for_the_others(
 ) -> None:
     import threading
 
-    from decision_paths.plan.diagrams import SvgDrawing
+    from decision_paths.render.graphviz import SvgDrawing
 
     graph = 'digraph "g{n}" {{ id="dp-graph-g{n}"; a{n} -> b{n} }}'
     sources = {f"g{n}": graph.format(n=n) for n in range(5)}
     release = threading.Event()
     batches: list[list[str]] = []
-    real = decision_paths.plan.diagrams._run_dot_once
+    real = decision_paths.render.graphviz._run_dot_once
 
     def slow_after_the_first(batch):  # type: ignore[no-untyped-def]
         batches.append(batch)
@@ -387,7 +387,7 @@ def test_a_page_gets_its_diagram_without_waiting_for_the_others(
             assert release.wait(30), "the test never released the later batches"
         return real(batch)
 
-    monkeypatch.setattr(decision_paths.plan.diagrams, "_run_dot_once", slow_after_the_first)
+    monkeypatch.setattr(decision_paths.render.graphviz, "_run_dot_once", slow_after_the_first)
     monkeypatch.setattr(SvgDrawing, "BATCH", 2)
     drawing = SvgDrawing(sources, cache_dir=tmp_path / "cache", workers=1)
     first = drawing.get("g0")  # ready while the second batch is still being drawn
@@ -395,7 +395,7 @@ def test_a_page_gets_its_diagram_without_waiting_for_the_others(
     release.set()
     drawn = drawing.all()
     assert [len(b) for b in batches] == [2, 2, 1], "drawn in batches, in the order given"
-    assert drawn == decision_paths.plan.diagrams.render_svgs(sources, cache_dir=tmp_path / "other-cache")
+    assert drawn == decision_paths.render.graphviz.render_svgs(sources, cache_dir=tmp_path / "other-cache")
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
         p.name for p in (tmp_path / "other-cache").iterdir()
     ), "each drawn diagram is cached"

@@ -29,7 +29,7 @@ from site_helpers import (
 )
 
 from decision_paths.cli import main
-from decision_paths.render.site import MARKER
+from decision_paths.store.files import MARKER
 
 pytestmark = pytest.mark.site
 
@@ -411,12 +411,12 @@ def test_a_build_that_fails_inside_mkdocs_keeps_the_old_site(built, org, monkeyp
 
 def test_an_interrupted_diagram_step_keeps_the_old_site(built, org, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     out, before = built
-    import decision_paths.plan.diagrams
+    import decision_paths.render.graphviz
 
     def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt  # in the drawing thread: the page waiting for it gets it
 
-    monkeypatch.setattr(decision_paths.plan.diagrams, "_run_dot_once", interrupted)
+    monkeypatch.setattr(decision_paths.render.graphviz, "_run_dot_once", interrupted)
     org.write("sales/scope-change.yaml", DECISION.replace("title: Log it", "title: Log it now"))  # a new diagram
     with pytest.raises(KeyboardInterrupt):
         build_here(org.root, out)
@@ -431,14 +431,14 @@ def test_a_diagram_graphviz_cannot_draw_fails_the_build_with_its_message(
     capsys,
 ) -> None:
     out, before = built
-    import decision_paths.plan.diagrams
+    import decision_paths.render.graphviz
 
     def failing(sources):  # type: ignore[no-untyped-def]
-        raise decision_paths.plan.diagrams.DiagramError(
+        raise decision_paths.render.graphviz.DiagramError(
             "Graphviz could not lay out a diagram: Error: syntax error in line 3"
         )
 
-    monkeypatch.setattr(decision_paths.plan.diagrams, "_run_dot_once", failing)
+    monkeypatch.setattr(decision_paths.render.graphviz, "_run_dot_once", failing)
     org.write("sales/scope-change.yaml", DECISION.replace("title: Log it", "title: Log it now"))
     assert build_here(org.root, out) == 1
     err = capsys.readouterr().err

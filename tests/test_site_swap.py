@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from site_helpers import REPO, run_cli
 
-from decision_paths.render import site as build
-from decision_paths.render.site import MARKER, BuildError, replaced_atomically
+from decision_paths.store import files as build
+from decision_paths.store.files import MARKER, BuildError, replaced_atomically
 
 PYTHON = REPO / ".venv" / "bin" / "python"
 FILES = 40
@@ -24,7 +24,7 @@ FILES = 40
 SLOW_BUILD = """
 import sys, time
 from pathlib import Path
-from decision_paths.render.site import MARKER, replaced_atomically
+from decision_paths.store.files import MARKER, replaced_atomically
 target, version = Path(sys.argv[1]), sys.argv[2]
 with replaced_atomically(target) as building:
     for number in range(PAGES):

@@ -226,8 +226,9 @@ def _print_findings(findings, file_count: int) -> None:  # type: ignore[no-untyp
 
 def _build(args: argparse.Namespace) -> int:
     from decision_paths.pipeline import check_folder
-    from decision_paths.plan.diagrams import DiagramError
-    from decision_paths.render.site import BuildError, build_site
+    from decision_paths.render.graphviz import DiagramError
+    from decision_paths.render.site import build_site
+    from decision_paths.store.files import BuildError
 
     folder = _folder(args)
     today = args.today or dt.date.today()

@@ -13,7 +13,7 @@ from decision_paths.load.files import find_files, is_shared
 from decision_paths.load.reader import ID_RE
 from decision_paths.load.yamlsource import read_file
 from decision_paths.model.findings import Finding
-from decision_paths.store.cache import write_atomically
+from decision_paths.store.files import write_atomically
 
 
 class ScaffoldError(Exception):

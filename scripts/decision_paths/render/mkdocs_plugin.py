@@ -37,7 +37,6 @@ from decision_paths.model.findings import Finding
 from decision_paths.model.organisation import Decision
 from decision_paths.model.words import words
 from decision_paths.pipeline import CheckedFolder, check_folder
-from decision_paths.plan.diagrams import DiagramError, SvgDrawing
 from decision_paths.plan.pages import (
     DIAGRAM_SLOT,
     HOME_URI,
@@ -48,6 +47,7 @@ from decision_paths.plan.pages import (
     plan_client_site,
     plan_site,
 )
+from decision_paths.render.graphviz import DiagramError, SvgDrawing
 from decision_paths.store import cache as buildcache
 
 if TYPE_CHECKING:

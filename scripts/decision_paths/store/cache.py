@@ -15,17 +15,17 @@ written is skipped. Only the newest entries of each kind are kept.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from decision_paths.store.files import write_atomically
 
 KEEP_PER_KIND = 8  # a few sites (audiences, branches) side by side; older entries are deleted
 
@@ -90,20 +90,6 @@ def write(kind: str, entry_key: str, value: Any) -> None:
         _prune(folder)
     except (OSError, ValueError, TypeError):
         return  # a read-only or full disk (or a value JSON cannot hold) only makes the next build slower
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file beside it, so a reader (another
-    build) sees the old file or the new one, never half of one. Raises OSError."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def _prune(folder: Path) -> None:
