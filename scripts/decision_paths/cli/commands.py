@@ -1,0 +1,266 @@
+"""What each command does: read the folder, ask the pipeline, print the answer.
+
+Exit status: 0 clean (warnings allowed), 1 errors found, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import difflib
+import json
+import logging
+import os
+import sys
+
+from decision_paths.cli import answers, diffreport
+from decision_paths.load.history import RevisionError, default_base, organisation_at
+from decision_paths.model import findings as F
+from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.timeline import (
+    TimelineError,
+    fastest_and_slowest,
+    parse_start,
+    parse_value,
+    path_for,
+    timeline,
+)
+from decision_paths.pipeline import check_folder, validate_folder
+from decision_paths.store.files import BuildError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called; exits 2 with the message."""
+
+
+def _folder(args: argparse.Namespace) -> str:
+    folder: str = getattr(args, "folder", None) or args.decisions
+    if not os.path.isdir(folder):
+        raise UsageError(
+            f"no decisions folder '{folder}': run in a folder that holds decisions/ or pass --decisions DIR"
+        )
+    return folder
+
+
+def run_validate(args: argparse.Namespace) -> int:
+
+    folder = _folder(args)
+    result = validate_folder(folder, args.today or dt.date.today())
+    if args.format == "json":
+        print(F.to_json(list(result.findings)))
+        print(F.summary_line(list(result.findings), len(result.org.files)), file=sys.stderr)
+    else:
+        annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+        for found in result.findings:
+            print(found.to_text())
+            if annotate:  # also as a workflow command, so GitHub marks the line in the pull request
+                print(found.to_github())
+        print(F.summary_line(list(result.findings), len(result.org.files)))
+    return EXIT_FINDINGS if result.has_errors else EXIT_OK
+
+
+def _print_findings(findings, file_count: int) -> None:  # type: ignore[no-untyped-def]
+
+    for found in findings:
+        print(found.to_text(), file=sys.stderr)
+    print(F.summary_line(list(findings), file_count), file=sys.stderr)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    # The site builder (MkDocs, Graphviz) loads only for `build`: the queries start fast.
+    from decision_paths.render.graphviz import DiagramError
+    from decision_paths.render.site import build_site
+
+    folder = _folder(args)
+    today = args.today or dt.date.today()
+    result = check_folder(folder, today)
+    if result.has_errors:
+        _print_findings(result.findings, result.file_count)
+        print("decision-paths: not building while errors remain", file=sys.stderr)
+        return EXIT_FINDINGS
+    for found in result.findings:  # warnings: shown once, not once per site
+        print(found.to_text(), file=sys.stderr)
+    _show_build_warnings()
+    audiences = ("internal", "client") if args.audience == "all" else (args.audience,)
+    for audience in audiences:
+        try:
+            target = build_site(
+                decisions=folder,
+                out=args.out,
+                audience=audience,
+                today=today,
+                config_file=args.config_file,
+                strict=args.strict,
+                history=not args.no_history,
+                checked=result,
+            )
+        except (BuildError, DiagramError) as err:
+            for found in getattr(err, "findings", ()):
+                print(found.to_text(), file=sys.stderr)
+            print(f"decision-paths: error: {err}", file=sys.stderr)
+            return EXIT_FINDINGS
+        print(f"built {audience} site: {target}")
+    return EXIT_OK
+
+
+def _load(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-def]
+    """The validated model; exits 1 with the findings when the decisions have errors."""
+
+    folder = _folder(args)
+    result = validate_folder(folder, today)
+    if result.has_errors:
+        _print_findings(result.findings, len(result.org.files))
+        raise SystemExit(EXIT_FINDINGS)
+    return result.org
+
+
+def _close(name: str, known) -> list[str]:  # type: ignore[no-untyped-def]
+    """Up to three known ids close to a mistyped one, for 'did you mean'."""
+
+    return difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+
+
+def _decision(org, decision_id: str):  # type: ignore[no-untyped-def]
+    if decision_id in org.decisions:
+        return org.decisions[decision_id]
+    close = _close(decision_id, org.decisions)
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; decisions: {', '.join(sorted(org.decisions))}"
+    raise UsageError(f"no decision '{decision_id}'{hint}")
+
+
+def _values(decision, assignments: list[str]) -> dict[str, object]:  # type: ignore[no-untyped-def]
+
+    values: dict[str, object] = {}
+    for assignment in assignments:
+        name, sep, text = assignment.partition("=")
+        if not sep:
+            raise UsageError(f"--set '{assignment}' must be INPUT=VALUE, e.g. --set amount=12000")
+        item = decision.inputs.get(name.strip())
+        if item is None:
+            known = ", ".join(decision.inputs) or "it has none"
+            raise UsageError(f"'{name}' is not an input of {decision.id} ({known})")
+        try:
+            values[item.id] = parse_value(item, text)
+        except TimelineError as err:
+            raise UsageError(str(err)) from None
+    return values
+
+
+def _print_json(data: object) -> None:
+
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def run_timeline(args: argparse.Namespace) -> int:
+
+    org = _load(args, dt.date.today())
+    decision = _decision(org, args.decision)
+    calendar = BusinessCalendar(org.calendar_for(decision))
+    values = _values(decision, args.set)
+    try:
+        start = parse_start(args.start, calendar)
+        result = timeline(decision, path_for(decision, values), start, calendar)
+        fastest, slowest = fastest_and_slowest(decision, start, calendar)
+    except TimelineError as err:
+        raise UsageError(str(err)) from None
+    for warning in answers.holiday_data_warnings(org, decision, calendar, [result, slowest]):
+        print(warning.to_text(), file=sys.stderr)
+    if args.format == "json":
+        _print_json(result.to_json())
+    else:
+        print(answers.timeline_text(result, fastest, slowest))
+    return EXIT_OK
+
+
+def run_who(args: argparse.Namespace) -> int:
+
+    today = args.today or dt.date.today()
+    org = _load(args, today)
+    decision = _decision(org, args.decision)
+    data = answers.who_data(org, decision, _values(decision, args.set), today)
+    print(answers.who_text(data)) if args.format == "text" else _print_json(data)
+    return EXIT_OK
+
+
+def run_approves(args: argparse.Namespace) -> int:
+
+    org = _load(args, dt.date.today())
+    if args.id not in org.people and args.id not in org.roles:
+        close = _close(args.id, [*org.people, *org.roles])
+        raise UsageError(
+            f"'{args.id}' is neither a person nor a role" + (f"; did you mean {', '.join(close)}?" if close else "")
+        )
+    data = answers.approves_data(org, args.id)
+    print(answers.approves_text(data)) if args.format == "text" else _print_json(data)
+    return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    # ruamel.yaml (writes that keep comments) loads only for `new`.
+    from decision_paths.cli.scaffold import ScaffoldError, SharedFileError, add_shared_entry, new_decision
+
+    folder = _folder(args)
+    try:
+        if args.kind == "decision":
+            path = new_decision(folder, args.id, args.category)
+        elif args.kind == "person":
+            if not args.name:
+                raise UsageError("a person needs --name, e.g. --name 李雷")
+            entry: dict[str, object] = {"name": args.name}
+            if args.email:
+                entry["email"] = args.email
+            path = add_shared_entry(folder, "people", args.id, entry)
+        else:
+            if not args.title:
+                raise UsageError("a role needs --title, e.g. --title 交付总监")
+            entry = {"title": args.title, "held_by": [i.strip() for i in args.held_by.split(",") if i.strip()]}
+            if args.visibility:
+                entry["visibility"] = args.visibility
+            path = add_shared_entry(folder, "roles", args.id, entry)
+    except ScaffoldError as err:
+        raise UsageError(str(err)) from None
+    except SharedFileError as err:
+        _print_findings(err.findings, len({f.loc.file for f in err.findings}))
+        print("decision-paths: nothing was written; fix the shared data file first", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"wrote {path}")
+    return EXIT_OK
+
+
+def run_diff(args: argparse.Namespace) -> int:
+
+    folder = _folder(args)
+    try:
+        old = organisation_at(folder, args.rev1 or default_base(folder))
+        new = organisation_at(folder, args.rev2)
+    except RevisionError as err:
+        raise UsageError(str(err)) from None
+    changes = diffreport.changes_between(old, new)
+    titles = {d.id: d.title for d in (*old.decisions.values(), *new.decisions.values())}
+    print(diffreport.render(changes, titles, args.format))
+    return EXIT_OK
+
+
+def _show_build_warnings() -> None:
+    """MkDocs and the plugin log warnings (a shallow clone, a missing page); show them on stderr."""
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    handler.decision_paths = True  # type: ignore[attr-defined]
+    for logger in (logging.getLogger("mkdocs"), logging.getLogger("decision_paths")):
+        if not any(getattr(h, "decision_paths", False) for h in logger.handlers):
+            logger.addHandler(handler)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    # MkDocs loads only for the commands that build.
+    from decision_paths.cli.serve import serve_site
+
+    host, _, port = args.dev_addr.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--dev-addr '{args.dev_addr}' must be HOST:PORT, e.g. 127.0.0.1:8000")
+    serve_site(decisions=_folder(args), host=host, port=int(port), today=args.today, config_file=args.config_file)
+    return EXIT_OK
