@@ -248,18 +248,14 @@ def site_structure(project: Path, cache: Path) -> tuple[list[str], list]:
     `decision-paths build` sets it up in PROJECT (diagrams come from the warm CACHE)."""
     from mkdocs.structure.files import get_files
 
+    from decision_paths.pipeline import Pipeline
     from decision_paths.render.site import load_site_config
 
     old_cwd, old_cache = os.getcwd(), os.environ.get("DECISION_PATHS_CACHE")
     os.chdir(project)
     os.environ["DECISION_PATHS_CACHE"] = str(cache)
     try:
-        config = load_site_config(
-            decisions=str(project / "decisions"),
-            site_dir=str(project / "unused-site"),
-            today=TODAY,
-            audience="internal",
-        )
+        config = load_site_config(Pipeline(str(project / "decisions"), TODAY), site_dir=str(project / "unused-site"))
         config = config.plugins.on_config(config)
         files = config.plugins.on_files(get_files(config), config=config)
         return [f.src_uri for f in files.documentation_pages()], list(config.nav or [])
@@ -404,7 +400,10 @@ def dot_sources(org) -> dict[str, str]:  # type: ignore[no-untyped-def]
     if planner is not None and hasattr(planner, "diagram"):
         made = planner(org, options)
         return {d.id: made.diagram(d) for d in org.decisions.values()}
-    return dict(plan.plan_site(org, options).diagrams)  # pragma: no cover - if the planner changes
+    from decision_paths.model.audience import SITES
+    from decision_paths.model.organisation import Audience
+
+    return dict(plan.plan_site(org, options, SITES[Audience.INTERNAL]).diagrams)  # pragma: no cover
 
 
 def measure_diagrams(args: argparse.Namespace, work: Path) -> dict:

@@ -28,19 +28,20 @@ class Steps:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.calls: dict[str, int] = {}
-        for module, name in (
-            (decision_paths.pipeline, "validate_folder"),
-            (decision_paths.render.mkdocs_plugin, "plan_site"),
-            (decision_paths.render.mkdocs_plugin, "plan_client_site"),
-            (decision_paths.load.history, "_read_history"),
+        for module, name, label in (
+            (decision_paths.pipeline, "validate_folder", lambda *_: "validate_folder"),
+            # One planner for both sites: counted per site, as the internal and the client plan.
+            (decision_paths.pipeline, "plan_site", lambda *a: "plan_site" if a[2].diagrams else "plan_client_site"),
+            (decision_paths.pipeline, "read_history", lambda *_: "_read_history"),
         ):
-            self._count(monkeypatch, module, name)
+            self._count(monkeypatch, module, name, label)
 
-    def _count(self, monkeypatch: pytest.MonkeyPatch, module, name: str) -> None:  # type: ignore[no-untyped-def]
+    def _count(self, monkeypatch: pytest.MonkeyPatch, module, name: str, label) -> None:  # type: ignore[no-untyped-def]
         real = getattr(module, name)
 
         def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-            self.calls[name] = self.calls.get(name, 0) + 1
+            key = label(*args)
+            self.calls[key] = self.calls.get(key, 0) + 1
             return real(*args, **kwargs)
 
         monkeypatch.setattr(module, name, counted)
@@ -70,7 +71,6 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def build(today: str = TODAY) -> dict[str, bytes]:
     """Both sites, built in this process as by a new command (no history kept in memory)."""
-    decision_paths.load.history._CACHE.clear()
     os.environ.pop("SOURCE_DATE_EPOCH", None)  # each build sets it from the history, as a new process would
     assert main(["build", "--out", "out", "--today", today]) == 0
     return all_files(Path("out"))

@@ -246,8 +246,7 @@ def test_versions_already_loaded_from_the_working_tree_are_not_loaded_again(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import decision_paths.load.history as history_module
-    from decision_paths.pipeline import check_folder
-    from decision_paths.render.mkdocs_plugin import _loaded_decisions
+    from decision_paths.pipeline import _loaded_decisions, check_folder
 
     folder = str(repo / "decisions")
     assert git(repo, "status", "--porcelain") == "", "the working tree is the last commit"
@@ -260,11 +259,11 @@ def test_versions_already_loaded_from_the_working_tree_are_not_loaded_again(
         return real(prefix, sources)
 
     monkeypatch.setattr(history_module, "load_folder", counted)
-    alone = history_module._read_history(folder, words("en"))
+    alone = history_module.read_history(folder, words("en"))
     loads_alone = len(loads)
     loads.clear()
     checked = check_folder(folder, dt.date.fromisoformat(TODAY))
-    helped = history_module._read_history(folder, words("en"), lambda: _loaded_decisions(checked))
+    helped = history_module.read_history(folder, words("en"), lambda: _loaded_decisions(checked))
     assert helped == alone
     decisions = len(checked.org.decisions)
     assert decisions == 8 and len(loads) == loads_alone - decisions, (

@@ -354,12 +354,16 @@ def test_diagrams_are_laid_out_in_one_dot_run_and_cached(tmp_path: Path, monkeyp
 def test_a_diagram_is_the_same_whether_drawn_alone_or_in_a_batch(tmp_path: Path) -> None:
     import datetime as dt
 
+    from decision_paths.model.audience import SITES
+    from decision_paths.model.organisation import Audience
     from decision_paths.model.words import words
     from decision_paths.pipeline import validate_folder
     from decision_paths.plan.pages import PlanOptions, plan_site
 
     org = validate_folder(str(REPO / "decisions"), dt.date.fromisoformat(TODAY)).org
-    sources = dict(plan_site(org, PlanOptions(dt.date.fromisoformat(TODAY), "zh", words("zh"))).diagrams)
+    sources = dict(
+        plan_site(org, PlanOptions(dt.date.fromisoformat(TODAY), "zh", words("zh")), SITES[Audience.INTERNAL]).diagrams
+    )
     together = decision_paths.render.graphviz.render_svgs(sources, cache_dir=tmp_path / "batch")
     for number, (decision_id, dot) in enumerate(sources.items()):
         alone = decision_paths.render.graphviz.render_svgs({decision_id: dot}, cache_dir=tmp_path / f"alone-{number}")

@@ -1,4 +1,9 @@
-"""Load and check a decisions folder: the one entry point every command uses."""
+"""The pipeline: a decisions folder -> findings -> history -> one site's plan.
+
+The one entry point that the commands, ``serve`` and the MkDocs plugin call.
+Each step runs once per ``Pipeline`` and is kept in the build cache, keyed by
+everything it reads, so a build with nothing changed runs none of them.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,25 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from decision_paths.checks import CheckContext, run_checks
 from decision_paths.load.decisions import load_folder
 from decision_paths.load.files import read_sources, scan_folder
-from decision_paths.model.findings import RULES_BY_CODE, Finding, Loc, sorted_findings
-from decision_paths.model.organisation import Organisation
-from decision_paths.store import cache as buildcache
+from decision_paths.load.history import blob_id, read_history, repository_state
+from decision_paths.load.timestamps import source_date_epoch
+from decision_paths.model.audience import SITES, site_history, site_view
+from decision_paths.model.findings import Finding, sorted_findings
+from decision_paths.model.history import History
+from decision_paths.model.organisation import Audience, Decision, Organisation
+from decision_paths.model.words import words
+from decision_paths.store import cache
+
+if TYPE_CHECKING:
+    from decision_paths.plan.pages import SitePlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +77,12 @@ class CheckedFolder:
         return (self.validation or validate_folder(self.folder, self.today, self.sources, self.refused)).org
 
 
+@dataclass(frozen=True, slots=True)
+class _StoredCheck:
+    files: int
+    findings: tuple[Finding, ...]
+
+
 def check_folder(folder: str, today: dt.date) -> CheckedFolder:
     """``validate_folder`` for builds: the findings come from the cache when the files are unchanged."""
     scan = scan_folder(folder)
@@ -70,25 +91,121 @@ def check_folder(folder: str, today: dt.date) -> CheckedFolder:
         result = validate_folder(folder, today)
         return CheckedFolder(folder, today, "", result.findings, len(result.org.files), None, result)
     links = [[f.loc.file, f.rule.code] for f in scan.refused]  # a new bad link is a change too
-    version = buildcache.key("check", folder, today.isoformat(), buildcache.sources_version(sources), links)
-    stored = buildcache.read("check", version)
+    version = cache.key("check", folder, today.isoformat(), cache.sources_version(sources), links)
+    stored = cache.read("check", version, _StoredCheck)
     if stored is not None:
-        with contextlib.suppress(KeyError, TypeError, ValueError):
-            findings = tuple(
-                Finding(Loc(file, line, column), RULES_BY_CODE[code], message)
-                for file, line, column, code, message in stored["findings"]
-            )
-            return CheckedFolder(folder, today, version, findings, int(stored["files"]), sources, None, scan.refused)
+        return CheckedFolder(folder, today, version, stored.findings, stored.files, sources, None, scan.refused)
     result = validate_folder(folder, today, sources, scan.refused)
-    buildcache.write(
-        "check",
-        version,
-        {
-            "files": len(result.org.files),
-            "findings": [[f.loc.file, f.loc.line, f.loc.column, f.rule.code, f.message] for f in result.findings],
-        },
-    )
+    cache.write("check", version, _StoredCheck(len(result.org.files), result.findings))
     return CheckedFolder(folder, today, version, result.findings, len(result.org.files), sources, result, scan.refused)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    """What the site's configuration says that the plan depends on."""
+
+    language: str
+    use_directory_urls: bool = True
+    home_exists: bool = False  # the site has its own home page (docs/index.md)
+    site_url: str | None = None
+    # The heading permalink as the site's `toc` extension writes it: (text as HTML, title, class), or None.
+    permalink: tuple[str, str, str] | None = ("&para;", "Permanent link", "headerlink")
+
+
+class Pipeline:
+    """One decisions folder on one day, through every step, each step at most once.
+
+    A command that builds both sites makes one pipeline, so the folder is checked
+    and the history read once for both."""
+
+    def __init__(self, folder: str, today: dt.date, *, history: bool = True):
+        self.folder = folder
+        self.today = today
+        self.with_history = history
+        self._histories: dict[str, History | None] = {}
+        self._notices: list[str] = []
+
+    @functools.cached_property
+    def checked(self) -> CheckedFolder:
+        return check_folder(self.folder, self.today)
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """What the sites leave out and why (say, no history in a shallow clone)."""
+        return tuple(self._notices)
+
+    def history(self, language: str) -> History | None:
+        """The change history in ``language``'s words, or None when it is left out."""
+        if language not in self._histories:
+            found = self._read_history(words(language)) if self.with_history else None
+            if found is not None and found.warning:
+                self._notices.append(found.warning)
+                found = None
+            self._histories[language] = found
+        return self._histories[language]
+
+    def _read_history(self, language_words: Mapping[str, str]) -> History:
+        state = repository_state(self.folder)
+        key = cache.key("history", os.path.abspath(self.folder), state, dict(language_words)) if state else ""
+        found = cache.read("history", key, History) if key else None
+        if found is None:
+            found = read_history(self.folder, language_words, lambda: _loaded_decisions(self.checked))
+            if key:
+                cache.write("history", key, found)
+        return found
+
+    def build_time(self, language: str) -> dt.datetime:
+        """When the site was last changed: SOURCE_DATE_EPOCH if set, else the newest commit
+        touching the decisions, so the same commit builds the same bytes."""
+        if "SOURCE_DATE_EPOCH" in os.environ:
+            with contextlib.suppress(ValueError):
+                return dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC)
+        found = self.history(language)
+        if found is not None and found.last_change is not None:
+            return found.last_change.astimezone(dt.UTC)
+        return dt.datetime.fromtimestamp(source_date_epoch(self.folder), dt.UTC)
+
+    def plan(self, audience: Audience, settings: SiteSettings) -> SitePlan:
+        """The site plan for one audience, from the build cache when the files, settings,
+        history and code are unchanged."""
+        # Planning loads Markdown and Graphviz's library: only when a site is planned, so queries start fast.
+        from decision_paths.plan.pages import PlanOptions, SitePlan, plan_site
+
+        checked = self.checked
+        history = self.history(settings.language)
+        key = cache.key("plan", checked.version, audience, self.today, settings, history) if checked.version else ""
+        cached = cache.read("plan", key, SitePlan) if key else None
+        if cached is not None:
+            return cached
+        language_words = words(settings.language)
+        view = site_view(checked.org, audience, language_words)
+        options = PlanOptions(
+            self.today,
+            settings.language,
+            language_words,
+            settings.use_directory_urls,
+            settings.home_exists,
+            None if history is None else site_history(history, audience, view),
+            settings.site_url,
+            settings.permalink,
+        )
+        plan = plan_site(view, options, SITES[audience])
+        if key:
+            cache.write("plan", key, plan)
+        return plan
+
+
+def _loaded_decisions(checked: CheckedFolder) -> dict[tuple[str, str], Decision]:
+    """The decisions of the working tree by (path in the folder, git blob id): the history
+    need not load again the versions it shares with the working tree (all, in a fresh clone)."""
+    if checked.sources is None:
+        return {}
+    by_path = {d.file: d for d in checked.org.decisions.values()}
+    return {
+        (os.path.relpath(path, checked.folder).replace(os.sep, "/"), blob_id(data)): by_path[path]
+        for path, data in checked.sources.items()
+        if path in by_path
+    }
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from decision_paths.cli import answers, diffreport
 from decision_paths.load.history import RevisionError, default_base, organisation_at
 from decision_paths.model import findings as F
 from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.organisation import Audience
 from decision_paths.model.timeline import (
     TimelineError,
     fastest_and_slowest,
@@ -25,7 +26,7 @@ from decision_paths.model.timeline import (
     path_for,
     timeline,
 )
-from decision_paths.pipeline import check_folder, validate_folder
+from decision_paths.pipeline import Pipeline, validate_folder
 from decision_paths.store.files import BuildError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -73,9 +74,8 @@ def run_build(args: argparse.Namespace) -> int:
     from decision_paths.render.graphviz import DiagramError
     from decision_paths.render.site import build_site
 
-    folder = _folder(args)
-    today = args.today or dt.date.today()
-    result = check_folder(folder, today)
+    pipeline = Pipeline(_folder(args), args.today or dt.date.today(), history=not args.no_history)
+    result = pipeline.checked
     if result.has_errors:
         _print_findings(result.findings, result.file_count)
         print("decision-paths: not building while errors remain", file=sys.stderr)
@@ -83,18 +83,11 @@ def run_build(args: argparse.Namespace) -> int:
     for found in result.findings:  # warnings: shown once, not once per site
         print(found.to_text(), file=sys.stderr)
     _show_build_warnings()
-    audiences = ("internal", "client") if args.audience == "all" else (args.audience,)
+    audiences = (Audience.INTERNAL, Audience.CLIENT) if args.audience == "all" else (Audience(args.audience),)
     for audience in audiences:
         try:
             target = build_site(
-                decisions=folder,
-                out=args.out,
-                audience=audience,
-                today=today,
-                config_file=args.config_file,
-                strict=args.strict,
-                history=not args.no_history,
-                checked=result,
+                pipeline, out=args.out, audience=audience, config_file=args.config_file, strict=args.strict
             )
         except (BuildError, DiagramError) as err:
             for found in getattr(err, "findings", ()):

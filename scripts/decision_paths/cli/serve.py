@@ -11,32 +11,29 @@ import datetime as dt
 import os
 import shutil
 import tempfile
-from typing import TYPE_CHECKING
 
-from decision_paths.render.site import load_site_config, quiet_third_parties, site_plugin
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.livereload import LiveReloadServer
 
-if TYPE_CHECKING:
-    from mkdocs.config.defaults import MkDocsConfig
+from decision_paths.pipeline import Pipeline
+from decision_paths.render.site import load_site_config, quiet_third_parties
 
 
 def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, config_file: str | None) -> None:
-    from mkdocs.commands.build import build
-    from mkdocs.livereload import LiveReloadServer
-
     quiet_third_parties()
     site_dir = tempfile.mkdtemp(prefix="decision-paths-serve-")
     url = f"http://{host}:{port}/"
 
     def get_config() -> MkDocsConfig:
-        config = load_site_config(
-            decisions=decisions, site_dir=site_dir, today=today or dt.date.today(), config_file=config_file
-        )
-        site_plugin(config).command = "serve"  # errors go on the page instead of stopping
+        # A new pipeline for each rebuild: the files have changed. Errors go on the page.
+        pipeline = Pipeline(decisions, today or dt.date.today())
+        config = load_site_config(pipeline, site_dir=site_dir, config_file=config_file, live=True)
         config.site_url = url
         return config
 
     def builder(config: MkDocsConfig | None = None) -> None:
-        build(config or get_config(), serve_url=url)
+        mkdocs_build.build(config or get_config(), serve_url=url)
 
     config = get_config()
     server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir)

@@ -23,39 +23,20 @@ from decision_paths.load.decisions import load_folder
 from decision_paths.load.files import is_shared, is_yaml_path
 from decision_paths.model.audience import INTERNAL_TEAM, client_view
 from decision_paths.model.changes import decision_changes, shared_changes
+from decision_paths.model.history import Commit, Entry, History
 from decision_paths.model.organisation import Audience, Decision, Organisation, Visibility
-from decision_paths.store import cache as buildcache
 
 NO_BLOB = "0" * 40
 
 
-@dataclass(frozen=True, slots=True)
-class Commit:
-    sha: str
-    author: str
-    when: dt.datetime
-    message: str  # the subject line
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """What one commit changed in one decision (or in the shared data: subject 'shared')."""
-
-    commit: Commit
-    subject: str  # decision id, or "shared"
-    title: str
-    internal: tuple[str, ...]
-    client: tuple[str, ...]  # empty when clients see nothing of it
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    entries: tuple[Entry, ...] = ()  # newest first
-    warning: str | None = None
-    last_change: dt.datetime | None = None  # the newest commit touching the decisions
-
-    def for_decision(self, decision_id: str) -> list[Entry]:
-        return [e for e in self.entries if e.subject == decision_id]
+def repository_state(decisions: str) -> tuple[str, ...] | None:
+    """What the history depends on besides the files: the commit, and whether the clone is
+    shallow; None outside a repository or before the first commit (nothing to cache by)."""
+    try:
+        state = _git(["rev-parse", "--is-shallow-repository", "HEAD"], os.path.abspath(decisions)).decode().split()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return tuple(state) if len(state) == 2 else None
 
 
 def _git(args: list[str], cwd: str, data: bytes | None = None) -> bytes:
@@ -64,91 +45,19 @@ def _git(args: list[str], cwd: str, data: bytes | None = None) -> bytes:
     return subprocess.run(command, cwd=cwd, input=data, capture_output=True, check=True, timeout=600).stdout  # noqa: S603
 
 
-_CACHE: dict[str, History] = {}
-
-
-def read_history(
-    decisions: str, words: Mapping[str, str], loaded: Callable[[], Mapping[tuple[str, str], Decision]] | None = None
-) -> History:
-    """The history of a decisions folder; read once per commit of the repository and
-    language (kept in memory and in the build cache), so building both sites, rebuilding
-    while serving, or building again with no new commit reads git once.
-
-    ``loaded`` may give the decisions already loaded from the working tree, by (path
-    in the folder, git blob id): versions with those very bytes are not loaded again."""
-    folder = os.path.abspath(decisions)
-    try:  # the commit, and whether the clone is shallow (which changes what can be read)
-        state = _git(["rev-parse", "--is-shallow-repository", "HEAD"], folder).decode().split()
-    except (OSError, subprocess.SubprocessError):
-        state = []
-    if len(state) != 2:  # not a repository, or no commit yet: nothing to cache
-        return _read_history(folder, words, loaded)
-    key = buildcache.key("history", folder, state, dict(words))
-    if key in _CACHE:
-        return _CACHE[key]
-    stored = buildcache.read("history", key)
-    found = _from_json(stored) if stored is not None else None
-    if found is None:
-        found = _read_history(folder, words, loaded)
-        buildcache.write("history", key, history_to_json(found))
-    _CACHE[key] = found
-    return found
-
-
-def history_to_json(history: History) -> dict[str, object]:
-    return {
-        "entries": [
-            [
-                e.commit.sha,
-                e.commit.author,
-                e.commit.when.isoformat(),
-                e.commit.message,
-                e.subject,
-                e.title,
-                list(e.internal),
-                list(e.client),
-            ]
-            for e in history.entries
-        ],
-        "warning": history.warning,
-        "last_change": history.last_change.isoformat() if history.last_change else None,
-    }
-
-
-def _from_json(stored: object) -> History | None:
-    """The history as ``history_to_json`` kept it; None if the entry is not in that shape."""
-    if not isinstance(stored, dict):
-        return None
-    try:
-        entries = tuple(
-            Entry(
-                Commit(str(sha), str(author), dt.datetime.fromisoformat(when), str(message)),
-                str(subject),
-                str(title),
-                tuple(map(str, internal)),
-                tuple(map(str, client)),
-            )
-            for sha, author, when, message, subject, title, internal, client in stored["entries"]
-        )
-        last = stored["last_change"]
-        warning = stored["warning"]
-        return History(
-            entries,
-            None if warning is None else str(warning),
-            None if last is None else dt.datetime.fromisoformat(last),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def blob_id(data: bytes) -> str:
     """The id git gives a file's content, worked out without asking git."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def _read_history(
-    folder: str, words: Mapping[str, str], loaded: Callable[[], Mapping[tuple[str, str], Decision]] | None = None
+def read_history(
+    decisions: str, words: Mapping[str, str], loaded: Callable[[], Mapping[tuple[str, str], Decision]] | None = None
 ) -> History:
+    """The history of a decisions folder, from one ``git log`` and one ``git cat-file``.
+
+    ``loaded`` may give the decisions already loaded from the working tree, by (path
+    in the folder, git blob id): versions with those very bytes are not loaded again."""
+    folder = os.path.abspath(decisions)
     try:
         root = _git(["rev-parse", "--show-toplevel"], folder).decode().strip()
     except (OSError, subprocess.SubprocessError):

@@ -1,6 +1,11 @@
-"""The one place where the client audience is cut out of the model (SPEC section 7).
+"""The one place where each site's audience is decided (SPEC section 7).
 
-Everything built for clients (pages, search index, sitemap, calculator data)
+``SITES`` says, per audience, which pages the site has, which configuration
+file it reads, whether the repository's own docs go in, and what its change
+history shows; ``site_view`` and ``site_history`` cut the model and the
+history for it. Nothing downstream asks which audience it is building for.
+
+For clients: everything built for them (pages, search index, sitemap, calculator data)
 is planned from ``client_view(org)``, never from the full model, so nothing
 internal can reach a client page by accident: it is simply not there.
 
@@ -16,9 +21,12 @@ categories, internal decisions, internal stage and role titles and ids.
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from decision_paths.model.findings import Loc
+from decision_paths.model.history import ChangeNote, History
 from decision_paths.model.organisation import (
     Audience,
     Decision,
@@ -33,6 +41,90 @@ from decision_paths.model.organisation import (
 
 INTERNAL_TEAM = "internal-team"
 _NOWHERE = Loc("")
+
+
+class PageKind(enum.Enum):
+    HOME = "home"
+    DECISION = "decision"  # stages, people behind them, diagram, calculator, history
+    CLIENT_DECISION = "client-decision"  # steps, promise, calculator, client history
+    ROLE = "role"
+    PERSON = "person"
+    ROLES = "roles"
+    PEOPLE = "people"
+    MATRIX = "matrix"
+    REVIEW = "review"
+    CHANGES = "changes"
+    REFERENCE = "reference"  # the format and command references
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    audience: Audience
+    pages: tuple[PageKind, ...]
+    config_files: tuple[str, ...]  # the first that exists is read, else the built-in settings
+    own_docs: bool  # the repository's docs/ pages go in (they are written for editors)
+    diagrams: bool
+    authors: bool  # the history shows who made each change and why
+
+
+SITES: Mapping[Audience, Site] = {
+    Audience.INTERNAL: Site(
+        Audience.INTERNAL,
+        (
+            PageKind.DECISION,
+            PageKind.ROLE,
+            PageKind.PERSON,
+            PageKind.ROLES,
+            PageKind.PEOPLE,
+            PageKind.MATRIX,
+            PageKind.REVIEW,
+            PageKind.CHANGES,
+            PageKind.HOME,
+            PageKind.REFERENCE,
+        ),
+        ("mkdocs.yml",),
+        own_docs=True,
+        diagrams=True,
+        authors=True,
+    ),
+    # Clients get generated pages only: docs/ is for editors and may show internal details.
+    Audience.CLIENT: Site(
+        Audience.CLIENT,
+        (PageKind.CLIENT_DECISION, PageKind.CHANGES, PageKind.HOME),
+        ("mkdocs.client.yml", "mkdocs.yml"),
+        own_docs=False,
+        diagrams=False,
+        authors=False,
+    ),
+}
+
+
+def site_view(org: Organisation, audience: Audience, words: Mapping[str, str]) -> Organisation:
+    """The model one site is planned from: all of it, or the client view."""
+    return org if audience is Audience.INTERNAL else client_view(org, words)
+
+
+def site_history(history: History, audience: Audience, view: Organisation) -> tuple[ChangeNote, ...]:
+    """The history as one site shows it, newest first: for clients, only the client lines
+    of decisions on the client site, without authors or commit messages."""
+    authors = SITES[audience].authors
+    notes = []
+    for entry in history.entries:
+        lines = entry.internal if authors else entry.client
+        if not authors and (not lines or entry.subject not in view.decisions):
+            continue
+        notes.append(
+            ChangeNote(
+                entry.commit.sha,
+                entry.commit.when,
+                entry.subject,
+                entry.title,
+                lines,
+                entry.commit.author if authors else None,
+                entry.commit.message if authors else None,
+            )
+        )
+    return tuple(notes)
 
 
 def client_view(org: Organisation, words: Mapping[str, str]) -> Organisation:

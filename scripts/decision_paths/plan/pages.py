@@ -19,9 +19,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from decision_paths.load.history import Entry, History
 from decision_paths.model import people as queries
+from decision_paths.model.audience import PageKind, Site
 from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.history import ChangeNote
 from decision_paths.model.organisation import (
     Decision,
     InputType,
@@ -71,63 +72,6 @@ class SitePlan:
     # Added under the home page the user wrote themselves (docs/index.md), if any.
     home_catalogue: PlannedPage | None = None
 
-    def to_json(self) -> dict[str, object]:
-        """The plan as plain JSON data, for the build cache."""
-        return {
-            "pages": [_page_json(p) for p in self.pages],
-            "diagrams": dict(self.diagrams),
-            "nav": self.nav,
-            "extra_files": dict(self.extra_files),
-            "home_catalogue": _page_json(self.home_catalogue) if self.home_catalogue else None,
-        }
-
-    @classmethod
-    def from_json(cls, data: object) -> SitePlan | None:
-        """The plan ``to_json`` gave; None if ``data`` is not in that shape."""
-        if not isinstance(data, dict):
-            return None
-        try:
-            home = data["home_catalogue"]
-            plan = cls(
-                tuple(_page_from_json(p) for p in data["pages"]),
-                _strings(data["diagrams"]),
-                list(data["nav"]),
-                _strings(data["extra_files"]),
-                None if home is None else _page_from_json(home),
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
-        return plan
-
-
-def _page_json(page: PlannedPage) -> list[object]:
-    return [
-        page.src_uri,
-        page.title,
-        page.html,
-        [[h.level, h.id, h.html] for h in page.headings],
-        page.diagram,
-        dict(page.blocks),
-    ]
-
-
-def _page_from_json(data: list) -> PlannedPage:  # type: ignore[type-arg]
-    src_uri, title, html, headings, diagram, blocks = data
-    return PlannedPage(
-        str(src_uri),
-        str(title),
-        str(html),
-        tuple(Heading(int(level), str(anchor), str(text)) for level, anchor, text in headings),
-        None if diagram is None else str(diagram),
-        _strings(blocks),
-    )
-
-
-def _strings(data: object) -> dict[str, str]:
-    if not isinstance(data, dict):
-        raise TypeError("not a mapping")
-    return {str(k): str(v) for k, v in data.items()}
-
 
 @dataclass(frozen=True, slots=True)
 class PlanOptions:
@@ -136,7 +80,7 @@ class PlanOptions:
     words: Mapping[str, str]
     use_directory_urls: bool = True
     home_exists: bool = False  # the user wrote their own docs/index.md
-    history: History | None = None
+    history: tuple[ChangeNote, ...] | None = None  # as this site shows it; None: left out
     site_url: str | None = None  # for the feed's links; relative links without it
     # The heading permalink as the site's `toc` extension writes it: (text as HTML, title, class), or None.
     permalink: tuple[str, str, str] | None = ("&para;", "Permanent link", "headerlink")
@@ -259,27 +203,43 @@ class _Body:
         )
 
 
-def plan_site(org: Organisation, options: PlanOptions) -> SitePlan:
+def plan_site(org: Organisation, options: PlanOptions, site: Site) -> SitePlan:
+    """The pages of one site: ``org`` is already the model its audience may see
+    (``audience.site_view``), ``site`` says which kinds of page it has."""
     planner = _Planner(org, options)
-    pages = [
-        *(planner.decision_page(d) for d in org.decisions.values()),
-        *(planner.role_page(r) for r in org.roles.values()),
-        *(planner.person_page(p) for p in org.people.values()),
-        planner.roles_index(),
-        planner.people_index(),
-        planner.matrix_page(),
-        planner.review_page(),
-        planner.changes_page(client=False),
-    ]
+    kinds = set(site.pages)
+    pages: list[PlannedPage] = []
+    if PageKind.DECISION in kinds:
+        pages += [planner.decision_page(d) for d in org.decisions.values()]
+    if PageKind.CLIENT_DECISION in kinds:
+        pages += [planner.client_decision_page(d) for d in org.decisions.values()]
+    if PageKind.ROLE in kinds:
+        pages += [planner.role_page(r) for r in org.roles.values()]
+    if PageKind.PERSON in kinds:
+        pages += [planner.person_page(p) for p in org.people.values()]
+    if PageKind.ROLES in kinds:
+        pages.append(planner.roles_index())
+    if PageKind.PEOPLE in kinds:
+        pages.append(planner.people_index())
+    if PageKind.MATRIX in kinds:
+        pages.append(planner.matrix_page())
+    if PageKind.REVIEW in kinds:
+        pages.append(planner.review_page())
+    if PageKind.CHANGES in kinds:
+        pages.append(planner.changes_page())
     catalogue = None
-    if options.home_exists:
-        body = planner.body()
-        planner.home_catalogue(body)
-        catalogue = body.page(HOME_URI, options.words["home"])
-    else:
-        pages.append(planner.home_page())
-    dots = {d.id: planner.diagram(d) for d in org.decisions.values()}
-    return SitePlan(tuple(pages), dots, planner.nav(), planner.feed(client=False), catalogue)
+    if PageKind.HOME in kinds:
+        if PageKind.CLIENT_DECISION in kinds:
+            if not options.home_exists:
+                pages.append(planner.client_home_page())
+        elif options.home_exists:
+            body = planner.body()
+            planner.home_catalogue(body)
+            catalogue = body.page(HOME_URI, options.words["home"])
+        else:
+            pages.append(planner.home_page())
+    dots = {d.id: planner.diagram(d) for d in org.decisions.values()} if site.diagrams else {}
+    return SitePlan(tuple(pages), dots, planner.nav(kinds), planner.feed(), catalogue)
 
 
 class _Planner:
@@ -291,10 +251,10 @@ class _Planner:
         self._promises: dict[str, str] = {}
         self.duties = queries.duties_by_party(org)
         self._duty_rows: dict[tuple[str, str], dict[str, list[tuple[str, ...]]]] = {}
-        self._history_by_subject: dict[tuple[str, bool], list[Entry]] = {}
-        for client in (False, True):
-            for entry in self.entries(client):
-                self._history_by_subject.setdefault((entry.subject, client), []).append(entry)
+        self.notes = options.history or ()
+        self._notes_by_subject: dict[str, list[ChangeNote]] = {}
+        for note in self.notes:
+            self._notes_by_subject.setdefault(note.subject, []).append(note)
 
     def body(self) -> _Body:
         return _Body(self.options.permalink)
@@ -423,37 +383,28 @@ class _Planner:
         if decision.notes:
             body.heading(2, "notes", esc(w["notes"]))
             body.add(markdown_block(decision.notes))
-        self.history_section(body, decision.id, client=False)
+        self.history_section(body, decision.id)
         return body.page(uri, decision.title, diagram=decision.id, blocks=blocks)
 
     # -- history and upkeep
 
-    def entries(self, client: bool) -> list[Entry]:
-        history = self.options.history
-        if history is None:
-            return []
-        if client:  # only what clients can see, of decisions on the client site
-            return [e for e in history.entries if e.client and e.subject in self.org.decisions]
-        return list(history.entries)
+    def note_html(self, note: ChangeNote) -> str:
+        head = f"<strong>{note.when.date().isoformat()}</strong>"
+        if note.author is not None:
+            head += f" · {esc(note.author)}: {esc(note.message or '')}"
+        return head + ("\n" + bullets(esc(c) for c in note.lines) if note.lines else "")
 
-    def entry_html(self, entry: Entry, client: bool) -> str:
-        changes = entry.client if client else entry.internal
-        head = f"<strong>{entry.commit.when.date().isoformat()}</strong>"
-        if not client:
-            head += f" · {esc(entry.commit.author)}: {esc(entry.commit.message)}"
-        return head + ("\n" + bullets(esc(c) for c in changes) if changes else "")
-
-    def history_section(self, body: _Body, decision_id: str, client: bool) -> None:
+    def history_section(self, body: _Body, decision_id: str) -> None:
         if self.options.history is None:
             return
-        entries = self._history_by_subject.get((decision_id, client), [])
+        entries = self._notes_by_subject.get(decision_id, [])
         body.heading(2, "history", esc(self.w["history"]))
         if not entries:
             body.add(paragraph(esc(self.w["no_history"])))
             return
-        body.add(bullets(self.entry_html(e, client) for e in entries))
+        body.add(bullets(self.note_html(e) for e in entries))
 
-    def changes_page(self, client: bool, limit: int = 100) -> PlannedPage:
+    def changes_page(self, limit: int = 100) -> PlannedPage:
         w = self.w
         body = self.body()
         body.heading(1, "top", esc(w["what_changed"]))
@@ -461,7 +412,7 @@ class _Planner:
         if self.options.history is not None:
             feed = file_href(CHANGES_URI, FEED_PATH, self.options.use_directory_urls)
             body.add(paragraph(f'<a href="{feed}">{esc(w["subscribe"])}</a>'))
-        entries = self.entries(client)[:limit]
+        entries = self.notes[:limit]
         if not entries:
             body.add(paragraph(esc(w["no_history"])))
         for entry in entries:
@@ -469,15 +420,15 @@ class _Planner:
                 title = self.link(CHANGES_URI, decision_uri(entry.subject), self.org.decisions[entry.subject].title)
             else:
                 title = esc(entry.title or w["shared_data"])
-            body.heading(3, f"{entry.commit.sha[:12]}-{entry.subject}", title)
-            body.add(bullets([self.entry_html(entry, client)]))
+            body.heading(3, f"{entry.sha[:12]}-{entry.subject}", title)
+            body.add(bullets([self.note_html(entry)]))
         return body.page(CHANGES_URI, w["what_changed"])
 
-    def feed(self, client: bool) -> dict[str, str]:
+    def feed(self) -> dict[str, str]:
         if self.options.history is None:
             return {}
         items = []
-        for entry in self.entries(client)[:50]:
+        for entry in self.notes[:50]:
             title = (
                 self.org.decisions[entry.subject].title
                 if entry.subject in self.org.decisions
@@ -488,9 +439,7 @@ class _Planner:
                 if entry.subject in self.org.decisions
                 else _page_url(CHANGES_URI, self.options.use_directory_urls)
             )
-            changes = entry.client if client else entry.internal
-            author = None if client else entry.commit.author
-            items.append((entry.commit.sha, entry.subject, entry.commit.when, title, link, changes, author))
+            items.append((entry.sha, entry.subject, entry.when, title, link, entry.lines, entry.author))
         return {FEED_PATH: atom_feed(self.w["what_changed"], self.options.site_url, items)}
 
     def review_page(self) -> PlannedPage:
@@ -840,9 +789,14 @@ class _Planner:
                 )
             )
 
-    def nav(self) -> list[Any]:
+    def nav(self, kinds: set[PageKind]) -> list[Any]:
         # Titles in the menu are written as HTML by the theme: escaped here.
         w = {key: esc(value) for key, value in self.w.items()}
+        if PageKind.CLIENT_DECISION in kinds:
+            return [
+                {w["decisions"]: [decision_uri(d.id) for d in self.ordered()]},
+                {w["what_changed"]: CHANGES_URI},
+            ]
         decisions = [
             {esc(self.category_title(c)): [decision_uri(d.id) for d in ds]} for c, ds in self.categories().items()
         ]
@@ -857,23 +811,7 @@ class _Planner:
             {w["review_status"]: REVIEW_URI},
         ]
 
-
-def plan_client_site(view: Organisation, options: PlanOptions) -> SitePlan:
-    """Pages for clients, planned from ``audience.client_view`` only: a home page
-    listing every request, and one page per request with its steps, promise and calculator."""
-    planner = _ClientPlanner(view, options)
-    pages = [planner.decision_page(d) for d in view.decisions.values()]
-    pages.append(planner.changes_page(client=True))
-    if not options.home_exists:
-        pages.append(planner.home_page())
-    nav = [
-        {esc(options.words["decisions"]): [decision_uri(d.id) for d in planner.ordered()]},
-        {esc(options.words["what_changed"]): CHANGES_URI},
-    ]
-    return SitePlan(tuple(pages), {}, nav, planner.feed(client=True))
-
-
-class _ClientPlanner(_Planner):
+    # -- the client site
     def ordered(self) -> list[Decision]:
         return sorted(self.org.decisions.values(), key=lambda d: d.title)
 
@@ -882,7 +820,7 @@ class _ClientPlanner(_Planner):
         how = self.how_many(stage)
         return f"{esc(how)} {esc(names)}" if how else esc(names)
 
-    def decision_page(self, decision: Decision) -> PlannedPage:
+    def client_decision_page(self, decision: Decision) -> PlannedPage:
         w = self.w
         body = self.body()
         body.heading(1, "top", esc(decision.title))
@@ -908,10 +846,10 @@ class _ClientPlanner(_Planner):
             steps.append(step + "</li>")
         body.add('<ol class="dp-steps">', *steps, "</ol>")
         blocks = self.calculator(body, decision)
-        self.history_section(body, decision.id, client=True)
+        self.history_section(body, decision.id)
         return body.page(decision_uri(decision.id), decision.title, blocks=blocks)
 
-    def home_page(self) -> PlannedPage:
+    def client_home_page(self) -> PlannedPage:
         w = self.w
         body = self.body()
         body.heading(1, "top", esc(w["home"]))

@@ -30,25 +30,15 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import write_file
 
-from decision_paths.load.history import History, blob_id, history_to_json, read_history
-from decision_paths.load.timestamps import source_date_epoch
-from decision_paths.model.audience import client_view
+from decision_paths.model.audience import SITES, PageKind
+from decision_paths.model.command_line import build_parser
 from decision_paths.model.findings import Finding
-from decision_paths.model.organisation import Decision
+from decision_paths.model.organisation import Audience
 from decision_paths.model.words import words
-from decision_paths.pipeline import CheckedFolder, check_folder
-from decision_paths.plan.pages import (
-    DIAGRAM_SLOT,
-    HOME_URI,
-    Heading,
-    PlannedPage,
-    PlanOptions,
-    SitePlan,
-    plan_client_site,
-    plan_site,
-)
+from decision_paths.pipeline import Pipeline, SiteSettings
+from decision_paths.plan.pages import DIAGRAM_SLOT, HOME_URI, Heading, PlannedPage, SitePlan
+from decision_paths.plan.reference import COMMANDS_URI, FORMAT_URI, commands_reference, format_reference
 from decision_paths.render.graphviz import DiagramError, SvgDrawing
-from decision_paths.store import cache as buildcache
 
 if TYPE_CHECKING:
     from mkdocs.structure.toc import _TocToken  # the shape get_toc takes
@@ -57,11 +47,6 @@ log = logging.getLogger("mkdocs.plugins.decision-paths")
 # Notices about what a site leaves out (no git history): shown, but outside MkDocs'
 # logger, so strict mode (which fails on every MkDocs warning) does not take them for broken links.
 notice = logging.getLogger("decision_paths")
-
-# While serving, the pages of the last build, by decisions folder: a decision
-# that stops loading (say, a YAML syntax error) keeps its previous page, with
-# the error banner on top, instead of turning into "page not found".
-_LAST_PAGES: dict[str, tuple[dict[str, PlannedPage], dict[str, str]]] = {}  # folder -> (pages, DOT sources)
 
 ASSETS = ("decision-paths.css", "decision-paths.js", "decision-paths-calculator.js")
 REQUIRED_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html", "toc")
@@ -73,21 +58,35 @@ class PluginConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' __init_s
     audience = c.Choice(("internal", "client"), default="internal")
     today = c.Optional(c.Type(str))
     history = c.Type(bool, default=True)
+    # Off when the caller printed the findings already (decision-paths build).
+    report_findings = c.Type(bool, default=True)
+    # Errors go on every page instead of stopping the build (decision-paths serve; mkdocs serve too).
+    live = c.Type(bool, default=False)
+    # Given by decision-paths build and serve (already checked); not a setting for mkdocs.yml.
+    pipeline = c.Optional(c.Type(Pipeline))
 
 
 class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
-        self.command = "build"
-        self.report_findings = True
-        self.checked: CheckedFolder | None = None  # given by decision-paths build, which checked already
+        self.serving = False
+        # While serving, the last build's pages: a decision that stops loading (say, a
+        # YAML syntax error) keeps its previous page, with the error banner on top,
+        # instead of turning into "page not found". MkDocs keeps this plugin object
+        # across the rebuilds of one `mkdocs serve`; `decision-paths serve` hands it on.
+        self.last_pages: tuple[dict[str, PlannedPage], dict[str, str]] = ({}, {})
         self.svgs: SvgDrawing | None = None
         self.diagram_files: list[File] = []
         self.user_nav: list[Any] = []  # the site's own nav setting, before ours is added
         self.findings: tuple[Finding, ...] = ()
         self.home_extra: PlannedPage | None = None
+        self.build_time = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.command = command
+        self.serving = command == "serve"
+
+    @property
+    def live(self) -> bool:
+        return self.serving or self.config.live
 
     def today(self) -> dt.date:
         if self.config.today:
@@ -128,65 +127,48 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         folder = self.decisions_dir(config)
         if not os.path.isdir(folder):
             raise PluginError(f"decision-paths: no decisions folder '{folder}'")
-        checked = self.checked or check_folder(folder, self.today())
+        pipeline = self.config.pipeline or Pipeline(folder, self.today(), history=self.config.history)
+        checked = pipeline.checked
         self.findings = checked.findings
         errors = [f for f in checked.findings if f.is_error]
-        if self.report_findings:  # decision-paths build has printed them already
+        if self.config.report_findings:
             for found in checked.findings:
                 (log.error if found.is_error else log.warning)(found.to_text())
-        if errors and self.command != "serve":
+        if errors and not self.live:
             raise PluginError(f"decision-paths: {len(errors)} error(s) in {folder}; fix them to build the site")
-        language = config.theme.get("language") or "en"
-        history = self._history(folder, words(language), checked)
-        client = self.config.audience == "client"
-        if client:
-            # Clients get generated pages only: the repository's own docs (pages, images,
-            # anything else in docs/) are for editors and may show internal details.
+        site = SITES[Audience(self.config.audience)]
+        if not site.own_docs:
             docs = os.path.abspath(config.docs_dir)
             for file in [f for f in files if f.abs_src_path and _inside(f.abs_src_path, docs)]:
                 files.remove(file)
-        home_exists = not client and files.get_file_from_path(HOME_URI) is not None
-        options = PlanOptions(
-            self.today(),
+        language = config.theme.get("language") or "en"
+        settings = SiteSettings(
             language,
-            words(language),
             config.use_directory_urls,
-            home_exists,
-            history,
+            site.own_docs and files.get_file_from_path(HOME_URI) is not None,
             config.site_url,
             _permalink(config),
         )
-        plan = _planned(checked, options, client)
+        plan = pipeline.plan(site.audience, settings)
+        for message in pipeline.notices:
+            notice.warning(f"decision-paths: {message}")
+        self.build_time = pipeline.build_time(language)
         self.home_extra = plan.home_catalogue
-        if not client:
+        if PageKind.REFERENCE in site.pages:
             _add_references(files, config)
         self._add_files(files, config, plan)
         self.user_nav = list(config.nav or [])
-        config.nav = self._nav(files, config, plan)
+        config.nav = self._nav(files, config, plan, PageKind.REFERENCE in site.pages)
         return files
-
-    def _history(self, folder: str, language_words, checked: CheckedFolder) -> History | None:  # type: ignore[no-untyped-def]
-        """The change history, and from it the build's timestamp for reproducible output."""
-        found = (
-            read_history(folder, language_words, lambda: _loaded_decisions(checked)) if self.config.history else None
-        )
-        if "SOURCE_DATE_EPOCH" not in os.environ:
-            stamp = found.last_change if found is not None and found.last_change is not None else None
-            os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()) if stamp else source_date_epoch(folder))
-        if found is not None and found.warning:
-            notice.warning(f"decision-paths: {found.warning}")
-            return None
-        return found
 
     def _add_files(self, files: Files, config: MkDocsConfig, plan: SitePlan) -> None:
         pages = {page.src_uri: page for page in plan.pages}
         dots = dict(plan.diagrams)
-        if self.command == "serve":
-            folder = os.path.abspath(self.decisions_dir(config))
+        if self.live:
             if any(f.is_error for f in self.findings):
-                last_pages, last_dots = _LAST_PAGES.get(folder, ({}, {}))
+                last_pages, last_dots = self.last_pages
                 pages, dots = {**last_pages, **pages}, {**last_dots, **dots}
-            _LAST_PAGES[folder] = (pages, dots)
+            self.last_pages = (pages, dots)
         # Graphviz draws in the background, on the cores MkDocs leaves free; each
         # decision page takes its diagram as it is written (on_post_page).
         try:
@@ -206,17 +188,29 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         for asset in ASSETS:
             _replace(files, File.generated(config, f"assets/{asset}", content=(package / asset).read_bytes()))
 
-    def _nav(self, files: Files, config: MkDocsConfig, plan: SitePlan) -> list[Any]:
-        from decision_paths.plan.reference import COMMANDS_URI, FORMAT_URI
-
+    def _nav(self, files: Files, config: MkDocsConfig, plan: SitePlan, with_references: bool) -> list[Any]:
         references = [FORMAT_URI, COMMANDS_URI]
-        extra = [{"Reference": references}] if self.config.audience == "internal" else []
+        extra = [{"Reference": references}] if with_references else []
         if config.nav:  # the site's own nav first; pages it already lists are not listed twice
             listed = {path for _, path in _nav_pages(config.nav)}
             return [*config.nav, *_without(plan.nav, listed), *extra]
         generated = {"index.md", *references} | {p.src_uri for p in plan.pages}
         own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in generated)
         return [HOME_URI, *own, *plan.nav, *extra]
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        """Every page dated by the last change to the decisions (the sitemap shows it), not by
+        the clock: the same commit builds the same bytes."""
+        page.update_date = self.build_time.strftime("%Y-%m-%d")
+        return page
+
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):  # type: ignore[no-untyped-def]
+        context["build_date_utc"] = self.build_time
+        return context
+
+    def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):  # type: ignore[no-untyped-def]
+        context["build_date_utc"] = self.build_time  # 404.html, sitemap.xml
+        return context
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):  # type: ignore[no-untyped-def]
         """A title the site's nav gives a generated page wins, as it does for any page."""
@@ -243,7 +237,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             _extend_toc(page, catalogue.headings, _toc_levels(config))
             page.present_anchor_ids = set(page.present_anchor_ids or ()) | {h.id for h in catalogue.headings}
         errors = [f for f in self.findings if f.is_error]
-        if errors and self.command == "serve":
+        if errors and self.live:
             html = _error_banner(errors, config) + "\n" + html
         return html
 
@@ -285,53 +279,6 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
     def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         server.watch(os.path.abspath(self.decisions_dir(config)))
         return server
-
-
-def _planned(checked: CheckedFolder, options: PlanOptions, client: bool) -> SitePlan:
-    """The site plan, from the build cache when the files, settings, history and code are unchanged."""
-    key = (
-        buildcache.key(
-            "plan",
-            checked.version,
-            client,
-            options.today.isoformat(),
-            options.language,
-            options.use_directory_urls,
-            options.home_exists,
-            options.site_url,
-            options.permalink,
-            _history_json(options.history),
-        )
-        if checked.version
-        else ""
-    )
-    cached = SitePlan.from_json(buildcache.read("plan", key)) if key else None
-    if cached is not None:
-        return cached
-    if client:
-        plan = plan_client_site(client_view(checked.org, options.words), options)
-    else:
-        plan = plan_site(checked.org, options)
-    if key:
-        buildcache.write("plan", key, plan.to_json())
-    return plan
-
-
-def _loaded_decisions(checked: CheckedFolder) -> dict[tuple[str, str], Decision]:
-    """The decisions of the working tree by (path in the folder, git blob id): the history
-    need not load again the versions it shares with the working tree (all, in a fresh clone)."""
-    if checked.sources is None:
-        return {}
-    by_path = {d.file: d for d in checked.org.decisions.values()}
-    return {
-        (os.path.relpath(path, checked.folder).replace(os.sep, "/"), blob_id(data)): by_path[path]
-        for path, data in checked.sources.items()
-        if path in by_path
-    }
-
-
-def _history_json(history: History | None) -> object:
-    return None if history is None else history_to_json(history)
 
 
 class GeneratedPage(Page):
@@ -464,9 +411,6 @@ def _with_free_ids(part: PlannedPage, taken: set[str]) -> PlannedPage:
 
 def _add_references(files: Files, config: MkDocsConfig) -> None:
     """The format and command references, generated so they always match this version."""
-    from decision_paths.cli import build_parser
-    from decision_paths.plan.reference import COMMANDS_URI, FORMAT_URI, commands_reference, format_reference
-
     _replace(files, File.generated(config, FORMAT_URI, content=format_reference()))
     _replace(files, File.generated(config, COMMANDS_URI, content=commands_reference(build_parser())))
 

@@ -1,15 +1,13 @@
-"""Write step: run MkDocs for one audience into a fresh folder, then swap it in.
+"""Build one audience's site with MkDocs into a fresh folder, then swap it in.
 
-The site is built into a temporary folder beside the target and renamed into
-place only when complete, so an interrupted build leaves the previous site as
-it was. Only a folder this tool made (it carries a marker file) is ever
-replaced, and nothing outside the output folder is deleted.
+The site's configuration is the user's mkdocs.yml (mkdocs.client.yml for
+clients, when there is one) or the built-in one; the plugin in it gets the
+pipeline through its config. ``store.files`` makes the swap atomic.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import io
 import logging
 import os
@@ -17,17 +15,21 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import jieba
 import yaml
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
+from mkdocs.utils.yaml import yaml_load
 
+from decision_paths.model.audience import SITES
+from decision_paths.model.findings import Finding, Loc, finding
+from decision_paths.model.organisation import Audience
+from decision_paths.pipeline import Pipeline
+from decision_paths.render.mkdocs_plugin import DecisionPathsPlugin
 from decision_paths.store.files import MARKER, BuildError, replaced_atomically
-
-if TYPE_CHECKING:
-    from mkdocs.config.defaults import MkDocsConfig
-
-    from decision_paths.pipeline import CheckedFolder
-    from decision_paths.render.mkdocs_plugin import DecisionPathsPlugin
 
 PLUGIN = "decision-paths"
 
@@ -79,10 +81,8 @@ _LINK_WARNING = re.compile(
 )
 
 
-def link_finding(message: str, docs_dir: str):  # type: ignore[no-untyped-def]
+def link_finding(message: str, docs_dir: str) -> Finding:
     """A MkDocs strict-mode warning as a finding: at the line of the link when the page is one of ours."""
-    from decision_paths.model.findings import Loc, finding
-
     match = _LINK_WARNING.search(message)
     if not match:
         return finding("broken-link", Loc("mkdocs.yml"), message)
@@ -102,24 +102,22 @@ def quiet_third_parties() -> None:
     """Keep the terminal for findings: no MkDocs 2 banner, no jieba start-up chatter."""
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    with contextlib.suppress(ImportError):
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
+    jieba.setLogLevel(logging.WARNING)
 
 
 def load_site_config(
-    *, decisions: str, site_dir: str, today: dt.date, config_file: str | None = None, audience: str = "internal"
+    pipeline: Pipeline,
+    *,
+    site_dir: str,
+    audience: Audience = Audience.INTERNAL,
+    config_file: str | None = None,
+    live: bool = False,
+    report_findings: bool = True,
 ) -> MkDocsConfig:
-    """The user's mkdocs.yml (or the built-in default), with the decision-paths plugin set up."""
-    from mkdocs.config import load_config
-
-    from decision_paths.render.mkdocs_plugin import DecisionPathsPlugin
-
+    """The audience's configuration (or the built-in one), with the decision-paths plugin set up
+    to build from ``pipeline``."""
     if config_file is None:
-        # The client site may have a configuration of its own (site name, no editor pages).
-        candidates = ("mkdocs.client.yml", "mkdocs.yml") if audience == "client" else ("mkdocs.yml",)
-        config_file = next((name for name in candidates if os.path.isfile(name)), None)
+        config_file = next((name for name in SITES[audience].config_files if os.path.isfile(name)), None)
     if config_file is not None:
         config = _load_user_config(config_file, site_dir)
     else:
@@ -132,28 +130,20 @@ def load_site_config(
         if errors:  # pragma: no cover - empty options cannot be wrong
             raise BuildError(str(errors))
         config.plugins[PLUGIN] = plugin
-    plugin.config.decisions = os.path.abspath(decisions)
-    plugin.config.audience = audience
-    plugin.config.today = today.isoformat()
-    return config
-
-
-def site_plugin(config: MkDocsConfig) -> DecisionPathsPlugin:
-    """Our plugin in a configuration that ``load_site_config`` made."""
-    from decision_paths.render.mkdocs_plugin import DecisionPathsPlugin
-
-    plugin = config.plugins[PLUGIN]
     if not isinstance(plugin, DecisionPathsPlugin):  # another plugin registered under our name
         raise BuildError(f"the plugin named '{PLUGIN}' in the configuration is not Decision Paths")
-    return plugin
+    plugin.config.decisions = os.path.abspath(pipeline.folder)
+    plugin.config.audience = audience.value
+    plugin.config.today = pipeline.today.isoformat()
+    plugin.config.history = pipeline.with_history
+    plugin.config.live = live
+    plugin.config.report_findings = report_findings
+    plugin.config.pipeline = pipeline
+    return config
 
 
 def _load_user_config(config_file: str, site_dir: str) -> MkDocsConfig:
     """The user's configuration; pages in docs/ are optional, so a missing docs folder is an empty one."""
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import Abort, ConfigurationError
-    from mkdocs.utils.yaml import yaml_load
-
     overrides = {}
     with contextlib.suppress(Exception):  # MkDocs itself reports a configuration it cannot read
         with open(config_file, encoding="utf-8") as handle:
@@ -176,38 +166,29 @@ def _empty_docs_dir() -> str:
 
 
 def build_site(
+    pipeline: Pipeline,
     *,
-    decisions: str,
     out: str,
-    audience: str,
-    today: dt.date,
+    audience: Audience,
     config_file: str | None = None,
     strict: bool = False,
-    history: bool = True,
-    checked: CheckedFolder | None = None,
 ) -> Path:
     """Build one audience's site into OUT/AUDIENCE, replacing the previous one only when done.
+    The caller has shown ``pipeline``'s findings.
 
     With ``strict``, a broken link or missing page fails the build (MkDocs strict
     mode) and each one is reported as a finding.
     """
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import MkDocsException
-
     quiet_third_parties()
-    target = Path(out) / audience
+    target = Path(out) / audience.value
     with replaced_atomically(target) as building:
         config = load_site_config(
-            decisions=decisions, site_dir=str(building), today=today, config_file=config_file, audience=audience
+            pipeline, site_dir=str(building), audience=audience, config_file=config_file, report_findings=False
         )
         config.strict = strict
-        plugin = site_plugin(config)
-        plugin.config.history = history
-        plugin.report_findings = False  # the command prints them once, before building
-        plugin.checked = checked
         with _collected_warnings() as warnings:
             try:
-                build(config)
+                mkdocs_build.build(config)
             except MkDocsException as err:
                 found = [link_finding(message, config.docs_dir) for message in warnings]
                 raise BuildError(str(err), tuple(found)) from None

@@ -17,15 +17,17 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import sys
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
+from decision_paths.store import codec
 from decision_paths.store.files import write_atomically
+
+T = TypeVar("T")
 
 KEEP_PER_KIND = 8  # a few sites (audiences, branches) side by side; older entries are deleted
 
@@ -38,10 +40,11 @@ def cache_root() -> Path:
 
 
 def key(*parts: object) -> str:
-    """A hash of the parts (strings, numbers, None, or JSON-able values), with the code version."""
+    """A hash of the parts (anything ``codec`` can store: strings, dates, dataclasses...),
+    with the code version."""
     digest = hashlib.sha256(code_version().encode())
     for part in parts:
-        digest.update(b"\0" + json.dumps(part, sort_keys=True, ensure_ascii=False, default=str).encode())
+        digest.update(b"\0" + codec.canonical(part))
     return digest.hexdigest()
 
 
@@ -69,27 +72,24 @@ def sources_version(sources: Mapping[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def read(kind: str, entry_key: str) -> Any | None:
-    path = cache_root() / kind / f"{entry_key}.json"
+def read(kind: str, entry_key: str, value_type: type[T]) -> T | None:
+    """The entry of ``kind`` under ``entry_key``, if there is one that fits ``value_type``."""
     try:
-        with open(path, encoding="utf-8") as handle:
-            stored = json.load(handle)
-    except (OSError, ValueError):
+        data = (cache_root() / kind / f"{entry_key}.json").read_bytes()
+    except OSError:
         return None
-    if not isinstance(stored, dict) or stored.get("key") != entry_key:
-        return None
-    return stored.get("value")
+    return codec.decode(data, entry_key, value_type)
 
 
-def write(kind: str, entry_key: str, value: Any) -> None:
+def write(kind: str, entry_key: str, value: object) -> None:
     folder = cache_root() / kind
     try:
-        text = json.dumps({"key": entry_key, "value": value}, ensure_ascii=False, separators=(",", ":"))
+        data = codec.encode(entry_key, value)
         folder.mkdir(parents=True, exist_ok=True)
-        write_atomically(folder / f"{entry_key}.json", text)
+        write_atomically(folder / f"{entry_key}.json", data)
         _prune(folder)
-    except (OSError, ValueError, TypeError):
-        return  # a read-only or full disk (or a value JSON cannot hold) only makes the next build slower
+    except (OSError, TypeError, ValueError):
+        return  # a read-only or full disk only makes the next build slower
 
 
 def _prune(folder: Path) -> None:
