@@ -14,6 +14,7 @@ from site_helpers import TODAY, all_files, article, copy_sample, run_cli, text
 
 import decision_paths.load.history
 import decision_paths.pipeline
+import decision_paths.plan.pages
 import decision_paths.render.mkdocs_plugin
 from decision_paths.cli import main
 
@@ -31,7 +32,7 @@ class Steps:
         for module, name, label in (
             (decision_paths.pipeline, "validate_folder", lambda *_: "validate_folder"),
             # One planner for both sites: counted per site, as the internal and the client plan.
-            (decision_paths.pipeline, "plan_site", lambda *a: "plan_site" if a[2].diagrams else "plan_client_site"),
+            (decision_paths.plan.pages, "plan_site", lambda *a: "plan_site" if a[2].diagrams else "plan_client_site"),
             (decision_paths.pipeline, "read_history", lambda *_: "_read_history"),
         ):
             self._count(monkeypatch, module, name, label)

@@ -14,7 +14,6 @@ import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from decision_paths.checks import CheckContext, run_checks
 from decision_paths.load.decisions import load_folder
@@ -26,10 +25,8 @@ from decision_paths.model.findings import Finding, sorted_findings
 from decision_paths.model.history import History
 from decision_paths.model.organisation import Audience, Decision, Organisation
 from decision_paths.model.words import words
+from decision_paths.plan.views import SitePlan
 from decision_paths.store import cache
-
-if TYPE_CHECKING:
-    from decision_paths.plan.pages import SitePlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +105,6 @@ class SiteSettings:
     use_directory_urls: bool = True
     home_exists: bool = False  # the site has its own home page (docs/index.md)
     site_url: str | None = None
-    # The heading permalink as the site's `toc` extension writes it: (text as HTML, title, class), or None.
-    permalink: tuple[str, str, str] | None = ("&para;", "Permanent link", "headerlink")
 
 
 class Pipeline:
@@ -169,7 +164,7 @@ class Pipeline:
         """The site plan for one audience, from the build cache when the files, settings,
         history and code are unchanged."""
         # Planning loads Markdown and Graphviz's library: only when a site is planned, so queries start fast.
-        from decision_paths.plan.pages import PlanOptions, SitePlan, plan_site
+        from decision_paths.plan.pages import PlanOptions, plan_site
 
         checked = self.checked
         history = self.history(settings.language)
@@ -187,7 +182,6 @@ class Pipeline:
             settings.home_exists,
             None if history is None else site_history(history, audience, view),
             settings.site_url,
-            settings.permalink,
         )
         plan = plan_site(view, options, SITES[audience])
         if key:

@@ -1,17 +1,59 @@
-"""How rules read in words: who must approve, conditions, parties, promises."""
+"""How the rules read in words, in the reader's language: who must approve, conditions,
+absences and promises. Pages, diagrams and answers all phrase these here.
+
+``words`` is a language's table from ``model.words``.
+"""
 
 from __future__ import annotations
 
-from decision_paths.model.organisation import Stage, WhoMode
+from collections.abc import Mapping
+
+from decision_paths.model.organisation import (
+    Branch,
+    ChoiceTest,
+    Decision,
+    NumberTest,
+    Person,
+    Stage,
+    WhoMode,
+    YesNoTest,
+)
+from decision_paths.model.promise import Promise
 
 
-def who_phrase(stage: Stage) -> str:
-    """How many must approve, in words: 'all of', 'any of', 'at least 2 of'."""
-    match stage.who.mode:
-        case WhoMode.ALL:
-            return "all of"
-        case WhoMode.ANY:
-            return "any of"
-        case WhoMode.AT_LEAST:
-            return f"at least {stage.who.needed} of"
-    return ""
+def how_many(stage: Stage, words: Mapping[str, str]) -> str:
+    """'all of', 'any of', 'at least 2 of' ('' for a single approver)."""
+    if stage.who.mode is WhoMode.ONE:
+        return ""
+    key = {WhoMode.ALL: "all_of", WhoMode.ANY: "any_of"}.get(stage.who.mode, "at_least_of")
+    return words[key].format(n=stage.who.needed)
+
+
+def condition_text(branch: Branch, decision: Decision, words: Mapping[str, str]) -> str:
+    """A branch's conditions in plain words: 'amount >= 10000; urgent = yes'."""
+    if branch.otherwise:
+        return words["otherwise"]
+    parts = []
+    for condition in branch.conditions:
+        item = decision.inputs.get(condition.input.id)
+        name = item.label if item else condition.input.id
+        test = condition.test
+        if isinstance(test, NumberTest):
+            parts.append(", ".join(f"{name} {c}" for c in test.comparisons))
+        elif isinstance(test, ChoiceTest):
+            parts.append(f"{name} = {' / '.join(o.id for o in test.options)}")
+        elif isinstance(test, YesNoTest):
+            parts.append(f"{name} = {words['yes'] if test.value else words['no']}")
+    return "; ".join(parts)
+
+
+def away(person: Person, words: Mapping[str, str]) -> str:
+    """'Away 2026-11-20 – 2026-12-04' ('' when no absence is planned)."""
+    if person.away is None:
+        return ""
+    return words["away"].format(start=person.away.start, until=person.away.until)
+
+
+def promise_text(found: Promise, words: Mapping[str, str]) -> str:
+    """The promise with each unit in the reader's words."""
+    return found.describe(lambda unit: words.get(f"unit_{unit}", unit))

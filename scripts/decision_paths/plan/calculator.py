@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import html
 import json
 from collections.abc import Mapping
 
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.organisation import ChoiceTest, Decision, InputType, NumberTest, Stage, Test, clock
 from decision_paths.model.timeline import TimelineError, fastest_and_slowest
+from decision_paths.plan.views import Calculator, Choice, ExampleRow, Field
 
 SCRIPT_ID_PREFIX = "dp-calculator-data-"
 
@@ -104,57 +104,49 @@ def _condition(input_id: str, test: Test) -> dict[str, object]:
     return {"input": input_id, "value": test.value}
 
 
-def calculator_html(decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], today: dt.date) -> str:
-    """The form, the worked example (for readers without JavaScript) and the data, as one raw HTML block."""
-    e = html.escape
+def calculator_view(
+    decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], today: dt.date
+) -> Calculator:
+    """The form, the worked example (for readers without JavaScript) and the data the script reads."""
     data = {
         "decision": decision_data(decision),
         "calendar": calendar_data(calendar, today.year),
         "words": {k: words[k] for k in ("answer_by", "missing_input", "yes", "no", "outside_calendar")},
     }
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
-    fields = [
-        f'<label>{e(words["submitted"])} <input type="datetime-local" name="dp-start" '
-        f'value="{today.isoformat()}T10:00" step="60" required></label>'
-    ]
+    fields = []
     for item in decision.inputs.values():
-        name = f'name="dp-input-{e(item.id)}" data-dp-input="{e(item.id)}"'
         if item.type is InputType.NUMBER:
-            control = f'<input type="number" step="any" {name}>'
+            fields.append(Field(item.id, item.label, "number"))
+            continue
+        if item.type is InputType.CHOICE:
+            choices = tuple(Choice(o, o) for o in item.options)
         else:
-            options = (
-                [(o, o) for o in item.options]
-                if item.type is InputType.CHOICE
-                else [("yes", words["yes"]), ("no", words["no"])]
-            )
-            choices = "".join(f'<option value="{e(v)}">{e(t)}</option>' for v, t in options)
-            control = f'<select {name}><option value=""></option>{choices}</select>'
-        fields.append(f'<label class="dp-field" data-dp-field="{e(item.id)}">{e(item.label)} {control}</label>')
-    return (
-        f'<div class="dp-calculator" data-dp-calculator="{e(decision.id)}" data-search-exclude markdown="0">\n'
-        f'<form class="dp-form">{"".join(fields)}</form>\n'
-        f'<div class="dp-result" aria-live="polite">{worked_example(decision, calendar, words, today)}</div>\n'
-        f'<script type="application/json" id="{SCRIPT_ID_PREFIX}{e(decision.id)}">{payload}</script>\n'
-        "</div>"
+            choices = (Choice("yes", words["yes"]), Choice("no", words["no"]))
+        fields.append(Field(item.id, item.label, "select", choices))
+    example, rows = worked_example(decision, calendar, words, today)
+    return Calculator(
+        decision.id,
+        f"{today.isoformat()}T10:00",
+        tuple(fields),
+        example,
+        rows,
+        # '<' written as \u003c: the data sits in a <script> element and must not end it.
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c"),
     )
 
 
-def worked_example(decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], today: dt.date) -> str:
-    e = html.escape
+def worked_example(
+    decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], today: dt.date
+) -> tuple[str, tuple[ExampleRow, ...]]:
+    """A request on ``today`` at 10:00: when its fastest and slowest paths are answered."""
     start = calendar.local(today, dt.time(10))
     try:
         fastest, slowest = fastest_and_slowest(decision, start, calendar)
     except TimelineError:
-        return ""
-    rows = "".join(
-        f"<tr><td>{e(s.stage.title)}</td><td>{e(s.stage.within.text)}</td><td>{e(_local(s.due))}</td></tr>"
-        for s in slowest.stages
-    )
+        return "", ()
+    rows = tuple(ExampleRow(s.stage.title, s.stage.within.text, _local(s.due)) for s in slowest.stages)
     when = words["example"].format(start=_local(start), fastest=_local(fastest.due), slowest=_local(slowest.due))
-    return (
-        f"<p>{e(when)}</p><table><thead><tr><th>{e(words['stage'])}</th><th>{e(words['within'])}</th>"
-        f"<th>{e(words['due'])}</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
+    return when, rows
 
 
 def _local(moment: dt.datetime) -> str:

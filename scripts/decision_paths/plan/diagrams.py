@@ -8,17 +8,13 @@ from collections.abc import Callable, Mapping
 import graphviz
 
 from decision_paths.model.organisation import (
-    Branch,
-    ChoiceTest,
     Decision,
-    NumberTest,
     Organisation,
     Ref,
     Stage,
     Visibility,
-    YesNoTest,
 )
-from decision_paths.model.phrasing import who_phrase
+from decision_paths.model.phrasing import condition_text, how_many
 
 # Installed by the set-up (fonts-wqy-microhei); Chinese labels are measured
 # with it, so boxes fit. Browsers fall back to their own CJK font (see CSS).
@@ -164,10 +160,9 @@ def _stage_label(
     stage: Stage, org: Organisation, words: Mapping[str, str], party_url: Callable[[str], str | None]
 ) -> str:
     rows = [f"<tr><td><b>{_html(stage.title)}</b></td></tr>"]
-    phrase = who_phrase(stage)
+    phrase = how_many(stage, words)
     if phrase:
-        key = {"all of": "all_of", "any of": "any_of"}.get(phrase, "at_least_of")
-        rows.append(f'<tr><td><font point-size="10">{_html(words[key].format(n=stage.who.needed))}</font></td></tr>')
+        rows.append(f'<tr><td><font point-size="10">{_html(phrase)}</font></td></tr>')
     for member in stage.who.members:
         url = party_url(member.id)
         link = f' href="{html.escape(url, quote=True)}" target="_top"' if url else ""
@@ -183,21 +178,3 @@ def _edges(graph: graphviz.Digraph, stage: Stage, decision: Decision, words: Map
     for branch in stage.branches:
         text = condition_text(branch, decision, words)
         graph.edge(_node_id(stage.id), _node_id(branch.go.id), label=_attr(text), tooltip=_tooltip(text))
-
-
-def condition_text(branch: Branch, decision: Decision, words: Mapping[str, str]) -> str:
-    """A branch's conditions in plain words: 'amount >= 10000 and urgent = yes'."""
-    if branch.otherwise:
-        return words["otherwise"]
-    parts = []
-    for condition in branch.conditions:
-        item = decision.inputs.get(condition.input.id)
-        name = item.label if item else condition.input.id
-        test = condition.test
-        if isinstance(test, NumberTest):
-            parts.append(", ".join(f"{name} {c}" for c in test.comparisons))
-        elif isinstance(test, ChoiceTest):
-            parts.append(f"{name} = {' / '.join(o.id for o in test.options)}")
-        elif isinstance(test, YesNoTest):
-            parts.append(f"{name} = {words['yes'] if test.value else words['no']}")
-    return "; ".join(parts)

@@ -36,9 +36,11 @@ from decision_paths.model.findings import Finding
 from decision_paths.model.organisation import Audience
 from decision_paths.model.words import words
 from decision_paths.pipeline import Pipeline, SiteSettings
-from decision_paths.plan.pages import DIAGRAM_SLOT, HOME_URI, Heading, PlannedPage, SitePlan
 from decision_paths.plan.reference import COMMANDS_URI, FORMAT_URI, commands_reference, format_reference
+from decision_paths.plan.urls import HOME_URI
+from decision_paths.plan.views import SitePlan
 from decision_paths.render.graphviz import DiagramError, SvgDrawing
+from decision_paths.render.pages import DIAGRAM_SLOT, Heading, PageRenderer, RenderedPage, environment
 
 if TYPE_CHECKING:
     from mkdocs.structure.toc import _TocToken  # the shape get_toc takes
@@ -73,12 +75,13 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         # YAML syntax error) keeps its previous page, with the error banner on top,
         # instead of turning into "page not found". MkDocs keeps this plugin object
         # across the rebuilds of one `mkdocs serve`; `decision-paths serve` hands it on.
-        self.last_pages: tuple[dict[str, PlannedPage], dict[str, str]] = ({}, {})
+        self.last_pages: tuple[dict[str, RenderedPage], dict[str, str]] = ({}, {})
         self.svgs: SvgDrawing | None = None
         self.diagram_files: list[File] = []
+        self.generated: set[str] = set()  # src_uri of our pages in this build
         self.user_nav: list[Any] = []  # the site's own nav setting, before ours is added
         self.findings: tuple[Finding, ...] = ()
-        self.home_extra: PlannedPage | None = None
+        self.home_extra: RenderedPage | None = None
         self.build_time = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -147,22 +150,24 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             config.use_directory_urls,
             site.own_docs and files.get_file_from_path(HOME_URI) is not None,
             config.site_url,
-            _permalink(config),
         )
         plan = pipeline.plan(site.audience, settings)
+        renderer = PageRenderer(environment(config.theme.custom_dir), words(language), _permalink(config))
+        pages, catalogue = renderer.site(plan)
         for message in pipeline.notices:
             notice.warning(f"decision-paths: {message}")
         self.build_time = pipeline.build_time(language)
-        self.home_extra = plan.home_catalogue
+        self.home_extra = catalogue
         if PageKind.REFERENCE in site.pages:
             _add_references(files, config)
-        self._add_files(files, config, plan)
+        self._add_files(files, config, pages, plan)
         self.user_nav = list(config.nav or [])
         config.nav = self._nav(files, config, plan, PageKind.REFERENCE in site.pages)
         return files
 
-    def _add_files(self, files: Files, config: MkDocsConfig, plan: SitePlan) -> None:
-        pages = {page.src_uri: page for page in plan.pages}
+    def _add_files(self, files: Files, config: MkDocsConfig, rendered: list[RenderedPage], plan: SitePlan) -> None:
+        pages = {page.src_uri: page for page in rendered}
+        self.generated = set(pages)
         dots = dict(plan.diagrams)
         if self.live:
             if any(f.is_error for f in self.findings):
@@ -193,10 +198,10 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         extra = [{"Reference": references}] if with_references else []
         if config.nav:  # the site's own nav first; pages it already lists are not listed twice
             listed = {path for _, path in _nav_pages(config.nav)}
-            return [*config.nav, *_without(plan.nav, listed), *extra]
-        generated = {"index.md", *references} | {p.src_uri for p in plan.pages}
+            return [*config.nav, *_without(_escaped(plan.nav), listed), *extra]
+        generated = {"index.md", *references, *self.generated}
         own = sorted(f.src_uri for f in files.documentation_pages() if f.src_uri not in generated)
-        return [HOME_URI, *own, *plan.nav, *extra]
+        return [HOME_URI, *own, *_escaped(plan.nav), *extra]
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         """Every page dated by the last change to the decisions (the sitemap shows it), not by
@@ -285,7 +290,7 @@ class GeneratedPage(Page):
     """A page the plan wrote as finished HTML: MkDocs lays it out in the theme like any
     page, but never runs Markdown over it (on a large site that was most of the build)."""
 
-    def __init__(self, planned: PlannedPage, file: File, config: MkDocsConfig) -> None:
+    def __init__(self, planned: RenderedPage, file: File, config: MkDocsConfig) -> None:
         super().__init__(None, file, config)
         self.planned = planned
 
@@ -316,6 +321,17 @@ def _nav_pages(nav: list) -> Iterator[tuple[str | None, str]]:  # type: ignore[t
                     yield from _nav_pages(value)
         elif isinstance(item, list):
             yield from _nav_pages(item)
+
+
+def _escaped(nav: list[Any]) -> list[Any]:
+    """The nav with its titles escaped: the theme writes menu titles as HTML."""
+    out: list[Any] = []
+    for item in nav:
+        if isinstance(item, dict):
+            out.append({html.escape(str(k)): _escaped(v) if isinstance(v, list) else v for k, v in item.items()})
+        else:
+            out.append(item)
+    return out
 
 
 def _without(nav: list[Any], listed: set[str]) -> list[Any]:
@@ -390,7 +406,7 @@ def _toc_levels(config: MkDocsConfig) -> tuple[int, int]:
         return 1, 6
 
 
-def _with_free_ids(part: PlannedPage, taken: set[str]) -> PlannedPage:
+def _with_free_ids(part: RenderedPage, taken: set[str]) -> RenderedPage:
     """``part`` with each heading id that ``taken`` already holds renamed (decisions -> decisions-2):
     the catalogue goes under a page the user wrote, whose own headings keep their ids."""
     html, headings = part.html, []

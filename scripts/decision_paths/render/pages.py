@@ -1,0 +1,151 @@
+"""Render step for pages: each page's data (``plan.views``) through its Jinja2 template.
+
+The templates ship in ``render/templates``; a site overrides any of them the way
+Material users override the theme's: a file of the same name in the theme's
+``custom_dir``, under ``decision-paths/``. An override can start from ours with
+``{% extends "default/decision.html" %}``. Autoescape is on; Markdown fields go
+through the ``markdown`` filter, which sanitises before marking them safe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import jinja2
+from markupsafe import Markup
+
+from decision_paths.plan import views as v
+from decision_paths.render.text import markdown_block
+
+# Raw HTML too large to go through search indexing (diagram SVG, calculator)
+# stands in the page as a comment; the plugin puts it in the finished page.
+DIAGRAM_SLOT = "<!-- decision-paths:diagram -->"
+CALCULATOR_SLOT = "<!-- decision-paths:calculator -->"
+OVERRIDES = "decision-paths"  # the folder in a theme's custom_dir that holds overrides
+
+_PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int  # 1-6
+    id: str  # the anchor, unique in its page
+    html: str  # the heading's text, as HTML
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    src_uri: str  # e.g. "decisions/refund-request.md"
+    title: str  # plain text
+    html: str  # the page body, finished HTML
+    headings: tuple[Heading, ...] = ()  # in page order, for the table of contents
+    diagram: str | None = None  # decision id whose SVG replaces DIAGRAM_SLOT
+    blocks: Mapping[str, str] = dataclasses.field(default_factory=dict)  # slot comment -> raw HTML
+
+
+def environment(custom_dir: str | None) -> jinja2.Environment:
+    """Templates from the site's custom_dir/decision-paths/ first, then ours (also as default/...)."""
+    ours = jinja2.FileSystemLoader(str(_PACKAGE_TEMPLATES))
+    loaders: list[jinja2.BaseLoader] = []
+    if custom_dir:
+        loaders.append(jinja2.FileSystemLoader(os.path.join(custom_dir, OVERRIDES)))
+    loaders += [ours, jinja2.PrefixLoader({"default": ours})]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt field fails the build instead of vanishing
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["markdown"] = lambda text: Markup(markdown_block(text))  # noqa: S704 - sanitised by nh3 first
+    return env
+
+
+def templates_version(custom_dir: str | None) -> str:
+    """A hash of the templates a build uses, for cache keys: an edited override is a change."""
+    digest = hashlib.sha256()
+    folders = [_PACKAGE_TEMPLATES] + ([Path(custom_dir, OVERRIDES)] if custom_dir else [])
+    for folder in folders:
+        for path in sorted(folder.rglob("*.html")) if folder.is_dir() else ():
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class PageView(Protocol):
+    @property
+    def uri(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+class PageRenderer:
+    def __init__(
+        self,
+        env: jinja2.Environment,
+        words: Mapping[str, str],
+        permalink: tuple[str, str, str] | None,
+    ):
+        self.env = env
+        self.globals = {"w": words, "permalink": permalink}
+
+    def render(self, template: str, **context: object) -> str:
+        return self.env.get_template(template).render(**self.globals, **context)
+
+    def page(self, template: str, view: object, src_uri: str, title: str, **extra: object) -> RenderedPage:
+        calculator: v.Calculator | None = getattr(view, "calculator", None)
+        blocks = {CALCULATOR_SLOT: self.render("calculator.html", calc=calculator)} if calculator else {}
+        html = (
+            self.render(template, page=view, diagram_slot=DIAGRAM_SLOT, calculator_slot=CALCULATOR_SLOT, **extra).strip(
+                "\n"
+            )
+            + "\n"
+        )
+        return RenderedPage(src_uri, title, html, headings_of(html), getattr(view, "diagram", None), blocks)
+
+    def site(self, plan: v.SitePlan) -> tuple[list[RenderedPage], RenderedPage | None]:
+        """Every generated page, and the catalogue for the site's own home page (or None)."""
+        pages = [self.page(template, view, view.uri, view.title) for template, view in _page_views(plan)]
+        catalogue = None
+        if plan.home is not None:
+            rendered = self.page("home.html", plan.home, plan.home.uri, plan.home.title)
+            if plan.home.own_page:
+                catalogue = rendered
+            else:
+                pages.append(rendered)
+        return pages, catalogue
+
+
+def _page_views(plan: v.SitePlan) -> Iterator[tuple[str, PageView]]:
+    yield from (("decision.html", p) for p in plan.decisions)
+    yield from (("client-decision.html", p) for p in plan.client_decisions)
+    yield from (("role.html", p) for p in plan.roles)
+    yield from (("person.html", p) for p in plan.people)
+    singles: tuple[tuple[str, PageView | None], ...] = (
+        ("roles.html", plan.roles_index),
+        ("people.html", plan.people_index),
+        ("matrix.html", plan.matrix),
+        ("review.html", plan.review),
+        ("changes.html", plan.changes),
+        ("client-home.html", plan.client_home),
+    )
+    for template, view in singles:
+        if view is not None:
+            yield template, view
+
+
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', re.S)
+_PERMALINK = re.compile(r'<a class="[^"]*" href="#[^"]*" title="[^"]*">[^<]*</a>$')
+
+
+def headings_of(html: str) -> tuple[Heading, ...]:
+    """The headings of a rendered page, for its table of contents: those an override adds too."""
+    return tuple(
+        Heading(int(level), anchor, _PERMALINK.sub("", inner)) for level, anchor, inner in _HEADING.findall(html)
+    )
