@@ -9,10 +9,10 @@ import gc
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from decision_paths.checks import CheckContext, run_checks
+from decision_paths.checks import RULES_BY_CODE, CheckContext, run_checks
 from decision_paths.load.decisions import load_folder
 from decision_paths.load.files import read_sources, scan_folder
-from decision_paths.model.findings import RULES_BY_CODE, Finding, Loc, sorted_findings
+from decision_paths.model.findings import Finding, Loc, sorted_findings
 from decision_paths.model.organisation import Organisation
 from decision_paths.store import cache as buildcache
 
