@@ -19,7 +19,18 @@ from decision_paths.load import rules as load_rules
 from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Organisation
 
-__all__ = ["ALL_RULES", "RULES_BY_CODE", "Check", "CheckContext", "all_checks", "run_checks"]
+__all__ = [
+    "ALL_RULES",
+    "BROKEN_LINK",
+    "CHECK_MODULES",
+    "LATER_RULES",
+    "NO_HOLIDAY_DATA",
+    "RULES_BY_CODE",
+    "Check",
+    "CheckContext",
+    "all_checks",
+    "run_checks",
+]
 
 # Found after the check step, declared here so that the registry holds them:
 # only the timeline command knows which years a timeline reaches (cli.answers),
@@ -35,13 +46,13 @@ BROKEN_LINK = Rule(
 )
 LATER_RULES = (NO_HOLIDAY_DATA, BROKEN_LINK)
 
-_CHECKS = (references, graph, branches, people, calendars, review)
+CHECK_MODULES = (references, graph, branches, people, calendars, review)
 
 # Every rule, once, in order of code. A check module may list a format rule
 # that load.rules declares; it is still the same object, so it counts once.
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(
-        dict.fromkeys([*load_rules.RULES, *(rule for module in _CHECKS for rule in module.RULES), *LATER_RULES]),
+        dict.fromkeys([*load_rules.RULES, *(rule for module in CHECK_MODULES for rule in module.RULES), *LATER_RULES]),
         key=lambda rule: rule.code,
     )
 )
@@ -49,7 +60,7 @@ RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 
 
 def all_checks() -> tuple[Check, ...]:
-    return tuple(module.check for module in _CHECKS)
+    return tuple(module.check for module in CHECK_MODULES)
 
 
 def run_checks(org: Organisation, context: CheckContext) -> list[Finding]:
