@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -28,6 +27,7 @@ from decision_paths.model.organisation import (
     Duration,
     Ref,
 )
+from decision_paths.model.suggest import did_you_mean
 from decision_paths.model.units import DurationError, parse_duration
 
 ID_RE = re.compile(F.ID_PATTERN)
@@ -78,8 +78,7 @@ class Reader:
     def keys(self, node: Map, table: dict[str, F.Field], what: str, where: Loc | None = None) -> None:
         for key, (key_node, _) in node.entries.items():
             if key not in table:
-                close = difflib.get_close_matches(key, table, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(table)}"
+                hint = did_you_mean(key, table) or f"; allowed keys: {', '.join(table)}"
                 self.add(UNKNOWN_KEY, key_node.loc, f"unknown key '{excerpt(key)}' in {what}{hint}")
         missing = [f.key for f in table.values() if f.required and f.key not in node.entries]
         for key in missing:
