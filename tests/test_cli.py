@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import DECISION, REPO, SHARED
 
+from decision_paths.checks import RULES_BY_CODE
 from decision_paths.cli import main
-from decision_paths.model.findings import RULES_BY_CODE
 
 COMMAND = REPO / ".venv" / "bin" / "decision-paths"
 

@@ -22,9 +22,9 @@ from conftest import REPO, TODAY
 from hypothesis import given
 from hypothesis import strategies as st
 
+from decision_paths.checks import RULES_BY_CODE
 from decision_paths.cli import main
 from decision_paths.load import yamlsource
-from decision_paths.model.findings import RULES_BY_CODE
 from decision_paths.pipeline import Validation, validate_folder
 
 SAMPLE_FOLDER = REPO / "decisions"

@@ -23,7 +23,9 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from site_helpers import REPO, run_cli
 
-from decision_paths.model.findings import RULES, Finding, Loc
+from decision_paths.checks.references import UNKNOWN_ROLE
+from decision_paths.checks.review import REVIEW_OVERDUE
+from decision_paths.model.findings import Finding, Loc
 
 VENV_BIN = REPO / ".venv" / "bin"
 TODAY = "2026-11-23"
@@ -146,12 +148,12 @@ def test_workflow_commands_escape_paths_and_messages(tmp_path: Path) -> None:
 
 
 def test_to_github_escapes_as_github_documents() -> None:
-    found = Finding(Loc("decisions/a,b:c%d/x.yaml", 7, 3), RULES["unknown-role"], "50% of: a, b\r\nnext\rline\n")
+    found = Finding(Loc("decisions/a,b:c%d/x.yaml", 7, 3), UNKNOWN_ROLE, "50% of: a, b\r\nnext\rline\n")
     assert found.to_github() == (
         "::error file=decisions/a%2Cb%3Ac%25d/x.yaml,line=7,col=3,title=DP201 unknown-role::"
         "50%25 of: a, b%0D%0Anext%0Dline%0A"
     )
-    warning = Finding(Loc("decisions/x.yaml"), RULES["review-overdue"], "due 2026-01-01")
+    warning = Finding(Loc("decisions/x.yaml"), REVIEW_OVERDUE, "due 2026-01-01")
     assert (
         warning.to_github() == "::warning file=decisions/x.yaml,line=1,col=1,title=DP401 review-overdue::due 2026-01-01"
     )

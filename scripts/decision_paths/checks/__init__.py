@@ -2,35 +2,65 @@
 
 Checks read only the model (never YAML) and never raise on bad data: what
 the loader could not build is simply absent, and its findings already exist.
+
+Each check module declares the rules it reports at its top, in a tuple
+``RULES`` (its own, and the few format rules from ``load.rules`` it reports
+too). ``ALL_RULES`` here is the one registry of every rule, in code order:
+the load step's, the checks', and the two that later steps find. It lives
+here, the lowest layer that can see them all, so that the reference page,
+JSON output and the findings cache read it without importing upwards.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-
-from decision_paths.model.findings import Finding
+from decision_paths.checks import branches, calendars, graph, people, references, review
+from decision_paths.checks.context import Check, CheckContext
+from decision_paths.load import rules as load_rules
+from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Organisation
 
+__all__ = [
+    "ALL_RULES",
+    "BROKEN_LINK",
+    "CHECK_MODULES",
+    "LATER_RULES",
+    "NO_HOLIDAY_DATA",
+    "RULES_BY_CODE",
+    "Check",
+    "CheckContext",
+    "all_checks",
+    "run_checks",
+]
 
-@dataclass(frozen=True, slots=True)
-class CheckContext:
-    today: dt.date
-    # Some file could not be loaded: hold back checks that need every decision
-    # (e.g. "this person approves nothing" may just be a decision we could not read).
-    incomplete: bool = False
-    # Some person, role or calendar could not be read: do not call ids unknown.
-    shared_incomplete: bool = False
+# Found after the check step, declared here so that the registry holds them:
+# only the timeline command knows which years a timeline reaches (cli.answers),
+# and only the site build sees its links (render.site).
+NO_HOLIDAY_DATA = Rule(
+    "DP406", "no-holiday-data", Severity.WARNING, "a timeline reaches a year with no official holiday data"
+)
+BROKEN_LINK = Rule(
+    "DP501",
+    "broken-link",
+    Severity.ERROR,
+    "a page links to a page or anchor that does not exist (build --strict)",
+)
+LATER_RULES = (NO_HOLIDAY_DATA, BROKEN_LINK)
 
+CHECK_MODULES = (references, graph, branches, people, calendars, review)
 
-Check = Callable[[Organisation, CheckContext], Iterable[Finding]]
+# Every rule, once, in order of code. A check module may list a format rule
+# that load.rules declares; it is still the same object, so it counts once.
+ALL_RULES: tuple[Rule, ...] = tuple(
+    sorted(
+        dict.fromkeys([*load_rules.RULES, *(rule for module in CHECK_MODULES for rule in module.RULES), *LATER_RULES]),
+        key=lambda rule: rule.code,
+    )
+)
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in ALL_RULES}
 
 
 def all_checks() -> tuple[Check, ...]:
-    from decision_paths.checks import branches, calendars, graph, people, references, review
-
-    return (references.check, graph.check, branches.check, people.check, calendars.check, review.check)
+    return tuple(module.check for module in CHECK_MODULES)
 
 
 def run_checks(org: Organisation, context: CheckContext) -> list[Finding]:

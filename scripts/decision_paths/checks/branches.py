@@ -17,8 +17,9 @@ import itertools
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from decision_paths.checks import CheckContext
-from decision_paths.model.findings import Finding, excerpt, finding
+from decision_paths.checks.context import CheckContext
+from decision_paths.load.rules import CONDITION_TYPE
+from decision_paths.model.findings import Finding, Rule, Severity, excerpt
 from decision_paths.model.organisation import (
     Branch,
     ChoiceTest,
@@ -33,6 +34,14 @@ from decision_paths.model.organisation import (
     plain_number,
 )
 from decision_paths.model.suggest import did_you_mean
+
+E = Severity.ERROR
+BRANCH_GAP = Rule("DP303", "branch-gap", E, "some combination of inputs matches no branch")
+BRANCH_OVERLAP = Rule("DP304", "branch-overlap", E, "some combination of inputs matches two branches")
+UNKNOWN_OPTION = Rule("DP306", "unknown-option", E, "a condition names an option its choice input does not have")
+UNUSED_INPUT = Rule("DP307", "unused-input", E, "an input that no branch uses")
+# condition-type is also found by the loader (a yes-no condition written as a list)
+RULES = (BRANCH_GAP, BRANCH_OVERLAP, CONDITION_TYPE, UNKNOWN_OPTION, UNUSED_INPUT)
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
@@ -49,8 +58,7 @@ def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
                 yield from _coverage(decision, stage)
         for item in decision.inputs.values():
             if item.id not in used:
-                yield finding(
-                    "unused-input",
+                yield UNUSED_INPUT.at(
                     item.loc,
                     f"input '{item.id}' is declared but no branch uses it: use it in a 'when' or remove it",
                 )
@@ -63,17 +71,15 @@ def _condition(decision: Decision, condition: Condition) -> Iterator[Finding]:
     test = condition.test
     name = f"'{item.id}'"
     if item.type is InputType.NUMBER and not isinstance(test, NumberTest):
-        yield finding(
-            "condition-type",
+        yield CONDITION_TYPE.at(
             condition.loc,
             f'{name} is a number: write a comparison such as ">=10000" or "=5" (quoted), or a list of them',
         )
     elif item.type is InputType.YES_NO and not isinstance(test, YesNoTest):
-        yield finding("condition-type", condition.loc, f"{name} is a yes-no input: write true or false")
+        yield CONDITION_TYPE.at(condition.loc, f"{name} is a yes-no input: write true or false")
     elif item.type is InputType.CHOICE:
         if isinstance(test, YesNoTest) and (meant := _options_read_as(test.value, item.options)):
-            yield finding(
-                "condition-type",
+            yield CONDITION_TYPE.at(
                 condition.loc,
                 f"{name} is a choice, but YAML reads an unquoted {' or '.join(meant)} as "
                 f"{'true' if test.value else 'false'}; quote the option: "
@@ -81,16 +87,14 @@ def _condition(decision: Decision, condition: Condition) -> Iterator[Finding]:
             )
             return
         if not isinstance(test, ChoiceTest):
-            yield finding(
-                "condition-type",
+            yield CONDITION_TYPE.at(
                 condition.loc,
                 f"{name} is a choice: name one of its options ({_options(item)}) or a list of them",
             )
             return
         for option in test.options:
             if option.id not in item.options:
-                yield finding(
-                    "unknown-option",
+                yield UNKNOWN_OPTION.at(
                     option.loc,
                     f"'{option.id}' is not an option of {name} "
                     f"({_options(item)}){did_you_mean(option.id, item.options)}",
@@ -121,8 +125,7 @@ def _coverage(decision: Decision, stage: Stage) -> Iterator[Finding]:
         gap = _first_gap(allowed, [len(v) for v in values])
         if gap is not None:
             cell = {item.id: values[n][index] for n, (item, index) in enumerate(zip(inputs, gap, strict=True))}
-            yield finding(
-                "branch-gap",
+            yield BRANCH_GAP.at(
                 stage.next_loc or stage.loc,
                 f"stage '{stage.id}': {_describe(inputs, cell)} "
                 "matches no branch, so nobody owns such a request; add a branch for it or an "
@@ -132,8 +135,7 @@ def _coverage(decision: Decision, stage: Stage) -> Iterator[Finding]:
         common = [a & b for a, b in zip(first_allowed, second_allowed, strict=True)]
         if all(common):
             cell = {item.id: values[n][min(common[n])] for n, item in enumerate(inputs)}
-            yield finding(
-                "branch-overlap",
+            yield BRANCH_OVERLAP.at(
                 second.loc,
                 f"stage '{stage.id}': {_describe(inputs, cell)} matches "
                 f"two branches (lines {first.loc.line} and {second.loc.line}); make their "

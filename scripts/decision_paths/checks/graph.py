@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from decision_paths.checks import CheckContext
-from decision_paths.model.findings import Finding, finding
+from decision_paths.checks.context import CheckContext
+from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Decision, Organisation
+
+E = Severity.ERROR
+CYCLE = Rule("DP301", "cycle", E, "the stages form a loop")
+UNREACHABLE_STAGE = Rule("DP302", "unreachable-stage", E, "a stage that no path from start reaches")
+RULES = (CYCLE, UNREACHABLE_STAGE)
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
@@ -36,8 +41,7 @@ def _cycles(decision: Decision) -> Iterator[Finding]:
                 continue
             if target in on_path:
                 loop = [*path[path.index(target) :], target]
-                yield finding(
-                    "cycle",
+                yield CYCLE.at(
                     edge.loc,
                     f"the path loops back: {' -> '.join(loop)}; a request must always move forward to a final stage",
                 )
@@ -59,8 +63,7 @@ def _unreachable(decision: Decision) -> Iterator[Finding]:
                 queue.append(edge.id)
     for stage in decision.stages.values():
         if stage.id not in reached:
-            yield finding(
-                "unreachable-stage",
+            yield UNREACHABLE_STAGE.at(
                 stage.loc,
                 f"stage '{stage.id}' is never reached from start "
                 f"'{decision.start.id}': point a next/go at it or remove it",

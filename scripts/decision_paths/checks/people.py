@@ -5,9 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from decision_paths.checks import CheckContext
-from decision_paths.model.findings import Finding, finding
+from decision_paths.checks.context import CheckContext
+from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Organisation, Stage, WhoMode
+
+W = Severity.WARNING
+IDLE_PERSON = Rule("DP403", "idle-person", W, "a person who holds no role and approves nothing")
+APPROVERS_AWAY = Rule("DP404", "approvers-away", W, "every approver of a stage is away today and nobody stands in")
+EMPTY_ROLE = Rule("DP405", "empty-role", W, "a role with no holder (not yet named by any stage)")
+RULES = (IDLE_PERSON, APPROVERS_AWAY, EMPTY_ROLE)
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
@@ -16,8 +22,7 @@ def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
         yield from _idle_people(org, named_by_stages)
         for role in org.roles.values():
             if not role.held_by and role.id not in named_by_stages:
-                yield finding(
-                    "empty-role",
+                yield EMPTY_ROLE.at(
                     role.loc,
                     f"role '{role.id}' has no holder; add people to held_by before a stage names it",
                 )
@@ -35,8 +40,7 @@ def _idle_people(org: Organisation, named_by_stages: set[str]) -> Iterator[Findi
         approving.update(ref.id for ref in role.backup)
     for person in org.people.values():
         if person.active and person.id not in approving:
-            yield finding(
-                "idle-person",
+            yield IDLE_PERSON.at(
                 person.loc,
                 f"{person.name} ('{person.id}') holds no role and approves "
                 "nothing: give them a role, or mark them active: false if they have left",
@@ -54,8 +58,7 @@ def _nobody_available(org: Organisation, stage: Stage, today: dt.date) -> Findin
     missing = [m.id for m, ok in zip(stage.who.members, available, strict=True) if not ok]
     one = stage.who.mode is WhoMode.ONE
     what = f"'{missing[0]}' is" if one else f"{', '.join(repr(m) for m in missing)} are"
-    return finding(
-        "approvers-away",
+    return APPROVERS_AWAY.at(
         stage.who.loc,
         f"on {today} stage '{stage.id}' cannot be approved: {what} "
         "away and nobody stands in; add a backup to the role or name another approver",

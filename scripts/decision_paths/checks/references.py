@@ -5,19 +5,43 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 
-from decision_paths.checks import CheckContext
-from decision_paths.model.findings import Finding, finding
+from decision_paths.checks.context import CheckContext
+from decision_paths.load.rules import MISSING_KEY
+from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Decision, Organisation, Person, Ref, Role
 from decision_paths.model.suggest import did_you_mean
 
+E = Severity.ERROR
+UNKNOWN_ROLE = Rule("DP201", "unknown-role", E, "a role or person id that does not exist")
+UNKNOWN_STAGE = Rule("DP202", "unknown-stage", E, "a stage id that does not exist in this decision")
+UNKNOWN_CALENDAR = Rule("DP203", "unknown-calendar", E, "a calendar id that does not exist")
+UNKNOWN_PERSON = Rule("DP204", "unknown-person", E, "a person id that does not exist")
+INACTIVE_PERSON = Rule("DP205", "inactive-person", E, "a person marked active: false is still named")
+ROLE_WITHOUT_HOLDER = Rule("DP206", "role-without-holder", E, "a role with no holder is named by a stage")
+UNKNOWN_INPUT = Rule("DP207", "unknown-input", E, "a condition names an input the decision does not declare")
+SELF_BACKUP = Rule("DP208", "self-backup", E, "a role named as its own backup")
+RESERVED_ID = Rule("DP209", "reserved-id", E, "an id that the site uses for a page of its own, such as index")
+RULES = (
+    MISSING_KEY,  # the format's rule, here for several calendars and no default one
+    UNKNOWN_ROLE,
+    UNKNOWN_STAGE,
+    UNKNOWN_CALENDAR,
+    UNKNOWN_PERSON,
+    INACTIVE_PERSON,
+    ROLE_WITHOUT_HOLDER,
+    UNKNOWN_INPUT,
+    SELF_BACKUP,
+    RESERVED_ID,
+)
+
 # Findings that only hold if every person, role and calendar was read.
-_NEED_ALL_SHARED = {"unknown-role", "unknown-person", "unknown-calendar", "missing-key"}
+_NEED_ALL_SHARED = {UNKNOWN_ROLE, UNKNOWN_PERSON, UNKNOWN_CALENDAR, MISSING_KEY}
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
     found: Iterator[Finding] = itertools.chain(_shared(org), *(_decision(org, d) for d in org.decisions.values()))
     if context.shared_incomplete:  # one broken shared file must not make every id look unknown
-        found = (f for f in found if f.rule.name not in _NEED_ALL_SHARED)
+        found = (f for f in found if f.rule not in _NEED_ALL_SHARED)
     yield from found
 
 
@@ -26,8 +50,7 @@ def _shared(org: Organisation) -> Iterator[Finding]:
         for ref in role.held_by:
             person = org.people.get(ref.id)
             if person is None:
-                yield finding(
-                    "unknown-person",
+                yield UNKNOWN_PERSON.at(
                     ref.loc,
                     f"role '{role.id}' held_by names '{ref.id}', who is not in "
                     f"people{did_you_mean(ref.id, org.people)}",
@@ -43,8 +66,7 @@ def _shared(org: Organisation) -> Iterator[Finding]:
         yield _unknown_calendar(org, default, "defaults calendar")
     if default is None and len(org.calendars) > 1:
         second = list(org.calendars.values())[1]
-        yield finding(
-            "missing-key",
+        yield MISSING_KEY.at(
             second.loc,
             f"there are {len(org.calendars)} calendars but no default: add "
             f"defaults: {{calendar: {next(iter(org.calendars))}}} to a shared file",
@@ -56,8 +78,7 @@ def _self_backup(role: Role) -> Iterator[Finding]:
     (Roles that stand in for each other are fine: a stand-in is one level deep.)"""
     for ref in role.backup:
         if ref.id == role.id:
-            yield finding(
-                "self-backup",
+            yield SELF_BACKUP.at(
                 ref.loc,
                 f"role '{role.id}' is named as its own backup: when its holders are away nobody would act; "
                 "name a person or another role",
@@ -76,8 +97,7 @@ def _reserved_ids(org: Organisation) -> Iterator[Finding]:
     for kind, table in tables:
         for reserved in RESERVED_IDS:
             if reserved in table:
-                yield finding(
-                    "reserved-id",
+                yield RESERVED_ID.at(
                     table[reserved].loc,
                     f"'{reserved}' cannot be a {kind} id: the site uses it for the page listing every {kind}; "
                     f"choose another id, e.g. '{reserved}-{kind}'",
@@ -90,8 +110,7 @@ def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
         if decision.calendar.id not in org.calendars:
             yield _unknown_calendar(org, decision.calendar, "calendar")
     elif not org.calendars:
-        yield finding(
-            "unknown-calendar",
+        yield UNKNOWN_CALENDAR.at(
             decision.loc,
             "no calendar is defined for working days and holidays: "
             "add one under calendars: in a shared file such as _calendars.yaml",
@@ -103,8 +122,7 @@ def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
             yield from _party(org, member, f"stage '{stage.id}' who")
             role = org.roles.get(member.id)
             if role is not None and not role.held_by:
-                yield finding(
-                    "role-without-holder",
+                yield ROLE_WITHOUT_HOLDER.at(
                     member.loc,
                     f"stage '{stage.id}' is decided by role "
                     f"'{role.id}', but nobody holds that role: add people to its held_by",
@@ -118,8 +136,7 @@ def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
             for condition in branch.conditions:
                 if condition.input.id not in decision.inputs:
                     declared = ", ".join(decision.inputs) or "none are declared"
-                    yield finding(
-                        "unknown-input",
+                    yield UNKNOWN_INPUT.at(
                         condition.input.loc,
                         f"stage '{stage.id}' branches on "
                         f"'{condition.input.id}', which is not one of the decision's inputs ({declared})"
@@ -134,8 +151,7 @@ def _party(org: Organisation, ref: Ref, where: str) -> Iterator[Finding]:
     person = org.people.get(ref.id)
     if person is None:
         known = [*org.roles, *org.people]
-        yield finding(
-            "unknown-role",
+        yield UNKNOWN_ROLE.at(
             ref.loc,
             f"{where} names '{ref.id}', which is neither a role nor a person{did_you_mean(ref.id, known)}",
         )
@@ -144,8 +160,7 @@ def _party(org: Organisation, ref: Ref, where: str) -> Iterator[Finding]:
 
 
 def _inactive(ref: Ref, name: str, where: str) -> Finding:
-    return finding(
-        "inactive-person",
+    return INACTIVE_PERSON.at(
         ref.loc,
         f"{where} names '{ref.id}' ({name}), who has left (active: false); name a role or a current colleague instead",
     )
@@ -153,16 +168,14 @@ def _inactive(ref: Ref, name: str, where: str) -> Finding:
 
 def _unknown_calendar(org: Organisation, ref: Ref, where: str) -> Finding:
     known = ", ".join(org.calendars) or "none are defined"
-    return finding(
-        "unknown-calendar",
+    return UNKNOWN_CALENDAR.at(
         ref.loc,
         f"{where} '{ref.id}' is not a calendar ({known}){did_you_mean(ref.id, org.calendars)}",
     )
 
 
 def _unknown_stage(decision: Decision, ref: Ref, where: str) -> Finding:
-    return finding(
-        "unknown-stage",
+    return UNKNOWN_STAGE.at(
         ref.loc,
         f"{where} '{ref.id}' is not a stage of this decision{did_you_mean(ref.id, decision.stages)}",
     )

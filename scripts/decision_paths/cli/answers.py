@@ -9,9 +9,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from decision_paths.checks import NO_HOLIDAY_DATA
 from decision_paths.model import people as queries
 from decision_paths.model.calendars import BusinessCalendar
-from decision_paths.model.findings import Finding, finding
+from decision_paths.model.findings import Finding
 from decision_paths.model.organisation import Decision, Organisation, Stage
 from decision_paths.model.timeline import Timeline, TimelineError, path_for
 
@@ -23,8 +24,7 @@ def holiday_data_warnings(
     years = sorted({year for t in timelines for year in t.years() if not calendar.has_official_schedule(year)})
     where = decision.calendar.loc if decision.calendar else calendar.calendar.country.loc
     return [
-        finding(
-            "no-holiday-data",
+        NO_HOLIDAY_DATA.at(
             where,
             f"the timeline of '{decision.id}' reaches {year}, for which the "
             f"holidays library has no official {calendar.calendar.country.id} schedule yet (make-up "

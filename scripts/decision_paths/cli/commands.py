@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import difflib
 import json
 import logging
 import os
@@ -18,6 +17,7 @@ from decision_paths.load.history import RevisionError, default_base, organisatio
 from decision_paths.model import findings as F
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.organisation import Audience
+from decision_paths.model.suggest import did_you_mean_any
 from decision_paths.model.timeline import (
     TimelineError,
     fastest_and_slowest,
@@ -109,17 +109,10 @@ def _load(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-
     return result.org
 
 
-def _close(name: str, known) -> list[str]:  # type: ignore[no-untyped-def]
-    """Up to three known ids close to a mistyped one, for 'did you mean'."""
-
-    return difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
-
-
 def _decision(org, decision_id: str):  # type: ignore[no-untyped-def]
     if decision_id in org.decisions:
         return org.decisions[decision_id]
-    close = _close(decision_id, org.decisions)
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; decisions: {', '.join(sorted(org.decisions))}"
+    hint = did_you_mean_any(decision_id, org.decisions) or f"; decisions: {', '.join(sorted(org.decisions))}"
     raise UsageError(f"no decision '{decision_id}'{hint}")
 
 
@@ -181,9 +174,8 @@ def run_approves(args: argparse.Namespace) -> int:
 
     org = _load(args, dt.date.today())
     if args.id not in org.people and args.id not in org.roles:
-        close = _close(args.id, [*org.people, *org.roles])
         raise UsageError(
-            f"'{args.id}' is neither a person nor a role" + (f"; did you mean {', '.join(close)}?" if close else "")
+            f"'{args.id}' is neither a person nor a role" + did_you_mean_any(args.id, [*org.people, *org.roles])
         )
     data = answers.approves_data(org, args.id)
     print(answers.approves_text(data)) if args.format == "text" else _print_json(data)

@@ -18,6 +18,16 @@ from typing import TypeVar
 
 from decision_paths.load.files import is_shared, is_yaml_path, scan_folder, walk_order
 from decision_paths.load.reader import ID_RE, Broken, Reader
+from decision_paths.load.rules import (
+    CONDITION_TYPE,
+    DUPLICATE_ID,
+    INVALID_DURATION,
+    INVALID_ID,
+    INVALID_VALUE,
+    MISPLACED_OTHERWISE,
+    MISSING_KEY,
+    WRONG_TYPE,
+)
 from decision_paths.load.shared import SharedData
 from decision_paths.load.yamlsource import Map, Node, Scalar, Seq
 from decision_paths.model import fields as F
@@ -91,7 +101,7 @@ def load_folder(folder: str, sources: Mapping[str, bytes] | None = None, refused
             continue
         if decision_id in first_file:
             reader.add(
-                "duplicate-id",
+                DUPLICATE_ID,
                 Loc(path),
                 f"decision id '{decision_id}' is already used by "
                 f"{Loc(first_file[decision_id])}; decision ids come from file names and must be unique",
@@ -121,7 +131,7 @@ def _decision_id(reader: Reader, path: str) -> str | None:
         return stem
     suggestion = re.sub(r"[^a-z0-9_]+", "-", stem.lower()).strip("-_")[:64] or "my-decision"
     reader.add(
-        "invalid-id",
+        INVALID_ID,
         Loc(path),
         f"the file name '{os.path.basename(path)}' is not a valid decision id "
         f"(lower-case letters, digits, '-' and '_'): rename it to '{suggestion}.yaml'",
@@ -196,7 +206,7 @@ class DecisionReader:
         duration = self.r.duration(node, "review_every")
         if duration.unit not in (Unit.CALENDAR_DAYS, Unit.WEEKS):
             self.r.add(
-                "invalid-duration",
+                INVALID_DURATION,
                 node.loc,
                 f"review_every '{duration.text}' must be in days or weeks, e.g. 180 days or 26 weeks",
             )
@@ -227,23 +237,23 @@ class DecisionReader:
         if kind is InputType.CHOICE:
             if options_node is None:
                 r.add(
-                    "missing-key",
+                    MISSING_KEY,
                     loc,
                     f"{what} is a choice: list its options, e.g. options: [fixed-price, time-and-materials]",
                 )
                 raise Broken
             options = r.texts(options_node, f"{what} options")
             if not options:
-                r.add("invalid-value", options_node.loc, f"{what} options: list at least one option")
+                r.add(INVALID_VALUE, options_node.loc, f"{what} options: list at least one option")
                 raise Broken
             seen: set[str] = set()
             for option, item in zip(options, options_node.items, strict=True):  # type: ignore[union-attr]
                 if option in seen:
-                    r.add("invalid-value", item.loc, f"{what} option '{option}' is listed twice")
+                    r.add(INVALID_VALUE, item.loc, f"{what} option '{option}' is listed twice")
                 seen.add(option)
         elif options_node is not None:
             r.add(
-                "invalid-value",
+                INVALID_VALUE,
                 body.key_loc("options"),
                 f"{what} has options, but only a choice input can have them; set type: choice or remove options",
             )
@@ -253,7 +263,7 @@ class DecisionReader:
         r = self.r
         body = r.mapping(node, "stages")
         if not body.entries:
-            r.add("invalid-value", body.loc, "stages is empty: a decision needs at least one stage")
+            r.add(INVALID_VALUE, body.loc, "stages is empty: a decision needs at least one stage")
             raise Broken
         stages: dict[str, Stage] = {}
         for stage_id, key_node, value in r.entries(body, "stage id"):
@@ -317,19 +327,19 @@ class DecisionReader:
         elif "all" in node.entries:
             table, mode = F.WHO_ALL, WhoMode.ALL
         else:
-            r.add("wrong-type", node.loc, f"{what} who must be {forms}")
+            r.add(WRONG_TYPE, node.loc, f"{what} who must be {forms}")
             raise Broken
         r.keys(node, table, f"{what} who", node.loc)
         list_key = "of" if mode is WhoMode.AT_LEAST else mode.value
         members = r.idents(node.get(list_key), f"{what} who {list_key}")
         if not members:
-            r.add("invalid-value", node.key_loc(list_key), f"{what} who {list_key}: name at least one role or person")
+            r.add(INVALID_VALUE, node.key_loc(list_key), f"{what} who {list_key}: name at least one role or person")
             raise Broken
         seen: set[str] = set()
         for member in members:
             if member.id in seen:
                 r.add(
-                    "invalid-value", member.loc, f"{what} who {list_key}: '{member.id}' is listed twice; name each once"
+                    INVALID_VALUE, member.loc, f"{what} who {list_key}: '{member.id}' is listed twice; name each once"
                 )
             seen.add(member.id)
         if len(seen) < len(members):
@@ -343,7 +353,7 @@ class DecisionReader:
             needed = count.value
             if not 1 <= needed <= len(members):
                 r.add(
-                    "invalid-value",
+                    INVALID_VALUE,
                     count.loc,
                     f"{what} who at_least: {needed} must be between 1 and the {len(members)} named in 'of'",
                 )
@@ -353,13 +363,13 @@ class DecisionReader:
     def _branches(self, node: Seq, what: str) -> tuple[Branch, ...]:
         r = self.r
         if not node.items:
-            r.add("invalid-value", node.loc, f"{what} next: an empty list; name the next stage or list branches")
+            r.add(INVALID_VALUE, node.loc, f"{what} next: an empty list; name the next stage or list branches")
             raise Broken
         branches = self.r._all(node.items, lambda item: self._branch(item, what))
         for branch in branches[:-1]:
             if branch.otherwise:
                 r.add(
-                    "misplaced-otherwise",
+                    MISPLACED_OTHERWISE,
                     branch.loc,
                     f"{what}: 'otherwise' must be the last branch; branches after it could never be taken",
                 )
@@ -373,7 +383,7 @@ class DecisionReader:
             for key in ("when", "go"):
                 if key in body.entries:
                     r.add(
-                        "invalid-value",
+                        INVALID_VALUE,
                         body.key_loc(key),
                         f"{what} branch: an 'otherwise' item has no '{key}'; "
                         "write it as its own item: - otherwise: STAGE",
@@ -383,7 +393,7 @@ class DecisionReader:
         for key in ("when", "go"):
             if key not in body.entries:
                 r.add(
-                    "missing-key",
+                    MISSING_KEY,
                     body.loc,
                     f"{what} branch is missing '{key}': each item is "
                     "{when: {input: condition}, go: stage} or {otherwise: stage}",
@@ -391,7 +401,7 @@ class DecisionReader:
                 raise Broken
         when = r.mapping(body.get("when"), f"{what} when")
         if not when.entries:
-            r.add("invalid-value", when.loc, f"{what} when: name at least one input and its condition")
+            r.add(INVALID_VALUE, when.loc, f"{what} when: name at least one input and its condition")
             raise Broken
         conditions = r._all(tuple(when.entries.values()), lambda entry: self._condition(entry, what))  # type: ignore[arg-type]
         return Branch(conditions, r.ident(body.get("go"), f"{what} go"), body.loc)
@@ -410,7 +420,7 @@ class DecisionReader:
         scalars: tuple[Scalar, ...] = items  # type: ignore[assignment]
         if all(isinstance(s.value, bool) for s in scalars):
             if len(scalars) != 1:
-                r.add("condition-type", node.loc, f"{what}: a yes-no condition is one value, true or false")
+                r.add(CONDITION_TYPE, node.loc, f"{what}: a yes-no condition is one value, true or false")
                 raise Broken
             return YesNoTest(bool(scalars[0].value))
         matches = [(_COMPARISON_RE.match(s.text) if isinstance(s.value, str) else None) for s in scalars]
@@ -418,7 +428,7 @@ class DecisionReader:
             return NumberTest(tuple(Comparison(m.group(1), Decimal(m.group(2))) for m in matches if m))
         if any(matches) or any(isinstance(s.value, bool) for s in scalars):
             r.add(
-                "condition-type",
+                CONDITION_TYPE,
                 node.loc,
                 f"{what}: mixes comparisons, options and true/false; use one kind of condition per input",
             )

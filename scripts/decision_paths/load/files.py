@@ -6,8 +6,9 @@ import errno
 import os
 from dataclasses import dataclass
 
+from decision_paths.load.rules import LINK_LOOP, LINK_OUTSIDE
 from decision_paths.load.yamlsource import read_bytes
-from decision_paths.model.findings import Finding, Loc, finding
+from decision_paths.model.findings import Finding, Loc, Rule
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -50,17 +51,17 @@ def scan_folder(folder: str) -> FolderScan:
                     target = os.path.realpath(path, strict=True)
                 except OSError as err:
                     if err.errno == errno.ELOOP:
-                        refused.append(_link_finding("link-loop", path))
+                        refused.append(_link_finding(LINK_LOOP, path))
                     elif is_yaml:
                         files.append(path)  # leads nowhere: reading it reports that
                     continue
                 if os.path.commonpath([root, target]) != root:
                     if is_yaml or os.path.isdir(target):
-                        refused.append(_link_finding("link-outside", path))
+                        refused.append(_link_finding(LINK_OUTSIDE, path))
                     continue
                 if os.path.isdir(target):
                     if target in above or target == real:
-                        refused.append(_link_finding("link-loop", path))
+                        refused.append(_link_finding(LINK_LOOP, path))
                     else:
                         subfolders.append((path, target, True))
                 elif is_yaml and os.path.isfile(target):  # never a pipe or a device
@@ -77,16 +78,16 @@ def scan_folder(folder: str) -> FolderScan:
     return FolderScan(tuple(files), tuple(refused))
 
 
-def _link_finding(rule: str, path: str) -> Finding:
+def _link_finding(rule: Rule, path: str) -> Finding:
     name = os.path.basename(path)
-    if rule == "link-outside":
+    if rule is LINK_OUTSIDE:
         message = (
             f"'{name}' is a symbolic link that points outside the decisions folder, so it is not read; "
             "put the file itself in the folder, or link to a file inside it"
         )
     else:
         message = f"'{name}' is a symbolic link that leads back to itself or to a folder above it; remove it"
-    return finding(rule, Loc(path, 1, 1), message)
+    return rule.at(Loc(path, 1, 1), message)
 
 
 def find_files(folder: str) -> list[str]:

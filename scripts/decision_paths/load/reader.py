@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TypeVar
 
 from decision_paths.load.files import is_shared
+from decision_paths.load.rules import (
+    EMPTY_FILE,
+    INVALID_DURATION,
+    INVALID_ID,
+    INVALID_VALUE,
+    MISSING_KEY,
+    NOT_A_MAPPING,
+    UNKNOWN_KEY,
+    WRONG_TYPE,
+)
 from decision_paths.load.yamlsource import Map, Node, Scalar, Seq, parse_bytes, read_file
 from decision_paths.model import fields as F
-from decision_paths.model.findings import Finding, Loc, excerpt, finding
+from decision_paths.model.findings import Finding, Loc, Rule, excerpt
 from decision_paths.model.organisation import (
     Duration,
     Ref,
 )
+from decision_paths.model.suggest import did_you_mean
 from decision_paths.model.units import DurationError, parse_duration
 
 ID_RE = re.compile(F.ID_PATTERN)
@@ -37,22 +47,22 @@ class Reader:
         self.incomplete = False
         self.sources = sources
 
-    def add(self, rule: str, loc: Loc, message: str) -> None:
-        self.findings.append(finding(rule, loc, message))
+    def add(self, rule: Rule, loc: Loc, message: str) -> None:
+        self.findings.append(rule.at(loc, message))
 
     def parse(self, path: str) -> Map | None:
         result = read_file(path) if self.sources is None else parse_bytes(path, self.sources[path])
         self.findings.extend(result.findings)
         root = result.root
         if isinstance(root, Scalar) and root.value is None and not root.text:
-            self.add("empty-file", root.loc, "the file holds an empty YAML document: nothing to read")
+            self.add(EMPTY_FILE, root.loc, "the file holds an empty YAML document: nothing to read")
             root = None
         if root is None:
             self.incomplete = True
             return None
         if not isinstance(root, Map):
             what = "shared data (people, roles, calendars, defaults)" if is_shared(path) else "a decision"
-            self.add("not-a-mapping", root.loc, f"the file must be a mapping of keys for {what}, not {described(root)}")
+            self.add(NOT_A_MAPPING, root.loc, f"the file must be a mapping of keys for {what}, not {described(root)}")
             self.incomplete = True
             return None
         return root
@@ -68,19 +78,18 @@ class Reader:
     def keys(self, node: Map, table: dict[str, F.Field], what: str, where: Loc | None = None) -> None:
         for key, (key_node, _) in node.entries.items():
             if key not in table:
-                close = difflib.get_close_matches(key, table, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(table)}"
-                self.add("unknown-key", key_node.loc, f"unknown key '{excerpt(key)}' in {what}{hint}")
+                hint = did_you_mean(key, table) or f"; allowed keys: {', '.join(table)}"
+                self.add(UNKNOWN_KEY, key_node.loc, f"unknown key '{excerpt(key)}' in {what}{hint}")
         missing = [f.key for f in table.values() if f.required and f.key not in node.entries]
         for key in missing:
-            self.add("missing-key", where or node.loc, f"{what} is missing the required key '{key}'")
+            self.add(MISSING_KEY, where or node.loc, f"{what} is missing the required key '{key}'")
         if missing:
             raise Broken
 
     def _wrong(self, node: Node | None, what: str, expected: str) -> None:
         if node is None:
             return
-        self.add("wrong-type", node.loc, f"{what} must be {expected}, not {described(node)}")
+        self.add(WRONG_TYPE, node.loc, f"{what} must be {expected}, not {described(node)}")
 
     def text(self, node: Node | None, what: str) -> str:
         return self._text_at(node, what)[0]
@@ -96,7 +105,7 @@ class Reader:
         text, node = self._text_at(node, what)
         if not ID_RE.match(text):
             self.add(
-                "invalid-id",
+                INVALID_ID,
                 node.loc,
                 f"{what} '{excerpt(text)}' is not a valid id: use lower-case letters, digits "
                 f"'-' and '_' (at most 64), starting with a letter or digit, e.g. '{slug(text)}'",
@@ -145,7 +154,7 @@ class Reader:
                 with contextlib.suppress(ValueError):  # a quoted "2026-10-01" means the same date
                     return dt.date.fromisoformat(node.value.strip())
             self.add(
-                "invalid-value",
+                INVALID_VALUE,
                 node.loc,
                 f"{what} '{excerpt(node.text)}' is not a date: write it as YYYY-MM-DD, e.g. 2026-10-01",
             )
@@ -158,7 +167,7 @@ class Reader:
             try:
                 return parse_duration(node.text, node.loc)
             except DurationError as err:
-                self.add("invalid-duration", node.loc, f"{what}: {err}")
+                self.add(INVALID_DURATION, node.loc, f"{what}: {err}")
                 raise Broken from None
         self._wrong(node, what, "a duration such as '3 business days'")
         raise Broken
@@ -166,7 +175,7 @@ class Reader:
     def choice(self, node: Node | None, what: str, choices: tuple[str, ...]) -> str:
         value, node = self._text_at(node, what)
         if value not in choices:
-            self.add("invalid-value", node.loc, f"{what} '{excerpt(value)}' is not one of: {', '.join(choices)}")
+            self.add(INVALID_VALUE, node.loc, f"{what} '{excerpt(value)}' is not one of: {', '.join(choices)}")
             raise Broken
         return value
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from decision_paths.load.reader import Broken, Reader
+from decision_paths.load.rules import DUPLICATE_ID, INVALID_VALUE
 from decision_paths.load.yamlsource import Map, Node, Seq
 from decision_paths.model import fields as F
 from decision_paths.model.findings import Loc, excerpt
@@ -78,7 +79,7 @@ class SharedData:
                 else f"'{object_id}' is already defined as a {first_kind}"
             )
             self.reader.add(
-                "duplicate-id",
+                DUPLICATE_ID,
                 loc,
                 f"{what} at {first_loc}; ids of people and roles must be unique across all shared files",
             )
@@ -115,7 +116,7 @@ class SharedData:
         start = r.date(body.get("from"), f"{what} away from")
         until = r.date(body.get("until"), f"{what} away until")
         if until < start:
-            r.add("invalid-value", body.key_loc("until"), f"{what} away until {until} is before from {start}")
+            r.add(INVALID_VALUE, body.key_loc("until"), f"{what} away until {until} is before from {start}")
             raise Broken
         return Away(start, until, body.loc)
 
@@ -168,7 +169,7 @@ class SharedData:
                 return BusinessHours(dt.timedelta(hours=h1, minutes=m1), dt.timedelta(hours=h2, minutes=m2), node.loc)
         if text is not None:
             r.add(
-                "invalid-value",
+                INVALID_VALUE,
                 node.loc,
                 f"{what} hours '{excerpt(text)}' must be opening and closing time on one day, like \"09:00-18:00\"",
             )
@@ -186,9 +187,7 @@ class SharedData:
             if name.lower()[:3] in WEEKDAYS and name.lower() in (name.lower()[:3], _FULL_DAYS.get(name.lower()[:3])):
                 days.add(WEEKDAYS.index(name.lower()[:3]))
             else:
-                r.add(
-                    "invalid-value", item.loc, f"{what} workdays: '{name}' is not a weekday; use {', '.join(WEEKDAYS)}"
-                )
+                r.add(INVALID_VALUE, item.loc, f"{what} workdays: '{name}' is not a weekday; use {', '.join(WEEKDAYS)}")
         return frozenset(days)
 
     def _dates(self, node: Node | None, what: str) -> tuple[dt.date, ...]:
@@ -212,6 +211,6 @@ class SharedData:
         if ref is None:
             return
         if self.default_calendar is not None:
-            r.add("duplicate-id", ref.loc, f"defaults calendar is already set at {self.default_calendar.loc}")
+            r.add(DUPLICATE_ID, ref.loc, f"defaults calendar is already set at {self.default_calendar.loc}")
             return
         self.default_calendar = ref

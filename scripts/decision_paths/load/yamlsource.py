@@ -19,7 +19,18 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from decision_paths.model.findings import Finding, Loc, finding
+from decision_paths.load.rules import (
+    ALIAS_BOMB,
+    DUPLICATE_KEY,
+    EMPTY_FILE,
+    FILE_TOO_LARGE,
+    NOT_UTF8,
+    TOO_DEEP,
+    UNSUPPORTED_TAG,
+    WRONG_TYPE,
+    YAML_SYNTAX,
+)
+from decision_paths.model.findings import Finding, Loc
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events
     from yaml._yaml import CParser as _Parser
@@ -135,7 +146,7 @@ def read_file(path: str) -> ParsedFile:
     try:
         data = read_bytes(path)
     except OSError as err:
-        return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"cannot read the file: {err.strerror}"),))
+        return ParsedFile(path, None, (YAML_SYNTAX.at(Loc(path), f"cannot read the file: {err.strerror}"),))
     return parse_bytes(path, data)
 
 
@@ -143,7 +154,7 @@ def parse_bytes(path: str, data: bytes) -> ParsedFile:
     """Parse a file's bytes (read from disk or from git): every limit applies here."""
     if len(data) > MAX_FILE_BYTES:
         message = f"the file is larger than {MAX_FILE_BYTES // 1024} KiB; split it into smaller files"
-        return ParsedFile(path, None, (finding("file-too-large", Loc(path), message),))
+        return ParsedFile(path, None, (FILE_TOO_LARGE.at(Loc(path), message),))
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -161,15 +172,13 @@ def _not_utf8(path: str, data: bytes, err: UnicodeDecodeError) -> Finding:
         f"the file is not UTF-8 text (byte 0x{data[err.start]:02x} cannot start a character); "
         "save it as UTF-8 in your editor"
     )
-    return finding("not-utf8", Loc(path, line, column), message)
+    return NOT_UTF8.at(Loc(path, line, column), message)
 
 
 def parse_text(path: str, text: str) -> ParsedFile:
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        return ParsedFile(
-            path, None, (finding("not-utf8", Loc(path, line), "the file contains NUL bytes: it is not text"),)
-        )
+        return ParsedFile(path, None, (NOT_UTF8.at(Loc(path, line), "the file contains NUL bytes: it is not text"),))
     builder = _TreeBuilder(path)
     try:
         root = builder.build(text)
@@ -183,11 +192,9 @@ def parse_text(path: str, text: str) -> ParsedFile:
         return ParsedFile(path, None, (_syntax_finding(path, err, text),))
     except yaml.YAMLError as err:  # e.g. a reader error for control characters
         first_line = str(err).splitlines()[0] if str(err) else type(err).__name__  # the rest names no file of ours
-        return ParsedFile(path, None, (finding("yaml-syntax", Loc(path), f"not valid YAML: {first_line}"),))
+        return ParsedFile(path, None, (YAML_SYNTAX.at(Loc(path), f"not valid YAML: {first_line}"),))
     if root is None:
-        return ParsedFile(
-            path, None, (finding("empty-file", Loc(path), "the file is empty: it holds no YAML document"),)
-        )
+        return ParsedFile(path, None, (EMPTY_FILE.at(Loc(path), "the file is empty: it holds no YAML document"),))
     return ParsedFile(path, root, tuple(builder.findings))
 
 
@@ -195,7 +202,7 @@ _LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 
 
 def _too_deep(loc: Loc) -> Finding:
-    return finding("too-deep", loc, f"the YAML nests more than {MAX_DEPTH} levels deep; flatten it")
+    return TOO_DEEP.at(loc, f"the YAML nests more than {MAX_DEPTH} levels deep; flatten it")
 
 
 def _mark_loc(path: str, mark: yaml.Mark | None) -> Loc:
@@ -219,7 +226,7 @@ def _syntax_finding(path: str, err: yaml.MarkedYAMLError, text: str) -> Finding:
         message += f" (the construct starts at line {err.context_mark.line + 1})"
     if mark is not None and _tab_in_indentation(text, mark.line):
         message += f"; line {mark.line + 1} is indented with a tab: YAML needs spaces, so replace the tab with spaces"
-    return finding("yaml-syntax", loc, message)
+    return YAML_SYNTAX.at(loc, message)
 
 
 class _Frame:
@@ -318,8 +325,7 @@ class _TreeBuilder:
                 documents += 1
                 if documents > 1:
                     raise _Abort(
-                        finding(
-                            "yaml-syntax",
+                        YAML_SYNTAX.at(
                             self.loc(event.start_mark),
                             "a second YAML document ('---'): put one decision in each file",
                         )
@@ -335,7 +341,7 @@ class _TreeBuilder:
                 frame.items.append(node)
             elif frame.pending_key is None:
                 if type(node) is not Scalar:
-                    raise _Abort(finding("wrong-type", node.loc, "a key must be plain text, not a list or mapping"))
+                    raise _Abort(WRONG_TYPE.at(node.loc, "a key must be plain text, not a list or mapping"))
                 frame.pending_key = node
             else:
                 self._add_entry(frame, frame.pending_key, node)
@@ -344,8 +350,7 @@ class _TreeBuilder:
     def _check_tag(self, tag: str | None, mark: Any, allowed: set[str]) -> None:
         if tag and tag != "!" and tag not in allowed:
             raise _Abort(
-                finding(
-                    "unsupported-tag",
+                UNSUPPORTED_TAG.at(
                     self.loc(mark),
                     f"the tag {tag.replace('tag:yaml.org,2002:', '!!')} is not allowed: "
                     "write plain text, numbers, true/false, dates, lists and mappings",
@@ -379,17 +384,14 @@ class _TreeBuilder:
     def _alias(self, event: Any) -> Node:
         loc = self.loc(event.start_mark)
         if event.anchor in self.open_anchors:
-            raise _Abort(finding("alias-bomb", loc, f"the alias *{event.anchor} refers to a block that contains it"))
+            raise _Abort(ALIAS_BOMB.at(loc, f"the alias *{event.anchor} refers to a block that contains it"))
         node = self.anchors.get(event.anchor)
         if node is None:
-            raise _Abort(
-                finding("yaml-syntax", loc, f"the alias *{event.anchor} has no anchor &{event.anchor} before it")
-            )
+            raise _Abort(YAML_SYNTAX.at(loc, f"the alias *{event.anchor} has no anchor &{event.anchor} before it"))
         self.alias_nodes += self._size(node)
         if self.alias_nodes > MAX_ALIAS_NODES:
             raise _Abort(
-                finding(
-                    "alias-bomb",
+                ALIAS_BOMB.at(
                     loc,
                     f"aliases expand to more than {MAX_ALIAS_NODES} values; "
                     "write the repeated parts out or reuse fewer of them",
@@ -418,8 +420,7 @@ class _TreeBuilder:
         first = frame.entries.get(key.text)
         if first is not None:
             self.findings.append(
-                finding(
-                    "duplicate-key",
+                DUPLICATE_KEY.at(
                     key.loc,
                     f"duplicate key '{key.text}': it is already defined at line {first[0].loc.line}; "
                     "remove one of them (YAML would silently keep only the last)",
@@ -434,7 +435,7 @@ class _TreeBuilder:
         for loc, source in frame.merges:  # explicit keys win over merged ones
             for merged in source.items if isinstance(source, Seq) else (source,):
                 if not isinstance(merged, Map):
-                    raise _Abort(finding("wrong-type", loc, "'<<' must merge a mapping or a list of mappings"))
+                    raise _Abort(WRONG_TYPE.at(loc, "'<<' must merge a mapping or a list of mappings"))
                 for text, entry in merged.entries.items():
                     frame.entries.setdefault(text, entry)
         return Map(frame.entries, frame.loc)

@@ -2,7 +2,8 @@
 
 Every rule has a stable code and a short name (``DP201 unknown-role``) so that
 people can search for it and tools can filter on it. Codes never change
-meaning; retired codes are not reused.
+meaning; retired codes are not reused. This module holds only the types; the
+rules themselves are declared where they are reported.
 """
 
 from __future__ import annotations
@@ -38,67 +39,22 @@ class Loc(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    code: str
-    name: str
+    """One rule a finding can break. Each rule is declared once, in the module that
+    reports it (``load/rules.py`` for the format, each ``checks/`` module for its own),
+    and the registry (``decision_paths.checks.ALL_RULES``) lists them all by code.
+    Code ranges: 0xx files and YAML, 1xx structure, 2xx references, 3xx paths and
+    branches, 4xx upkeep warnings, 5xx the built site."""
+
+    code: str  # DP201
+    name: str  # unknown-role
     severity: Severity
-    summary: str
+    summary: str  # one line for the reference page
 
-
-def _rules(*rows: tuple[str, str, Severity, str]) -> dict[str, Rule]:
-    return {name: Rule(code, name, severity, summary) for code, name, severity, summary in rows}
-
-
-E, W = Severity.ERROR, Severity.WARNING
-
-# name -> Rule. Grouped by hundreds: 0xx files and YAML, 1xx structure,
-# 2xx references, 3xx paths and branches, 4xx upkeep warnings.
-RULES: dict[str, Rule] = _rules(
-    ("DP001", "yaml-syntax", E, "the file is not valid YAML"),
-    ("DP002", "duplicate-key", E, "a key appears twice in the same mapping"),
-    ("DP003", "not-utf8", E, "the file is not UTF-8 text"),
-    ("DP004", "empty-file", E, "the file holds no YAML document"),
-    ("DP005", "not-a-mapping", E, "the top level of the file is not a mapping of keys"),
-    ("DP006", "alias-bomb", E, "anchors and aliases expand beyond the allowed size"),
-    ("DP007", "file-too-large", E, "the file is larger than the allowed size"),
-    ("DP008", "unsupported-tag", E, "a YAML tag such as !!python/object is not allowed"),
-    ("DP009", "too-deep", E, "the YAML nests deeper than the allowed depth"),
-    ("DP010", "link-outside", E, "a symbolic link that leads outside the decisions folder (never read)"),
-    ("DP011", "link-loop", E, "a symbolic link that leads back into itself or a folder above it"),
-    ("DP101", "unknown-key", E, "a key that the format does not know"),
-    ("DP102", "wrong-type", E, "a value of the wrong type"),
-    ("DP103", "missing-key", E, "a required key is missing"),
-    ("DP104", "invalid-id", E, "an id that breaks the id rule ^[a-z0-9][a-z0-9_-]{0,63}$"),
-    ("DP105", "invalid-duration", E, "a duration that is not one of the accepted forms"),
-    ("DP106", "duplicate-id", E, "the same id is defined twice"),
-    ("DP107", "invalid-value", E, "a value outside the allowed set or format"),
-    ("DP201", "unknown-role", E, "a role or person id that does not exist"),
-    ("DP202", "unknown-stage", E, "a stage id that does not exist in this decision"),
-    ("DP203", "unknown-calendar", E, "a calendar id that does not exist"),
-    ("DP204", "unknown-person", E, "a person id that does not exist"),
-    ("DP205", "inactive-person", E, "a person marked active: false is still named"),
-    ("DP206", "role-without-holder", E, "a role with no holder is named by a stage"),
-    ("DP207", "unknown-input", E, "a condition names an input the decision does not declare"),
-    ("DP208", "self-backup", E, "a role named as its own backup"),
-    ("DP209", "reserved-id", E, "an id that the site uses for a page of its own, such as index"),
-    ("DP301", "cycle", E, "the stages form a loop"),
-    ("DP302", "unreachable-stage", E, "a stage that no path from start reaches"),
-    ("DP303", "branch-gap", E, "some combination of inputs matches no branch"),
-    ("DP304", "branch-overlap", E, "some combination of inputs matches two branches"),
-    ("DP305", "condition-type", E, "a condition that does not fit its input's type"),
-    ("DP306", "unknown-option", E, "a condition names an option its choice input does not have"),
-    ("DP307", "unused-input", E, "an input that no branch uses"),
-    ("DP308", "misplaced-otherwise", E, "otherwise is not the last branch"),
-    ("DP401", "review-overdue", W, "the path is overdue for review"),
-    ("DP402", "never-reviewed", W, "the decision has no reviewed date"),
-    ("DP403", "idle-person", W, "a person who holds no role and approves nothing"),
-    ("DP404", "approvers-away", W, "every approver of a stage is away today and nobody stands in"),
-    ("DP405", "empty-role", W, "a role with no holder (not yet named by any stage)"),
-    ("DP406", "no-holiday-data", W, "a timeline reaches a year with no official holiday data"),
-    ("DP407", "reviewed-in-future", W, "a reviewed date after today"),
-    ("DP501", "broken-link", E, "a page links to a page or anchor that does not exist (build --strict)"),
-)
-
-RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES.values()}
+    def at(self, loc: Loc, message: str) -> Finding:
+        """A finding of this rule at ``loc``. Every message passes here: whatever it quotes
+        in '...' is cut to an excerpt, and control characters are escaped."""
+        message = _QUOTED.sub(lambda m: f"'{excerpt(m[1])}'", _CONTROL.sub(lambda m: excerpt(m[0]), message))
+        return Finding(loc, self, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +122,6 @@ def excerpt(text: str) -> str:
     floods a terminal or a CI log."""
     safe = _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
     return safe if len(safe) <= EXCERPT_CHARS else safe[: EXCERPT_CHARS - 1] + "…"
-
-
-def finding(rule_name: str, loc: Loc, message: str) -> Finding:
-    # Every message passes here: whatever a check quotes in '...' is cut to an excerpt.
-    message = _QUOTED.sub(lambda m: f"'{excerpt(m[1])}'", _CONTROL.sub(lambda m: excerpt(m[0]), message))
-    return Finding(loc, RULES[rule_name], message)
 
 
 def display_path(path: str) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from decision_paths.checks import ALL_RULES
 from decision_paths.model import fields as F
-from decision_paths.model.findings import RULES
 from decision_paths.model.units import UNIT_WORDS
 from decision_paths.render.text import plain
 
@@ -53,7 +53,7 @@ def format_reference() -> str:
     lines += ["## Durations (within, review_every)", "", "| written | means |", "|---|---|"]
     lines += [f"| `N {plain(word)}` | {plain(unit.value)} |" for word, unit in UNIT_WORDS.items()]
     lines += ["", "## Finding codes", "", "| code | name | severity | meaning |", "|---|---|---|---|"]
-    lines += [f"| {r.code} | `{r.name}` | {r.severity.value} | {plain(r.summary)} |" for r in RULES.values()]
+    lines += [f"| {r.code} | `{r.name}` | {r.severity.value} | {plain(r.summary)} |" for r in ALL_RULES]
     return "\n".join(lines) + "\n"
 
 

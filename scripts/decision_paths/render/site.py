@@ -24,8 +24,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, ConfigurationError, MkDocsException
 from mkdocs.utils.yaml import yaml_load
 
+from decision_paths.checks import BROKEN_LINK
 from decision_paths.model.audience import SITES
-from decision_paths.model.findings import Finding, Loc, finding
+from decision_paths.model.findings import Finding, Loc
 from decision_paths.model.organisation import Audience
 from decision_paths.pipeline import Pipeline
 from decision_paths.render.mkdocs_plugin import DecisionPathsPlugin
@@ -85,7 +86,7 @@ def link_finding(message: str, docs_dir: str) -> Finding:
     """A MkDocs strict-mode warning as a finding: at the line of the link when the page is one of ours."""
     match = _LINK_WARNING.search(message)
     if not match:
-        return finding("broken-link", Loc("mkdocs.yml"), message)
+        return BROKEN_LINK.at(Loc("mkdocs.yml"), message)
     path = Path(docs_dir, match["page"])
     loc = Loc(str(path))
     with contextlib.suppress(OSError, UnicodeDecodeError):
@@ -95,7 +96,7 @@ def link_finding(message: str, docs_dir: str) -> Finding:
                 loc = Loc(str(path), number, column + 1)
                 break
     reason = re.sub(r"^but ", "", message.split(",", 1)[-1].strip())
-    return finding("broken-link", loc, f"link '{match['link']}' leads nowhere: {reason}")
+    return BROKEN_LINK.at(loc, f"link '{match['link']}' leads nowhere: {reason}")
 
 
 def quiet_third_parties() -> None:
