@@ -15,7 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import assert_never
 
 from decision_paths.model.calendars import BusinessCalendar
-from decision_paths.model.organisation import Branch, Decision, Duration, Input, InputType, Stage, Unit, plain_number
+from decision_paths.model.organisation import Branch, Decision, Input, InputType, Stage
+from decision_paths.model.units import Duration, Unit, plain_number
 
 # A start far outside these years is a typing mistake; the arithmetic must stay inside datetime's range.
 FIRST_START_YEAR, LAST_START_YEAR = 1970, 9000
