@@ -1,9 +1,9 @@
 """Duration units (SPEC section 5): one table says everything a unit is.
 
 Parsing, the JSON Schema, the format reference, the promise's sums and the
-calculator data all read ``UNITS``. A new unit is a ``Unit`` member and a row;
-a new *kind* of counting also needs its arithmetic in ``timeline`` and in the
-calculator JS, and its words in ``words``.
+calculator data all read ``UNITS``. A new unit is a ``Unit`` member, a row and
+its names in each other language (``words``); a new *kind* of counting also
+needs its arithmetic in ``timeline`` and in the calculator JS.
 """
 
 from __future__ import annotations
