@@ -7,8 +7,7 @@ from decimal import Decimal
 import pytest
 
 from decision_paths.model.findings import Loc
-from decision_paths.model.organisation import Unit
-from decision_paths.model.units import DurationError, parse_duration
+from decision_paths.model.units import DurationError, Unit, parse_duration
 
 LOC = Loc("decisions/x.yaml", 7, 13)
 

@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from conftest import DECISION, SHARED
 
-from decision_paths.model.organisation import ChoiceTest, NumberTest, Unit, Visibility, WhoMode, YesNoTest
+from decision_paths.model.organisation import ChoiceTest, NumberTest, Visibility, WhoMode, YesNoTest
+from decision_paths.model.units import Unit
 
 FILE = "sales/scope-change.yaml"
 

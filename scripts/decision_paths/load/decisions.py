@@ -40,19 +40,18 @@ from decision_paths.model.organisation import (
     Condition,
     Decision,
     Defaults,
-    Duration,
     Input,
     InputType,
     NumberTest,
     Organisation,
     Ref,
     Stage,
-    Unit,
     Visibility,
     Who,
     WhoMode,
     YesNoTest,
 )
+from decision_paths.model.units import Duration, Unit
 
 T = TypeVar("T")
 _COMPARISON_RE = re.compile(r"^\s*(>=|<=|>|<|=)\s*(-?\d+(?:\.\d+)?)\s*$")

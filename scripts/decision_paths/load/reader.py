@@ -23,12 +23,9 @@ from decision_paths.load.rules import (
 from decision_paths.load.yamlsource import Map, Node, Scalar, Seq, parse_bytes, read_file
 from decision_paths.model import fields as F
 from decision_paths.model.findings import Finding, Loc, Rule, excerpt
-from decision_paths.model.organisation import (
-    Duration,
-    Ref,
-)
+from decision_paths.model.organisation import Ref
 from decision_paths.model.suggest import did_you_mean
-from decision_paths.model.units import DurationError, parse_duration
+from decision_paths.model.units import Duration, DurationError, parse_duration
 
 ID_RE = re.compile(F.ID_PATTERN)
 

@@ -16,6 +16,7 @@ from typing import Any
 from decision_paths.model import fields as F
 from decision_paths.model.organisation import WEEKDAYS
 from decision_paths.model.units import PATTERN as DURATION_PATTERN
+from decision_paths.model.units import UNITS
 
 SCHEMA_DRAFT = "http://json-schema.org/draft-07/schema#"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -85,8 +86,8 @@ def _common_defs() -> dict[str, Schema]:
         "duration": {
             "type": "string",
             "pattern": DURATION_PATTERN,
-            "description": "N business days | business hours | calendar days | days | hours | weeks, "
-            "or 个工作日 工作日 个工作小时 工作小时 天 个自然日 自然日 小时 个小时 周 个星期.",
+            "description": f"N {' | '.join(plural for spec in UNITS for plural, _ in spec.english)}, "
+            f"or {' '.join(word for spec in UNITS for word in spec.chinese)}.",
         },
     }
 

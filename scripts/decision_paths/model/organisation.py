@@ -12,13 +12,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from decision_paths.model.findings import Loc
-
-
-def plain_number(value: Decimal) -> str:
-    """A number as people write it: every digit kept, no exponent, no trailing zeros
-    (Decimal.normalize would round to 28 digits)."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+from decision_paths.model.units import Duration
+from decision_paths.model.units import plain_number as plain_number  # re-exported: checks.branches uses it
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,32 +106,6 @@ class Calendar:
 @dataclass(frozen=True, slots=True)
 class Defaults:
     calendar: Ref | None = None
-
-
-# ------------------------------------------------------------------ durations
-
-
-class Unit(StrEnum):
-    BUSINESS_DAYS = "business days"
-    BUSINESS_HOURS = "business hours"
-    CALENDAR_DAYS = "calendar days"
-    HOURS = "hours"
-    WEEKS = "weeks"
-
-    def singular(self) -> str:
-        return self.value[:-1]
-
-
-@dataclass(frozen=True, slots=True)
-class Duration:
-    amount: Decimal
-    unit: Unit
-    text: str  # as written, for messages and display in the author's language
-    loc: Loc
-
-    def __str__(self) -> str:
-        amount = plain_number(self.amount)
-        return f"{amount} {self.unit.singular() if self.amount == 1 else self.unit.value}"
 
 
 # ------------------------------------------------------------------ decisions
@@ -290,7 +259,8 @@ class Decision:
     def review_due(self) -> dt.date | None:
         if self.reviewed is None or self.review_every is None:
             return None
-        days = int(self.review_every.amount) * (7 if self.review_every.unit is Unit.WEEKS else 1)
+        # review_every is in days or weeks (the loader refuses others): the factor is in days
+        days = int(self.review_every.amount * self.review_every.unit.spec.factor)
         return self.reviewed + dt.timedelta(days=days)
 
 

@@ -6,18 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from decision_paths.model.organisation import Decision, Duration, Unit, plain_number
+from decision_paths.model.organisation import Decision
+from decision_paths.model.units import UNITS, Duration, Unit, plain_number
 
-# Rough length of each unit in calendar hours, only to order paths from
-# fastest to slowest when their units differ; dates come from timelines.
-_NOMINAL_HOURS = {
-    Unit.HOURS: Decimal(1),
-    Unit.BUSINESS_HOURS: Decimal("3.7"),  # 9 working hours ~ 1 business day of 33.6 h
-    Unit.BUSINESS_DAYS: Decimal("33.6"),  # 7/5 of a day
-    Unit.CALENDAR_DAYS: Decimal(24),
-    Unit.WEEKS: Decimal(168),
-}
-_UNIT_ORDER = (Unit.WEEKS, Unit.CALENDAR_DAYS, Unit.BUSINESS_DAYS, Unit.BUSINESS_HOURS, Unit.HOURS)
+# Nominal hours only order paths whose units differ; dates come from timelines.
+_UNIT_ORDER = tuple(spec.unit for spec in sorted(UNITS, key=lambda spec: spec.sum_order))
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +31,7 @@ class Allowance:
 
     @property
     def nominal_hours(self) -> Decimal:
-        return sum((_NOMINAL_HOURS[u] * a for u, a in self.amounts), Decimal(0))
+        return sum((u.spec.nominal_hours * a for u, a in self.amounts), Decimal(0))
 
     def __str__(self) -> str:
         return self.describe()
@@ -74,7 +67,7 @@ def _number(amount: Decimal) -> str:
 
 
 def _amount(amount: Decimal, unit: Unit, unit_name: Callable[[str], str] = str) -> str:
-    return f"{_number(amount)} {unit_name(unit.singular() if amount == 1 else unit.value)}"
+    return f"{_number(amount)} {unit_name(unit.spec.name(amount))}"
 
 
 def promise(decision: Decision) -> Promise | None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import graphlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import assert_never
 
 from decision_paths.model.calendars import BusinessCalendar
-from decision_paths.model.organisation import Branch, Decision, Duration, Input, InputType, Stage, Unit, plain_number
+from decision_paths.model.organisation import Branch, Decision, Input, InputType, Stage
+from decision_paths.model.units import Duration, Kind, plain_number
 
 # A start far outside these years is a typing mistake; the arithmetic must stay inside datetime's range.
 FIRST_START_YEAR, LAST_START_YEAR = 1970, 9000
@@ -75,19 +75,23 @@ def due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCal
 
 
 def _due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCalendar) -> dt.datetime:
-    start = received.astimezone(calendar.zone)
-    match duration.unit:
-        case Unit.HOURS:
-            return (received.astimezone(dt.UTC) + dt.timedelta(hours=float(duration.amount))).astimezone(calendar.zone)
-        case Unit.CALENDAR_DAYS | Unit.WEEKS:
-            days = int(duration.amount) * (7 if duration.unit is Unit.WEEKS else 1)
-            return calendar.local(start.date() + dt.timedelta(days=days), dt.time(23, 59, 59))
-        case Unit.BUSINESS_DAYS:
-            return calendar.local(_nth_working_day_after(start.date(), int(duration.amount), calendar), calendar.closes)
-        case Unit.BUSINESS_HOURS:
-            return _add_business_hours(start, duration.amount, calendar)
-        case unknown:  # a new unit must say how it counts, here and in the calculator
-            assert_never(unknown)
+    spec = duration.unit.spec
+    arithmetic = _ARITHMETIC.get(spec.kind)
+    if arithmetic is None:  # never fall back to another count: a wrong date is worse than none
+        raise NotImplementedError(f"the timeline cannot count '{spec.kind}' ({duration.unit}); add its arithmetic")
+    return arithmetic(received.astimezone(calendar.zone), duration.amount * spec.factor, calendar)
+
+
+def _clock_hours(start: dt.datetime, hours: Decimal, calendar: BusinessCalendar) -> dt.datetime:
+    return (start.astimezone(dt.UTC) + dt.timedelta(hours=float(hours))).astimezone(calendar.zone)
+
+
+def _calendar_days(start: dt.datetime, days: Decimal, calendar: BusinessCalendar) -> dt.datetime:
+    return calendar.local(start.date() + dt.timedelta(days=int(days)), dt.time(23, 59, 59))
+
+
+def _business_days(start: dt.datetime, days: Decimal, calendar: BusinessCalendar) -> dt.datetime:
+    return calendar.local(_nth_working_day_after(start.date(), int(days), calendar), calendar.closes)
 
 
 def _nth_working_day_after(day: dt.date, count: int, calendar: BusinessCalendar) -> dt.date:
@@ -126,6 +130,15 @@ def _add_business_hours(start: dt.datetime, hours: Decimal, calendar: BusinessCa
                 remaining -= available
         day += dt.timedelta(days=1)
     raise _too_few_working_days(calendar, f"{plain_number(hours)} business hours")
+
+
+# How each kind of unit counts; the calculator JS has the same four (model/units.py).
+_ARITHMETIC: dict[Kind, Callable[[dt.datetime, Decimal, BusinessCalendar], dt.datetime]] = {
+    Kind.CLOCK_HOURS: _clock_hours,
+    Kind.CALENDAR_DAYS: _calendar_days,
+    Kind.BUSINESS_DAYS: _business_days,
+    Kind.BUSINESS_HOURS: _add_business_hours,
+}
 
 
 # ------------------------------------------------------------------- paths

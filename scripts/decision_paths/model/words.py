@@ -7,6 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from decision_paths.model.units import UNITS, Unit
+
+
+def _unit_words(names: Mapping[Unit, tuple[str, str]]) -> dict[str, str]:
+    """A language's (singular, plural) name of every unit, under the table's keys: a
+    unit without its names fails here, at import, rather than showing English."""
+    return {key: word for spec in UNITS for key, word in zip(spec.word_keys, names[spec.unit], strict=True)}
+
+
 _EN: dict[str, str] = {
     "home": "Home",
     "decisions": "Decisions",
@@ -112,16 +121,7 @@ _EN: dict[str, str] = {
     "if_late": "If late",
     "internal_review": "Internal review",
     "internal_team": "Internal team",
-    "unit_business days": "business days",
-    "unit_business day": "business day",
-    "unit_business hours": "business hours",
-    "unit_business hour": "business hour",
-    "unit_calendar days": "calendar days",
-    "unit_calendar day": "calendar day",
-    "unit_hours": "hours",
-    "unit_hour": "hour",
-    "unit_weeks": "weeks",
-    "unit_week": "week",
+    **_unit_words({spec.unit: (spec.singular, spec.plural) for spec in UNITS}),  # the table's own names
 }
 
 _ZH: dict[str, str] = {
@@ -224,16 +224,15 @@ _ZH: dict[str, str] = {
     "if_late": "超时升级至",
     "internal_review": "内部审核",
     "internal_team": "内部团队",
-    "unit_business days": "个工作日",
-    "unit_business day": "个工作日",
-    "unit_business hours": "个工作小时",
-    "unit_business hour": "个工作小时",
-    "unit_calendar days": "个自然日",
-    "unit_calendar day": "个自然日",
-    "unit_hours": "小时",
-    "unit_hour": "小时",
-    "unit_weeks": "周",
-    "unit_week": "周",
+    **_unit_words(
+        {  # Chinese has no plural
+            Unit.BUSINESS_DAYS: ("个工作日", "个工作日"),
+            Unit.BUSINESS_HOURS: ("个工作小时", "个工作小时"),
+            Unit.CALENDAR_DAYS: ("个自然日", "个自然日"),
+            Unit.HOURS: ("小时", "小时"),
+            Unit.WEEKS: ("周", "周"),
+        }
+    ),
 }
 
 _LANGUAGES: dict[str, dict[str, str]] = {"en": _EN, "zh": _ZH, "zh-hans": _ZH, "zh-cn": _ZH}

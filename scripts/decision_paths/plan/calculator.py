@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.organisation import ChoiceTest, Decision, InputType, NumberTest, Stage, Test, clock
 from decision_paths.model.timeline import TimelineError, fastest_and_slowest
+from decision_paths.model.units import Duration
 from decision_paths.plan.views import Calculator, Choice, ExampleRow, Field
 
 SCRIPT_ID_PREFIX = "dp-calculator-data-"
@@ -81,8 +82,7 @@ def decision_data(decision: Decision) -> dict[str, object]:
 def _stage_data(stage: Stage) -> dict[str, object]:
     return {
         "title": stage.title,
-        "unit": stage.within.unit.value,
-        "amount": float(stage.within.amount),
+        "duration": duration_data(stage.within),
         "within": stage.within.text,
         "next": stage.next_stage.id if stage.next_stage else None,
         "branches": [
@@ -94,6 +94,13 @@ def _stage_data(stage: Stage) -> dict[str, object]:
             for b in stage.branches
         ],
     }
+
+
+def duration_data(duration: Duration) -> dict[str, object]:
+    """The kind of counting and the amount in that kind (2 weeks: 14 calendar days): the
+    JS counts per kind, so it needs no change for a unit that counts like another."""
+    spec = duration.unit.spec
+    return {"kind": spec.kind.value, "amount": float(duration.amount * spec.factor)}
 
 
 def _condition(input_id: str, test: Test) -> dict[str, object]:

@@ -54,17 +54,25 @@
 
   function dayOf(wall) { return Math.floor(wall / DAY) * DAY; }
 
-  /* When a stage received at the instant `received` is due, as an instant. */
+  /* When a stage received at the instant `received` is due, as an instant. The data
+   * gives the kind of counting (units.py's Kind) and the amount in it, never a unit name. */
   function due(stage, received, cal) {
-    if (stage.unit === "hours") return received + Math.round(stage.amount * HOUR);
-    if (stage.unit === "business hours") return dueBusinessHours(stage, received, cal);
-    return cal.toUtc(dueWall(stage, cal.toWall(received), cal));
+    var amount = stage.duration.amount, kind = stage.duration.kind;
+    switch (kind) {
+      case "clock hours": return received + Math.round(amount * HOUR);
+      case "business hours": return dueBusinessHours(amount, received, cal);
+      case "calendar days":
+        return cal.toUtc(dayOf(cal.toWall(received)) + amount * DAY + 23 * HOUR + 59 * 60000 + 59000);
+      case "business days": return cal.toUtc(dueBusinessDays(amount, cal.toWall(received), cal));
+      default: /* a kind this calculator cannot count: say so, never guess */
+        throw new Error("the calculator cannot count durations of kind '" + kind + "'");
+    }
   }
 
   /* Elapsed working time inside business hours, counted in real instants, so the
    * day the clocks change has its real 23 or 25 hours, as timeline.py counts them. */
-  function dueBusinessHours(stage, received, cal) {
-    var remaining = Math.round(stage.amount * HOUR), moment = received;
+  function dueBusinessHours(hours, received, cal) {
+    var remaining = Math.round(hours * HOUR), moment = received;
     var day = dayOf(cal.toWall(received));
     for (var k = 0; k < 3660; k++) {
       if (cal.isWorkingDay(day)) {
@@ -80,23 +88,14 @@
     throw new Error("no working days");
   }
 
-  function dueWall(stage, receivedWall, cal) {
-    var amount = stage.amount;
-    switch (stage.unit) {
-      case "calendar days":
-      case "weeks":
-        var days = amount * (stage.unit === "weeks" ? 7 : 1);
-        return dayOf(receivedWall) + days * DAY + 23 * HOUR + 59 * 60000 + 59000;
-      case "business days":
-        var day = dayOf(receivedWall), found = 0;
-        for (var n = 0; n < 3660 * Math.max(amount, 1); n++) {
-          day += DAY;
-          if (cal.isWorkingDay(day) && ++found === amount) return day + cal.closes;
-        }
-        throw new Error("no working days");
-      default: /* a unit this calculator does not know: say so, never guess */
-        throw new Error("unknown duration unit: " + stage.unit);
+  /* Closing time of the Nth working day after the received date, as a wall time. */
+  function dueBusinessDays(days, receivedWall, cal) {
+    var day = dayOf(receivedWall), found = 0;
+    for (var n = 0; n < 3660 * Math.max(days, 1); n++) {
+      day += DAY;
+      if (cal.isWorkingDay(day) && ++found === days) return day + cal.closes;
     }
+    throw new Error("no working days");
   }
 
   function holds(condition, value) {
