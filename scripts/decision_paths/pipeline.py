@@ -163,7 +163,7 @@ class Pipeline:
     def plan(self, audience: Audience, settings: SiteSettings) -> SitePlan:
         """The site plan for one audience, from the build cache when the files, settings,
         history and code are unchanged."""
-        # Planning loads Markdown and Graphviz's library: only when a site is planned, so queries start fast.
+        # The planner loads Graphviz's library: only when a site is planned, so the queries start fast.
         from decision_paths.plan.pages import PlanOptions, plan_site
 
         checked = self.checked

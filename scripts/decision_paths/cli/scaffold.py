@@ -6,8 +6,12 @@ and quoting stay exactly as people wrote them; only the new entry is added.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 
 from decision_paths.load.files import find_files, is_shared
 from decision_paths.load.reader import ID_RE
@@ -94,7 +98,6 @@ def add_shared_entry(folder: str, section: str, new_id: str, entry: dict[str, ob
     ends; the new entry is inserted there as one line in the same indentation
     and line endings, so every other byte of the file stays as it was.
     """
-    from ruamel.yaml import YAML
 
     _check_id("person" if section == "people" else "role", new_id)
     shared = [Path(p) for p in find_files(folder) if is_shared(p)]
@@ -151,10 +154,6 @@ def _entry_end(lines: list[str], first: int, column: int) -> int:
 
 def _flow(entry: dict[str, object]) -> str:
     """The entry as a one-line YAML flow mapping, quoted only where YAML needs it."""
-    import io
-
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
 
     item = CommentedMap(entry)
     item.fa.set_flow_style()

@@ -6,12 +6,11 @@ the commands (from the command line's own help), and the finding codes.
 from __future__ import annotations
 
 import argparse
-import os
+import functools
 
 from decision_paths.checks import ALL_RULES
 from decision_paths.model import fields as F
 from decision_paths.model.units import UNIT_WORDS
-from decision_paths.render.text import plain
 
 FORMAT_URI = "reference/format.md"
 COMMANDS_URI = "reference/commands.md"
@@ -31,6 +30,16 @@ _SECTIONS = (
     ("A calendar (under calendars)", F.CALENDAR),
     ("defaults", F.DEFAULTS),
 )
+
+# Characters that start HTML, Markdown or attr_list syntax, written as
+# character references in one pass: they display the same but are never
+# parsed as markup.
+_REFERENCES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~:=$"}
+
+
+def plain(text: str) -> str:
+    """A plain-text field for Markdown or HTML: shows exactly as written, one line."""
+    return " ".join(text.split()).translate(_REFERENCES)
 
 
 def format_reference() -> str:
@@ -58,15 +67,13 @@ def format_reference() -> str:
 
 
 def commands_reference(parser: argparse.ArgumentParser) -> str:
-    previous = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; the page must not depend on it
-    try:
-        return _commands(parser)
-    finally:
-        if previous is None:
-            del os.environ["COLUMNS"]
-        else:
-            os.environ["COLUMNS"] = previous
+    return _commands(parser)
+
+
+def _help(parser: argparse.ArgumentParser) -> str:
+    """``--help`` at a fixed width: argparse would wrap to the terminal, and the page must not depend on it."""
+    parser.formatter_class = functools.partial(argparse.HelpFormatter, width=100)
+    return parser.format_help().rstrip()
 
 
 def _commands(parser: argparse.ArgumentParser) -> str:
@@ -76,11 +83,11 @@ def _commands(parser: argparse.ArgumentParser) -> str:
         "The `decision-paths` command, as its own `--help` describes it.",
         "",
         "```text",
-        parser.format_help().rstrip(),
+        _help(parser),
         "```",
         "",
     ]
     for action in parser._subparsers._group_actions:  # type: ignore[union-attr]
         for name, sub in action.choices.items():  # type: ignore[union-attr]
-            lines += [f"## {name}", "", "```text", sub.format_help().rstrip(), "```", ""]
+            lines += [f"## {name}", "", "```text", _help(sub), "```", ""]
     return "\n".join(lines)

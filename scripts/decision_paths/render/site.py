@@ -100,8 +100,8 @@ def link_finding(message: str, docs_dir: str) -> Finding:
 
 
 def quiet_third_parties() -> None:
-    """Keep the terminal for findings: no MkDocs 2 banner, no jieba start-up chatter."""
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    """Keep the terminal for findings: no jieba start-up chatter. (Material's MkDocs 2
+    banner shows only under the `mkdocs` command itself.)"""
     logging.getLogger("jieba").setLevel(logging.WARNING)
     jieba.setLogLevel(logging.WARNING)
 

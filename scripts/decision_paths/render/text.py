@@ -1,37 +1,17 @@
-"""Text as it goes onto pages: plain fields escaped, Markdown fields sanitised.
+"""Markdown fields as they go onto pages: rendered, then sanitised.
 
-Plain-text fields (titles, names, labels, options) must show literally: no
-character in them may start Markdown, HTML or attribute syntax. Markdown
-fields (summary, notes, client_notes) are rendered as Markdown, then cleaned
-with nh3 (the Ammonia sanitiser) so scripts, event handlers and
-``javascript:`` links can never reach a page.
+Markdown fields (summary, notes, client_notes) are rendered as Markdown, then
+cleaned with nh3 (the Ammonia sanitiser) so scripts, event handlers and
+``javascript:`` links can never reach a page. Plain-text fields are escaped
+by the templates (autoescape).
 """
 
 from __future__ import annotations
 
 import functools
-import html
 
 import markdown
 import nh3
-
-# Characters that start HTML, Markdown or attr_list syntax, written as
-# character references in one pass: they display the same but are never
-# parsed as markup.
-_REFERENCES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~:=$"}
-
-
-def plain(text: str) -> str:
-    """A plain-text field for Markdown or HTML: shows exactly as written, one line."""
-    return " ".join(text.split()).translate(_REFERENCES)
-
-
-@functools.lru_cache(maxsize=65536)
-def html_text(text: str) -> str:
-    """A plain-text field written straight into HTML: escaped, one line (cached:
-    names and titles repeat on page after page)."""
-    return html.escape(" ".join(text.split()), quote=True)
-
 
 _ALLOWED_TAGS = {
     "a",
