@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decision_paths.checks.context import CheckContext
 from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Organisation, Stage, WhoMode
+from decision_paths.model.people import can_act
 
 W = Severity.WARNING
 IDLE_PERSON = Rule("DP403", "idle-person", W, "a person who holds no role and approves nothing")
@@ -50,10 +51,10 @@ def _idle_people(org: Organisation, named_by_stages: set[str]) -> Iterator[Findi
 def _nobody_available(org: Organisation, stage: Stage, today: dt.date) -> Finding | None:
     """Warn only when absence is the reason: people who left, empty roles and
     unknown ids make a stage unapprovable too, but those are errors of their own."""
-    available = [_can_act(org, m.id, today) for m in stage.who.members]
+    available = [can_act(org, m.id, today) for m in stage.who.members]
     if sum(available) >= stage.who.needed:
         return None
-    if sum(_can_act(org, m.id, None) for m in stage.who.members) < stage.who.needed:
+    if sum(can_act(org, m.id, None) for m in stage.who.members) < stage.who.needed:
         return None
     missing = [m.id for m, ok in zip(stage.who.members, available, strict=True) if not ok]
     one = stage.who.mode is WhoMode.ONE
@@ -63,18 +64,3 @@ def _nobody_available(org: Organisation, stage: Stage, today: dt.date) -> Findin
         f"on {today} stage '{stage.id}' cannot be approved: {what} "
         "away and nobody stands in; add a backup to the role or name another approver",
     )
-
-
-def _can_act(org: Organisation, party: str, today: dt.date | None, through_backup: bool = True) -> bool:
-    """Whether ``party`` can approve on ``today``; ``None`` asks as if nobody were away."""
-    person = org.people.get(party)
-    if person is not None:
-        return person.active and (today is None or not person.is_away(today))
-    role = org.roles.get(party)
-    if role is None:
-        return False
-    if any(_can_act(org, ref.id, today, False) for ref in role.held_by):
-        return True
-    # Backups stand in only for the role's own holders, one level deep, so a
-    # role listed as its own backup (or two roles backing each other) cannot loop.
-    return through_backup and any(_can_act(org, ref.id, today, False) for ref in role.backup)

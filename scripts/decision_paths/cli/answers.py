@@ -13,8 +13,12 @@ from decision_paths.checks import NO_HOLIDAY_DATA
 from decision_paths.model import people as queries
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.findings import Finding
-from decision_paths.model.organisation import Decision, Organisation, Stage
+from decision_paths.model.organisation import Decision, Organisation, Stage, WhoMode
+from decision_paths.model.phrasing import how_many_of
 from decision_paths.model.timeline import Timeline, TimelineError, path_for
+from decision_paths.model.words import words
+
+ENGLISH = words("en")  # the command line answers in English (SPEC section 9)
 
 
 def holiday_data_warnings(
@@ -99,7 +103,7 @@ def who_text(data: dict[str, Any]) -> str:
     if not data["path_known"]:
         lines.append("(every stage: give the inputs with --set to see one request's path)")
     for stage in data["stages"]:
-        how = {"all": "all of", "any": "any of", "at_least": f"at least {stage['needed']} of"}.get(stage["mode"], "")
+        how = how_many_of(WhoMode(stage["mode"]), stage["needed"], ENGLISH)
         lines.append(f"{stage['title']} ({stage['id']}), within {stage['within']}{': ' + how if how else ''}")
         for party in stage["who"]:
             lines.append(f"  {_party_text(party)}")

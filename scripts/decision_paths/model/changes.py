@@ -20,8 +20,11 @@ from decision_paths.model.organisation import (
     Role,
     Stage,
     Who,
-    WhoMode,
 )
+from decision_paths.model.phrasing import how_many_of
+from decision_paths.model.words import words
+
+ENGLISH = words("en")  # change lines are in English until they follow the page's language
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +38,8 @@ class Change:
 
 def who_text(who: Who, names: Mapping[str, str] | None = None) -> str:
     members = ", ".join((names or {}).get(m.id, m.id) for m in who.members)
-    match who.mode:
-        case WhoMode.ALL:
-            return f"all of [{members}]"
-        case WhoMode.ANY:
-            return f"any of [{members}]"
-        case WhoMode.AT_LEAST:
-            return f"{who.needed} of [{members}]"
-    return members
+    how = how_many_of(who.mode, who.needed, ENGLISH)
+    return f"{how} [{members}]" if how else members
 
 
 def branch_text(branch: Branch) -> str:

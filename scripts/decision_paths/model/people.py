@@ -34,16 +34,26 @@ def stand_in(org: Organisation, role: Role, day: dt.date) -> StandIn:
     away = tuple(p for p in people if p.is_away(day))
     backups: tuple[str, ...] = ()
     if not present:
-        backups = tuple(r.id for r in role.backup if _available(org, r.id, day))
+        backups = tuple(r.id for r in role.backup if can_act(org, r.id, day, through_backup=False))
     return StandIn(present, away, backups)
 
 
-def _available(org: Organisation, party: str, day: dt.date) -> bool:
+def can_act(org: Organisation, party: str, day: dt.date | None, through_backup: bool = True) -> bool:
+    """Whether a person or role can approve on ``day`` (None: as if nobody were away).
+
+    The one stand-in rule: a person can who has not left and is not away; a role can
+    through a holder who can or, failing that, through a backup who can. Backups stand
+    in only for the role's own holders, one level deep, so a role listed as its own
+    backup (or two roles backing each other) cannot loop."""
     person = org.people.get(party)
     if person is not None:
-        return person.active and not person.is_away(day)
+        return person.active and (day is None or not person.is_away(day))
     role = org.roles.get(party)
-    return role is not None and any(p.active and not p.is_away(day) for p in holders(org, role))
+    if role is None:
+        return False
+    if any(can_act(org, ref.id, day, through_backup=False) for ref in role.held_by):
+        return True
+    return through_backup and any(can_act(org, ref.id, day, through_backup=False) for ref in role.backup)
 
 
 @dataclass(frozen=True, slots=True)

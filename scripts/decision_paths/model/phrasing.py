@@ -23,10 +23,14 @@ from decision_paths.model.promise import Promise
 
 def how_many(stage: Stage, words: Mapping[str, str]) -> str:
     """'all of', 'any of', 'at least 2 of' ('' for a single approver)."""
-    if stage.who.mode is WhoMode.ONE:
+    return how_many_of(stage.who.mode, stage.who.needed, words)
+
+
+def how_many_of(mode: WhoMode, needed: int, words: Mapping[str, str]) -> str:
+    if mode is WhoMode.ONE:
         return ""
-    key = {WhoMode.ALL: "all_of", WhoMode.ANY: "any_of"}.get(stage.who.mode, "at_least_of")
-    return words[key].format(n=stage.who.needed)
+    key = {WhoMode.ALL: "all_of", WhoMode.ANY: "any_of"}.get(mode, "at_least_of")
+    return words[key].format(n=needed)
 
 
 def condition_text(branch: Branch, decision: Decision, words: Mapping[str, str]) -> str:
