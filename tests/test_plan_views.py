@@ -1,0 +1,174 @@
+"""The planner on its own: what each page will show, as data, before any template or MkDocs.
+
+The sample organisation on 2026-11-23: 陈静 (finance controller) is away, and her
+role's backup, the finance-manager role, acts for her."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import fields, is_dataclass
+
+import pytest
+from site_helpers import REPO
+
+from decision_paths.model.audience import SITES, PageKind, site_history, site_view
+from decision_paths.model.history import Commit, Entry, History
+from decision_paths.model.organisation import Audience, Organisation
+from decision_paths.model.words import words
+from decision_paths.pipeline import validate_folder
+from decision_paths.plan import views as v
+from decision_paths.plan.pages import PlanOptions, plan_site
+
+TODAY = dt.date(2026, 11, 23)
+EN = words("en")
+
+
+@pytest.fixture(scope="module")
+def org() -> Organisation:
+    return validate_folder(str(REPO / "decisions"), TODAY).org
+
+
+def plan(org: Organisation, audience: Audience, history: History | None = None) -> v.SitePlan:
+    view = site_view(org, audience, EN)
+    notes = None if history is None else site_history(history, audience, view)
+    return plan_site(view, PlanOptions(TODAY, "en", EN, history=notes), SITES[audience])
+
+
+def page(pages: tuple[v.DecisionView, ...] | tuple[v.ClientDecisionView, ...], decision_id: str):  # type: ignore[no-untyped-def]
+    return next(p for p in pages if p.uri == f"decisions/{decision_id}.md")
+
+
+def texts(value: object) -> list[str]:
+    """Every string in a view, however deep: what could reach the page."""
+    if isinstance(value, str):
+        return [value]
+    if is_dataclass(value):
+        return [t for f in fields(value) for t in texts(getattr(value, f.name))]
+    if isinstance(value, dict):
+        return [t for k, item in value.items() for t in (*texts(k), *texts(item))]
+    if isinstance(value, list | tuple):
+        return [t for item in value for t in texts(item)]
+    return []
+
+
+def test_a_stage_shows_who_is_away_and_who_stands_in(org: Organisation) -> None:
+    refund = page(plan(org, Audience.INTERNAL).decisions, "refund-request")
+    approval = next(s for s in refund.stages if s.id == "finance-approval")
+    (controller,) = approval.who
+    assert controller.name == v.Link("财务总监 / Finance Controller", "../../roles/finance-controller/")
+    assert controller.present == ()
+    assert controller.away == (v.Absent(v.Link("陈静", "../../people/chen-jing/"), "Away 2026-11-16 – 2026-12-04"),)
+    assert controller.backups == (v.Link("财务经理 / Finance Manager", "../../roles/finance-manager/"),)
+    assert approval.escalate_to == v.Link("首席运营官 / Chief Operating Officer", "../../roles/coo/")
+
+
+def test_stages_in_file_order_with_marks_rules_and_links_to_each_other(org: Organisation) -> None:
+    refund = page(plan(org, Audience.INTERNAL).decisions, "refund-request")
+    assert [s.id for s in refund.stages] == [
+        "intake",
+        "finance-check",
+        "delivery-assessment",
+        "finance-approval",
+        "senior-approval",
+        "payment",
+    ]
+    marks = {s.id: s.marks for s in refund.stages}
+    assert (marks["intake"], marks["finance-check"], marks["payment"]) == ("start", "internal", "final")
+    senior = next(s for s in refund.stages if s.id == "senior-approval")
+    assert senior.how_many == "all of"
+    check = next(s for s in refund.stages if s.id == "finance-check")
+    delivered, amount = (
+        "是否已交付部分工作 / Has any of the work been delivered?",
+        "退款金额(港币)/ Refund amount (HKD)",
+    )
+    assert [(n.condition, n.stage.href) for n in check.next] == [
+        (f"{delivered} = yes", "#stage-delivery-assessment"),
+        (f"{delivered} = no; {amount} < 20000", "#stage-finance-approval"),
+        (f"{delivered} = no; {amount} >= 20000", "#stage-senior-approval"),
+    ]
+
+
+def test_the_calculator_starts_today_with_one_field_per_input(org: Organisation) -> None:
+    refund = page(plan(org, Audience.INTERNAL).decisions, "refund-request")
+    assert refund.calculator is not None
+    assert refund.calculator.start == "2026-11-23T10:00"
+    assert [(f.id, f.kind) for f in refund.calculator.fields] == [
+        ("refund-amount", "number"),
+        ("work-delivered", "select"),
+    ]
+    assert refund.calculator.example.startswith("Example: a request submitted on 2026-11-23 10:00 is answered between")
+
+
+def test_a_person_away_today_sees_who_acts_for_each_role(org: Organisation) -> None:
+    chen = next(p for p in plan(org, Audience.INTERNAL).people if p.uri == "people/chen-jing.md")
+    assert chen.away_now == "Away today (2026-11-16 – 2026-12-04)."
+    assert [(s.role and s.role.text, [n.text for n in s.names]) for s in chen.stand_ins] == [
+        ("财务总监 / Finance Controller", ["财务经理 / Finance Manager"])
+    ]
+
+
+def test_each_site_plans_exactly_the_page_kinds_its_audience_gets(org: Organisation) -> None:
+    internal = plan(org, Audience.INTERNAL)
+    client = plan(org, Audience.CLIENT)
+    assert (
+        PageKind.DECISION in SITES[Audience.INTERNAL].pages and PageKind.CLIENT_DECISION in SITES[Audience.CLIENT].pages
+    )
+    assert len(internal.decisions) == len(org.decisions) and internal.client_decisions == ()
+    assert internal.roles and internal.people and internal.matrix and internal.review and internal.home
+    assert client.decisions == () and client.roles == () and client.people == ()
+    assert client.roles_index is client.people_index is client.matrix is client.review is client.home is None
+    assert client.diagrams == {} and set(internal.diagrams) == set(org.decisions)
+    assert client.client_home is not None
+    assert [p.uri for p in client.client_decisions] == [
+        f"decisions/{d}.md" for d in org.decisions if org.decisions[d].audience is Audience.CLIENT
+    ]
+
+
+def test_the_client_plan_holds_nothing_internal(org: Organisation) -> None:
+    client = plan(org, Audience.CLIENT)
+    refund = page(client.client_decisions, "refund-request")
+    check = next(s for s in refund.steps if s.title == "Internal review")
+    assert check.who == "Internal team"
+    everything = " ".join(texts(client))
+    internal_only = [org.people[p].name for p in org.people] + [
+        s.title for d in org.decisions.values() for s in d.stages.values() if s.visibility.value == "internal"
+    ]
+    internal_only += [d.title for d in org.decisions.values() if d.audience is Audience.INTERNAL]
+    assert [t for t in internal_only if t in everything] == []
+
+
+def test_the_client_history_has_client_lines_only_and_no_authors(org: Organisation) -> None:
+    commit = Commit("a" * 40, "Mallory", dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC), "secret reason")
+    history = History(
+        (
+            Entry(commit, "refund-request", "退款申请 / Refund requests", ("internal line",), ("client line",)),
+            Entry(commit, "expense-approval", "Expenses", ("internal only",), ()),
+        )
+    )
+    client = plan(org, Audience.CLIENT, history)
+    refund = page(client.client_decisions, "refund-request")
+    assert refund.history == (v.Note("2026-11-20", ("client line",)),)
+    assert client.changes is not None and [e.note for e in client.changes.entries] == [
+        v.Note("2026-11-20", ("client line",))
+    ]
+    assert "Mallory" not in texts(client) and "secret reason" not in texts(client)
+    internal = plan(org, Audience.INTERNAL, history)
+    assert page(internal.decisions, "refund-request").history == (
+        v.Note("2026-11-20", ("internal line",), "Mallory", "secret reason"),
+    )
+
+
+def test_without_history_pages_say_nothing_about_it(org: Organisation) -> None:
+    internal = plan(org, Audience.INTERNAL)
+    assert all(p.history is None for p in internal.decisions)
+    assert internal.changes is not None and internal.changes.feed is None and internal.extra_files == {}
+
+
+def test_the_matrix_has_a_column_per_approving_role_and_a_row_per_decision(org: Organisation) -> None:
+    matrix = plan(org, Audience.INTERNAL).matrix
+    assert matrix is not None
+    assert len(matrix.rows) == len(org.decisions)
+    assert all(len(row.cells) == len(matrix.columns) for row in matrix.rows)
+    column = [c.text for c in matrix.columns].index("财务总监 / Finance Controller")
+    approves = {row.decision.text for row in matrix.rows if row.cells[column]}
+    assert "退款申请 / Refund requests" in approves
