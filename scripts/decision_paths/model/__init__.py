@@ -1,1 +1,4 @@
-"""model"""
+"""The model: the typed nouns of a decisions folder and the pure rules about them.
+
+Imports nothing above it; every other layer reads it.
+"""

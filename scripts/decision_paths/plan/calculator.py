@@ -1,4 +1,4 @@
-"""The in-page date calculator: data exported at build time, and its HTML.
+"""The in-page date calculator: the data its script computes with, exported at build time, and its form.
 
 The browser computes the same timelines as ``timeline.py`` from this data:
 each calendar's working days (holidays, make-up workdays, closures) for the

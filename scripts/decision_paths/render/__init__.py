@@ -1,1 +1,2 @@
-"""render"""
+"""Render step: Graphviz layout, the page templates, and the MkDocs plugin that
+hands the rendered pages to MkDocs."""

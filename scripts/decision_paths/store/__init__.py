@@ -1,1 +1,1 @@
-"""store"""
+"""Writing: atomic files and sites, and the build cache with its typed codec."""
