@@ -60,23 +60,38 @@ def test_every_import_inside_a_function_says_why() -> None:
     }
 
 
-MUTABLE = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+MUTATORS = {"append", "extend", "insert", "update", "setdefault", "add", "pop", "popitem", "clear", "remove", "discard"}
 
 
-def test_no_module_keeps_mutable_state() -> None:
-    """Module-level dicts, lists and sets are only constant tables written in capitals
-    (ALL_RULES, SITES), never caches or registries that builds fill."""
+def test_no_module_keeps_state_between_builds() -> None:
+    """Module-level tables (ALL_RULES, SITES, words) are constants: no function writes to a
+    module-level name (no `global`, no item assignment, no append/update/...), so nothing
+    lives on from one build to the next outside the build cache."""
     offenders = []
     for path in modules():
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            targets: list[ast.expr] = []
-            if isinstance(node, ast.Assign) and isinstance(node.value, MUTABLE):
-                targets = node.targets
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.value, MUTABLE):
-                targets = [node.target]
-            for target in targets:
-                if isinstance(target, ast.Name) and not target.id.strip("_").isupper() and target.id != "__all__":
-                    offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {target.id}")
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module_names = {
+            target.id
+            for node in tree.body
+            if isinstance(node, ast.Assign | ast.AnnAssign)
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name)
+        }
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            local = {a.arg for a in function.args.args + function.args.kwonlyargs}
+            for node in ast.walk(function):
+                where = f"{path.relative_to(PACKAGE)}:{getattr(node, 'lineno', 0)}"
+                if isinstance(node, ast.Global):
+                    offenders.append(f"{where} global {', '.join(node.names)}")
+                elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del):
+                    if isinstance(node.value, ast.Name) and node.value.id in module_names - local:
+                        offenders.append(f"{where} {node.value.id}[...] =")
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    owner = node.func.value
+                    if isinstance(owner, ast.Name) and owner.id in module_names - local and node.func.attr in MUTATORS:
+                        offenders.append(f"{where} {owner.id}.{node.func.attr}()")
     assert offenders == []
 
 
