@@ -74,7 +74,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         # While serving, the last build's pages: a decision that stops loading (say, a
         # YAML syntax error) keeps its previous page, with the error banner on top,
         # instead of turning into "page not found". MkDocs keeps this plugin object
-        # across the rebuilds of one `mkdocs serve`; `decision-paths serve` hands it on.
+        # across rebuilds (its plugin cache, for plugins with on_startup), in
+        # `mkdocs serve` and `decision-paths serve` alike.
         self.last_pages: tuple[dict[str, RenderedPage], dict[str, str]] = ({}, {})
         self.svgs: SvgDrawing | None = None
         self.diagram_files: list[File] = []

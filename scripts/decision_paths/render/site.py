@@ -15,6 +15,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jieba
 import yaml
@@ -125,12 +126,6 @@ def load_site_config(
         docs = os.path.abspath("docs") if os.path.isdir("docs") else _empty_docs_dir()
         config = load_config(config_file=io.StringIO(DEFAULT_CONFIG), site_dir=site_dir, docs_dir=docs)
     plugin = config.plugins.get(PLUGIN)
-    if plugin is None:  # the user's mkdocs.yml does not list it: add it as if it did
-        plugin = DecisionPathsPlugin()
-        errors, _ = plugin.load_config({})
-        if errors:  # pragma: no cover - empty options cannot be wrong
-            raise BuildError(str(errors))
-        config.plugins[PLUGIN] = plugin
     if not isinstance(plugin, DecisionPathsPlugin):  # another plugin registered under our name
         raise BuildError(f"the plugin named '{PLUGIN}' in the configuration is not Decision Paths")
     plugin.config.decisions = os.path.abspath(pipeline.folder)
@@ -145,7 +140,7 @@ def load_site_config(
 
 def _load_user_config(config_file: str, site_dir: str) -> MkDocsConfig:
     """The user's configuration; pages in docs/ are optional, so a missing docs folder is an empty one."""
-    overrides = {}
+    overrides: dict[str, Any] = {}
     with contextlib.suppress(Exception):  # MkDocs itself reports a configuration it cannot read
         with open(config_file, encoding="utf-8") as handle:
             settings = yaml_load(handle) or {}
@@ -154,6 +149,12 @@ def _load_user_config(config_file: str, site_dir: str) -> MkDocsConfig:
             overrides["docs_dir"] = _empty_docs_dir()
         if "theme" not in settings:  # the pages are made for Material: use the built-in theme settings
             overrides["theme"] = yaml.safe_load(DEFAULT_CONFIG)["theme"]
+        plugins = settings.get("plugins", ["search"])  # MkDocs' own default
+        if isinstance(plugins, list) and PLUGIN not in {
+            p if isinstance(p, str) else next(iter(p), "") for p in plugins
+        }:
+            # Not listed: add it as if it were, so MkDocs loads it (and keeps it between rebuilds).
+            overrides["plugins"] = [*plugins, PLUGIN]
     try:
         return load_config(config_file=config_file, site_dir=site_dir, **overrides)
     except (ConfigurationError, Abort) as err:
