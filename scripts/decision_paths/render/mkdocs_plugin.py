@@ -83,6 +83,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.user_nav: list[Any] = []  # the site's own nav setting, before ours is added
         self.findings: tuple[Finding, ...] = ()
         self.home_extra: RenderedPage | None = None
+        self.renderer = PageRenderer(environment(None), words("en"), None)  # made again for each build
         self.build_time = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -153,8 +154,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             config.site_url,
         )
         plan = pipeline.plan(site.audience, settings)
-        renderer = PageRenderer(environment(config.theme.custom_dir), words(language), _permalink(config))
-        pages, catalogue = renderer.site(plan)
+        self.renderer = PageRenderer(environment(config.theme.custom_dir), words(language), _permalink(config))
+        pages, catalogue = self.renderer.site(plan)
         for message in pipeline.notices:
             notice.warning(f"decision-paths: {message}")
         self.build_time = pipeline.build_time(language)
@@ -244,7 +245,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             page.present_anchor_ids = set(page.present_anchor_ids or ()) | {h.id for h in catalogue.headings}
         errors = [f for f in self.findings if f.is_error]
         if errors and self.live:
-            html = _error_banner(errors, config) + "\n" + html
+            banner = self.renderer.render("errors.html", errors=[f.to_text() for f in errors])
+            html = banner.strip() + "\n" + html
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -441,14 +443,3 @@ def _replace(files: Files, file: File) -> None:
     if existing is not None:
         files.remove(existing)
     files.append(file)
-
-
-def _error_banner(errors: list[Finding], config: MkDocsConfig) -> str:
-    w = words(config.theme.get("language"))
-    items = "\n".join(f"<li><code>{html.escape(f.to_text())}</code></li>" for f in errors[:50])
-    more = f"<li>… {len(errors) - 50}</li>" if len(errors) > 50 else ""
-    return (
-        f'<div class="admonition failure dp-errors" markdown="0"><p class="admonition-title">'
-        f"{html.escape(w['errors_title'])}</p><p>{html.escape(w['errors_text'])}</p>"
-        f"<ul>{items}{more}</ul></div>"
-    )
