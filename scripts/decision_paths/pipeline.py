@@ -160,6 +160,14 @@ class Pipeline:
             return found.last_change.astimezone(dt.UTC)
         return dt.datetime.fromtimestamp(source_date_epoch(self.folder), dt.UTC)
 
+    def plan_key(self, audience: Audience, settings: SiteSettings) -> str:
+        """What the plan depends on, hashed ('' when the files could not all be read: no caching).
+        Later steps that work from the plan key their own caches on it."""
+        if not self.checked.version:
+            return ""
+        history = self.history(settings.language)
+        return cache.key("plan", self.checked.version, audience, self.today, settings, history)
+
     def plan(self, audience: Audience, settings: SiteSettings) -> SitePlan:
         """The site plan for one audience, from the build cache when the files, settings,
         history and code are unchanged."""
@@ -168,7 +176,7 @@ class Pipeline:
 
         checked = self.checked
         history = self.history(settings.language)
-        key = cache.key("plan", checked.version, audience, self.today, settings, history) if checked.version else ""
+        key = self.plan_key(audience, settings)
         cached = cache.read("plan", key, SitePlan) if key else None
         if cached is not None:
             return cached

@@ -8,6 +8,7 @@ says which kinds of page it has, so the same planner plans both sites.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -84,7 +85,9 @@ def anchor(text: str) -> str:
     return re.sub(r"[^\w-]+", "-", text).strip("-") or "section"
 
 
+@functools.lru_cache(maxsize=65536)
 def one_line(text: str) -> str:
+    """A plain field on one line (cached: names and titles repeat on page after page)."""
     return " ".join(text.split())
 
 

@@ -40,7 +40,16 @@ from decision_paths.plan.reference import COMMANDS_URI, FORMAT_URI, commands_ref
 from decision_paths.plan.urls import HOME_URI
 from decision_paths.plan.views import SitePlan
 from decision_paths.render.graphviz import DiagramError, SvgDrawing
-from decision_paths.render.pages import DIAGRAM_SLOT, Heading, PageRenderer, RenderedPage, environment
+from decision_paths.render.pages import (
+    DIAGRAM_SLOT,
+    Heading,
+    PageRenderer,
+    RenderedPage,
+    RenderedSite,
+    environment,
+    templates_version,
+)
+from decision_paths.store import cache
 
 if TYPE_CHECKING:
     from mkdocs.structure.toc import _TocToken  # the shape get_toc takes
@@ -154,18 +163,33 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             config.site_url,
         )
         plan = pipeline.plan(site.audience, settings)
-        self.renderer = PageRenderer(environment(config.theme.custom_dir), words(language), _permalink(config))
-        pages, catalogue = self.renderer.site(plan)
+        permalink = _permalink(config)
+        self.renderer = PageRenderer(environment(config.theme.custom_dir), words(language), permalink)
+        rendered = self._rendered(plan, pipeline.plan_key(site.audience, settings), config.theme.custom_dir, permalink)
         for message in pipeline.notices:
             notice.warning(f"decision-paths: {message}")
         self.build_time = pipeline.build_time(language)
-        self.home_extra = catalogue
+        self.home_extra = rendered.catalogue
         if PageKind.REFERENCE in site.pages:
             _add_references(files, config)
-        self._add_files(files, config, pages, plan)
+        self._add_files(files, config, list(rendered.pages), plan)
         self.user_nav = list(config.nav or [])
         config.nav = self._nav(files, config, plan, PageKind.REFERENCE in site.pages)
         return files
+
+    def _rendered(
+        self, plan: SitePlan, plan_key: str, custom_dir: str | None, permalink: tuple[str, str, str] | None
+    ) -> RenderedSite:
+        """The pages through their templates, from the build cache when the plan and the
+        templates (the site's overrides too) are unchanged."""
+        key = cache.key("pages", plan_key, templates_version(custom_dir), permalink) if plan_key else ""
+        stored = cache.read("pages", key, RenderedSite) if key else None
+        if stored is not None:
+            return stored
+        rendered = self.renderer.site(plan)
+        if key:
+            cache.write("pages", key, rendered)
+        return rendered
 
     def _add_files(self, files: Files, config: MkDocsConfig, rendered: list[RenderedPage], plan: SitePlan) -> None:
         pages = {page.src_uri: page for page in rendered}

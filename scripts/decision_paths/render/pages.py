@@ -10,6 +10,7 @@ through the ``markdown`` filter, which sanitises before marking them safe.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 import re
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from decision_paths.plan import views as v
 from decision_paths.render.text import markdown_block
@@ -50,6 +51,12 @@ class RenderedPage:
     blocks: Mapping[str, str] = dataclasses.field(default_factory=dict)  # slot comment -> raw HTML
 
 
+@dataclass(frozen=True, slots=True)
+class RenderedSite:
+    pages: tuple[RenderedPage, ...]
+    catalogue: RenderedPage | None  # goes under the site's own home page
+
+
 def environment(custom_dir: str | None) -> jinja2.Environment:
     """Templates from the site's custom_dir/decision-paths/ first, then ours (also as default/...)."""
     ours = jinja2.FileSystemLoader(str(_PACKAGE_TEMPLATES))
@@ -65,7 +72,23 @@ def environment(custom_dir: str | None) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters["markdown"] = lambda text: Markup(markdown_block(text))  # noqa: S704 - sanitised by nh3 first
+    env.globals.update(link=link, links=links)
     return env
+
+
+# The two smallest pieces are functions, not macros: a site has tens of thousands of
+# links, mostly the same ones again (a role from every page at one depth), and a
+# macro call costs ten times a cached function's.
+@functools.lru_cache(maxsize=65536)
+def link(item: v.Link) -> Markup:
+    """A link, or its text alone when it leads nowhere; both escaped."""
+    if item.href is None:
+        return escape(item.text)
+    return Markup('<a href="{}">{}</a>').format(item.href, item.text)
+
+
+def links(items: tuple[v.Link, ...], separator: str = ", ") -> Markup:
+    return escape(separator).join(link(item) for item in items)
 
 
 def templates_version(custom_dir: str | None) -> str:
@@ -109,7 +132,7 @@ class PageRenderer:
         )
         return RenderedPage(src_uri, title, html, headings_of(html), getattr(view, "diagram", None), blocks)
 
-    def site(self, plan: v.SitePlan) -> tuple[list[RenderedPage], RenderedPage | None]:
+    def site(self, plan: v.SitePlan) -> RenderedSite:
         """Every generated page, and the catalogue for the site's own home page (or None)."""
         pages = [self.page(template, view, view.uri, view.title) for template, view in _page_views(plan)]
         catalogue = None
@@ -119,7 +142,7 @@ class PageRenderer:
                 catalogue = rendered
             else:
                 pages.append(rendered)
-        return pages, catalogue
+        return RenderedSite(tuple(pages), catalogue)
 
 
 def _page_views(plan: v.SitePlan) -> Iterator[tuple[str, PageView]]:
