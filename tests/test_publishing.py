@@ -143,7 +143,7 @@ def test_workflow_commands_escape_paths_and_messages(tmp_path: Path) -> None:
         "::error file=decisions/fin%2Can%3Ace%25/odd.yaml,line=5,col=1,title=DP101 unknown-key::"
         # the key's CR and LF are escaped in the message itself (never raw control characters in a log)
         "unknown key 'bad%25key\\r\\nline' in decision 'odd'; allowed keys: title, summary, owner, audience, "
-        "category, reviewed, review_every, calendar, inputs, start, stages, notes, client_notes",
+        "category, reviewed, review_every, calendar, inputs, answer, start, stages, notes, client_notes",
     ]
 
 

@@ -167,7 +167,7 @@ REFUSED = [
     (
         "decision.schema.json",
         "DP101",
-        _replace(DECISION, "{label: Effort, type: number}", "{label: Effort, type: number, unit: days}"),
+        _replace(DECISION, "{label: Effort, type: number}", "{label: Effort, type: number, units: days}"),
     ),
     ("decision.schema.json", "DP101", _replace(DECISION, "who: account-manager", "who: {all: [li-na], every: true}")),
     ("decision.schema.json", "DP101", _replace(DECISION, "      - otherwise: answer", "      - otherwize: answer")),

@@ -120,6 +120,8 @@ def load_folder(folder: str, sources: Mapping[str, bytes] | None = None, refused
         defaults=Defaults(shared.default_calendar),
         decisions=decisions,
         files=tuple(files),
+        categories=shared.categories,
+        client_contact=shared.client_contact,
     )
     return LoadResult(org, tuple(reader.findings), reader.incomplete, shared_incomplete)
 
@@ -175,6 +177,7 @@ class DecisionReader:
         calendar = r.field(root, "calendar", lambda n: r.ident(n, "calendar"))
         notes = r.field(root, "notes", lambda n: r.text(n, "notes"))
         client_notes = r.field(root, "client_notes", lambda n: r.text(n, "client_notes"))
+        answer = r.field(root, "answer", lambda n: r.ident(n, "answer"))
         if self.broken or title is None or summary is None or owner is None or start is None:
             r.incomplete = True
             return None
@@ -199,6 +202,7 @@ class DecisionReader:
             inputs=inputs,
             notes=notes,
             client_notes=client_notes,
+            answer=answer,
         )
 
     def _review_every(self, node: Node) -> Duration:
@@ -232,6 +236,7 @@ class DecisionReader:
         label = r.text(body.get("label"), f"{what} label")
         kind = InputType(r.choice(body.get("type"), f"{what} type", F.INPUT["type"].choices))
         options: tuple[str, ...] = ()
+        labels: dict[str, str] = {}
         options_node = body.get("options")
         if kind is InputType.CHOICE:
             if options_node is None:
@@ -241,22 +246,30 @@ class DecisionReader:
                     f"{what} is a choice: list its options, e.g. options: [fixed-price, time-and-materials]",
                 )
                 raise Broken
-            options = r.texts(options_node, f"{what} options")
+            if isinstance(options_node, Map):  # ids with the labels people read
+                labels = r.labelled(options_node, f"{what} options")
+                options = tuple(labels)
+            else:
+                options = r.texts(options_node, f"{what} options")
+                seen: set[str] = set()
+                for option, item in zip(options, options_node.items, strict=True):  # type: ignore[union-attr]
+                    if option in seen:
+                        r.add(INVALID_VALUE, item.loc, f"{what} option '{option}' is listed twice")
+                    seen.add(option)
             if not options:
                 r.add(INVALID_VALUE, options_node.loc, f"{what} options: list at least one option")
                 raise Broken
-            seen: set[str] = set()
-            for option, item in zip(options, options_node.items, strict=True):  # type: ignore[union-attr]
-                if option in seen:
-                    r.add(INVALID_VALUE, item.loc, f"{what} option '{option}' is listed twice")
-                seen.add(option)
         elif options_node is not None:
             r.add(
                 INVALID_VALUE,
                 body.key_loc("options"),
                 f"{what} has options, but only a choice input can have them; set type: choice or remove options",
             )
-        return Input(input_id, loc, label, kind, options)
+        unit = r.field(body, "unit", lambda n: r.text(n, f"{what} unit"))
+        if unit is not None and kind is not InputType.NUMBER:
+            r.add(INVALID_VALUE, body.key_loc("unit"), f"{what} has a unit, but only a number input can have one")
+            unit = None
+        return Input(input_id, loc, label, kind, options, labels, unit)
 
     def _stages(self, node: Node | None, inputs: dict[str, Input]) -> dict[str, Stage]:
         r = self.r
@@ -294,6 +307,7 @@ class DecisionReader:
         visibility = r.field(
             body, "visibility", lambda n: r.choice(n, f"{what} visibility", F.STAGE["visibility"].choices)
         )
+        outcomes = r.field(body, "outcomes", lambda n: r.labelled(n, f"{what} outcomes")) or {}
         if title is None or who is None or within is None:
             raise Broken
         return Stage(
@@ -308,7 +322,10 @@ class DecisionReader:
             next_stage=next_stage,
             branches=branches,
             next_loc=body.key_loc("next") if next_node is not None else None,
-            outcomes=r.field(body, "outcomes", lambda n: r.texts(n, f"{what} outcomes")) or (),
+            outcomes=tuple(outcomes),
+            outcome_labels={k: v for k, v in outcomes.items() if k != v},
+            independent_of=r.field(body, "independent_of", lambda n: r.idents(n, f"{what} independent_of")) or (),
+            pausable=r.field(body, "pausable", lambda n: r.boolean(n, f"{what} pausable")) or False,
         )
 
     def _who(self, node: Node | None, what: str) -> Who:

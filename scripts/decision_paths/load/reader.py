@@ -137,6 +137,31 @@ class Reader:
             raise Broken
         return self._all(node.items, lambda item: self.text(item, f"{what} item"))
 
+    def labelled(self, node: Node | None, what: str) -> dict[str, str]:
+        """A list of names, or a mapping of ids to the labels people read: name -> label
+        (a listed name is its own label). A name written twice is an error at the second."""
+        if isinstance(node, Map):
+            labels: dict[str, str] = {}
+            broken = False
+            for key_node, value in node.entries.values():
+                try:
+                    labels[self.ident(key_node, f"{what} id").id] = self.text(value, f"{what} label")
+                except Broken:
+                    broken = True
+            if broken:
+                raise Broken
+            return labels
+        names = self.texts(node, what) if isinstance(node, Seq) else None
+        if names is None:
+            self._wrong(node, what, "a list, or ids with labels, e.g. {approved: 同意}")
+            raise Broken
+        seen: dict[str, str] = {}
+        for name, item in zip(names, node.items, strict=True):  # type: ignore[union-attr]
+            if name in seen:
+                self.add(INVALID_VALUE, item.loc, f"{what}: '{excerpt(name)}' is listed twice")
+            seen[name] = name
+        return seen
+
     def boolean(self, node: Node | None, what: str) -> bool:
         if isinstance(node, Scalar) and isinstance(node.value, bool):
             return node.value

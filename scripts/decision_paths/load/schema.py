@@ -53,6 +53,14 @@ def _value(field: F.Field) -> Schema:
         "id": _ref("id"),
         "ids": {"type": "array", "items": _ref("id")},
         "texts": {"type": "array", "items": {"type": "string"}},
+        "labelled": {
+            "oneOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object", "additionalProperties": {"type": "string"}},
+            ]
+        },
+        "categories": {"type": "object", "additionalProperties": {"type": "string"}},
+        "site": _ref("site"),
         "date": _ref("date"),
         "dates": {"type": "array", "items": _ref("date")},
         "duration": _ref("duration"),
@@ -155,12 +163,13 @@ def shared_schema() -> Schema:
         "role": _object(F.ROLE),
         "calendar": _object(F.CALENDAR),
         "defaults": _object(F.DEFAULTS),
+        "site": _object(F.SITE),
     }
     return {
         "$schema": SCHEMA_DRAFT,
         "$id": "shared.schema.json",
         "title": "Decision Paths: shared data",
-        **_object(F.SHARED, "People, roles, calendars and defaults shared by every decision."),
+        **_object(F.SHARED, "People, roles, calendars, category titles, site settings and defaults."),
         "$defs": defs,
     }
 

@@ -38,6 +38,8 @@ class SharedData:
     roles: dict[str, Role] = field(default_factory=dict)
     calendars: dict[str, Calendar] = field(default_factory=dict)
     default_calendar: Ref | None = None
+    categories: dict[str, str] = field(default_factory=dict)  # category -> title
+    client_contact: str | None = None
 
     def add_file(self, root: Map) -> None:
         reader = self.reader
@@ -64,6 +66,41 @@ class SharedData:
         defaults = root.get("defaults")
         if defaults is not None:
             self._defaults(defaults)
+        if root.get("categories") is not None:
+            self._categories(root.get("categories"))
+        if root.get("site") is not None:
+            self._site(root.get("site"))
+
+    def _categories(self, node: Node | None) -> None:
+        r = self.reader
+        body = r.optional(lambda: r.mapping(node, "categories"))
+        for key_node, value in body.entries.values() if body is not None else ():
+            category = r.optional(functools.partial(r.text, key_node, "category"))
+            if category is None:
+                continue
+            title = r.optional(functools.partial(r.text, value, f"category '{category}' title"))
+            if title is None:
+                continue
+            if category in self.categories:
+                earlier = self.categories[category]
+                r.add(DUPLICATE_ID, key_node.loc, f"category '{category}' already has a title: '{earlier}'")
+                continue
+            self.categories[category] = title
+
+    def _site(self, node: Node | None) -> None:
+        r = self.reader
+        try:
+            body = r.mapping(node, "site")
+            r.keys(body, F.SITE, "site")
+        except Broken:
+            return
+        contact = r.field(body, "client_contact", lambda n: r.text(n, "site client_contact"))
+        if contact is None:
+            return
+        if self.client_contact is not None:
+            r.add(DUPLICATE_ID, body.key_loc("client_contact"), "site client_contact is already set in another file")
+            return
+        self.client_contact = contact
 
     def _keys_no_required(self, root: Map) -> None:
         with contextlib.suppress(Broken):  # SHARED has no required keys

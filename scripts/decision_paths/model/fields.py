@@ -40,6 +40,11 @@ DECISION = _fields(
     Field("review_every", "duration", "How often the path must be reviewed, e.g. 180 days."),
     Field("calendar", "id", "Calendar id for working days; default: defaults.calendar."),
     Field("inputs", "inputs", "The facts about a request that choose its path."),
+    Field(
+        "answer",
+        "id",
+        "The stage whose due time is the promised answer; default: the final stage of the path taken.",
+    ),
     Field("start", "id", "The id of the first stage.", required=True),
     Field("stages", "stages", "The stages, in display order.", required=True),
     Field("notes", "markdown", "Internal notes (Markdown); never shown to clients."),
@@ -59,13 +64,24 @@ STAGE = _fields(
         choices=("client", "internal"),
     ),
     Field("next", "next", "The next stage id, or a list of branches; absent on a final stage."),
-    Field("outcomes", "texts", "How the request can end at this stage, e.g. [approved, declined]."),
+    Field(
+        "outcomes",
+        "labelled",
+        "How the request can end here: a list, e.g. [approved, declined], or ids with labels, e.g. {approved: 同意}.",
+    ),
+    Field("independent_of", "ids", "Four eyes: nobody who can act at these stages may act at this one."),
+    Field("pausable", "bool", "true: the clock stops while the request waits on the client; default false."),
 )
 
 INPUT = _fields(
     Field("label", "text", "The question as people read it.", required=True),
     Field("type", "enum", "number, choice or yes-no.", required=True, choices=("number", "choice", "yes-no")),
-    Field("options", "texts", "The possible answers of a choice input."),
+    Field(
+        "options",
+        "labelled",
+        "The possible answers of a choice input: a list of ids, or ids with labels, e.g. {fixed-price: 固定总价}.",
+    ),
+    Field("unit", "text", "What a number counts, shown after it, e.g. 人天 or CNY."),
 )
 
 BRANCH = _fields(
@@ -125,9 +141,15 @@ DEFAULTS = _fields(
     Field("calendar", "id", "Calendar used by decisions that name none; required with more than one calendar."),
 )
 
+SITE = _fields(
+    Field("client_contact", "text", "Whom a client contacts when a promised date has passed, e.g. a phone and email."),
+)
+
 SHARED = _fields(
     Field("people", "people", "Person id -> person."),
     Field("roles", "roles", "Role id -> role."),
     Field("calendars", "calendars", "Calendar id -> calendar."),
+    Field("categories", "categories", "Category folder -> its title, e.g. {sales: 销售}."),
+    Field("site", "site", "What the client site tells clients: {client_contact: ...}."),
     Field("defaults", "defaults", "Defaults for every decision."),
 )

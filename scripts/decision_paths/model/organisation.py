@@ -123,7 +123,12 @@ class Input:
     loc: Loc
     label: str
     type: InputType
-    options: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()  # ids, in the order written
+    option_labels: Mapping[str, str] = field(default_factory=dict)  # id -> what people read, when given
+    unit: str | None = None  # what a number counts, shown after it (人天, CNY)
+
+    def option_label(self, option: str) -> str:
+        return self.option_labels.get(option, option)
 
 
 class WhoMode(StrEnum):
@@ -224,7 +229,13 @@ class Stage:
     next_stage: Ref | None = None  # a plain ``next: stage``
     branches: tuple[Branch, ...] = ()  # a ``next:`` list
     next_loc: Loc | None = None
-    outcomes: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()  # ids (or the text itself, in the list form)
+    outcome_labels: Mapping[str, str] = field(default_factory=dict)
+    independent_of: tuple[Ref, ...] = ()  # four eyes: nobody who can act there may act here
+    pausable: bool = False
+
+    def outcome_label(self, outcome: str) -> str:
+        return self.outcome_labels.get(outcome, outcome)
 
     @property
     def is_final(self) -> bool:
@@ -255,6 +266,7 @@ class Decision:
     inputs: Mapping[str, Input] = field(default_factory=dict)
     notes: str | None = None
     client_notes: str | None = None
+    answer: Ref | None = None  # the stage whose due time is the promised answer; None: the final stage
 
     def review_due(self) -> dt.date | None:
         if self.reviewed is None or self.review_every is None:
@@ -272,6 +284,11 @@ class Organisation:
     defaults: Defaults
     decisions: Mapping[str, Decision]
     files: tuple[str, ...]  # every file read, in order
+    categories: Mapping[str, str] = field(default_factory=dict)  # category -> its title
+    client_contact: str | None = None  # whom clients contact when a promised date has passed
+
+    def category_title(self, category: str) -> str:
+        return self.categories.get(category, category)
 
     def calendar_for(self, decision: Decision) -> Calendar | None:
         if decision.calendar is not None:
