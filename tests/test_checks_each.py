@@ -14,7 +14,17 @@ from types import ModuleType
 
 import pytest
 
-from decision_paths.checks import CHECK_MODULES, CheckContext, branches, calendars, graph, people, references, review
+from decision_paths.checks import (
+    CHECK_MODULES,
+    CheckContext,
+    branches,
+    calendars,
+    four_eyes,
+    graph,
+    people,
+    references,
+    review,
+)
 from decision_paths.load.decisions import LoadResult, load_folder
 
 TODAY = dt.date(2026, 11, 23)
@@ -271,6 +281,43 @@ def test_people_a_backup_who_is_in_stands_in(tmp_path: Path) -> None:
     shared = changed(SHARED, "li-na: {name: 李娜}", "li-na: {name: 李娜, away: {from: 2026-11-20, until: 2026-11-27}}")
     shared = changed(shared, "held_by: [li-na]}", "held_by: [li-na], backup: [wang-wei]}")
     assert run(people, tmp_path, {"_org.yaml": shared, "quote.yaml": DECISION}) == []
+
+
+# ------------------------------------------------------------------- four eyes
+
+
+def test_four_eyes_independent_of_broken_through_a_backup(tmp_path: Path) -> None:
+    shared = changed(
+        SHARED,
+        "lead: {title: Lead, held_by: [wang-wei]}",
+        "lead: {title: Lead, held_by: [wang-wei], backup: [manager]}",
+    )
+    decision = changed(DECISION, "    who: lead\n", "    who: lead\n    independent_of: [intake]\n")
+    assert run(four_eyes, tmp_path, {"_org.yaml": shared, "quote.yaml": decision}) == [
+        ("four-eyes", "quote.yaml", 16, 22)
+    ]
+
+
+def test_four_eyes_a_stand_in_twice_only_while_someone_is_away(tmp_path: Path) -> None:
+    shared = changed(
+        SHARED,
+        "lead: {title: Lead, held_by: [wang-wei]}",
+        "lead: {title: Lead, held_by: [wang-wei], backup: [manager]}",
+    )
+    assert run(four_eyes, tmp_path / "in", {"_org.yaml": shared, "quote.yaml": DECISION}) == []
+    away = changed(
+        shared, "wang-wei: {name: 王伟}", "wang-wei: {name: 王伟, away: {from: 2026-12-01, until: 2026-12-02}}"
+    )
+    assert run(four_eyes, tmp_path / "away", {"_org.yaml": away, "quote.yaml": DECISION}) == [
+        ("stand-in-twice", "quote.yaml", 15, 10)
+    ]
+
+
+def test_four_eyes_escalation_to_the_approver(tmp_path: Path) -> None:
+    decision = changed(DECISION, "    who: lead\n", "    who: lead\n    escalate_to: lead\n")
+    assert run(four_eyes, tmp_path, {"_org.yaml": SHARED, "quote.yaml": decision}) == [
+        ("escalates-to-approver", "quote.yaml", 16, 18)
+    ]
 
 
 # ------------------------------------------------------------------- calendars

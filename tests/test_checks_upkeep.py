@@ -146,7 +146,10 @@ def test_away_dates_are_inclusive_and_follow_today(org):
 def test_role_backup_available_means_no_warning(org):
     shared = away("2026-11-20", "2026-11-23")
     org.write(ORG, changed(shared, "held_by: [li-na]}", "held_by: [li-na], backup: [delivery-lead]}"))
-    assert org.codes() == []
+    # Nobody is left without an approver. (wang-wei, the backup, then acts at two stages of
+    # one request: four eyes warns about that, see test_four_eyes.py.)
+    assert [c for c in org.codes() if c[0] != "DP408"] == []
+    assert [c[0] for c in org.codes()] == ["DP408"]
 
 
 def test_role_backup_away_too_is_a_warning(org):

@@ -103,10 +103,11 @@ FINANCE_APPROVAL_BLOCK = """\
     within: 2 business days
     escalate_to: coo
     next: payment
+    independent_of: [finance-check]   # four eyes: whoever checked does not approve
 """
 FINANCE_APPROVAL_FLOW = """\
   finance-approval: {next: payment, escalate_to: "coo", within: 2个工作日, who: finance-controller,
-                     title: "财务总监审批 / Finance Controller approval"}   # reformatted
+                     independent_of: [finance-check], title: "财务总监审批 / Finance Controller approval"}
 """
 
 

@@ -1,7 +1,7 @@
 """The planner on its own: what each page will show, as data, before any template or MkDocs.
 
 The sample organisation on 2026-11-23: 陈静 (finance controller) is away, and her
-role's backup, the finance-manager role, acts for her."""
+role's backup, the deputy-finance-controller role, acts for her."""
 
 from __future__ import annotations
 
@@ -58,7 +58,9 @@ def test_a_stage_shows_who_is_away_and_who_stands_in(org: Organisation) -> None:
     assert controller.name == v.Link("财务总监 / Finance Controller", "../../roles/finance-controller/")
     assert controller.present == ()
     assert controller.away == (v.Absent(v.Link("陈静", "../../people/chen-jing/"), "Away 2026-11-16 – 2026-12-04"),)
-    assert controller.backups == (v.Link("财务经理 / Finance Manager", "../../roles/finance-manager/"),)
+    assert controller.backups == (
+        v.Link("副财务总监 / Deputy Finance Controller", "../../roles/deputy-finance-controller/"),
+    )
     assert approval.escalate_to == v.Link("首席运营官 / Chief Operating Officer", "../../roles/coo/")
 
 
@@ -103,7 +105,7 @@ def test_a_person_away_today_sees_who_acts_for_each_role(org: Organisation) -> N
     chen = next(p for p in plan(org, Audience.INTERNAL).people if p.uri == "people/chen-jing.md")
     assert chen.away_now == "Away today (2026-11-16 – 2026-12-04)."
     assert [(s.role and s.role.text, [n.text for n in s.names]) for s in chen.stand_ins] == [
-        ("财务总监 / Finance Controller", ["财务经理 / Finance Manager"])
+        ("财务总监 / Finance Controller", ["副财务总监 / Deputy Finance Controller"])
     ]
 
 

@@ -372,7 +372,7 @@ def test_who_shows_roles_holders_stand_ins_and_escalation() -> None:
     assert "all of" in director
     assert "delivery-director" in director and "李娜 (li-na)" in director
     controller = next(line for line in director.splitlines() if "(finance-controller)" in line)
-    assert "陈静 (chen-jing)" in controller and "away" in controller and "finance-manager" in controller
+    assert "陈静 (chen-jing)" in controller and "away" in controller and "deputy-finance-controller" in controller
     assert re.search(r"if late: .*\(coo\): 周杰 \(zhou-jie\)", director), director
     intake = next(b for b in blocks if "(intake)" in b)
     assert "王伟 (wang-wei)" in intake and "张敏 (zhang-min)" in intake
@@ -393,7 +393,7 @@ def test_who_json_on_a_day_the_controller_is_away_and_back() -> None:
     controller = director["who"][1]
     assert controller["kind"] == "role" and controller["title"] == "财务总监 / Finance Controller"
     assert controller["holders"] == [{"id": "chen-jing", "name": "陈静", "away": True}]
-    assert controller["standing_in"] == ["finance-manager"]
+    assert controller["standing_in"] == ["deputy-finance-controller"]
     assert director["escalate_to"]["id"] == "coo"
     assert director["escalate_to"]["holders"] == [{"id": "zhou-jie", "name": "周杰", "away": False}]
     # Dec 4 is her last day away (inclusive); on Dec 5 nobody needs to stand in.
@@ -407,7 +407,7 @@ def test_who_json_on_a_day_the_controller_is_away_and_back() -> None:
     for (day, is_away), run in zip(days, runs, strict=True):
         controller = run.json()["stages"][2]["who"][1]
         assert controller["holders"][0]["away"] is is_away, day
-        assert controller["standing_in"] == (["finance-manager"] if is_away else []), day
+        assert controller["standing_in"] == (["deputy-finance-controller"] if is_away else []), day
 
 
 def test_who_without_inputs_lists_every_stage() -> None:

@@ -41,6 +41,8 @@ EXPECTED = [
     ("DP207", "unknown-input", "error", "a condition names an input the decision does not declare"),
     ("DP208", "self-backup", "error", "a role named as its own backup"),
     ("DP209", "reserved-id", "error", "an id that the site uses for a page of its own, such as index"),
+    ("DP210", "four-eyes", "error", "a person could act at a stage and at one it must be independent of"),
+    ("DP211", "backup-loop", "warning", "roles that name each other as backups, in a loop"),
     ("DP301", "cycle", "error", "the stages form a loop"),
     ("DP302", "unreachable-stage", "error", "a stage that no path from start reaches"),
     ("DP303", "branch-gap", "error", "some combination of inputs matches no branch"),
@@ -56,6 +58,8 @@ EXPECTED = [
     ("DP405", "empty-role", "warning", "a role with no holder (not yet named by any stage)"),
     ("DP406", "no-holiday-data", "warning", "a timeline reaches a year with no official holiday data"),
     ("DP407", "reviewed-in-future", "warning", "a reviewed date after today"),
+    ("DP408", "stand-in-twice", "warning", "in the next 30 days a stand-in would act twice on one request"),
+    ("DP409", "escalates-to-approver", "warning", "a stage escalates to its own approver"),
     ("DP501", "broken-link", "error", "a page links to a page or anchor that does not exist (build --strict)"),
 ]
 

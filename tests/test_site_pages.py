@@ -174,7 +174,7 @@ def test_who_cells_show_the_people_and_stand_ins(site: Path) -> None:
         "people/li-na/": ["李娜"],
         "roles/finance-controller/": ["财务总监 / Finance Controller"],
         "people/chen-jing/": ["陈静"],
-        "roles/finance-manager/": ["财务经理 / Finance Manager"],  # stands in while 陈静 is away
+        "roles/deputy-finance-controller/": ["副财务总监 / Deputy Finance Controller"],  # stands in while 陈静 is away
     }
     assert "2026-11-16" in text(who) and "2026-12-04" in text(who)
     commercial = article(site, url).find(id="stage-commercial-review").find_parent("tr")
@@ -278,7 +278,9 @@ def test_finance_controller_page_shows_chen_jing_away_and_the_stand_in(site: Pat
     stand_in = body.select_one(".admonition.info")
     assert stand_in is not None, "no notice that somebody stands in"
     assert "代行" in text(stand_in)
-    assert links_to(site, url, stand_in) == {"roles/finance-manager/": ["财务经理 / Finance Manager"]}
+    assert links_to(site, url, stand_in) == {
+        "roles/deputy-finance-controller/": ["副财务总监 / Deputy Finance Controller"]
+    }
     (table,) = [p for p in section(body, "审批") if p.name == "table"]
     rows = approval_rows(site, url, table)
     assert (
@@ -312,7 +314,7 @@ def test_chen_jing_page_shows_away_and_who_stands_in(site: Path) -> None:
     assert "2026-11-16" in text(away) and "2026-12-04" in text(away)
     assert links_to(site, url, away) == {
         "roles/finance-controller/": ["财务总监 / Finance Controller"],
-        "roles/finance-manager/": ["财务经理 / Finance Manager"],
+        "roles/deputy-finance-controller/": ["副财务总监 / Deputy Finance Controller"],
     }
     assert "mailto:chen.jing@example.com" in [a["href"] for a in body.find_all("a", href=True)]
 

@@ -13,7 +13,7 @@ JSON output and the findings cache read it without importing upwards.
 
 from __future__ import annotations
 
-from decision_paths.checks import branches, calendars, graph, people, references, review
+from decision_paths.checks import branches, calendars, four_eyes, graph, people, references, review
 from decision_paths.checks.context import Check, CheckContext
 from decision_paths.load import rules as load_rules
 from decision_paths.model.findings import Finding, Rule, Severity
@@ -46,7 +46,7 @@ BROKEN_LINK = Rule(
 )
 LATER_RULES = (NO_HOLIDAY_DATA, BROKEN_LINK)
 
-CHECK_MODULES = (references, graph, branches, people, calendars, review)
+CHECK_MODULES = (references, graph, branches, people, four_eyes, calendars, review)
 
 # Every rule, once, in order of code. A check module may list a format rule
 # that load.rules declares; it is still the same object, so it counts once.

@@ -20,6 +20,9 @@ INACTIVE_PERSON = Rule("DP205", "inactive-person", E, "a person marked active: f
 ROLE_WITHOUT_HOLDER = Rule("DP206", "role-without-holder", E, "a role with no holder is named by a stage")
 UNKNOWN_INPUT = Rule("DP207", "unknown-input", E, "a condition names an input the decision does not declare")
 SELF_BACKUP = Rule("DP208", "self-backup", E, "a role named as its own backup")
+# A warning: covering for each other is common and works (a stand-in is one level deep);
+# the loop only leaves everyone waiting when all in it are away.
+BACKUP_LOOP = Rule("DP211", "backup-loop", Severity.WARNING, "roles that name each other as backups, in a loop")
 RESERVED_ID = Rule("DP209", "reserved-id", E, "an id that the site uses for a page of its own, such as index")
 RULES = (
     MISSING_KEY,  # the format's rule, here for several calendars and no default one
@@ -32,6 +35,7 @@ RULES = (
     UNKNOWN_INPUT,
     SELF_BACKUP,
     RESERVED_ID,
+    BACKUP_LOOP,
 )
 
 # Findings that only hold if every person, role and calendar was read.
@@ -60,6 +64,7 @@ def _shared(org: Organisation) -> Iterator[Finding]:
         for ref in role.backup:
             yield from _party(org, ref, f"role '{role.id}' backup")
         yield from _self_backup(role)
+        yield from _backup_loop(org, role)
     yield from _reserved_ids(org)
     default = org.defaults.calendar
     if default is not None and default.id not in org.calendars:
@@ -73,9 +78,35 @@ def _shared(org: Organisation) -> Iterator[Finding]:
         )
 
 
+def _backup_loop(org: Organisation, role: Role) -> Iterator[Finding]:
+    """Roles backing each other up in a loop (a -> b -> a): when the holders of both are away,
+    each waits for the other, and whoever reads the roles cannot tell who acts."""
+    for ref in role.backup:
+        path = _loop_back(org, ref.id, role.id, (role.id,))
+        if path is not None and min(path) == role.id:  # once per loop, at its first role
+            yield BACKUP_LOOP.at(
+                ref.loc,
+                f"backups go round in a loop: {' -> '.join((*path, role.id))}; a stand-in is one level deep, so "
+                "when all their holders are away nobody acts: name a backup outside the loop for one of them",
+            )
+
+
+def _loop_back(org: Organisation, current: str, start: str, path: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The roles from ``start`` through ``current`` back to ``start`` by backups, if they loop."""
+    if current == start:
+        return path if len(path) > 1 else None  # a role as its own backup is DP208's
+    role = org.roles.get(current)
+    if role is None or current in path:
+        return None
+    for ref in role.backup:
+        found = _loop_back(org, ref.id, start, (*path, current))
+        if found is not None:
+            return found
+    return None
+
+
 def _self_backup(role: Role) -> Iterator[Finding]:
-    """A role named as its own backup: when its holders are away, it would wait for them.
-    (Roles that stand in for each other are fine: a stand-in is one level deep.)"""
+    """A role named as its own backup: when its holders are away, it would wait for them."""
     for ref in role.backup:
         if ref.id == role.id:
             yield SELF_BACKUP.at(
@@ -117,6 +148,8 @@ def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
         )
     if decision.start.id not in decision.stages:
         yield _unknown_stage(decision, decision.start, "start")
+    if decision.answer is not None and decision.answer.id not in decision.stages:
+        yield _unknown_stage(decision, decision.answer, "answer")
     for stage in decision.stages.values():
         for member in stage.who.members:
             yield from _party(org, member, f"stage '{stage.id}' who")
@@ -132,6 +165,9 @@ def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
         for target in stage.successors():
             if target.id not in decision.stages:
                 yield _unknown_stage(decision, target, f"stage '{stage.id}' next")
+        for other in stage.independent_of:
+            if other.id not in decision.stages:
+                yield _unknown_stage(decision, other, f"stage '{stage.id}' independent_of")
         for branch in stage.branches:
             for condition in branch.conditions:
                 if condition.input.id not in decision.inputs:

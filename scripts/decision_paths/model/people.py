@@ -89,3 +89,53 @@ def roles_of(org: Organisation, person: Person) -> list[Role]:
 
 def backup_for(org: Organisation, party: str) -> list[Role]:
     return [role for role in org.roles.values() if any(r.id == party for r in role.backup)]
+
+
+# ------------------------------------------------------------------ who acts, and through what
+
+# How a person comes to act for a party: () named directly; (role,) a holder of the
+# role; (role, backup) standing in for the role's holders as (or through) its backup.
+Via = tuple[str, ...]
+
+
+def possible_actors(org: Organisation, party: str) -> dict[str, Via]:
+    """Everyone who could ever act for a person or role, absences aside: its holders, then
+    its backups (a backup role through its holders), each with how they are joined to it."""
+    if party in org.people:
+        return {party: ()}
+    role = org.roles.get(party)
+    if role is None:
+        return {}
+    found: dict[str, Via] = {ref.id: (role.id,) for ref in role.held_by if ref.id in org.people}
+    for backup in role.backup:
+        for person in _people_of(org, backup.id):
+            found.setdefault(person, (role.id, backup.id))
+    return found
+
+
+def acting_people(org: Organisation, party: str, day: dt.date) -> dict[str, Via]:
+    """Who would act for a person or role on ``day``, by the stand-in rule: holders who can,
+    else backups who can (``can_act``); each with how they are joined to it."""
+    if party in org.people:
+        return {party: ()} if can_act(org, party, day) else {}
+    role = org.roles.get(party)
+    if role is None:
+        return {}
+    present: dict[str, Via] = {
+        ref.id: (role.id,) for ref in role.held_by if can_act(org, ref.id, day, through_backup=False)
+    }
+    if present:
+        return present
+    found: dict[str, Via] = {}
+    for backup in role.backup:
+        for person in _people_of(org, backup.id):
+            if can_act(org, person, day):
+                found.setdefault(person, (role.id, backup.id))
+    return found
+
+
+def _people_of(org: Organisation, party: str) -> list[str]:
+    if party in org.people:
+        return [party]
+    role = org.roles.get(party)
+    return [ref.id for ref in role.held_by if ref.id in org.people] if role is not None else []

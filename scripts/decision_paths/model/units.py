@@ -177,7 +177,8 @@ def parse_duration(text: str, loc: Loc) -> Duration:
     amount = Decimal(number)
     if amount <= 0:
         raise DurationError(f"'{excerpt(text)}': the number must be greater than 0")
-    if amount != amount.to_integral_value() and not spec.fractional:
+    # "1.0 business days" too: a written fraction means a fraction was meant.
+    if "." in number and not spec.fractional:
         raise DurationError(
             f"'{excerpt(text)}': only hours may have a fraction (like 1.5 hours); {spec.plural} must be whole"
         )
