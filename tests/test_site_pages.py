@@ -34,6 +34,13 @@ pytestmark = pytest.mark.site
 
 DECISION_IDS = sorted(p.stem for p in (REPO / "decisions").rglob("*.yaml") if not p.name.startswith("_"))
 CATEGORIES = ("delivery", "finance", "sales", "service")
+# What people read for each category folder: its title in the shared data (_site.yaml).
+CATEGORY_TITLES = {
+    "delivery": "交付 / Delivery",
+    "finance": "财务 / Finance",
+    "sales": "销售 / Sales",
+    "service": "客户服务 / Client service",
+}
 
 
 @pytest.fixture(scope="module")
@@ -190,9 +197,9 @@ def test_inputs_outcomes_and_notes(site: Path, model: Organisation, decision_id:
         labels = [text(row.find("td")) for row in table.select("tbody tr")]
         assert labels == [one_line(i.label) for i in decision.inputs.values()]
         for row, item in zip(table.select("tbody tr"), decision.inputs.values(), strict=True):
-            for option in item.options:
-                assert option in text(row.find_all("td")[1])
-    outcomes = list(dict.fromkeys(o for s in decision.stages.values() for o in s.outcomes))
+            for option in item.options:  # as people read them: the label, when one is given
+                assert item.option_label(option) in text(row.find_all("td")[1])
+    outcomes = list(dict.fromkeys(s.outcome_label(o) for s in decision.stages.values() for o in s.outcomes))
     if outcomes:
         (listing,) = [p for p in section(body, "结果") if p.name == "ul"]
         assert [text(li) for li in listing.find_all("li")] == outcomes
@@ -387,7 +394,7 @@ def test_home_lists_every_decision_with_owner_promise_and_review(site: Path, mod
         cells = by_decision[f"decisions/{decision.id}/"]
         assert text(cells["决策"]) == decision.title
         category = text(cells["类别"]) if "类别" in cells else heading(cells["group"])
-        assert category == decision.category
+        assert category == CATEGORY_TITLES[decision.category]
         assert links_to(site, "", cells["负责人"]) == {
             f"roles/{decision.owner.id}/": [model.roles[decision.owner.id].title]
         }
@@ -403,7 +410,8 @@ def test_navigation_groups_decisions_by_category(site: Path, model: Organisation
     nav = main_menu(tree)
     labels = menu_labels(tree)
     for category in CATEGORIES:
-        assert category in labels, f"category {category} not in the navigation"
+        assert CATEGORY_TITLES[category] in labels, f"category {category} not in the navigation"
+        assert category not in labels, "the folder's id is not shown where its title is"
     linked = links_to(site, "", nav)
     for decision in model.decisions.values():
         assert f"decisions/{decision.id}/" in linked, f"{decision.id} not in the navigation"
@@ -491,7 +499,7 @@ def test_the_catalogue_under_the_users_home_page_is_in_its_table_of_contents(sit
     entries = {title: href for href, title in toc_entries(page(site, ""))}
     assert entries["全部决策"] == "#decisions"
     for category in CATEGORIES:
-        assert entries[category] == f"#category-{category}"
+        assert entries[CATEGORY_TITLES[category]] == f"#category-{category}"
     body = article(site, "")
     for href in entries.values():
         assert body.find(id=href[1:]) is not None, f"{href} in the table of contents leads nowhere"

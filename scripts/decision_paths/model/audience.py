@@ -10,8 +10,8 @@ is planned from ``client_view(org)``, never from the full model, so nothing
 internal can reach a client page by accident: it is simply not there.
 
 Kept for clients: decisions with ``audience: client``, their title, summary,
-client_notes, inputs (clients answer them in the calculator), each stage's
-title and within, the titles of client-visible roles named in ``who`` and
+client_notes, the answer stage, the site's client contact, inputs (clients
+answer them in the calculator), each stage's title and within, the titles of client-visible roles named in ``who`` and
 ``escalate_to``, outcomes, and calendars (for the promise). An internal stage
 becomes "Internal review" with its time; an internal role or a person becomes
 "Internal team". Dropped: people, does, notes, owners, review dates,
@@ -145,7 +145,13 @@ def client_view(org: Organisation, words: Mapping[str, str]) -> Organisation:
     used_calendars = {c.id for d in decisions.values() if (c := org.calendar_for(d)) is not None}
     calendars = {cid: cal for cid, cal in org.calendars.items() if cid in used_calendars}
     return Organisation(
-        people={}, roles=roles, calendars=calendars, defaults=org.defaults, decisions=decisions, files=()
+        people={},
+        roles=roles,
+        calendars=calendars,
+        defaults=org.defaults,
+        decisions=decisions,
+        files=(),
+        client_contact=org.client_contact,
     )
 
 
@@ -177,6 +183,7 @@ def _decision(decision: Decision, visible_roles: set[str], words: Mapping[str, s
         calendar=decision.calendar,
         inputs=decision.inputs,
         client_notes=decision.client_notes,
+        answer=stage_ref(decision.answer) if decision.answer else None,
     )
 
 
@@ -200,4 +207,6 @@ def _stage(stage: Stage, stage_ref, party, words: Mapping[str, str]) -> Stage:  
         next_stage=stage_ref(stage.next_stage) if stage.next_stage else None,
         branches=branches,
         outcomes=stage.outcomes,
+        outcome_labels=stage.outcome_labels,
+        pausable=stage.pausable,
     )

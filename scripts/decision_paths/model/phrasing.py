@@ -45,7 +45,8 @@ def condition_text(branch: Branch, decision: Decision, words: Mapping[str, str])
         if isinstance(test, NumberTest):
             parts.append(", ".join(f"{name} {c}" for c in test.comparisons))
         elif isinstance(test, ChoiceTest):
-            parts.append(f"{name} = {' / '.join(o.id for o in test.options)}")
+            labels = (item.option_label(o.id) if item else o.id for o in test.options)
+            parts.append(f"{name} = {' / '.join(labels)}")
         elif isinstance(test, YesNoTest):
             parts.append(f"{name} = {words['yes'] if test.value else words['no']}")
     return "; ".join(parts)

@@ -122,6 +122,7 @@ _EN: dict[str, str] = {
     "internal_review": "Internal review",
     "internal_team": "Internal team",
     **_unit_words({spec.unit: (spec.singular, spec.plural) for spec in UNITS}),  # the table's own names
+    "if_date_passed": "If the promised date has passed, contact",
 }
 
 _ZH: dict[str, str] = {
@@ -233,6 +234,7 @@ _ZH: dict[str, str] = {
             Unit.WEEKS: ("周", "周"),
         }
     ),
+    "if_date_passed": "如已超过承诺日期,请联系",
 }
 
 _LANGUAGES: dict[str, dict[str, str]] = {"en": _EN, "zh": _ZH, "zh-hans": _ZH, "zh-cn": _ZH}

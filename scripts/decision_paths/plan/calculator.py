@@ -123,10 +123,10 @@ def calculator_view(
     fields = []
     for item in decision.inputs.values():
         if item.type is InputType.NUMBER:
-            fields.append(Field(item.id, item.label, "number"))
+            fields.append(Field(item.id, f"{item.label} ({item.unit})" if item.unit else item.label, "number"))
             continue
         if item.type is InputType.CHOICE:
-            choices = tuple(Choice(o, o) for o in item.options)
+            choices = tuple(Choice(o, item.option_label(o)) for o in item.options)
         else:
             choices = (Choice("yes", words["yes"]), Choice("no", words["no"]))
         fields.append(Field(item.id, item.label, "select", choices))

@@ -197,7 +197,7 @@ class _Planner:
         uri = decision_uri(decision.id)
         w = self.w
         status, banner = self.review_status(decision)
-        outcomes = dict.fromkeys(o for s in decision.stages.values() for o in s.outcomes)
+        outcomes = dict.fromkeys(s.outcome_label(o) for s in decision.stages.values() for o in s.outcomes)
         return v.DecisionView(
             uri=uri,
             title=one_line(decision.title),
@@ -249,7 +249,9 @@ class _Planner:
         for item in decision.inputs.values():
             kind = self.w[item.type.value]
             if item.type is InputType.CHOICE:
-                kind += ": " + ", ".join(item.options)
+                kind += ": " + ", ".join(one_line(item.option_label(o)) for o in item.options)
+            elif item.unit:
+                kind += f" ({one_line(item.unit)})"
             uses = []
             for stage in decision.stages.values():
                 tests_it = any(c.input.id == item.id for b in stage.branches for c in b.conditions)
@@ -478,7 +480,7 @@ class _Planner:
     # -- home and navigation
 
     def category_title(self, category: str) -> str:
-        return one_line(category) or self.w["uncategorised"]
+        return one_line(self.org.category_title(category)) or self.w["uncategorised"]
 
     def categories(self) -> dict[str, list[Decision]]:
         grouped: dict[str, list[Decision]] = {}
@@ -561,7 +563,7 @@ class _Planner:
                         for b in stage.branches
                         if b.go.id in decision.stages
                     ),
-                    outcomes=", ".join(stage.outcomes),
+                    outcomes=", ".join(one_line(stage.outcome_label(o)) for o in stage.outcomes),
                 )
             )
         return v.ClientDecisionView(
@@ -573,6 +575,7 @@ class _Planner:
             steps=tuple(steps),
             calculator=self.calculator(decision),
             history=self.history(decision.id),
+            contact=one_line(self.org.client_contact or ""),
         )
 
     def client_home(self) -> v.ClientHomeView:

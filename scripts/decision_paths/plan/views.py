@@ -172,6 +172,7 @@ class ClientDecisionView:
     steps: tuple[Step, ...]
     calculator: Calculator | None
     history: tuple[Note, ...] | None
+    contact: str  # whom to contact when the promised date has passed ('' when the site names nobody)
 
 
 @dataclass(frozen=True, slots=True)
