@@ -452,6 +452,20 @@ def test_who_names_a_person_named_directly(org) -> None:  # type: ignore[no-unty
 # ------------------------------------------------------------------ approves
 
 
+def test_approves_lists_what_a_backup_would_approve_and_whether_they_stand_in_today() -> None:
+    run = dp("approves", "qian-hui", "--today", "2026-11-23", "--format", "json")
+    assert run.code == 0, run.err
+    data = run.json()
+    approves = {(d["decision"], d["stage"]) for d in data["duties"] if d["kind"] == "approves"}
+    assert ("refund-request", "finance-approval") in approves, "钱慧 stands in for the controller through her role"
+    assert {d["as"] for d in data["duties"]} == {"backup for finance-controller (through deputy-finance-controller)"}
+    assert all(d["standing_in_today"] for d in data["duties"]), "陈静 is away on 2026-11-23"
+    later = dp("approves", "qian-hui", "--today", "2026-12-07", "--format", "json").json()
+    assert not any(d["standing_in_today"] for d in later["duties"]), "陈静 is back on 2026-12-07"
+    text = dp("approves", "qian-hui", "--today", "2026-11-23").out
+    assert "(standing in today)" in text
+
+
 def test_approves_for_a_role() -> None:
     run = dp("approves", "finance-controller", "--format", "json")
     assert run.code == 0, run.err
@@ -475,8 +489,9 @@ def test_approves_for_a_role() -> None:
         ("refund-request", "intake"),
         ("refund-request", "finance-check"),
     }
-    text = dp("approves", "finance-controller").out
-    assert text.splitlines()[0] == "财务总监 / Finance Controller (finance-controller, role)"
+    text = dp("approves", "finance-controller", "--today", "2026-11-23").out
+    # the answer says which day it holds for (who stands in depends on it)
+    assert text.splitlines()[0] == "财务总监 / Finance Controller (finance-controller, role) on 2026-11-23"
     assert "总监审批 (director-approval), within 2 个工作日" in text
 
 

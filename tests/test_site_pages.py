@@ -182,7 +182,13 @@ def test_who_cells_show_the_people_and_stand_ins(site: Path) -> None:
         "roles/finance-controller/": ["财务总监 / Finance Controller"],
         "people/chen-jing/": ["陈静"],
         "roles/deputy-finance-controller/": ["副财务总监 / Deputy Finance Controller"],  # stands in while 陈静 is away
+        "people/qian-hui/": ["钱慧"],  # who will act, by name: 钱慧 (副财务总监) 代 陈静, 至 2026-12-04
     }
+    stand_in = who.select_one(".dp-stand-in")
+    assert (
+        stand_in is not None
+        and text(stand_in).replace(" ", "") == "钱慧(副财务总监/DeputyFinanceController)代陈静,至2026-12-04"
+    )
     assert "2026-11-16" in text(who) and "2026-12-04" in text(who)
     commercial = article(site, url).find(id="stage-commercial-review").find_parent("tr")
     assert "内部" in text(commercial.find("td"))  # an internal stage is marked as such

@@ -95,6 +95,11 @@ def _party(org: Organisation, party: str, today: dt.date) -> dict[str, Any]:
         "title": role.title,
         "holders": [{"id": p.id, "name": p.name, "away": p.is_away(today)} for p in queries.holders(org, role)],
         "standing_in": list(standing.backups),
+        # the people who will act, by name, and the backup that brings them in
+        "stand_ins": [
+            {"id": person, "name": org.people[person].name, "through": via[1] if len(via) > 1 else None}
+            for person, via in (queries.acting_people(org, party, today).items() if not standing.present else ())
+        ],
     }
 
 
@@ -117,19 +122,35 @@ def _party_text(party: dict[str, Any]) -> str:
         return f"{party['name']} ({party['id']})" + (" - away today, nobody stands in" if party["away"] else "")
     people = ", ".join(f"{h['name']} ({h['id']}){' - away' if h['away'] else ''}" for h in party["holders"])
     text = f"{party['title']} ({party['id']}): {people or 'nobody holds this role'}"
-    if party["standing_in"]:
+    if party["stand_ins"]:
+        names = ", ".join(
+            f"{s['name']} ({s['id']}{', through ' + s['through'] if s['through'] and s['through'] != s['id'] else ''})"
+            for s in party["stand_ins"]
+        )
+        text += f"; standing in: {names}"
+    elif party["standing_in"]:
         text += f"; standing in: {', '.join(party['standing_in'])}"
     return text
 
 
-def approves_data(org: Organisation, party: str) -> dict[str, Any]:
-    """Everything a person or role approves, owns or is escalated to; a person's roles included."""
+def approves_data(org: Organisation, party: str, today: dt.date) -> dict[str, Any]:
+    """Everything a person or role approves, owns or is escalated to: directly, through each
+    role a person holds, and as a backup (also through a role they hold that is a backup);
+    whether they stand in on ``today``."""
     via: list[tuple[str | None, str]] = [(None, party)]
-    if party in org.people:
-        via += [(role.id, role.id) for role in queries.roles_of(org, org.people[party])]
+    own_roles = [role.id for role in queries.roles_of(org, org.people[party])] if party in org.people else []
+    via += [(role_id, role_id) for role_id in own_roles]
     via += [(f"backup for {role.id}", role.id) for role in queries.backup_for(org, party)]
+    for own in own_roles:
+        via += [(f"backup for {role.id} (through {own})", role.id) for role in queries.backup_for(org, own)]
     items = []
     for reason, acting_as in via:
+        backup = reason is not None and reason.startswith("backup for ")
+        standing_in_today = backup and bool(
+            party in org.people
+            and party in queries.acting_people(org, acting_as, today)
+            and not queries.stand_in(org, org.roles[acting_as], today).present
+        )
         for duty in queries.duties(org, acting_as):
             items.append(
                 {
@@ -140,15 +161,16 @@ def approves_data(org: Organisation, party: str) -> dict[str, Any]:
                     "within": duty.stage.within.text if duty.stage else None,
                     "kind": duty.kind,
                     "as": reason,
+                    "standing_in_today": standing_in_today,
                 }
             )
     kind = "person" if party in org.people else "role"
     name = org.people[party].name if kind == "person" else org.roles[party].title
-    return {"id": party, "kind": kind, "name": name, "duties": items}
+    return {"id": party, "kind": kind, "name": name, "today": today.isoformat(), "duties": items}
 
 
 def approves_text(data: dict[str, Any]) -> str:
-    lines = [f"{data['name']} ({data['id']}, {data['kind']})"]
+    lines = [f"{data['name']} ({data['id']}, {data['kind']}) on {data['today']}"]
     if not data["duties"]:
         lines.append("  approves nothing")
     for item in data["duties"]:
@@ -156,5 +178,6 @@ def approves_text(data: dict[str, Any]) -> str:
         if item["stage"]:
             where += f" > {item['stage_title']} ({item['stage']}), within {item['within']}"
         role = f" as {item['as']}" if item["as"] else ""
-        lines.append(f"  {item['kind']}{role}: {where}")
+        today = " (standing in today)" if item["standing_in_today"] else ""
+        lines.append(f"  {item['kind']}{role}{today}: {where}")
     return "\n".join(lines)

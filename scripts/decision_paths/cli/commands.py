@@ -171,13 +171,13 @@ def run_who(args: argparse.Namespace) -> int:
 
 
 def run_approves(args: argparse.Namespace) -> int:
-
-    org = _load(args, dt.date.today())
+    today = args.today or dt.date.today()
+    org = _load(args, today)
     if args.id not in org.people and args.id not in org.roles:
         raise UsageError(
             f"'{args.id}' is neither a person nor a role" + did_you_mean_any(args.id, [*org.people, *org.roles])
         )
-    data = answers.approves_data(org, args.id)
+    data = answers.approves_data(org, args.id, today)
     print(answers.approves_text(data)) if args.format == "text" else _print_json(data)
     return EXIT_OK
 

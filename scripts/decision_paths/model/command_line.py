@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
         "to, across all decisions (a person's roles included).",
     )
     approves.add_argument("id", metavar="ID", help="a person or role id")
+    approves.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="the day to check who stands in (default: today)"
+    )
     approves.add_argument("--format", choices=("text", "json"), default="text")
 
     new = commands.add_parser(

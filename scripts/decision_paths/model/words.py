@@ -123,6 +123,11 @@ _EN: dict[str, str] = {
     "internal_team": "Internal team",
     **_unit_words({spec.unit: (spec.singular, spec.plural) for spec in UNITS}),  # the table's own names
     "if_date_passed": "If the promised date has passed, contact",
+    "instead_of": "for",
+    "backup_for_role": "backup for {role}",
+    "as_role": "As",
+    "standing_in_now": "Standing in today for",
+    "until": "until",
 }
 
 _ZH: dict[str, str] = {
@@ -235,6 +240,11 @@ _ZH: dict[str, str] = {
         }
     ),
     "if_date_passed": "如已超过承诺日期,请联系",
+    "instead_of": "代",
+    "backup_for_role": "{role}的后备",
+    "as_role": "身份",
+    "standing_in_now": "今日代理",
+    "until": "至",
 }
 
 _LANGUAGES: dict[str, dict[str, str]] = {"en": _EN, "zh": _ZH, "zh-hans": _ZH, "zh-cn": _ZH}

@@ -7,6 +7,7 @@ says which kinds of page it has, so the same planner plans both sites.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -99,7 +100,7 @@ class _Planner:
         self._calendars: dict[str, BusinessCalendar] = {}
         self._promises: dict[str, str] = {}
         self.duties = queries.duties_by_party(org)
-        self._duty_rows: dict[tuple[str, str], dict[str, tuple[v.DutyRow | v.OwnedRow, ...]]] = {}
+        self._duty_rows: dict[tuple[str, str], v.Duties] = {}
         self.notes = options.history or ()
         self._notes_by_subject: dict[str, list[ChangeNote]] = {}
         for note in self.notes:
@@ -136,11 +137,25 @@ class _Planner:
         if role is None:
             return v.Party(self.party(from_uri, party))
         standing = queries.stand_in(self.org, role, self.options.today)
+        stand_ins: tuple[v.StandIn, ...] = ()
+        if not standing.present and standing.backups:
+            instead_of = tuple(v.Link(one_line(p.name)) for p in standing.away)  # linked once, just before
+            until = max((p.away.until.isoformat() for p in standing.away if p.away), default="")
+            stand_ins = tuple(
+                v.StandIn(
+                    self.person_link(from_uri, self.org.people[person]),
+                    self.party(from_uri, via[1]) if len(via) > 1 and via[1] in self.org.roles else None,
+                    instead_of,
+                    until,
+                )
+                for person, via in queries.acting_people(self.org, party, self.options.today).items()
+            )
         return v.Party(
             self.party(from_uri, party),
             tuple(self.person_link(from_uri, p) for p in standing.present),
             tuple(v.Absent(self.person_link(from_uri, p), self.away_text(p)) for p in standing.away),
             tuple(self.party(from_uri, b) for b in standing.backups),
+            stand_ins,
         )
 
     def away_text(self, person: Person) -> str:
@@ -328,7 +343,7 @@ class _Planner:
 
     # -- roles and people
 
-    def duty_rows(self, uri: str, party: str) -> dict[str, tuple[v.DutyRow | v.OwnedRow, ...]]:
+    def duty_rows(self, uri: str, party: str) -> v.Duties:
         # The rows link only to decision pages, and every person (or role) page reaches
         # those by the same relative path, so the rows are worked out once per party and path.
         if uri.startswith("decisions/"):
@@ -338,27 +353,24 @@ class _Planner:
             self._duty_rows[key] = self._make_duty_rows(uri, party)
         return self._duty_rows[key]
 
-    def _make_duty_rows(self, uri: str, party: str) -> dict[str, tuple[v.DutyRow | v.OwnedRow, ...]]:
-        rows: dict[str, list[v.DutyRow | v.OwnedRow]] = {"approves": [], "owns": [], "escalation": []}
+    def _make_duty_rows(self, uri: str, party: str) -> v.Duties:
+        approves: list[v.DutyRow] = []
+        owns: list[v.OwnedRow] = []
+        escalations: list[v.DutyRow] = []
         for duty in self.duties.get(party, ()):
             target = decision_uri(duty.decision.id)
             decision_link = self.link(uri, target, duty.decision.title)
             if duty.stage is None:
-                rows["owns"].append(v.OwnedRow(decision_link, self.promise_text(duty.decision)))
+                owns.append(v.OwnedRow(decision_link, self.promise_text(duty.decision)))
                 continue
-            rows[duty.kind].append(
-                v.DutyRow(
-                    decision_link,
-                    self.link(uri, target, duty.stage.title, f"stage-{duty.stage.id}"),
-                    self.how_many(duty.stage).rstrip(":\uff1a "),
-                    duty.stage.within.text,
-                )
+            row = v.DutyRow(
+                decision_link,
+                self.link(uri, target, duty.stage.title, f"stage-{duty.stage.id}"),
+                self.how_many(duty.stage).rstrip(":\uff1a "),
+                duty.stage.within.text,
             )
-        return {kind: tuple(found) for kind, found in rows.items()}
-
-    def duties_of(self, uri: str, party: str) -> v.Duties:
-        rows = self.duty_rows(uri, party)
-        return v.Duties(rows["approves"], rows["owns"], rows["escalation"])  # type: ignore[arg-type]
+            (approves if duty.kind == "approves" else escalations).append(row)
+        return v.Duties(tuple(approves), tuple(owns), tuple(escalations))
 
     def role_page(self, role: Role) -> v.RoleView:
         uri = role_uri(role.id)
@@ -379,7 +391,7 @@ class _Planner:
             standing_in=acting,
             standing_in_title=self.w["stands_in"].format(names="").rstrip(" .。"),
             uncovered=self.w["nobody_stands_in"].format(role=role.title) if uncovered else "",
-            duties=self.duties_of(uri, role.id),
+            duties=self.duty_rows(uri, role.id),
         )
 
     def person_page(self, person: Person) -> v.PersonView:
@@ -402,12 +414,6 @@ class _Planner:
             away_now = w["away_now"].format(start=person.away.start, until=person.away.until)
         elif person.away is not None and person.away.until >= today:
             away_later = self.away_text(person)
-        role_approves = []
-        for role in roles:
-            rows = self.duty_rows(uri, role.id)["approves"]
-            if rows:
-                heading = v.Heading(3, anchor(f"approves-{role.id}"), f"{w['approves']}: {one_line(role.title)}")
-                role_approves.append(v.RoleDuties(heading, rows))  # type: ignore[arg-type]
         email = person.email or ""
         return v.PersonView(
             uri=uri,
@@ -420,9 +426,37 @@ class _Planner:
             away_later=away_later,
             roles=tuple(self.link(uri, role_uri(r.id), r.title) for r in roles),
             backup_for=tuple(self.link(uri, role_uri(r.id), r.title) for r in queries.backup_for(self.org, person.id)),
-            duties=self.duties_of(uri, person.id),
-            role_approves=tuple(role_approves),
+            duties=self.person_duties(uri, person, roles),
+            standing_in_for=tuple(
+                self.link(uri, role_uri(r.id), r.title)
+                for r in self.backing_up(person, roles)
+                if person.id in queries.acting_people(self.org, r.id, today)
+                and not queries.stand_in(self.org, r, today).present
+            ),
         )
+
+    def backing_up(self, person: Person, roles: list[Role]) -> list[Role]:
+        """The roles a person is a backup for: named directly, or through a role they hold."""
+        found = {r.id: r for r in queries.backup_for(self.org, person.id)}
+        for own in roles:
+            found.update({r.id: r for r in queries.backup_for(self.org, own.id)})
+        return list(found.values())
+
+    def person_duties(self, uri: str, person: Person, roles: list[Role]) -> v.Duties:
+        """What a person does, in one list each: directly, through each role held (saying which),
+        and as a backup (saying for whom)."""
+        sources = [(person.id, "")] + [(r.id, one_line(r.title)) for r in roles]
+        for role in self.backing_up(person, roles):
+            sources.append((role.id, self.w["backup_for_role"].format(role=one_line(role.title))))
+        approves: list[v.DutyRow] = []
+        owns: list[v.OwnedRow] = []
+        escalations: list[v.DutyRow] = []
+        for party, acting_as in sources:
+            rows = self.duty_rows(uri, party)
+            approves += [dataclasses.replace(r, acting_as=acting_as) for r in rows.approves]
+            owns += [dataclasses.replace(r, acting_as=acting_as) for r in rows.owns]
+            escalations += [dataclasses.replace(r, acting_as=acting_as) for r in rows.escalations]
+        return v.Duties(tuple(approves), tuple(owns), tuple(escalations))
 
     def roles_index(self) -> v.RolesIndexView:
         rows = []

@@ -36,6 +36,16 @@ class Absent:
 
 
 @dataclass(frozen=True, slots=True)
+class StandIn:
+    """Who acts for a role today because every holder is away: by name, through which backup."""
+
+    person: Link
+    via: Link | None  # the backup role they hold (None when the backup names them directly)
+    instead_of: tuple[Link, ...]  # the holders who are away
+    until: str  # the last day the holders are away (YYYY-MM-DD)
+
+
+@dataclass(frozen=True, slots=True)
 class Party:
     """A role or person, and for a role the people behind it today."""
 
@@ -43,6 +53,7 @@ class Party:
     present: tuple[Link, ...] = ()
     away: tuple[Absent, ...] = ()
     backups: tuple[Link, ...] = ()  # acting because every holder is away
+    stand_ins: tuple[StandIn, ...] = ()  # the people who act for those backups, by name
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,12 +192,14 @@ class DutyRow:
     stage: Link
     how_many: str
     within: str
+    acting_as: str = ""  # on a person page: the role held, or "backup for X" ('' when named directly)
 
 
 @dataclass(frozen=True, slots=True)
 class OwnedRow:
     decision: Link
     promise: str
+    acting_as: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,12 +230,6 @@ class StandInLine:
 
 
 @dataclass(frozen=True, slots=True)
-class RoleDuties:
-    heading: Heading
-    rows: tuple[DutyRow, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class PersonView:
     uri: str
     title: str
@@ -234,8 +241,8 @@ class PersonView:
     away_later: str  # a coming absence ('' for none)
     roles: tuple[Link, ...]
     backup_for: tuple[Link, ...]
-    duties: Duties
-    role_approves: tuple[RoleDuties, ...]
+    duties: Duties  # directly, through every role held and every backup they are
+    standing_in_for: tuple[Link, ...]  # roles they act for today because every holder is away
 
 
 @dataclass(frozen=True, slots=True)
