@@ -121,6 +121,14 @@ _EN: dict[str, str] = {
     "if_late": "If late",
     "internal_review": "Internal review",
     "internal_team": "Internal team",
+    "diagram_escalation": "If late: {party}",
+    "diagram_enlarge": "Enlarge the diagram",
+    "diagram_enlarge_short": "Enlarge",
+    "diagram_close": "Close",
+    "diagram_zoom_in": "Zoom in",
+    "diagram_zoom_out": "Zoom out",
+    "diagram_zoom_reset": "Actual size",
+    "diagram_hint": "Drag to move; pinch, scroll or press + and \u2212 to zoom; Esc closes.",
     **_unit_words({spec.unit: (spec.singular, spec.plural) for spec in UNITS}),  # the table's own names
 }
 
@@ -224,6 +232,14 @@ _ZH: dict[str, str] = {
     "if_late": "超时升级至",
     "internal_review": "内部审核",
     "internal_team": "内部团队",
+    "diagram_escalation": "超时上报: {party}",
+    "diagram_enlarge": "放大查看流程图",
+    "diagram_enlarge_short": "放大",
+    "diagram_close": "关闭",
+    "diagram_zoom_in": "放大",
+    "diagram_zoom_out": "缩小",
+    "diagram_zoom_reset": "原始大小",
+    "diagram_hint": "拖动可移动;双指、滚轮或按 + 和 \u2212 缩放;按 Esc 关闭。",
     **_unit_words(
         {  # Chinese has no plural
             Unit.BUSINESS_DAYS: ("个工作日", "个工作日"),
