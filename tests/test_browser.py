@@ -73,9 +73,10 @@ def browser():  # type: ignore[no-untyped-def]
 class Visit:
     """A fresh browser context and page that records every request it makes."""
 
-    def __init__(self, browser, base_url: str):  # type: ignore[no-untyped-def]
+    def __init__(self, browser, base_url: str, **options: object):  # type: ignore[no-untyped-def]
         self.base_url = base_url
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+        # a desktop unless told (a phone: viewport 390 wide, is_mobile, has_touch)
+        self.context = browser.new_context(**{"viewport": {"width": 1400, "height": 900}, "locale": "zh-CN", **options})
         self.context.set_default_timeout(TIMEOUT_MS)
         self.requests: list[str] = []
         self.context.on("request", lambda request: self.requests.append(request.url))

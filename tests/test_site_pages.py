@@ -229,8 +229,16 @@ def test_decision_page_has_one_inline_diagram(site: Path, model: Organisation, d
     assert svgs[0].find_parent(class_="dp-diagram") is not None
     nodes = svgs[0].select("g.node")
     decision = model.decisions[decision_id]
-    escalations = sum(1 for s in decision.stages.values() if s.escalate_to is not None)
-    assert len(nodes) == len(decision.stages) + 1 + escalations
+    # a box per stage, the start, and a decision node per question asked where a stage
+    # branches; escalation is a line inside its stage's box, not a box beside it
+    kinds = [g.get("class", [])[1] for g in nodes]
+    assert kinds.count("dp-stage") == len(decision.stages) and kinds.count("dp-start") == 1
+    assert len(nodes) == len(decision.stages) + 1 + kinds.count("dp-branch")
+    assert ("dp-branch" in kinds) == any(s.branches for s in decision.stages.values())
+    for stage in decision.stages.values():
+        box = next(g for g in nodes if text(g.find("title")) == f"stage-{stage.id}")
+        late = [a for a in box.select("a a") if "超时上报" in text(a)]
+        assert len(late) == (stage.escalate_to is not None), stage.id
     stage_links = {a.get("xlink:href") for a in svgs[0].find_all("a")}
     assert {f"#stage-{s}" for s in decision.stages} <= stage_links
     standalone = site / "diagrams" / f"{decision_id}.svg"

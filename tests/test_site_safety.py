@@ -83,8 +83,13 @@ def hostile_org(root: Path, hostile: str) -> Path:
                 escalate_to: account-manager
                 next:
                   - when: {{kind: {q(hostile)}}}
-                    go: answer
+                    go: check
                   - otherwise: answer
+              check:
+                title: Check
+                who: delivery-lead
+                within: 1 business day
+                next: answer
               answer:
                 title: Answer
                 who: delivery-lead
@@ -226,37 +231,53 @@ def svg_of(site: Path) -> list[tuple[str, BeautifulSoup]]:
 def test_diagram_has_exactly_the_planned_nodes_and_edges(hostile_site: tuple[str, Path]) -> None:
     _, site = hostile_site
     for where, svg in svg_of(site):
-        # 2 stages + start + 1 escalation box
-        assert len(svg.select("g.node")) == 4, where
-        # start->intake, two branches intake->answer, intake->escalation
-        assert len(svg.select("g.edge")) == 4, where
+        # 3 stages + start + 1 decision node (the choice; escalation is a line in its stage)
+        assert len(svg.select("g.node")) == 5, where
+        # start->intake, intake->decision, decision->check, decision->answer, check->answer
+        assert len(svg.select("g.edge")) == 5, where
         assert injected_markup(svg) == [], where
         assert svg.find("script") is None and svg.find("foreignobject") is None, where
+
+
+def node(svg: BeautifulSoup, name: str):  # type: ignore[no-untyped-def]
+    return next(g for g in svg.select("g.node") if text(g.find("title")) == name)
+
+
+def lines(group) -> str:  # type: ignore[no-untyped-def]
+    """A label's text: its lines, wrapped between words, joined again."""
+    return " ".join(t.get_text() for t in group.find_all("text"))
 
 
 def test_diagram_shows_the_text_literally(hostile_site: tuple[str, Path]) -> None:
     hostile, site = hostile_site
     shown = " ".join(hostile.split())
     for where, svg in svg_of(site):
-        stage = next(g for g in svg.select("g.node") if text(g.find("title")) == "stage-intake")
-        lines = [t.get_text() for t in stage.find_all("text")]
-        assert lines[0] == shown, f"{where}: stage title shows as {lines[0]!r}"
-        assert lines[1] == shown, f"{where}: role title shows as {lines[1]!r}"
-        edge_labels = [t.get_text() for g in svg.select("g.edge") for t in g.find_all("text")]
-        assert f"{shown} = {shown}" in edge_labels, f"{where}: branch label {edge_labels!r}"
-        escalation = next(g for g in svg.select("g.node") if text(g.find("title")) == "escalation-intake")
-        assert shown in [t.get_text() for t in escalation.find_all("text")], where
+        stage = node(svg, "stage-intake")
+        title = " ".join(t.get_text() for t in stage.find_all("text", attrs={"font-weight": "bold"}))
+        assert title == shown, f"{where}: stage title shows as {title!r}"
+        role, late = stage.select("a a")  # the cells that link: the role, and whom a late stage goes to
+        assert lines(role) == shown, f"{where}: role title shows as {lines(role)!r}"
+        assert lines(late).endswith(f": {shown}"), f"{where}: escalation shows as {lines(late)!r}"
+        assert lines(node(svg, "branch-intake")) == shown, (
+            f"{where}: the question shows as {lines(node(svg, 'branch-intake'))!r}"
+        )
+        edge_labels = [lines(g) for g in svg.select("g.edge") if g.find("text")]
+        assert shown in edge_labels, f"{where}: branch label {edge_labels!r}"
 
 
 def test_diagram_tooltips_show_the_text_literally(hostile_site: tuple[str, Path]) -> None:
-    """Hovering a stage box shows its title; hovering an escalation box names who is told."""
+    """Hovering a stage box shows its title, hovering its escalation line names who is told,
+    hovering a decision node or an answer shows the question and the answer in full."""
     hostile, site = hostile_site
     shown = " ".join(hostile.split())
     for where, svg in svg_of(site):
-        stage = next(g for g in svg.select("g.node") if text(g.find("title")) == "stage-intake")
+        stage = node(svg, "stage-intake")
         assert stage.find("a")["xlink:title"] == shown, where
-        escalation = next(g for g in svg.select("g.node") if text(g.find("title")) == "escalation-intake")
-        assert escalation.find("a")["xlink:title"].split("\n")[-1] == shown, where
+        _, late = stage.select("a a")
+        assert late["xlink:title"] == lines(late) and late["xlink:title"].endswith(f": {shown}"), where
+        assert node(svg, "branch-intake").find("a")["xlink:title"] == shown, where
+        answers = [a["xlink:title"] for g in svg.select("g.edge") for a in g.find_all("a") if a.get("xlink:title")]
+        assert f"{shown}: {shown}" in answers, f"{where}: {answers!r}"
 
 
 # ---------------------------------------------------------------- Markdown fields

@@ -16,7 +16,7 @@ import html
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +59,13 @@ log = logging.getLogger("mkdocs.plugins.decision-paths")
 # logger, so strict mode (which fails on every MkDocs warning) does not take them for broken links.
 notice = logging.getLogger("decision_paths")
 
-ASSETS = ("decision-paths.css", "decision-paths.js", "decision-paths-calculator.js")
+ASSETS = (
+    "decision-paths.css",
+    "decision-paths.js",
+    "decision-paths-calculator.js",
+    "panzoom.min.js",
+    "decision-paths-diagram.js",
+)
 REQUIRED_EXTENSIONS = ("tables", "admonition", "attr_list", "md_in_html", "toc")
 SEARCH_SEPARATOR = r"[\s\u200b\-]"  # as Material documents for Chinese (jieba joins words with U+200B)
 
@@ -93,6 +99,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.findings: tuple[Finding, ...] = ()
         self.home_extra: RenderedPage | None = None
         self.renderer = PageRenderer(environment(None), words("en"), None)  # made again for each build
+        self.w = words("en")  # the site's words, set again for each build
         self.build_time = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -164,7 +171,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         )
         plan = pipeline.plan(site.audience, settings)
         permalink = _permalink(config)
-        self.renderer = PageRenderer(environment(config.theme.custom_dir), words(language), permalink)
+        self.w = words(language)
+        self.renderer = PageRenderer(environment(config.theme.custom_dir), self.w, permalink)
         rendered = self._rendered(plan, pipeline.plan_key(site.audience, settings), config.theme.custom_dir, permalink)
         for message in pipeline.notices:
             notice.warning(f"decision-paths: {message}")
@@ -282,9 +290,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         for slot, block in planned.blocks.items():
             output = output.replace(slot, block, 1)
         if planned.diagram is not None:
-            output = output.replace(
-                DIAGRAM_SLOT, f'<div class="dp-diagram" data-search-exclude>\n{self._svg(planned.diagram)}</div>', 1
-            )
+            output = output.replace(DIAGRAM_SLOT, _diagram_box(self._svg(planned.diagram), self.w), 1)
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -311,6 +317,25 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
     def on_serve(self, server, *, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         server.watch(os.path.abspath(self.decisions_dir(config)))
         return server
+
+
+def _diagram_box(svg: str, w: Mapping[str, str]) -> str:
+    """A diagram at its natural size (a wide one scrolls in its box), with the button that
+    opens it full size; the button shows once decision-paths-diagram.js runs, and gives it
+    the dialog's words in the page's language."""
+
+    def say(key: str) -> str:
+        return html.escape(w[key], quote=True)
+
+    button = (
+        f'<button type="button" class="dp-diagram-enlarge" hidden aria-label="{say("diagram_enlarge")}"'
+        f' data-dp-close="{say("diagram_close")}" data-dp-zoom-in="{say("diagram_zoom_in")}"'
+        f' data-dp-zoom-out="{say("diagram_zoom_out")}" data-dp-zoom-reset="{say("diagram_zoom_reset")}"'
+        f' data-dp-hint="{say("diagram_hint")}">{say("diagram_enlarge_short")}</button>'
+    )
+    return (
+        f'<div class="dp-diagram" data-search-exclude>\n{button}\n<div class="dp-diagram-scroll">\n{svg}</div>\n</div>'
+    )
 
 
 class GeneratedPage(Page):
