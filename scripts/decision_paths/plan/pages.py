@@ -475,7 +475,23 @@ class _Planner:
             )
             rows.append(v.MatrixRow(self.link(MATRIX_URI, target, decision.title), cells))
         columns = tuple(self.party(MATRIX_URI, party) for party in parties)
-        return v.MatrixView(MATRIX_URI, self.w["matrix"], columns, tuple(rows))
+        holders = tuple(
+            tuple(
+                self.person_link(MATRIX_URI, self.org.people[ref.id])
+                for ref in self.org.roles[party].held_by
+                if ref.id in self.org.people
+            )
+            if party in self.org.roles
+            else ()
+            for party in parties
+        )
+        people = []
+        for person in self.org.people.values():
+            held = {r.id for r in queries.roles_of(self.org, person)}
+            mine = tuple(i for i, party in enumerate(parties) if party == person.id or party in held)
+            if mine:
+                people.append(v.MatrixPerson(self.person_link(MATRIX_URI, person), mine))
+        return v.MatrixView(MATRIX_URI, self.w["matrix"], columns, tuple(rows), holders, tuple(people))
 
     # -- home and navigation
 
