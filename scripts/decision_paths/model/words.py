@@ -89,7 +89,9 @@ _EN: dict[str, str] = {
     "present": "In today",
     "status": "Status",
     "how": "How",
-    "filter": "Filter decisions or roles\u2026",
+    "filter": "Filter decisions, roles or people\u2026",
+    "matrix_person": "Decisions of",  # the approval matrix: one person's columns
+    "everyone": "everyone",
     "all_decisions": "All decisions",
     "intro": "Who decides what, at which stage, and how fast. Every request has a path: its stages, who has the final "
     "say at each, the time each may take, and who is told when it is late.",
@@ -209,7 +211,9 @@ _ZH: dict[str, str] = {
     "present": "今天在岗",
     "status": "状态",
     "how": "方式",
-    "filter": "筛选决策或角色\u2026",
+    "filter": "筛选决策、角色或人员\u2026",
+    "matrix_person": "只看此人的审批",
+    "everyone": "所有人",
     "all_decisions": "全部决策",
     "intro": "谁来决定什么、在哪个环节、多快给出答复。每类请求都有一条路径:经过哪些环节、每个环节由谁拍板、"
     "各环节的时限,以及超时后通知谁。",

@@ -37,7 +37,6 @@ from decision_paths.plan.urls import (
     decision_uri,
     file_href,
     href,
-    page_url,
     person_uri,
     role_uri,
 )
@@ -319,9 +318,12 @@ class _Planner:
         for note in self.notes[:50]:
             decision = self.org.decisions.get(note.subject)
             title = decision.title if decision else (note.title or self.w["shared_data"])
-            link = page_url(decision_uri(note.subject) if decision else CHANGES_URI, self.options.use_directory_urls)
+            # from the site's root, where the feed is: relative, so it holds under any sub-path
+            link = self.url(HOME_URI, decision_uri(note.subject) if decision else CHANGES_URI)
             items.append((note.sha, note.subject, note.when, title, link, note.lines, note.author))
-        return {FEED_PATH: atom_feed(self.w["what_changed"], self.options.site_url, items)}
+        changes = self.url(HOME_URI, CHANGES_URI)  # the page the feed mirrors (every site with history has it)
+        feed = atom_feed(self.w["what_changed"], self.options.site_url, items, self_href=FEED_PATH, page_href=changes)
+        return {FEED_PATH: feed}
 
     def review_page(self) -> v.ReviewView:
         return v.ReviewView(REVIEW_URI, self.w["review_status"], self.review_rows(REVIEW_URI))
@@ -509,7 +511,23 @@ class _Planner:
             )
             rows.append(v.MatrixRow(self.link(MATRIX_URI, target, decision.title), cells))
         columns = tuple(self.party(MATRIX_URI, party) for party in parties)
-        return v.MatrixView(MATRIX_URI, self.w["matrix"], columns, tuple(rows))
+        holders = tuple(
+            tuple(
+                self.person_link(MATRIX_URI, self.org.people[ref.id])
+                for ref in self.org.roles[party].held_by
+                if ref.id in self.org.people
+            )
+            if party in self.org.roles
+            else ()
+            for party in parties
+        )
+        people = []
+        for person in self.org.people.values():
+            held = {r.id for r in queries.roles_of(self.org, person)}
+            mine = tuple(i for i, party in enumerate(parties) if party == person.id or party in held)
+            if mine:
+                people.append(v.MatrixPerson(self.person_link(MATRIX_URI, person), mine))
+        return v.MatrixView(MATRIX_URI, self.w["matrix"], columns, tuple(rows), holders, tuple(people))
 
     # -- home and navigation
 

@@ -286,11 +286,19 @@ class MatrixRow:
 
 
 @dataclass(frozen=True, slots=True)
+class MatrixPerson:
+    person: Link  # to the person's page
+    columns: tuple[int, ...]  # indexes into MatrixView.columns: the roles they hold, their own column
+
+
+@dataclass(frozen=True, slots=True)
 class MatrixView:
     uri: str
     title: str
     columns: tuple[Link, ...]
     rows: tuple[MatrixRow, ...]
+    holders: tuple[tuple[Link, ...], ...] = ()  # one per column: who holds that role (none for a person)
+    people: tuple[MatrixPerson, ...] = ()  # everyone with a column, for "one person's decisions"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mkdocs.config import config_options as c
@@ -101,6 +102,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.renderer = PageRenderer(environment(None), words("en"), None)  # made again for each build
         self.w = words("en")  # the site's words, set again for each build
         self.build_time = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        self.page_meta: dict[str, dict[str, Any]] = {}  # src_uri -> front matter of a generated page
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -181,6 +183,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         if PageKind.REFERENCE in site.pages:
             _add_references(files, config)
         self._add_files(files, config, list(rendered.pages), plan)
+        self.page_meta = _page_meta(plan)
         self.user_nav = list(config.nav or [])
         config.nav = self._nav(files, config, plan, PageKind.REFERENCE in site.pages)
         return files
@@ -269,6 +272,12 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
                 files.remove(file)
         return env
 
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """The front matter a generated page would have, had it Markdown to carry it (_page_meta)."""
+        if isinstance(page, GeneratedPage):
+            page.meta.update(self.page_meta.get(page.file.src_uri, {}))
+        return markdown
+
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         if page.file.src_uri == HOME_URI and self.home_extra and not isinstance(page, GeneratedPage):
             catalogue = _with_free_ids(self.home_extra, set(page.present_anchor_ids or ()))
@@ -293,8 +302,16 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             output = output.replace(DIAGRAM_SLOT, _diagram_box(self._svg(planned.diagram), self.w), 1)
         return output
 
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        """No sitemap without site_url: a sitemap lists absolute addresses, so MkDocs writes an
+        empty one; returning nothing makes MkDocs skip the file (and its .gz) altogether."""
+        if template_name == "sitemap.xml" and not config.site_url:
+            return ""
+        return output_content
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Each diagram also as a file of its own (diagrams/ID.svg), to open or download."""
+        mend_search_worker(config.site_dir)
         if self.svgs is None:
             return
         for decision_id in sorted(self.svgs.keys):
@@ -336,6 +353,28 @@ def _diagram_box(svg: str, w: Mapping[str, str]) -> str:
     return (
         f'<div class="dp-diagram" data-search-exclude>\n{button}\n<div class="dp-diagram-scroll">\n{svg}</div>\n</div>'
     )
+
+
+# Material's search cuts a Chinese query into the words of its index, but never lets a word
+# reach the query's last character (its loop stops one short), so "财务总监" is searched as
+# "财务" and the finance manager's page comes before the finance controller's. The one
+# comparison, as the minified worker writes it; a Material without the slip is left as it is.
+_SEGMENT_LOOP = re.compile(
+    r"(new Uint16Array\((\w+)\.length\);for\(let (\w+)=0;\3<\2\.length;\3\+\+\)for\(let (\w+)=\3\+1;\4)<(\2\.length;)"
+)
+
+
+def mend_search_worker(site_dir: str) -> bool:
+    """Let Material's search segment a Chinese query up to its last character (see
+    _SEGMENT_LOOP). True when the built site's search worker was mended."""
+    mended = False
+    for worker in sorted(Path(site_dir, "assets", "javascripts", "workers").glob("search.*.js")):
+        code = worker.read_text(encoding="utf-8")
+        fixed, count = _SEGMENT_LOOP.subn(r"\1<=\5", code)
+        if count == 1:
+            worker.write_text(fixed, encoding="utf-8")
+            mended = True
+    return mended
 
 
 class GeneratedPage(Page):
@@ -475,6 +514,15 @@ def _with_free_ids(part: RenderedPage, taken: set[str]) -> RenderedPage:
             heading = dataclasses.replace(heading, id=new)
         headings.append(heading)
     return dataclasses.replace(part, html=html, headings=tuple(headings))
+
+
+def _page_meta(plan: SitePlan) -> dict[str, dict[str, Any]]:
+    """Front matter for generated pages: the matrix takes the width of the table of contents
+    (it has no headings to list; a wide table needs the room)."""
+    meta: dict[str, dict[str, Any]] = {}
+    if plan.matrix is not None:
+        meta[plan.matrix.uri] = {"hide": ["toc"]}
+    return meta
 
 
 def _add_references(files: Files, config: MkDocsConfig) -> None:

@@ -43,15 +43,18 @@ theme:
   language: zh
   font: false
   features: [navigation.sections, search.suggest, search.highlight]
-  palette:
-    - scheme: default
-      toggle: {icon: material/weather-night, name: Dark}
-    - scheme: slate
-      toggle: {icon: material/weather-sunny, name: Light}
+  palette:  # follows the system's light or dark setting until the reader picks one
+    - media: "(prefers-color-scheme: light)"
+      scheme: default
+      toggle: {icon: material/weather-night, name: 切换到深色模式}
+    - media: "(prefers-color-scheme: dark)"
+      scheme: slate
+      toggle: {icon: material/weather-sunny, name: 切换到浅色模式}
 plugins:
   - search:
       lang: [zh, en]
       separator: '[\s\u200b\-]'
+      pipeline: [stopWordFilter]  # no stemmer: typed words are matched as prefixes, unstemmed
   - decision-paths
 markdown_extensions: [tables, admonition, attr_list, md_in_html, {toc: {permalink: true}}]
 """
