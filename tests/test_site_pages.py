@@ -28,12 +28,15 @@ from site_helpers import (
 )
 
 from decision_paths.model.organisation import Organisation
+from decision_paths.model.phrasing import duration_text
+from decision_paths.model.words import words
 from decision_paths.pipeline import validate_folder
 
 pytestmark = pytest.mark.site
 
 DECISION_IDS = sorted(p.stem for p in (REPO / "decisions").rglob("*.yaml") if not p.name.startswith("_"))
 CATEGORIES = ("delivery", "finance", "sales", "service")
+ZH = words("zh")  # the sample site's language (mkdocs.yml theme.language)
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +157,7 @@ def test_stage_table_has_one_row_per_stage_in_file_order(site: Path, model: Orga
                         f"{stage.id}: {person.name} missing under {member.id}"
                     )
         assert text(does_cell) == one_line(stage.does or "")
-        assert text(within_cell) == stage.within.text  # as written, e.g. "2 个工作日"
+        assert text(within_cell) == duration_text(stage.within, ZH)  # in the site's language, however written
         if stage.escalate_to is not None:
             assert list(links_to(site, url, escalate_cell)) == [f"roles/{stage.escalate_to.id}/"]
         else:
@@ -266,7 +269,7 @@ def test_every_role_has_a_page_listing_holders_and_approvals(site: Path, model: 
         assert [(d, s) for d, s, _ in rows] == [
             (f"decisions/{d}/", f"decisions/{d}/#stage-{s}") for d, s in expected
         ], role.id
-        assert [w for _, _, w in rows] == [model.decisions[d].stages[s].within.text for d, s in expected]
+        assert [w for _, _, w in rows] == [duration_text(model.decisions[d].stages[s].within, ZH) for d, s in expected]
 
 
 def test_finance_controller_page_shows_chen_jing_away_and_the_stand_in(site: Path) -> None:

@@ -14,7 +14,7 @@ from decision_paths.model.organisation import (
     Stage,
     Visibility,
 )
-from decision_paths.model.phrasing import condition_text, how_many
+from decision_paths.model.phrasing import condition_text, duration_text, how_many
 
 # Installed by the set-up (fonts-wqy-microhei); Chinese labels are measured
 # with it, so boxes fit. Browsers fall back to their own CJK font (see CSS).
@@ -167,7 +167,7 @@ def _stage_label(
         url = party_url(member.id)
         link = f' href="{html.escape(url, quote=True)}" target="_top"' if url else ""
         rows.append(f"<tr><td{link}>{_html(_party_title(org, member.id))}</td></tr>")
-    within = f"{words['within']}: {stage.within.text}"
+    within = f"{words['within']}: {duration_text(stage.within, words)}"
     rows.append(f'<tr><td><font point-size="10">{_html(within)}</font></td></tr>')
     return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{"".join(rows)}</table>>'
 
