@@ -121,6 +121,9 @@ _EN: dict[str, str] = {
     "if_late": "If late",
     "internal_review": "Internal review",
     "internal_team": "Internal team",
+    "reference": "Reference",
+    "format_reference": "Format reference",
+    "commands_reference": "Command reference",
     # change-history lines (model/changes.py)
     "change_decision_added": "decision added: {title} ({id})",
     "change_decision_removed": "decision removed: {title} ({id})",
@@ -282,6 +285,9 @@ _ZH: dict[str, str] = {
     "if_late": "超时升级至",
     "internal_review": "内部审核",
     "internal_team": "内部团队",
+    "reference": "参考",
+    "format_reference": "格式参考(英文)",
+    "commands_reference": "命令参考(英文)",
     # 变更记录(model/changes.py)
     "change_decision_added": "新增决策: {title} ({id})",
     "change_decision_removed": "删除决策: {title} ({id})",
