@@ -396,7 +396,7 @@ def test_home_lists_every_decision_with_owner_promise_and_review(site: Path, mod
         assert decision.reviewed is not None and str(decision.reviewed) in text(cells["复核"])
     assert text(by_decision["decisions/out-of-scope-request/"]["承诺时限"]) == "5-7 个工作日"
     # the user's own home page text is kept above the catalogue
-    assert "Who decides what" in text(body)
+    assert "谁来决定什么、在哪个环节、多快给出答复。" in text(body)
 
 
 def test_navigation_groups_decisions_by_category(site: Path, model: Organisation) -> None:
