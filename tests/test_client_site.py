@@ -437,8 +437,8 @@ def test_client_site_has_none_of_the_hand_written_docs_files(out: Path, canary_o
 
 def test_client_change_history_shows_only_what_clients_see(out: Path) -> None:
     changes = one_line(page(out / "client", "changes").select_one("article"))
-    assert "Client Intake Step (intake): title Old Client Step Title -> Client Intake Step" in changes
-    assert "within 2 business days -> 1 business day" in changes
+    assert "Client Intake Step (intake): 名称 Old Client Step Title -> Client Intake Step" in changes
+    assert "时限 2 个工作日 -> 1 个工作日" in changes  # in the site's language, as written in English
     feed = (out / "client" / "feed.xml").read_text(encoding="utf-8")
     assert "Old Client Step Title" in html.unescape(feed)
     assert "<author><name>CANARY" not in feed
@@ -456,10 +456,10 @@ def test_internal_stages_show_as_internal_review_with_their_time(out: Path) -> N
     ]
     text = dict(steps)
     assert text["stage-internal-review-1"].startswith("内部审核 内部团队")
-    assert "2 business days" in text["stage-internal-review-1"]
+    assert "2 个工作日" in text["stage-internal-review-1"]
     assert (
         text["stage-internal-review-2"].startswith("内部审核 内部团队")
-        and "4 business hours" in text["stage-internal-review-2"]
+        and "4 个工作小时" in text["stage-internal-review-2"]
     )
     # A branch into an internal stage names it as internal review too.
     assert "Amount requested > 1000 → 内部审核" in text["stage-internal-review-1"]
@@ -468,14 +468,14 @@ def test_internal_stages_show_as_internal_review_with_their_time(out: Path) -> N
     assert text["stage-intake"].startswith("Client Intake Step Client Visible Role Title")
     assert text["stage-intake"].endswith("内部团队")  # escalated to a person
     assert "内部团队, Client Visible Role Title" in text["stage-person-step"]
-    assert "3 hours" in text["stage-person-step"]
+    assert "3 小时" in text["stage-person-step"]
     assert text["stage-answer"].startswith("Answer Step Title 内部团队")
     assert "Client Visible Role Title" in text["stage-answer"] and "approved, declined" in text["stage-answer"]
 
     second = page(out / "client", "decisions/second-client").select_one("article")
     first = second.select_one("ol.dp-steps > li")
     assert first.get("id") == "stage-internal-review-1"
-    assert one_line(first).startswith("内部审核 内部团队") and "1 week" in one_line(first)
+    assert one_line(first).startswith("内部审核 内部团队") and "时限 1 周" in one_line(first)
 
 
 def test_client_pages_have_summary_notes_steps_promise_and_calculator(out: Path) -> None:
@@ -501,10 +501,10 @@ def test_client_pages_have_summary_notes_steps_promise_and_calculator(out: Path)
     assert "2026-11-23 10:00" in example and "2026-11-28 23:59" in example and "2026-11-29 23:59" in example
     rows = [[one_line(td) for td in tr.select("td")] for tr in calculator.select(".dp-result tbody tr")]
     assert rows == [
-        ["Client Intake Step", "1 business day", "2026-11-24 18:00"],
-        ["内部审核", "2 business days", "2026-11-26 18:00"],
-        ["内部审核", "4 business hours", "2026-11-27 13:00"],
-        ["Answer Step Title", "2 calendar days", "2026-11-29 23:59"],
+        ["Client Intake Step", "1 个工作日", "2026-11-24 18:00"],
+        ["内部审核", "2 个工作日", "2026-11-26 18:00"],
+        ["内部审核", "4 个工作小时", "2026-11-27 13:00"],
+        ["Answer Step Title", "2 个自然日", "2026-11-29 23:59"],
     ]
     home = one_line(page(out / "client", "").select_one("article"))
     assert "Client Request Title" in home and "Second Client Title" in home

@@ -55,6 +55,10 @@ WHO_LINE = (
 )
 WITHIN_LINE = "财务核对 / Finance check (finance-check): within 2 business days -> 3 business days"
 DOES_LINE = "财务核对 / Finance check (finance-check): what the approver does changed"
+# The same lines on the sample's Chinese sites (theme.language zh): generated words in Chinese.
+WITHIN_LINE_ZH = "财务核对 / Finance check (finance-check): 时限 2 个工作日 -> 3 个工作日"
+DOES_LINE_ZH = "财务核对 / Finance check (finance-check): 审批人的具体工作有改动"
+CLIENT_WITHIN_LINE_ZH = "内部审核 (internal-review-1): 时限 2 个工作日 -> 3 个工作日"
 
 
 def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
@@ -294,7 +298,10 @@ def test_change_lines_internal_and_client(repo: Path) -> None:
 def test_client_lines_use_the_site_language_and_hide_internal_names(repo: Path) -> None:
     history = read_history(str(repo / "decisions"), words("zh"))
     within = next(e for e in history.entries if e.commit.message == WITHIN.message)
-    assert within.client == ("内部审核 (internal-review-1): within 2 business days -> 3 business days",)
+    assert within.client == (CLIENT_WITHIN_LINE_ZH,)
+    assert within.internal == (WITHIN_LINE_ZH,)
+    moved = next(e for e in history.entries if e.commit.message == MOVE.message)
+    assert moved.internal == ("移动: sales -> delivery",)
     every_client_line = "\n".join(line for e in history.entries for line in e.client)
     for secret in (
         CANARY_DOES,
@@ -376,7 +383,7 @@ def test_refund_page_history_on_both_sites(built: Built) -> None:
     assert f"2026-03-02 · {WHO.author}: {WHO.message}" in history
     assert WHO_LINE in history
     assert f"2026-04-10 · {WITHIN.author}: {WITHIN.message}" in history
-    assert WITHIN_LINE in history and DOES_LINE in history
+    assert WITHIN_LINE_ZH in history and DOES_LINE_ZH in history
     assert FORMAT.message not in history and FORMAT.author not in history
     # newest first on the page
     assert (
@@ -391,7 +398,7 @@ def test_refund_page_history_on_both_sites(built: Built) -> None:
     history = client.split("变更记录", 1)[1]
     assert "2026-03-02" in history and WHO_LINE in history
     assert "2026-04-10" in history
-    assert "内部审核 (internal-review-1): within 2 business days -> 3 business days" in history
+    assert CLIENT_WITHIN_LINE_ZH in history
     assert "2026-05-15" not in history  # the `does` edit shows nothing to clients
     for secret in (*AUTHORS, *MESSAGES, CANARY_DOES, CANARY_MESSAGE, CANARY_AUTHOR, "财务核对"):
         assert secret not in client, secret
@@ -436,7 +443,7 @@ def test_internal_changes_page_newest_first(built: Built) -> None:
         < content.index(WHO.message)
         < content.index(IMPORT.message)
     )
-    assert "moved: sales -> delivery" in content
+    assert "移动: sales -> delivery" in content
     assert FORMAT.message not in content
     # each entry links to its decision page
     links = [a["href"] for a in body.find_all("a", href=True)]

@@ -28,6 +28,8 @@ from site_helpers import (
 )
 
 from decision_paths.model.organisation import Organisation
+from decision_paths.model.phrasing import duration_text
+from decision_paths.model.words import words
 from decision_paths.pipeline import validate_folder
 
 pytestmark = pytest.mark.site
@@ -41,6 +43,7 @@ CATEGORY_TITLES = {
     "sales": "销售 / Sales",
     "service": "客户服务 / Client service",
 }
+ZH = words("zh")  # the sample site's language (mkdocs.yml theme.language)
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +164,7 @@ def test_stage_table_has_one_row_per_stage_in_file_order(site: Path, model: Orga
                         f"{stage.id}: {person.name} missing under {member.id}"
                     )
         assert text(does_cell) == one_line(stage.does or "")
-        assert text(within_cell) == stage.within.text  # as written, e.g. "2 个工作日"
+        assert text(within_cell) == duration_text(stage.within, ZH)  # in the site's language, however written
         if stage.escalate_to is not None:
             assert list(links_to(site, url, escalate_cell)) == [f"roles/{stage.escalate_to.id}/"]
         else:
@@ -287,7 +290,7 @@ def test_every_role_has_a_page_listing_holders_and_approvals(site: Path, model: 
         assert [(d, s) for d, s, _ in rows] == [
             (f"decisions/{d}/", f"decisions/{d}/#stage-{s}") for d, s in expected
         ], role.id
-        assert [w for _, _, w in rows] == [model.decisions[d].stages[s].within.text for d, s in expected]
+        assert [w for _, _, w in rows] == [duration_text(model.decisions[d].stages[s].within, ZH) for d, s in expected]
 
 
 def test_finance_controller_page_shows_chen_jing_away_and_the_stand_in(site: Path) -> None:
@@ -416,7 +419,7 @@ def test_home_lists_every_decision_with_owner_promise_and_review(site: Path, mod
         assert decision.reviewed is not None and str(decision.reviewed) in text(cells["复核"])
     assert text(by_decision["decisions/out-of-scope-request/"]["承诺时限"]) == "5-7 个工作日"
     # the user's own home page text is kept above the catalogue
-    assert "Who decides what" in text(body)
+    assert "谁来决定什么、在哪个环节、多快给出答复。" in text(body)
 
 
 def test_navigation_groups_decisions_by_category(site: Path, model: Organisation) -> None:

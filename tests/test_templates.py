@@ -18,7 +18,7 @@ theme:
   custom_dir: overrides
 """
 
-# The example in docs/templates.md, word for word.
+# The example in docs/en/templates.md, word for word (docs/templates.md has it in Chinese).
 EXTRA_COLUMN = """\
 {% extends "default/decision.html" %}
 {% block stage_extra_header %}<th>Ticket status</th>{% endblock %}
@@ -40,8 +40,11 @@ def test_the_documented_override_adds_a_column_to_every_stage_table(tmp_path: Pa
     (tmp_path / "mkdocs.yml").write_text(CONFIG, encoding="utf-8")
     (tmp_path / "overrides" / "decision-paths").mkdir(parents=True)
     (tmp_path / "overrides" / "decision-paths" / "decision.html").write_text(EXTRA_COLUMN, encoding="utf-8")
-    docs = (Path(__file__).parent.parent / "docs" / "templates.md").read_text(encoding="utf-8")
-    assert "\n".join("    " + line for line in EXTRA_COLUMN.splitlines()) in docs, "the doc shows this very file"
+    docs = Path(__file__).parent.parent / "docs"
+    shown = "\n".join("    " + line for line in EXTRA_COLUMN.splitlines())
+    assert shown in (docs / "en" / "templates.md").read_text(encoding="utf-8"), "the doc shows this very file"
+    # and the Chinese page the same file, with the column's heading in Chinese
+    assert shown.replace("Ticket status", "工单状态") in (docs / "templates.md").read_text(encoding="utf-8")
     site = build(tmp_path)
     table = article(site, "decisions/refund-request/").find(id="stage-intake").find_parent("table")
     assert [text(th) for th in table.find("thead").find_all("th")][-1] == "Ticket status"

@@ -199,7 +199,7 @@ class _Replay:
                 )
                 if entry is not None:
                     entries.append(entry)
-            shared = shared_changes(shared_before, shared_after)
+            shared = shared_changes(shared_before, shared_after, self.words)
             if shared:
                 entries.append(Entry(commit, "shared", "", tuple(c.text for c in shared), ()))
         entries.reverse()
@@ -217,13 +217,16 @@ class _Replay:
             **{p.id: p.name for p in shared_after.people.values()},
             **{r.id: r.title for r in shared_after.roles.values()},
         }
-        internal = tuple(c.text for c in decision_changes(old, new, names))
+        internal = tuple(c.text for c in decision_changes(old, new, names, self.words))
         if not internal:
             return None  # formatting only
         client = tuple(
             c.text
             for c in decision_changes(
-                self._client(old, shared_before), self._client(new, shared_after), self._client_names(shared_after)
+                self._client(old, shared_before),
+                self._client(new, shared_after),
+                self._client_names(shared_after),
+                self.words,
             )
         )
         subject = (new or old).id  # type: ignore[union-attr]

@@ -22,7 +22,7 @@ from decision_paths.model.organisation import (
     YesNoTest,
 )
 from decision_paths.model.promise import Promise
-from decision_paths.model.units import plain_number
+from decision_paths.model.units import Duration, plain_number
 
 
 def how_many(stage: Stage, words: Mapping[str, str]) -> str:
@@ -61,6 +61,13 @@ def away(person: Person, words: Mapping[str, str]) -> str:
     if person.away is None:
         return ""
     return words["away"].format(start=person.away.start, until=person.away.until)
+
+
+def duration_text(duration: Duration, words: Mapping[str, str]) -> str:
+    """A duration in the reader's words, whatever language the editor wrote it in:
+    ``2 个工作日`` and ``2 business days`` both read "2 business days" on an English page."""
+    singular, plural = duration.unit.spec.word_keys
+    return f"{plain_number(duration.amount)} {words[singular if duration.amount == 1 else plural]}"
 
 
 def promise_text(found: Promise, words: Mapping[str, str]) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.organisation import ChoiceTest, Decision, InputType, NumberTest, Stage, Test, clock
+from decision_paths.model.phrasing import duration_text
 from decision_paths.model.timeline import TimelineError, fastest_and_slowest
 from decision_paths.model.units import Duration
 from decision_paths.plan.views import Calculator, Choice, ExampleRow, Field
@@ -68,22 +69,24 @@ def _offsets(calendar: BusinessCalendar, first: dt.date, last: dt.date) -> list[
     return changes
 
 
-def decision_data(decision: Decision) -> dict[str, object]:
+def decision_data(decision: Decision, words: Mapping[str, str] | None = None) -> dict[str, object]:
+    """What the script computes with; ``words`` phrase each stage's time as the page does
+    (the editor's own text without them)."""
     return {
         "id": decision.id,
         "start": decision.start.id,
         "inputs": {
             i.id: {"label": i.label, "type": i.type.value, "options": list(i.options)} for i in decision.inputs.values()
         },
-        "stages": {s.id: _stage_data(s) for s in decision.stages.values()},
+        "stages": {s.id: _stage_data(s, words) for s in decision.stages.values()},
     }
 
 
-def _stage_data(stage: Stage) -> dict[str, object]:
+def _stage_data(stage: Stage, words: Mapping[str, str] | None) -> dict[str, object]:
     return {
         "title": stage.title,
         "duration": duration_data(stage.within),
-        "within": stage.within.text,
+        "within": duration_text(stage.within, words) if words is not None else stage.within.text,
         "next": stage.next_stage.id if stage.next_stage else None,
         "branches": [
             {
@@ -116,7 +119,7 @@ def calculator_view(
 ) -> Calculator:
     """The form, the worked example (for readers without JavaScript) and the data the script reads."""
     data = {
-        "decision": decision_data(decision),
+        "decision": decision_data(decision, words),
         "calendar": calendar_data(calendar, today.year),
         "words": {k: words[k] for k in ("answer_by", "missing_input", "yes", "no", "outside_calendar")},
     }
@@ -151,7 +154,7 @@ def worked_example(
         fastest, slowest = fastest_and_slowest(decision, start, calendar)
     except TimelineError:
         return "", ()
-    rows = tuple(ExampleRow(s.stage.title, s.stage.within.text, _local(s.due)) for s in slowest.stages)
+    rows = tuple(ExampleRow(s.stage.title, duration_text(s.stage.within, words), _local(s.due)) for s in slowest.stages)
     when = words["example"].format(start=_local(start), fastest=_local(fastest.due), slowest=_local(slowest.due))
     return when, rows
 

@@ -27,6 +27,7 @@ from decision_paths.model.organisation import (
 from decision_paths.model.phrasing import (
     Bound,
     condition_text,
+    duration_text,
     how_many,
     range_text,
     short_branch,
@@ -167,7 +168,7 @@ def _stage_label(
         rows.append(f"<tr><td>{_small(phrase)}</td></tr>")
     for member in stage.who.members:
         rows.append(_linked_row(_lines_html(_party_title(org, member.id)), party_url(member.id), None))
-    within = f"{words['within']}: {stage.within.text}"
+    within = f"{words['within']}: {duration_text(stage.within, words)}"
     rows.append(f"<tr><td>{_small(within)}</td></tr>")
     if stage.escalate_to is not None:
         party = stage.escalate_to.id

@@ -253,7 +253,7 @@ class _Planner:
             how_many=self.how_many(stage),
             who=tuple(self.party_with_people(uri, m.id) for m in stage.who.members),
             does=one_line(stage.does or ""),
-            within=stage.within.text,
+            within=phrasing.duration_text(stage.within, self.w),
             escalate_to=self.party(uri, stage.escalate_to.id) if stage.escalate_to else None,
             next=following,
         )
@@ -369,7 +369,7 @@ class _Planner:
                 decision_link,
                 self.link(uri, target, duty.stage.title, f"stage-{duty.stage.id}"),
                 self.how_many(duty.stage).rstrip(":\uff1a "),
-                duty.stage.within.text,
+                phrasing.duration_text(duty.stage.within, self.w),
             )
             (approves if duty.kind == "approves" else escalations).append(row)
         return v.Duties(tuple(approves), tuple(owns), tuple(escalations))
@@ -503,7 +503,10 @@ class _Planner:
             target = decision_uri(decision.id)
             cells = tuple(
                 tuple(
-                    v.MatrixCell(self.link(MATRIX_URI, target, s.title, f"stage-{s.id}"), s.within.text)
+                    v.MatrixCell(
+                        self.link(MATRIX_URI, target, s.title, f"stage-{s.id}"),
+                        phrasing.duration_text(s.within, self.w),
+                    )
                     for s in decision.stages.values()
                     if any(m.id == party for m in s.who.members)
                 )
@@ -606,7 +609,7 @@ class _Planner:
                     id=stage.id,
                     title=one_line(stage.title),
                     who=one_line(f"{how} {names}" if how else names),
-                    within=stage.within.text,
+                    within=phrasing.duration_text(stage.within, self.w),
                     if_late=one_line(self.org.roles[late].title)
                     if late is not None and late in self.org.roles
                     else None,

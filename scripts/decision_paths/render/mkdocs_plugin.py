@@ -232,7 +232,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
 
     def _nav(self, files: Files, config: MkDocsConfig, plan: SitePlan, with_references: bool) -> list[Any]:
         references = [FORMAT_URI, COMMANDS_URI]
-        extra = [{"Reference": references}] if with_references else []
+        w = words(config.theme.get("language") or "en")  # the menu speaks the site's language
+        titled = [{w["format_reference"]: FORMAT_URI}, {w["commands_reference"]: COMMANDS_URI}]
+        extra = [{w["reference"]: titled}] if with_references else []
         if config.nav:  # the site's own nav first; pages it already lists are not listed twice
             listed = {path for _, path in _nav_pages(config.nav)}
             return [*config.nav, *_without(_escaped(plan.nav), listed), *extra]
@@ -527,8 +529,9 @@ def _page_meta(plan: SitePlan) -> dict[str, dict[str, Any]]:
 
 def _add_references(files: Files, config: MkDocsConfig) -> None:
     """The format and command references, generated so they always match this version."""
-    _replace(files, File.generated(config, FORMAT_URI, content=format_reference()))
-    _replace(files, File.generated(config, COMMANDS_URI, content=commands_reference(build_parser())))
+    english = "---\nlang: en\n---\n"  # written in English whatever the site's language: tagged so
+    _replace(files, File.generated(config, FORMAT_URI, content=english + format_reference()))
+    _replace(files, File.generated(config, COMMANDS_URI, content=english + commands_reference(build_parser())))
 
 
 def _inside(path: str, folder: str) -> bool:
