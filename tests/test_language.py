@@ -103,7 +103,6 @@ def stage_times(plan: v.SitePlan) -> list[str]:
     found = [s.within for d in plan.decisions for s in d.stages]
     found += [s.within for d in plan.client_decisions for s in d.steps]
     found += [r.within for p in (*plan.roles, *plan.people) for r in p.duties.approves]
-    found += [r.within for p in plan.people for group in p.role_approves for r in group.rows]
     found += [c.within for row in (plan.matrix.rows if plan.matrix else ()) for cell in row.cells for c in cell]
     calculators = [d.calculator for d in (*plan.decisions, *plan.client_decisions) if d.calculator]
     found += [r.within for c in calculators for r in c.example_rows]
@@ -259,11 +258,12 @@ def editor_written(org: Organisation, folder: Path) -> tuple[str, ...]:
     for calendar in org.calendars.values():
         found |= {calendar.id, calendar.timezone.id}
     for decision in org.decisions.values():
-        found |= {decision.id, decision.title, decision.category}
+        found |= {decision.id, decision.title, decision.category, org.category_title(decision.category)}
         for item in decision.inputs.values():
-            found |= {item.id, item.label, *item.options}
+            found |= {item.id, item.label, item.unit or "", *item.options, *item.option_labels.values()}
         for stage in decision.stages.values():
-            found |= {stage.id, stage.title, stage.does or "", *stage.outcomes}
+            found |= {stage.id, stage.title, stage.does or "", *stage.outcomes, *stage.outcome_labels.values()}
+    found |= {org.client_contact or ""}
     log = subprocess.run(["git", "log", "--format=%an%n%s", "--", "."], cwd=folder, capture_output=True, text=True)
     found |= set(log.stdout.splitlines())
     # longest first, so a title goes before the words inside it; one-letter ids would eat words

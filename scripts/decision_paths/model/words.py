@@ -310,7 +310,7 @@ _ZH: dict[str, str] = {
     "diagram_zoom_in": "放大",
     "diagram_zoom_out": "缩小",
     "diagram_zoom_reset": "原始大小",
-    "diagram_hint": "拖动可移动;双指、滚轮或按 + 和 \u2212 缩放;按 Esc 关闭。",
+    "diagram_hint": "拖动可移动;双指、滚轮或按 + 和 \u2212 缩放;按退出键关闭。",
     "reference": "参考",
     "format_reference": "格式参考(英文)",
     "commands_reference": "命令参考(英文)",

@@ -314,6 +314,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Each diagram also as a file of its own (diagrams/ID.svg), to open or download."""
         mend_search_worker(config.site_dir)
+        share_sitemap_with_alternates(config)
         if self.svgs is None:
             return
         for decision_id in sorted(self.svgs.keys):
@@ -364,6 +365,23 @@ def _diagram_box(svg: str, w: Mapping[str, str]) -> str:
 _SEGMENT_LOOP = re.compile(
     r"(new Uint16Array\((\w+)\.length\);for\(let (\w+)=0;\3<\2\.length;\3\+\+\)for\(let (\w+)=\3\+1;\4)<(\2\.length;)"
 )
+
+
+def share_sitemap_with_alternates(config: MkDocsConfig) -> None:
+    """Material's language switcher reads the sitemap of the language it goes to
+    (ALTERNATE/sitemap.xml) to find the same page there. The languages of this site are
+    folders of one site with one sitemap: each alternate folder gets a copy of it."""
+    sitemap = Path(config.site_dir, "sitemap.xml")
+    if not sitemap.is_file():
+        return
+    for alternate in config.extra.get("alternate") or ():
+        link = str(alternate.get("link", "")) if isinstance(alternate, dict) else ""
+        folder = link.strip("/")
+        if not folder or "://" in link or link.startswith("/") or ".." in folder.split("/"):
+            continue  # the root itself, or another site
+        target = Path(config.site_dir, folder)
+        if target.is_dir() and not (target / "sitemap.xml").exists():
+            (target / "sitemap.xml").write_bytes(sitemap.read_bytes())
 
 
 def mend_search_worker(site_dir: str) -> bool:
