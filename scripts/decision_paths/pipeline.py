@@ -14,6 +14,7 @@ import gc
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from decision_paths.checks import CheckContext, run_checks
 from decision_paths.load.decisions import load_folder
@@ -25,8 +26,10 @@ from decision_paths.model.findings import Finding, sorted_findings
 from decision_paths.model.history import History
 from decision_paths.model.organisation import Audience, Decision, Organisation
 from decision_paths.model.words import words
-from decision_paths.plan.views import SitePlan
 from decision_paths.store import cache
+
+if TYPE_CHECKING:
+    from decision_paths.plan.views import SitePlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +174,10 @@ class Pipeline:
     def plan(self, audience: Audience, settings: SiteSettings) -> SitePlan:
         """The site plan for one audience, from the build cache when the files, settings,
         history and code are unchanged."""
-        # The planner loads Graphviz's library: only when a site is planned, so the queries start fast.
+        # The planner (Graphviz's library, forty page types) loads only when a site is planned:
+        # the queries start fast.
         from decision_paths.plan.pages import PlanOptions, plan_site
+        from decision_paths.plan.views import SitePlan
 
         checked = self.checked
         history = self.history(settings.language)
