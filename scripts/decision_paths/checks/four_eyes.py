@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 
 from decision_paths.checks.context import CheckContext
 from decision_paths.model.findings import Finding, Rule, Severity
@@ -49,12 +50,12 @@ def how(org: Organisation, via: Via) -> str:
     return f"stands in for '{via[0]}' through its backup '{via[1]}'"
 
 
-def _stage_actors(org: Organisation, stage: Stage) -> dict[str, tuple[str, Via]]:
-    """Everyone who could act at a stage: person -> (the member they act for, how)."""
-    found: dict[str, tuple[str, Via]] = {}
+def _stage_people(stage: Stage, resolve: Callable[[str], dict[str, Via]]) -> dict[str, Via]:
+    """Who acts at a stage, with how, by ``resolve`` (who could ever, or who would on a day)."""
+    found: dict[str, Via] = {}
     for member in stage.who.members:
-        for person, via in possible_actors(org, member.id).items():
-            found.setdefault(person, (member.id, via))
+        for person, via in resolve(member.id).items():
+            found.setdefault(person, via)
     return found
 
 
@@ -62,18 +63,18 @@ def _independence(org: Organisation, decision: Decision) -> Iterator[Finding]:
     for stage in decision.stages.values():
         if not stage.independent_of:
             continue
-        here = _stage_actors(org, stage)
+        here = _stage_people(stage, functools.partial(possible_actors, org))
         for ref in stage.independent_of:
             other = decision.stages.get(ref.id)
             if other is None or other.id == stage.id:
                 continue  # an unknown stage is DP202's; a stage cannot be independent of itself
-            there = _stage_actors(org, other)
+            there = _stage_people(other, functools.partial(possible_actors, org))
             for person in sorted(here.keys() & there.keys()):
                 name = org.people[person].name
                 yield FOUR_EYES.at(
                     ref.loc,
-                    f"four eyes: {name} ('{person}') could act at stage '{stage.id}' ({how(org, here[person][1])}) "
-                    f"and at '{other.id}' ({how(org, there[person][1])}), which '{stage.id}' must be independent "
+                    f"four eyes: {name} ('{person}') could act at stage '{stage.id}' ({how(org, here[person])}) "
+                    f"and at '{other.id}' ({how(org, there[person])}), which '{stage.id}' must be independent "
                     "of; give one of the roles another holder or backup",
                 )
 
@@ -104,7 +105,8 @@ def _stand_ins(org: Organisation, decision: Decision, today: dt.date) -> Iterato
     reported: set[tuple[str, str, str]] = set()
     for offset in range(LOOK_AHEAD_DAYS + 1):
         day = today + dt.timedelta(days=offset)
-        acting = {s.id: _acting(org, s, day) for s in decision.stages.values()}
+        today_acting = functools.partial(_acting_on, org, day)
+        acting = {s.id: _stage_people(s, today_acting) for s in decision.stages.values()}
         for stage in decision.stages.values():
             yield from _twice_in_one_stage(org, stage, day, reported)
             for first_id in (s for s, after in later.items() if stage.id in after):
@@ -125,12 +127,8 @@ def _stand_ins(org: Organisation, decision: Decision, today: dt.date) -> Iterato
                     )
 
 
-def _acting(org: Organisation, stage: Stage, day: dt.date) -> dict[str, Via]:
-    found: dict[str, Via] = {}
-    for member in stage.who.members:
-        for person, via in acting_people(org, member.id, day).items():
-            found.setdefault(person, via)
-    return found
+def _acting_on(org: Organisation, day: dt.date, party: str) -> dict[str, Via]:
+    return acting_people(org, party, day)
 
 
 def _twice_in_one_stage(
