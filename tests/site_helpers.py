@@ -7,12 +7,16 @@ module that asks for it; tests must treat it as read-only.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import http.server
 import os
 import posixpath
 import shutil
 import subprocess
 import textwrap
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -228,3 +232,24 @@ def search_box(tree: BeautifulSoup):  # type: ignore[no-untyped-def]
     box = tree.select_one("form[name=search] input[name=query]")
     assert box is not None, "the page has no search box"
     return box
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging every request to the test output."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def served(handler) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A local HTTP server on a free port, for the browser tests: yields http://127.0.0.1:PORT."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -7,13 +7,11 @@ the only check that the pages work as people use them), they never skip.
 from __future__ import annotations
 
 import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from site_helpers import sample_site
+from site_helpers import QuietHandler, sample_site, served
 
 # Where the theme puts its search box and results (Material's markup, named once).
 SEARCH_BOX = "form[name=search] input[name=query]"
@@ -32,24 +30,11 @@ ARGS = [
 TIMEOUT_MS = 10_000
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     site = sample_site(tmp_path_factory)
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served(functools.partial(QuietHandler, directory=str(site))) as host:
+        yield host + "/"
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,17 @@ Like test_browser.py these FAIL when Chromium or Playwright is missing; they nev
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import http.server
 import mimetypes
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from site_helpers import REPO, TODAY, sample_site
+from site_helpers import REPO, TODAY, QuietHandler, sample_site, served
 from test_readers_site import SUB_PATH, subpath_sites
 
 from decision_paths.model.organisation import Organisation
@@ -33,11 +31,6 @@ WIDE, PHONE = 1400, 390
 SEARCH_BOX = "form[name=search] input[name=query]"
 SEARCH_RESULTS = "[class*=search-result__item] a"
 ROWS = ".dp-matrix table tbody tr"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 class _SubPathHandler(http.server.BaseHTTPRequestHandler):
@@ -68,24 +61,11 @@ class _SubPathHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@contextlib.contextmanager
-def _serve(handler) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The sample site at the server's root."""
     site = sample_site(tmp_path_factory)
-    with _serve(functools.partial(_QuietHandler, directory=str(site))) as host:
+    with served(functools.partial(QuietHandler, directory=str(site))) as host:
         yield host + "/"
 
 
@@ -94,7 +74,7 @@ def sub_path_url(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-
     """The sample's internal site built with site_url .../rules/, served under /rules/."""
     root = subpath_sites(tmp_path_factory) / "internal"
     handler = type("Handler", (_SubPathHandler,), {"root": root})
-    with _serve(handler) as host:
+    with served(handler) as host:
         yield host + SUB_PATH
 
 
