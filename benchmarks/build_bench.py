@@ -248,7 +248,7 @@ def site_structure(project: Path, cache: Path) -> tuple[list[str], list]:
     `decision-paths build` sets it up in PROJECT (diagrams come from the warm CACHE)."""
     from mkdocs.structure.files import get_files
 
-    from decision_paths.pipeline import Pipeline
+    from decision_paths.pipeline.sites import Pipeline
     from decision_paths.render.site import load_site_config
 
     old_cwd, old_cache = os.getcwd(), os.environ.get("DECISION_PATHS_CACHE")

@@ -13,7 +13,7 @@ import pytest
 from site_helpers import TODAY, all_files, article, copy_sample, run_cli, text
 
 import decision_paths.load.history
-import decision_paths.pipeline
+import decision_paths.pipeline.sites
 import decision_paths.plan.pages
 import decision_paths.render.mkdocs_plugin
 from decision_paths.cli import main
@@ -30,10 +30,10 @@ class Steps:
     def __init__(self, monkeypatch: pytest.MonkeyPatch):
         self.calls: dict[str, int] = {}
         for module, name, label in (
-            (decision_paths.pipeline, "validate_folder", lambda *_: "validate_folder"),
+            (decision_paths.pipeline.sites, "validate_folder", lambda *_: "validate_folder"),
             # One planner for both sites: counted per site, as the internal and the client plan.
             (decision_paths.plan.pages, "plan_site", lambda *a: "plan_site" if a[2].diagrams else "plan_client_site"),
-            (decision_paths.pipeline, "read_history", lambda *_: "_read_history"),
+            (decision_paths.pipeline.sites, "read_history", lambda *_: "_read_history"),
         ):
             self._count(monkeypatch, module, name, label)
 

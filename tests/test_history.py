@@ -251,7 +251,7 @@ def test_versions_already_loaded_from_the_working_tree_are_not_loaded_again(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import decision_paths.load.history as history_module
-    from decision_paths.pipeline import _loaded_decisions, check_folder
+    from decision_paths.pipeline.sites import _loaded_decisions, check_folder
 
     folder = str(repo / "decisions")
     assert git(repo, "status", "--porcelain") == "", "the working tree is the last commit"

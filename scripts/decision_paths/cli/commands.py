@@ -13,7 +13,6 @@ import os
 import sys
 
 from decision_paths.cli import answers, diffreport
-from decision_paths.load.history import RevisionError, default_base, organisation_at
 from decision_paths.model import findings as F
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.organisation import Audience
@@ -26,8 +25,7 @@ from decision_paths.model.timeline import (
     path_for,
     timeline,
 )
-from decision_paths.pipeline import Pipeline, validate_folder
-from decision_paths.store.files import BuildError
+from decision_paths.pipeline import validate_folder
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -71,8 +69,10 @@ def _print_findings(findings, file_count: int) -> None:  # type: ignore[no-untyp
 
 def run_build(args: argparse.Namespace) -> int:
     # The site builder (MkDocs, Graphviz) loads only for `build`: the queries start fast.
+    from decision_paths.pipeline.sites import Pipeline
     from decision_paths.render.graphviz import DiagramError
     from decision_paths.render.site import build_site
+    from decision_paths.store.files import BuildError
 
     pipeline = Pipeline(_folder(args), args.today or dt.date.today(), history=not args.no_history)
     result = pipeline.checked
@@ -215,6 +215,8 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    # git history (subprocess, the replay) loads only for `diff`: the queries start fast.
+    from decision_paths.load.history import RevisionError, default_base, organisation_at
 
     folder = _folder(args)
     try:

@@ -16,7 +16,7 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
 
-from decision_paths.pipeline import Pipeline
+from decision_paths.pipeline.sites import Pipeline
 from decision_paths.render.site import load_site_config, quiet_third_parties
 
 

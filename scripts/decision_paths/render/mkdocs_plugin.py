@@ -36,7 +36,7 @@ from decision_paths.model.command_line import build_parser
 from decision_paths.model.findings import Finding
 from decision_paths.model.organisation import Audience
 from decision_paths.model.words import words
-from decision_paths.pipeline import Pipeline, SiteSettings
+from decision_paths.pipeline.sites import Pipeline, SiteSettings
 from decision_paths.plan.reference import COMMANDS_URI, FORMAT_URI, commands_reference, format_reference
 from decision_paths.plan.urls import HOME_URI
 from decision_paths.plan.views import SitePlan

@@ -29,7 +29,7 @@ from decision_paths.checks import BROKEN_LINK
 from decision_paths.model.audience import SITES
 from decision_paths.model.findings import Finding, Loc
 from decision_paths.model.organisation import Audience
-from decision_paths.pipeline import Pipeline
+from decision_paths.pipeline.sites import Pipeline
 from decision_paths.render.mkdocs_plugin import DecisionPathsPlugin
 from decision_paths.store.files import MARKER, BuildError, replaced_atomically
 

@@ -10,48 +10,24 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import gc
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from decision_paths.checks import CheckContext, run_checks
-from decision_paths.load.decisions import load_folder
 from decision_paths.load.files import read_sources, scan_folder
 from decision_paths.load.history import blob_id, read_history, repository_state
 from decision_paths.load.timestamps import source_date_epoch
 from decision_paths.model.audience import SITES, site_history, site_view
-from decision_paths.model.findings import Finding, sorted_findings
+from decision_paths.model.findings import Finding
 from decision_paths.model.history import History
 from decision_paths.model.organisation import Audience, Decision, Organisation
 from decision_paths.model.words import words
+from decision_paths.pipeline.validate import Validation, validate_folder
 from decision_paths.store import cache
 
 if TYPE_CHECKING:
     from decision_paths.plan.views import SitePlan
-
-
-@dataclass(frozen=True, slots=True)
-class Validation:
-    org: Organisation
-    findings: tuple[Finding, ...]  # sorted by file, line and column
-
-    @property
-    def has_errors(self) -> bool:
-        return any(f.is_error for f in self.findings)
-
-
-def validate_folder(
-    folder: str, today: dt.date, sources: Mapping[str, bytes] | None = None, refused: Sequence[Finding] = ()
-) -> Validation:
-    """Load and check ``folder`` (or ``sources``, its files already read, and ``refused``,
-    the links its scan would not follow)."""
-    with _collector_paused():
-        loaded = load_folder(folder, sources, refused)
-        found = list(loaded.findings)
-        found += run_checks(loaded.org, CheckContext(today, loaded.incomplete, loaded.shared_incomplete))
-    return Validation(loaded.org, tuple(sorted_findings(found)))
 
 
 @dataclass(frozen=True)
@@ -213,17 +189,3 @@ def _loaded_decisions(checked: CheckedFolder) -> dict[tuple[str, str], Decision]
         for path, data in checked.sources.items()
         if path in by_path
     }
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading makes hundreds of thousands of small acyclic objects; the cycle
-    collector would scan them again and again (about 40% of the time) and
-    find nothing, since reference counting frees them. Pause it meanwhile."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
