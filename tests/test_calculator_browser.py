@@ -403,7 +403,9 @@ def test_without_javascript_the_page_shows_a_worked_example(browser, server: str
         assert rows.count() == len(slowest.stages)
         shown = [rows.nth(n).locator("td").last.inner_text().strip() for n in range(rows.count())]
         assert shown == [s.due.strftime("%Y-%m-%d %H:%M") for s in slowest.stages]
-        example = page.locator(".dp-result p").first.inner_text()
+        lead = page.locator(".dp-result .dp-answer").inner_text()
+        assert lead == f"最迟 {slowest.due.strftime('%Y-%m-%d %H:%M')}(北京时间)前收到答复:书面答复客户"
+        example = page.locator(".dp-result p:not(.dp-answer):not(.dp-caveat)").first.inner_text()
         assert f"{TODAY} 10:00" in example and fastest.due.strftime("%Y-%m-%d %H:%M") in example
         assert slowest.due.strftime("%Y-%m-%d %H:%M") in example
     finally:
@@ -477,3 +479,74 @@ def test_no_request_left_127_0_0_1(server: str) -> None:
         }
     )
     assert outside == [] and BLOCKED == []
+
+
+# ------------------------------------------------------------------ the start field, read as people do
+
+
+COMPLAINT = "/client/decisions/client-complaint/"
+WRITTEN_ANSWER = "书面解决方案 / Written resolution"
+
+
+@pytest.fixture(scope="module")
+def london(browser, server: str):  # type: ignore[no-untyped-def]
+    """A reader in London on a phone: the browser's own zone and format must not leak into the answer."""
+    made = new_context(
+        browser, server, timezone_id="Europe/London", locale="en-US", viewport={"width": 390, "height": 844}
+    )
+    yield made
+    made.close()
+
+
+def test_the_start_field_names_the_zone_and_starts_at_now_in_that_zone(london, server: str) -> None:  # type: ignore[no-untyped-def]
+    page, errors = open_page(london, server + COMPLAINT)
+    page.wait_for_selector("[data-dp-ready]", state="attached")
+    label = page.locator("label:has(input[name=dp-start])").inner_text()
+    assert "北京时间" in label
+    shown = page.input_value("input[name=dp-start]")
+    beijing_now = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).replace(tzinfo=None)
+    assert abs(dt.datetime.strptime(shown, "%Y-%m-%d %H:%M") - beijing_now) < dt.timedelta(minutes=3), shown
+    page.close()
+    assert errors == [], errors
+
+
+def test_a_reader_in_london_gets_the_written_answer_to_a_complaint_in_beijing_time(london, server: str) -> None:  # type: ignore[no-untyped-def]
+    page, errors = open_page(london, server + COMPLAINT)
+    page.wait_for_selector("[data-dp-ready]", state="attached")
+    page.fill("input[name=dp-start]", "2026-12-23 17:00")
+    page.select_option('[data-dp-input="severity"]', "major")
+    lead = page.locator(".dp-result .dp-answer")
+    lead.wait_for()
+    # The CLI says the same: resolution due 2027-01-05 18:00 +08:00 (the follow-up call comes later).
+    assert cli_due("client-complaint", "--start", "2026-12-23T17:00", "--set", "severity=major") == "2027-01-05 18:00"
+    assert lead.inner_text() == f"最迟 2027-01-05 18:00(北京时间)前收到答复:{WRITTEN_ANSWER}"
+    # China has not published 2027's make-up workdays: the date carries the caveat, as the CLI's DP406.
+    assert "2027 年的法定节假日和调休安排尚未公布" in page.locator(".dp-result .dp-caveat").first.inner_text()
+    rows = [row.split("\t") for row in page.locator(".dp-result tbody tr").all_inner_texts()]
+    assert rows[-1][0] == "回访电话 / Follow-up call" and rows[-1][2] == "2027-01-12 23:59"
+    # On a phone the answer is on screen without scrolling sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
+    assert errors == [], errors
+
+
+def test_a_start_that_is_not_a_date_says_how_to_write_it(london, server: str) -> None:  # type: ignore[no-untyped-def]
+    page, errors = open_page(london, server + COMPLAINT)
+    page.wait_for_selector("[data-dp-ready]", state="attached")
+    page.fill("input[name=dp-start]", "12/23/2026 5:00 PM")
+    message = page.locator(".dp-result .dp-missing")
+    message.wait_for()
+    assert "年-月-日 时:分" in message.inner_text()
+    page.close()
+    assert errors == [], errors
+
+
+def test_the_start_stays_when_the_reader_moves_to_another_decision(london, server: str) -> None:  # type: ignore[no-untyped-def]
+    page, errors = open_page(london, server + COMPLAINT)
+    page.wait_for_selector("[data-dp-ready]", state="attached")
+    page.fill("input[name=dp-start]", "2026-12-23 17:00")
+    page.goto(server + "/client/decisions/out-of-scope-request/")
+    page.wait_for_selector("[data-dp-ready]", state="attached")
+    assert page.input_value("input[name=dp-start]") == "2026-12-23 17:00"
+    page.close()
+    assert errors == [], errors

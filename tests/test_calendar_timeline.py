@@ -885,3 +885,15 @@ def test_a_loop_of_stages_gives_a_message_not_endless_work(empty_org) -> None:  
     calendar = BusinessCalendar(result.org.calendar_for(decision))
     with pytest.raises(TimelineError, match="form a loop"):
         fastest_and_slowest(decision, parse_start("2026-11-20", calendar), calendar)
+
+
+def test_one_calendar_counts_the_two_half_past_ones_of_the_autumn_night_apart() -> None:
+    # The calendar remembers due instants it has counted; the two 01:30s of 25 October
+    # 2026 in London (BST, then GMT an hour later) are different requests.
+    london = make_calendar(country="GB", timezone="Europe/London")
+    first = dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC).astimezone(london.zone)
+    second = dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC).astimezone(london.zone)
+    assert first.replace(tzinfo=None) == second.replace(tzinfo=None)  # both read 01:30
+    day = parse_duration("24 hours", NOWHERE)
+    assert due_instant(day, first, london).isoformat() == "2026-10-26T00:30:00+00:00"
+    assert due_instant(day, second, london).isoformat() == "2026-10-26T01:30:00+00:00"

@@ -482,10 +482,10 @@ def test_client_pages_have_summary_notes_steps_promise_and_calculator(out: Path)
     body = page(out / "client", "decisions/client-request").select_one("article")
     text = one_line(body)
     assert "Client visible summary of the request." in text and "Client notes visible text." in text
-    assert "承诺时限: 2 个自然日 + 3 个工作日 + 3 小时 – 2 个自然日 + 3 个工作日 + 4 个工作小时" in text
+    assert "承诺时限: 3-6 个工作日" in text
     calculator = body.select_one(".dp-calculator[data-dp-calculator=client-request]")
     assert calculator is not None
-    assert calculator.select_one("input[type=datetime-local][name=dp-start]") is not None
+    assert calculator.select_one("input[type=text][name=dp-start]") is not None
     assert calculator.select_one("[data-dp-input=amount]") is not None
     data = json.loads(calculator.select_one("script[id=dp-calculator-data-client-request]").string)
     assert list(data["decision"]["stages"]) == [
@@ -508,7 +508,7 @@ def test_client_pages_have_summary_notes_steps_promise_and_calculator(out: Path)
     ]
     home = one_line(page(out / "client", "").select_one("article"))
     assert "Client Request Title" in home and "Second Client Title" in home
-    assert "1 周 + 1.5 个工作小时 – 1 周 + 2 个工作小时" in home
+    assert "1-7 个工作日" in home  # one unit, never "1 周 + 2 个工作小时"
 
 
 # ------------------------------------------------------------------ the sample's client site
@@ -577,7 +577,13 @@ def test_the_sample_client_site_has_no_hand_written_docs_or_internal_pages(sampl
     pages = sorted(p.relative_to(sample_client).as_posix() for p in sample_client.rglob("*.html"))
     client_ids = sorted(d.id for d in sample_model.decisions.values() if d.audience is Audience.CLIENT)
     assert pages == sorted(
-        ["404.html", "index.html", "changes/index.html", *(f"decisions/{d}/index.html" for d in client_ids)]
+        [
+            "404.html",
+            "index.html",
+            "calendars/index.html",
+            "changes/index.html",
+            *(f"decisions/{d}/index.html" for d in client_ids),
+        ]
     )
     # No file of the repository's docs/ folder (pages, images, ...) is copied to the client site.
     docs_files = [p.relative_to(REPO / "docs").as_posix() for p in (REPO / "docs").rglob("*") if p.is_file()]
@@ -641,3 +647,51 @@ def test_client_view_of_the_model(canary_org: Org) -> None:
     zh = client_view(org, words("zh"))
     assert zh.roles[INTERNAL_TEAM].title == "内部团队"
     assert zh.decisions["client-request"].stages["internal-review-1"].title == "内部审核"
+
+
+# ------------------------------------------------------------------ the promise a client reads
+
+
+def test_a_client_page_leads_with_the_answer_date_and_says_what_a_working_day_is(sample_client: Path) -> None:
+    body = page(sample_client, "decisions/client-complaint").select_one("article")
+    order = [el.get("id") for el in body.select("h2[id]")]
+    assert order.index("calculator") < order.index("steps")  # the date comes before the steps
+    # Without JavaScript: a complaint received today (2026-11-23) 10:00 on its slowest path;
+    # the answer is the written resolution, not the follow-up call a week later.
+    lead = one_line(body.select_one(".dp-result .dp-answer"))
+    assert lead == "最迟 2026-12-01 18:00(北京时间)前收到答复:书面解决方案 / Written resolution"
+    text = one_line(body)
+    assert "承诺时限: 3-7 个工作日" in text
+    rule = body.select_one(".dp-working-days")
+    assert one_line(rule).startswith("工作日指星期一至星期五,中国法定节假日除外,官方调休上班日照常计入;")
+    assert "北京时间 09:00-18:00" in one_line(rule)
+    link = rule.find("a")
+    assert link["href"] == "../../calendars/#calendar-shanghai"
+    target = page(sample_client, "calendars").find(id="calendar-shanghai")
+    assert target is not None and one_line(target).startswith("中国 · 北京时间")
+    assert "如已超过承诺日期,请联系: 客户服务热线 400-000-0000" in text
+
+
+def test_the_calendars_page_lists_the_days_and_warns_about_an_unpublished_year(sample_client: Path) -> None:
+    body = page(sample_client, "calendars").select_one("article")
+    text = one_line(body)
+    assert "2026-02-17 星期二 春节" in text  # holiday names in the page's language
+    assert "2026 年调休上班日(周末照常上班) : 2026-01-04 星期日, 2026-02-14 星期六" in text
+    year_2027 = body.find(id="calendar-shanghai-2027")
+    caveat = year_2027.find_next("p", class_="dp-caveat")
+    assert one_line(caveat) == "2027 年的法定节假日和调休安排尚未公布,该年内的日期仍可能变化。"
+    assert body.find(id="calendar-shanghai-2026").find_next("p").get("class") != ["dp-caveat"]
+    assert "公司休息日 : 2026-12-31 星期四" in text
+    assert "shanghai" not in text  # the editors' id stays on the internal site
+
+
+def test_no_promise_on_either_site_is_a_sum_of_units(sample_client: Path, sample_model) -> None:  # type: ignore[no-untyped-def]
+    for decision in sample_model.decisions.values():
+        if decision.audience is not Audience.CLIENT:
+            continue
+        text = one_line(page(sample_client, f"decisions/{decision.id}").select_one("article"))
+        promised = re.search(r"承诺时限: (\S+ \S+)", text)
+        assert promised is not None, decision.id
+        assert re.fullmatch(r"\d+(\.\d+)?(-\d+(\.\d+)?)? (个工作日|个工作小时|小时|天|周)", promised.group(1)), promised
+    home = one_line(page(sample_client, "").select_one("article"))
+    assert " + " not in home and " – " not in home

@@ -355,7 +355,7 @@ def test_diagrams_and_the_calculator_speak_the_site_language(sites: Sites) -> No
     for folder in (sites.internal, sites.client):
         data = page(folder, "decisions/refund-request/").select_one("script[id^=dp-calculator-data-]")
         found = json.loads(data.string)
-        assert found["words"]["answer_by"] == w["answer_by"]
+        assert found["words"]["answer_lead"] == w["answer_lead"]
         for stage in found["decision"]["stages"].values():
             assert stage["within"] and not foreign(stage["within"], sites.language), stage
 

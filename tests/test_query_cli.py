@@ -388,7 +388,7 @@ def test_who_json_on_a_day_the_controller_is_away_and_back() -> None:
     assert data["decision"] == "out-of-scope-request" and data["today"] == "2026-11-23" and data["path_known"]
     assert [s["id"] for s in data["stages"]] == ["intake", "assess", "director-approval", "answer"]
     director = data["stages"][2]
-    assert director["mode"] == "all" and director["needed"] == 2 and director["within"] == "2 个工作日"
+    assert director["mode"] == "all" and director["needed"] == 2 and director["within"] == "2 business days"
     assert [p["id"] for p in director["who"]] == ["delivery-director", "finance-controller"]
     controller = director["who"][1]
     assert controller["kind"] == "role" and controller["title"] == "财务总监 / Finance Controller"

@@ -140,7 +140,7 @@ def test_the_client_sitemap_lists_only_client_pages(subpath: Path, model: Organi
     listed = {loc.removeprefix(SITE_URL) for loc in sitemap_locs(client)}
     assert listed == page_urls(client)
     client_ids = {d.id for d in model.decisions.values() if d.audience is Audience.CLIENT}
-    assert listed == {"", "changes/", *(f"decisions/{d}/" for d in client_ids)}
+    assert listed == {"", "calendars/", "changes/", *(f"decisions/{d}/" for d in client_ids)}
     internal_ids = set(model.decisions) - client_ids
     raw = (client / "sitemap.xml").read_text(encoding="utf-8")
     for word in ("roles/", "people/", "matrix/", "how-to-", *internal_ids):

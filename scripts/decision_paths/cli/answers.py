@@ -14,7 +14,8 @@ from decision_paths.model import people as queries
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.findings import Finding
 from decision_paths.model.organisation import Decision, Organisation, Stage, WhoMode
-from decision_paths.model.phrasing import how_many_of
+from decision_paths.model.phrasing import duration_text, how_many_of, promise_text
+from decision_paths.model.promise import promise
 from decision_paths.model.timeline import Timeline, TimelineError, path_for
 from decision_paths.model.words import words
 
@@ -38,14 +39,26 @@ def holiday_data_warnings(
     ]
 
 
-def timeline_text(result: Timeline, fastest: Timeline, slowest: Timeline) -> str:
-    lines = [f"{result.decision.title} ({result.decision.id})", f"received  {_when(result.start)}"]
+def promise_words(decision: Decision, calendar: BusinessCalendar | None, today: dt.date) -> str:
+    """'3-7 business days': the promise over every path, in one unit (SPEC section 8)."""
+    try:
+        found = promise(decision, calendar, today)
+    except TimelineError:
+        return ""
+    return promise_text(found, ENGLISH) if found else ""
+
+
+def timeline_text(result: Timeline, fastest: Timeline, slowest: Timeline, promised: str, zone: str) -> str:
+    lines = [f"{result.decision.title} ({result.decision.id})", f"received  {_when(result.start)} {zone}"]
     for item in result.stages:
+        mark = "  <- the answer" if item is result.answer and item is not result.stages[-1] else ""
         lines.append(
-            f"  {item.stage.title} ({item.stage.id}), {item.stage.within.text}: "
-            f"due {_when(item.due)}  [{', '.join(m.id for m in item.stage.who.members)}]"
+            f"  {item.stage.title} ({item.stage.id}), {duration_text(item.stage.within, ENGLISH)}: "
+            f"due {_when(item.due)}  [{', '.join(m.id for m in item.stage.who.members)}]{mark}"
         )
-    lines.append(f"answer by {_when(result.due)}")
+    lines.append(f"answer by {_when(result.due)} {zone}: {result.answer.stage.title}")
+    if promised:
+        lines.append(f"promise: {promised}")
     if fastest.due != slowest.due:
         lines.append(f"(any path: between {_when(fastest.due)} and {_when(slowest.due)})")
     return "\n".join(lines)
@@ -55,7 +68,9 @@ def _when(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%d %a %H:%M:%S %z")
 
 
-def who_data(org: Organisation, decision: Decision, values: Mapping[str, object], today: dt.date) -> dict[str, Any]:
+def who_data(
+    org: Organisation, decision: Decision, values: Mapping[str, object], today: dt.date, promised: str = ""
+) -> dict[str, Any]:
     """Stage by stage: who decides, the people behind each role today, stand-ins and escalation."""
     try:
         stages = path_for(decision, values)
@@ -67,6 +82,7 @@ def who_data(org: Organisation, decision: Decision, values: Mapping[str, object]
         "decision": decision.id,
         "today": today.isoformat(),
         "path_known": complete,
+        "promise": promised,
         "stages": [_stage_who(org, stage, today) for stage in stages],
     }
 
@@ -75,7 +91,7 @@ def _stage_who(org: Organisation, stage: Stage, today: dt.date) -> dict[str, Any
     return {
         "id": stage.id,
         "title": stage.title,
-        "within": stage.within.text,
+        "within": duration_text(stage.within, ENGLISH),
         "mode": stage.who.mode.value,
         "needed": stage.who.needed,
         "who": [_party(org, m.id, today) for m in stage.who.members],
@@ -107,6 +123,8 @@ def who_text(data: dict[str, Any]) -> str:
     lines = [f"{data['decision']} on {data['today']}"]
     if not data["path_known"]:
         lines.append("(every stage: give the inputs with --set to see one request's path)")
+    if data.get("promise"):
+        lines.append(f"promise: {data['promise']}")
     for stage in data["stages"]:
         how = how_many_of(WhoMode(stage["mode"]), stage["needed"], ENGLISH)
         lines.append(f"{stage['title']} ({stage['id']}), within {stage['within']}{': ' + how if how else ''}")

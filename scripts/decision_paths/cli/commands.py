@@ -155,8 +155,12 @@ def run_timeline(args: argparse.Namespace) -> int:
         print(warning.to_text(), file=sys.stderr)
     if args.format == "json":
         _print_json(result.to_json())
-    else:
-        print(answers.timeline_text(result, fastest, slowest))
+        return EXIT_OK
+    # Babel's time-zone names (30 ms) load only for the text answer.
+    from decision_paths.plan.localnames import zone_name
+
+    promised = answers.promise_words(decision, calendar, start.date())
+    print(answers.timeline_text(result, fastest, slowest, promised, zone_name(calendar.zone.key, "en")))
     return EXIT_OK
 
 
@@ -165,7 +169,9 @@ def run_who(args: argparse.Namespace) -> int:
     today = args.today or dt.date.today()
     org = _load(args, today)
     decision = _decision(org, args.decision)
-    data = answers.who_data(org, decision, _values(decision, args.set), today)
+    calendar = org.calendar_for(decision)
+    promised = answers.promise_words(decision, BusinessCalendar(calendar) if calendar else None, today)
+    data = answers.who_data(org, decision, _values(decision, args.set), today, promised)
     print(answers.who_text(data)) if args.format == "text" else _print_json(data)
     return EXIT_OK
 

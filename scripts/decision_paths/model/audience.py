@@ -55,6 +55,7 @@ class PageKind(enum.Enum):
     REVIEW = "review"
     CHANGES = "changes"
     REFERENCE = "reference"  # the format and command references
+    CALENDARS = "calendars"  # the working days behind every promise, year by year
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,7 @@ SITES: Mapping[Audience, Site] = {
             PageKind.CHANGES,
             PageKind.HOME,
             PageKind.REFERENCE,
+            PageKind.CALENDARS,
         ),
         ("mkdocs.yml",),
         own_docs=True,
@@ -90,7 +92,7 @@ SITES: Mapping[Audience, Site] = {
     # Clients get generated pages only: docs/ is for editors and may show internal details.
     Audience.CLIENT: Site(
         Audience.CLIENT,
-        (PageKind.CLIENT_DECISION, PageKind.CHANGES, PageKind.HOME),
+        (PageKind.CLIENT_DECISION, PageKind.CHANGES, PageKind.HOME, PageKind.CALENDARS),
         ("mkdocs.client.yml", "mkdocs.yml"),
         own_docs=False,
         diagrams=False,

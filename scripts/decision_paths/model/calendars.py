@@ -19,6 +19,12 @@ from decision_paths.model.organisation import Calendar
 class BusinessCalendar:
     calendar: Calendar
     _years: dict[int, object] = field(default_factory=dict)
+    # Asked again and again (every start of two years for the promise in words):
+    # the library's own lookup parses its key each time.
+    _working: dict[dt.date, bool] = field(default_factory=dict)
+    # Due instants already counted, by (kind, amount, received in UTC): one calendar object
+    # lives for one plan or query, and a due instant depends on nothing else.
+    dues: dict[tuple[object, object, dt.datetime], dt.datetime] = field(default_factory=dict)
 
     @functools.cached_property
     def zone(self) -> ZoneInfo:
@@ -34,6 +40,25 @@ class BusinessCalendar:
             self._years[year] = found
         return found
 
+    def holiday_names(self, year: int, language: str) -> list[tuple[dt.date, str]]:
+        """The year's public holidays, named in ``language`` ('zh', 'en') where the library
+        has that language, else in the country's own."""
+        table = self._holidays(year)
+        spoken = next(
+            (code for code in getattr(table, "supported_languages", ()) if code.lower().startswith(language.lower())),
+            None,
+        )
+        if spoken is not None:  # the library's own default follows the process locale
+            import holidays  # already imported by _holidays above
+
+            subdivision = self.calendar.subdivision.id if self.calendar.subdivision else None
+            table = holidays.country_holidays(self.calendar.country.id, subdiv=subdivision, years=year, language=spoken)
+        return sorted(table.items())
+
+    def makeup_workdays(self, year: int) -> list[dt.date]:
+        """Weekend days that are official working days in ``year`` (China's 调休)."""
+        return sorted(d for d in getattr(self._holidays(year), "weekend_workdays", ()) if d.year == year)
+
     def is_public_holiday(self, day: dt.date) -> bool:
         return day in self._holidays(day.year)
 
@@ -41,6 +66,12 @@ class BusinessCalendar:
         return day in getattr(self._holidays(day.year), "weekend_workdays", ())
 
     def is_working_day(self, day: dt.date) -> bool:
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = self._is_working_day(day)
+        return known
+
+    def _is_working_day(self, day: dt.date) -> bool:
         if day in self.calendar.closed:
             return False
         if day in self.calendar.open:

@@ -71,8 +71,12 @@ def duration_text(duration: Duration, words: Mapping[str, str]) -> str:
 
 
 def promise_text(found: Promise, words: Mapping[str, str]) -> str:
-    """The promise with each unit in the reader's words."""
-    return found.describe(lambda unit: words.get(f"unit_{unit}", unit))
+    """'5-7 个工作日', '8 business hours': one unit, one way of writing a range."""
+    singular, plural = found.unit.spec.word_keys
+    unit = words[singular if found.single and found.high == 1 else plural]
+    if found.single:
+        return f"{plain_number(found.high)} {unit}"
+    return f"{plain_number(found.low)}-{plain_number(found.high)} {unit}"
 
 
 # ---------------------------------------------------------------- short conditions (diagram labels)

@@ -1,112 +1,123 @@
-"""How long a decision may take from start to answer: fastest and slowest over every path."""
+"""The promise in words (SPEC section 8): one range in one unit over every path.
+
+When every stage that can come before the answer uses the same unit, the range
+is the sums in that unit ("5-7 business days"). Otherwise sums of different
+units ("1 week + 3 business days + 24 hours") mean nothing to a reader, so the
+range is counted in the calendar's working days, exactly: for every start on
+the hour in the current and the next year, the working days after the
+received date up to and including the answer's due date.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.organisation import Decision
-from decision_paths.model.units import UNITS, Duration, Unit, plain_number
-
-# Nominal hours only order paths whose units differ; dates come from timelines.
-_UNIT_ORDER = tuple(spec.unit for spec in sorted(UNITS, key=lambda spec: spec.sum_order))
-
-
-@dataclass(frozen=True, slots=True)
-class Allowance:
-    """The time a path may take: an amount per unit, e.g. 5 business days + 4 business hours."""
-
-    amounts: tuple[tuple[Unit, Decimal], ...] = ()
-
-    @classmethod
-    def of(cls, duration: Duration) -> Allowance:
-        return cls(((duration.unit, duration.amount),))
-
-    def __add__(self, other: Allowance) -> Allowance:
-        totals = dict(self.amounts)
-        for unit, amount in other.amounts:
-            totals[unit] = totals.get(unit, Decimal(0)) + amount
-        return Allowance(tuple((u, totals[u]) for u in _UNIT_ORDER if u in totals))
-
-    @property
-    def nominal_hours(self) -> Decimal:
-        return sum((u.spec.nominal_hours * a for u, a in self.amounts), Decimal(0))
-
-    def __str__(self) -> str:
-        return self.describe()
-
-    def describe(self, unit_name: Callable[[str], str] = str) -> str:
-        return " + ".join(_amount(a, u, unit_name) for u, a in self.amounts) or "0"
+from decision_paths.model.timeline import answer_id, answer_instants, paths, reachable_before_answer
+from decision_paths.model.units import Unit
 
 
 @dataclass(frozen=True, slots=True)
 class Promise:
-    fastest: Allowance
-    slowest: Allowance
+    """``low``-``high`` of ``unit``: the fastest and slowest path from request to answer."""
 
-    def __str__(self) -> str:
-        return self.describe()
+    low: Decimal
+    high: Decimal
+    unit: Unit
 
-    def describe(self, unit_name: Callable[[str], str] = str) -> str:
-        """'3-7 business days' when both ends use one unit, else 'fastest – slowest'.
-
-        ``unit_name`` turns an English unit ('business days') into the reader's words.
-        """
-        if self.fastest == self.slowest:
-            return self.fastest.describe(unit_name)
-        if len(self.fastest.amounts) == len(self.slowest.amounts) == 1:
-            (unit_a, low), (unit_b, high) = self.fastest.amounts[0], self.slowest.amounts[0]
-            if unit_a is unit_b:
-                return f"{_number(low)}-{_amount(high, unit_a, unit_name)}"
-        return f"{self.fastest.describe(unit_name)} – {self.slowest.describe(unit_name)}"
+    @property
+    def single(self) -> bool:
+        return self.low == self.high
 
 
-def _number(amount: Decimal) -> str:
-    return plain_number(amount)
-
-
-def _amount(amount: Decimal, unit: Unit, unit_name: Callable[[str], str] = str) -> str:
-    return f"{_number(amount)} {unit_name(unit.spec.name(amount))}"
-
-
-def promise(decision: Decision) -> Promise | None:
-    """Fastest and slowest total allowance over every path from start to a final stage."""
+def promise(decision: Decision, calendar: BusinessCalendar | None, today: dt.date) -> Promise | None:
+    """The promise over every path; None when it cannot be computed (a loop, a missing
+    stage, or mixed units with no calendar), which the checks report."""
     if decision.start.id not in decision.stages:
         return None
-    memo: dict[str, tuple[Allowance, Allowance]] = {}
-    order = _reverse_topological(decision)
-    for stage_id in order:
-        stage = decision.stages[stage_id]
-        own = Allowance.of(stage.within)
-        tails = [memo[t.id] for t in stage.successors() if t.id in memo]
-        if not tails:
-            memo[stage_id] = (own, own)
-            continue
-        fastest = min((t[0] for t in tails), key=lambda a: a.nominal_hours)
-        slowest = max((t[1] for t in tails), key=lambda a: a.nominal_hours)
-        memo[stage_id] = (own + fastest, own + slowest)
-    if decision.start.id not in memo:
+    stages = reachable_before_answer(decision)
+    units = {decision.stages[s].within.unit for s in stages}
+    if len(units) == 1:
+        return _summed(decision, stages, units.pop())
+    if calendar is None:
         return None
-    return Promise(*memo[decision.start.id])
+    return _working_days(decision, calendar, today)
 
 
-def _reverse_topological(decision: Decision) -> list[str]:
-    """Stages so that each comes after all stages it leads to (valid decisions have no loops)."""
-    done: list[str] = []
-    seen: set[str] = set()
-    for root in decision.stages:
-        stack = [(root, iter(decision.stages[root].successors()))]
-        if root in seen:
-            continue
-        seen.add(root)
-        while stack:
-            stage_id, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                stack.pop()
-                done.append(stage_id)
-            elif child.id in decision.stages and child.id not in seen:
-                seen.add(child.id)
-                stack.append((child.id, iter(decision.stages[child.id].successors())))
-    return done
+def _summed(decision: Decision, stages: list[str], unit: Unit) -> Promise | None:
+    """Fewest and most of ``unit`` over the paths, by one pass from the answer backwards."""
+    answer = answer_id(decision)
+    totals: dict[str, tuple[Decimal, Decimal]] = {}
+    for stage_id in reversed(stages):  # every stage after all the stages it leads to
+        stage = decision.stages[stage_id]
+        own = stage.within.amount
+        tails = [totals[t] for t in _targets(decision, stage_id) if t in totals] if stage_id != answer else []
+        if tails:
+            totals[stage_id] = (own + min(t[0] for t in tails), own + max(t[1] for t in tails))
+        else:
+            totals[stage_id] = (own, own)
+    if decision.start.id not in totals:
+        return None
+    low, high = totals[decision.start.id]
+    return Promise(low, high, unit)
+
+
+def _targets(decision: Decision, stage_id: str) -> list[str]:
+    return [t.id for t in decision.stages[stage_id].successors() if t.id in decision.stages]
+
+
+def _working_days(decision: Decision, calendar: BusinessCalendar, today: dt.date) -> Promise:
+    return working_days_between(decision, calendar, dt.date(today.year, 1, 1), dt.date(today.year + 1, 12, 31))
+
+
+def working_days_between(decision: Decision, calendar: BusinessCalendar, first: dt.date, last: dt.date) -> Promise:
+    """The range over every start on the hour from ``first`` to ``last``.
+
+    Exact without trying all 24 hours of a day: an answer never comes earlier for a
+    later start, so on one received date the count of working days only grows with
+    the hour; the day's fewest come from the soonest path at the first hour, and its
+    most from the latest path at the last hour (23:00, or whichever the clocks keep).
+    """
+    graph = paths(decision)
+    counter = _WorkingDayCounter(calendar, first)
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    hours = [_first_and_last_hour(day, calendar) for day in days]
+    soonest = answer_instants(decision, graph, [h[0] for h in hours], calendar, later=False)
+    latest = answer_instants(decision, graph, [h[1] for h in hours], calendar, later=True)
+    low = min(counter.after(day, answered.date()) for day, answered in zip(days, soonest, strict=True))
+    high = max(counter.after(day, answered.date()) for day, answered in zip(days, latest, strict=True))
+    return Promise(Decimal(low), Decimal(high), Unit.BUSINESS_DAYS)
+
+
+def _first_and_last_hour(day: dt.date, calendar: BusinessCalendar) -> tuple[dt.datetime, dt.datetime]:
+    """The first and last start on the hour whose wall clock shows ``day``."""
+    first, last = calendar.local(day, dt.time(0)), calendar.local(day, dt.time(23))
+    if first.date() != day:  # clocks skipped midnight
+        first = calendar.local(day, dt.time(1))
+    if last.date() != day:  # clocks skipped 23:00 into the next day
+        last = calendar.local(day, dt.time(22))
+    return first, last
+
+
+class _WorkingDayCounter:
+    """Working days in (received, due], from a running count per date (computed once each)."""
+
+    def __init__(self, calendar: BusinessCalendar, first: dt.date) -> None:
+        self.calendar = calendar
+        self.first = first
+        self.running: list[int] = [0]  # working days in [first, first + i)
+
+    def _before(self, day: dt.date) -> int:
+        index = (day - self.first).days
+        while len(self.running) <= index + 1:
+            counted = self.first + dt.timedelta(days=len(self.running) - 1)
+            self.running.append(self.running[-1] + self.calendar.is_working_day(counted))
+        return self.running[index]
+
+    def after(self, received: dt.date, due: dt.date) -> int:
+        """A due date on the received day, or before the next working day, counts as 1:
+        the answer comes before a single working day has passed."""
+        return max(1, self._before(due + dt.timedelta(days=1)) - self._before(received + dt.timedelta(days=1)))

@@ -76,10 +76,17 @@ def due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCal
 
 def _due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCalendar) -> dt.datetime:
     spec = duration.unit.spec
+    # Keyed by the UTC instant: two aware times in one zone compare by wall clock, so the
+    # two 01:30s of the night the clocks go back would be one key.
+    key = (spec.kind, duration.amount * spec.factor, received.astimezone(dt.UTC))
+    known = calendar.dues.get(key)
+    if known is not None:
+        return known
     arithmetic = _ARITHMETIC.get(spec.kind)
     if arithmetic is None:  # never fall back to another count: a wrong date is worse than none
         raise NotImplementedError(f"the timeline cannot count '{spec.kind}' ({duration.unit}); add its arithmetic")
-    return arithmetic(received.astimezone(calendar.zone), duration.amount * spec.factor, calendar)
+    due = calendar.dues[key] = arithmetic(received.astimezone(calendar.zone), key[1], calendar)
+    return due
 
 
 def _clock_hours(start: dt.datetime, hours: Decimal, calendar: BusinessCalendar) -> dt.datetime:
@@ -193,8 +200,15 @@ class Timeline:
     stages: tuple[StageTime, ...]
 
     @property
+    def answer(self) -> StageTime:
+        """The stage whose due instant is the promised answer: ``answer`` when the path
+        passes it, else the last stage. Later stages (a follow-up call) keep their dates."""
+        wanted = answer_id(self.decision)
+        return next((s for s in self.stages if s.stage.id == wanted), self.stages[-1])
+
+    @property
     def due(self) -> dt.datetime:
-        return self.stages[-1].due
+        return self.answer.due
 
     def years(self) -> set[int]:
         return {self.start.year} | {s.due.year for s in self.stages}
@@ -217,6 +231,13 @@ class Timeline:
         }
 
 
+def answer_id(decision: Decision) -> str | None:
+    """The stage named by ``answer`` (None: the final stage of whichever path is taken)."""
+    if decision.answer is not None and decision.answer.id in decision.stages:
+        return decision.answer.id
+    return None
+
+
 def timeline(decision: Decision, path: list[Stage], start: dt.datetime, calendar: BusinessCalendar) -> Timeline:
     received = start.astimezone(calendar.zone)
     times = []
@@ -235,16 +256,40 @@ def fastest_and_slowest(
     A stage's due instant never comes earlier when it is received later (true of every
     unit), so the latest answer through a stage always continues from the latest
     instant it can be received, and the soonest from the soonest: one pass over the
-    stages in path order keeps one instant per stage, never a list of paths.
+    stages in path order keeps one instant per stage, never a list of paths. The
+    answer stage ends a path for the promise; what follows it is drawn the same way.
     """
-    order = _path_order(decision)
+    graph = paths(decision)
     return (
-        _extreme_timeline(decision, order, start, calendar, later=False),
-        _extreme_timeline(decision, order, start, calendar, later=True),
+        _extreme_timeline(decision, graph, start, calendar, later=False),
+        _extreme_timeline(decision, graph, start, calendar, later=True),
     )
 
 
-def _path_order(decision: Decision) -> list[str]:
+def answer_instants(
+    decision: Decision, graph: Paths, starts: list[dt.datetime], calendar: BusinessCalendar, *, later: bool
+) -> list[dt.datetime]:
+    """The soonest (or latest) answer instant for each start, in one pass, keeping no
+    paths: the promise in words asks this for every day of two years."""
+    ends, _ = _extreme_pass(decision, graph, {decision.start.id: starts}, calendar, later, answer_id(decision))
+    return [answered for answered, _ in ends]
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """The stages reachable from start, each after every stage that leads to it, and
+    the distinct stages each leads to: worked out once, walked many times."""
+
+    order: tuple[str, ...]
+    targets: Mapping[str, tuple[str, ...]]
+
+
+def paths(decision: Decision) -> Paths:
+    order = path_order(decision)
+    return Paths(tuple(order), {stage_id: tuple(_next_ids(decision, stage_id)) for stage_id in order})
+
+
+def path_order(decision: Decision) -> list[str]:
     """The stages reachable from start, each after every stage that leads to it."""
     reachable: dict[str, None] = {}
     pending = [decision.start.id]
@@ -264,38 +309,89 @@ def _path_order(decision: Decision) -> list[str]:
         raise TimelineError(f"the stages of '{decision.id}' form a loop, so no answer date can be promised") from None
 
 
+def reachable_before_answer(decision: Decision) -> list[str]:
+    """The stages some path passes on its way to the answer, in path order."""
+    answer = answer_id(decision)
+    seen: set[str] = set()
+    pending = [decision.start.id]
+    while pending:
+        stage_id = pending.pop()
+        if stage_id in seen or stage_id not in decision.stages:
+            continue
+        seen.add(stage_id)
+        if stage_id != answer:
+            pending.extend(_next_ids(decision, stage_id))
+    return [s for s in path_order(decision) if s in seen]
+
+
 def _next_ids(decision: Decision, stage_id: str) -> list[str]:
     """The distinct stages a stage leads to (ids that exist; others are findings)."""
     return [t for t in dict.fromkeys(t.id for t in decision.stages[stage_id].successors()) if t in decision.stages]
 
 
-def _extreme_timeline(
-    decision: Decision, order: list[str], start: dt.datetime, calendar: BusinessCalendar, *, later: bool
-) -> Timeline:
-    received = {decision.start.id: start.astimezone(calendar.zone)}
-    came_from: dict[str, str] = {}
-    best: tuple[dt.datetime, str] | None = None
+def _extreme_pass(
+    decision: Decision,
+    graph: Paths,
+    received: dict[str, list[dt.datetime]],
+    calendar: BusinessCalendar,
+    later: bool,
+    answer: str | None,
+) -> tuple[list[tuple[dt.datetime, str]], dict[str, list[str]]]:
+    """For many requests at once (one per entry of the lists): the extreme answer instant
+    and the stage that gives it, and the stage each stage was reached from.
+    ``received``: the stages the pass starts at, and when each request gets there.
+    Every request reaches the same stages; only the instants differ."""
+    came_from: dict[str, list[str]] = {}
+    best: list[tuple[dt.datetime, str]] = []
+    pick = max if later else min
 
-    def better(candidate: dt.datetime, current: dt.datetime) -> bool:
-        return candidate > current if later else candidate < current
-
-    for stage_id in order:
+    for stage_id in graph.order:
         if stage_id not in received:
             continue
-        stage = decision.stages[stage_id]
-        due = due_instant(stage.within, received[stage_id], calendar)
-        targets = _next_ids(decision, stage_id)
-        if not targets and (best is None or better(due, best[0])):
-            best = (due, stage_id)
+        within = decision.stages[stage_id].within
+        dues = [due_instant(within, moment, calendar) for moment in received[stage_id]]
+        targets = () if stage_id == answer else graph.targets[stage_id]
+        if not targets:
+            ends = [(due, stage_id) for due in dues]
+            best = ends if not best else [pick(old, new, key=_instant) for old, new in zip(best, ends, strict=True)]
         for target in targets:
-            if target not in received or better(due, received[target]):
-                received[target], came_from[target] = due, stage_id
-    if best is None:  # pragma: no cover - a loop-free decision has a final stage
+            if target not in received:
+                received[target], came_from[target] = list(dues), [stage_id] * len(dues)
+                continue
+            now, sources = received[target], came_from.setdefault(target, [""] * len(dues))
+            for index, due in enumerate(dues):
+                if (due > now[index]) if later else (due < now[index]):
+                    now[index], sources[index] = due, stage_id
+    if not best:  # pragma: no cover - a loop-free decision has a final stage
         raise TimelineError(f"'{decision.id}' has no final stage")
-    path = [best[1]]
-    while path[-1] in came_from:
-        path.append(came_from[path[-1]])
-    return timeline(decision, [decision.stages[s] for s in reversed(path)], start, calendar)
+    return best, came_from
+
+
+def _instant(end: tuple[dt.datetime, str]) -> dt.datetime:
+    return end[0]
+
+
+def _walk_back(came_from: dict[str, list[str]], last: str) -> list[str]:
+    """The path that ends at ``last`` for a single request, first stage first."""
+    path = [last]
+    while path[-1] in came_from and came_from[path[-1]][0]:
+        path.append(came_from[path[-1]][0])
+    path.reverse()
+    return path
+
+
+def _extreme_timeline(
+    decision: Decision, graph: Paths, start: dt.datetime, calendar: BusinessCalendar, *, later: bool
+) -> Timeline:
+    begin = {decision.start.id: [start.astimezone(calendar.zone)]}
+    ends, came_from = _extreme_pass(decision, graph, begin, calendar, later, answer_id(decision))
+    answered, last = ends[0]
+    path = _walk_back(came_from, last)
+    after = graph.targets[last]
+    if after:  # the answer stage: show what follows it, the same extreme way
+        tail_ends, tail = _extreme_pass(decision, graph, {t: [answered] for t in after}, calendar, later, None)
+        path.extend(_walk_back(tail, tail_ends[0][1]))
+    return timeline(decision, [decision.stages[s] for s in path], start, calendar)
 
 
 def parse_start(text: str, calendar: BusinessCalendar) -> dt.datetime:

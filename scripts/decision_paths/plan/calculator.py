@@ -13,12 +13,14 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.organisation import ChoiceTest, Decision, InputType, NumberTest, Stage, Test, clock
 from decision_paths.model.phrasing import duration_text
-from decision_paths.model.timeline import TimelineError, fastest_and_slowest
+from decision_paths.model.timeline import TimelineError, answer_id, fastest_and_slowest
 from decision_paths.model.units import Duration
+from decision_paths.plan.localnames import zone_name
 from decision_paths.plan.views import Calculator, Choice, ExampleRow, Field
 
 SCRIPT_ID_PREFIX = "dp-calculator-data-"
@@ -75,6 +77,7 @@ def decision_data(decision: Decision, words: Mapping[str, str] | None = None) ->
     return {
         "id": decision.id,
         "start": decision.start.id,
+        "answer": answer_id(decision),
         "inputs": {
             i.id: {"label": i.label, "type": i.type.value, "options": list(i.options)} for i in decision.inputs.values()
         },
@@ -115,13 +118,24 @@ def _condition(input_id: str, test: Test) -> dict[str, object]:
 
 
 def calculator_view(
-    decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], today: dt.date
+    decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], language: str, today: dt.date
 ) -> Calculator:
     """The form, the worked example (for readers without JavaScript) and the data the script reads."""
+    zone = zone_name(calendar.calendar.timezone.id, language)
     data = {
         "decision": decision_data(decision, words),
-        "calendar": calendar_data(calendar, today.year),
-        "words": {k: words[k] for k in ("answer_by", "missing_input", "yes", "no", "outside_calendar")},
+        "calendar": {
+            **calendar_data(calendar, today.year),
+            # years of the exported days whose holidays are not official yet (DP406)
+            "unpublished": [y for y in (today.year, today.year + 1) if not calendar.has_official_schedule(y)],
+        },
+        "zone": zone,
+        "words": {
+            **{k: words[k] for k in ("missing_input", "yes", "no", "outside_calendar")},
+            "answer_lead": words["answer_lead"],
+            "unpublished_year": words["unpublished_year"],
+            "invalid_start": words["invalid_start"],
+        },
     }
     fields = []
     for item in decision.inputs.values():
@@ -133,30 +147,44 @@ def calculator_view(
         else:
             choices = (Choice("yes", words["yes"]), Choice("no", words["no"]))
         fields.append(Field(item.id, item.label, "select", choices))
-    example, rows = worked_example(decision, calendar, words, today)
+    start = calendar.local(today, dt.time(10))
+    example = worked_example(decision, calendar, words, start, zone)
     return Calculator(
         decision.id,
-        f"{today.isoformat()}T10:00",
+        _local(start),
+        zone,
         tuple(fields),
-        example,
-        rows,
+        example.text,
+        example.rows,
         # '<' written as \u003c: the data sits in a <script> element and must not end it.
         json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c"),
+        lead=example.lead,
+        caveat=example.caveat,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class WorkedExample:
+    text: str = ""
+    rows: tuple[ExampleRow, ...] = ()
+    lead: str = ""
+    caveat: str = ""
+
+
 def worked_example(
-    decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], today: dt.date
-) -> tuple[str, tuple[ExampleRow, ...]]:
-    """A request on ``today`` at 10:00: when its fastest and slowest paths are answered."""
-    start = calendar.local(today, dt.time(10))
+    decision: Decision, calendar: BusinessCalendar, words: Mapping[str, str], start: dt.datetime, zone: str
+) -> WorkedExample:
+    """A request at ``start``: when its fastest and slowest paths are answered."""
     try:
         fastest, slowest = fastest_and_slowest(decision, start, calendar)
     except TimelineError:
-        return "", ()
+        return WorkedExample()
     rows = tuple(ExampleRow(s.stage.title, duration_text(s.stage.within, words), _local(s.due)) for s in slowest.stages)
-    when = words["example"].format(start=_local(start), fastest=_local(fastest.due), slowest=_local(slowest.due))
-    return when, rows
+    text = words["example"].format(start=_local(start), fastest=_local(fastest.due), slowest=_local(slowest.due))
+    lead = words["answer_lead"].format(when=_local(slowest.due), zone=zone, stage=slowest.answer.stage.title)
+    unpublished = sorted(y for y in fastest.years() | slowest.years() if not calendar.has_official_schedule(y))
+    caveat = words["unpublished_year"].format(year=unpublished[0]) if unpublished else ""
+    return WorkedExample(text, rows, lead, caveat)
 
 
 def _local(moment: dt.datetime) -> str:

@@ -22,11 +22,13 @@ from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.history import ChangeNote
 from decision_paths.model.organisation import Decision, InputType, Organisation, Person, Role, Stage, Visibility
 from decision_paths.model.promise import promise
-from decision_paths.plan import diagrams
+from decision_paths.model.timeline import TimelineError
+from decision_paths.plan import diagrams, workdays
 from decision_paths.plan import views as v
 from decision_paths.plan.calculator import calculator_view
 from decision_paths.plan.feed import atom_feed
 from decision_paths.plan.urls import (
+    CALENDARS_URI,
     CHANGES_URI,
     FEED_PATH,
     HOME_URI,
@@ -34,6 +36,7 @@ from decision_paths.plan.urls import (
     PEOPLE_URI,
     REVIEW_URI,
     ROLES_URI,
+    calendar_anchor,
     decision_uri,
     file_href,
     href,
@@ -74,6 +77,7 @@ def plan_site(org: Organisation, options: PlanOptions, site: Site) -> v.SitePlan
         changes=planner.changes_page() if PageKind.CHANGES in kinds else None,
         home=home,
         client_home=planner.client_home() if PageKind.HOME in kinds and client and not options.home_exists else None,
+        calendars=planner.calendars_page(show_ids=not client) if PageKind.CALENDARS in kinds else None,
         diagrams={d.id: planner.diagram(d) for d in org.decisions.values()} if site.diagrams else {},
         nav=planner.nav(client),
         extra_files=planner.feed(),
@@ -164,9 +168,41 @@ class _Planner:
         """The promise in the reader's words; cached, as role and person pages repeat it."""
         cached = self._promises.get(decision.id)
         if cached is None:
-            found = promise(decision)
+            try:
+                found = promise(decision, self.business_calendar(decision), self.options.today)
+            except TimelineError:  # a loop or a calendar too thin: the checks say so
+                found = None
             cached = self._promises[decision.id] = phrasing.promise_text(found, self.w) if found else ""
         return cached
+
+    def business_calendar(self, decision: Decision) -> BusinessCalendar | None:
+        """One calendar object per calendar, so its holiday tables load once per plan."""
+        calendar = self.org.calendar_for(decision)
+        if calendar is None:
+            return None
+        return self._calendars.setdefault(calendar.id, BusinessCalendar(calendar))
+
+    def used_calendars(self) -> dict[str, BusinessCalendar]:
+        """The calendars the site's decisions count in, in the order they are defined."""
+        used = {c.id for d in self.org.decisions.values() if (c := self.org.calendar_for(d)) is not None}
+        return {
+            cid: self._calendars.setdefault(cid, BusinessCalendar(cal))
+            for cid, cal in self.org.calendars.items()
+            if cid in used
+        }
+
+    def calendars_page(self, show_ids: bool) -> v.CalendarsView:
+        return workdays.calendars_page(
+            CALENDARS_URI, self.used_calendars(), self.w, self.options.language, self.options.today, show_ids
+        )
+
+    def working_days(self, decision: Decision, from_uri: str) -> v.WorkingDays | None:
+        business = self.business_calendar(decision)
+        if business is None:
+            return None
+        rule = workdays.working_day_rule(business, self.w, self.options.language, self.options.today)
+        link = self.link(from_uri, CALENDARS_URI, self.w["see_calendar"], calendar_anchor(business.calendar.id))
+        return v.WorkingDays(rule, link)
 
     def how_many(self, stage: Stage) -> str:
         return phrasing.how_many(stage, self.w)
@@ -201,11 +237,10 @@ class _Planner:
         return status, None
 
     def calculator(self, decision: Decision) -> v.Calculator | None:
-        calendar = self.org.calendar_for(decision)
-        if calendar is None or decision.start.id not in decision.stages:
+        business = self.business_calendar(decision)
+        if business is None or decision.start.id not in decision.stages:
             return None
-        business = self._calendars.setdefault(calendar.id, BusinessCalendar(calendar))
-        return calculator_view(decision, business, self.w, self.options.today)
+        return calculator_view(decision, business, self.w, self.options.language, self.options.today)
 
     def decision_page(self, decision: Decision) -> v.DecisionView:
         uri = decision_uri(decision.id)
@@ -579,6 +614,7 @@ class _Planner:
             return [
                 {w["decisions"]: [decision_uri(d.id) for d in self.by_title()]},
                 {w["what_changed"]: CHANGES_URI},
+                {w["calendars"]: CALENDARS_URI},
             ]
         decisions = [{self.category_title(c): [decision_uri(d.id) for d in ds]} for c, ds in self.categories().items()]
         return [
@@ -590,6 +626,7 @@ class _Planner:
             {w["matrix"]: MATRIX_URI},
             {w["what_changed"]: CHANGES_URI},
             {w["review_status"]: REVIEW_URI},
+            {w["calendars"]: CALENDARS_URI},
         ]
 
     # -- the client site
@@ -631,6 +668,7 @@ class _Planner:
             calculator=self.calculator(decision),
             history=self.history(decision.id),
             contact=one_line(self.org.client_contact or ""),
+            working_days=self.working_days(decision, decision_uri(decision.id)),
         )
 
     def client_home(self) -> v.ClientHomeView:

@@ -25,6 +25,11 @@ FEED_PATH = "feed.xml"
 MATRIX_URI = "matrix.md"
 ROLES_URI = "roles/index.md"
 PEOPLE_URI = "people/index.md"
+CALENDARS_URI = "calendars.md"
+
+
+def calendar_anchor(calendar_id: str) -> str:
+    return f"calendar-{calendar_id}"
 
 
 @functools.lru_cache(maxsize=65536)

@@ -135,11 +135,14 @@ class Calculator:
     and the data the script computes with (JSON)."""
 
     decision_id: str
-    start: str  # the form's default start, YYYY-MM-DDTHH:MM
+    start: str  # the form's start for readers without JavaScript, YYYY-MM-DD HH:MM; the script puts now
+    zone: str  # the calendar's time zone by name: starts and dates are in it
     fields: tuple[Field, ...]
     example: str  # '' when there is no worked example
     example_rows: tuple[ExampleRow, ...]
     data_json: str
+    lead: str = ""  # 'Answer by ... (Beijing time)' for the worked example's slowest path
+    caveat: str = ""  # the worked example reaches a year whose holidays are not published
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +177,14 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkingDays:
+    """What counts as a working day for a decision, in one sentence, and where to see the days."""
+
+    rule: str
+    calendar: Link
+
+
+@dataclass(frozen=True, slots=True)
 class ClientDecisionView:
     uri: str
     title: str
@@ -184,6 +195,41 @@ class ClientDecisionView:
     calculator: Calculator | None
     history: tuple[Note, ...] | None
     contact: str  # whom to contact when the promised date has passed ('' when the site names nobody)
+    working_days: WorkingDays | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NamedDay:
+    date: str  # YYYY-MM-DD
+    weekday: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarYear:
+    year: int
+    holidays: tuple[NamedDay, ...]
+    makeup_workdays: tuple[NamedDay, ...]
+    caveat: str  # '' when the year's official schedule is published
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSection:
+    anchor: str
+    title: str
+    rule: str  # the working-day rule in one sentence
+    zone: str
+    hours: str
+    years: tuple[CalendarYear, ...]
+    closed: tuple[NamedDay, ...]
+    open: tuple[NamedDay, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarsView:
+    uri: str
+    title: str
+    sections: tuple[CalendarSection, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +429,7 @@ class SitePlan:
     changes: ChangesView | None = None
     home: HomeView | None = None  # own_page: goes under the site's own docs/index.md
     client_home: ClientHomeView | None = None
+    calendars: CalendarsView | None = None
     diagrams: Mapping[str, str] = field(default_factory=dict)  # decision id -> DOT source
     nav: list[Any] = field(default_factory=list)  # MkDocs nav entries for the generated pages
     extra_files: Mapping[str, str] = field(default_factory=dict)  # e.g. the Atom feed

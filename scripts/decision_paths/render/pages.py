@@ -157,6 +157,7 @@ def _page_views(plan: v.SitePlan) -> Iterator[tuple[str, PageView]]:
         ("review.html", plan.review),
         ("changes.html", plan.changes),
         ("client-home.html", plan.client_home),
+        ("calendars.html", plan.calendars),
     )
     for template, view in singles:
         if view is not None:

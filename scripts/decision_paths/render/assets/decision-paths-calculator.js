@@ -137,10 +137,11 @@
   /* The timeline for a start instant (UTC ms) and input values:
    * {stages: [{id, title, within, received, due}], due} or {missing: inputId}. */
   function compute(decision, calendarData, start, values) {
-    var cal = new Calendar(calendarData), stages = [], id = decision.start, received = start;
+    var cal = new Calendar(calendarData), stages = [], id = decision.start, received = start, answer = null;
     for (var guard = 0; id && guard < 1000; guard++) {
       var stage = decision.stages[id], dueAt = due(stage, received, cal);
       stages.push({ id: id, title: stage.title, within: stage.within, received: received, due: dueAt });
+      if (id === decision.answer) answer = stages[stages.length - 1];
       received = dueAt;
       if (stage.next) { id = stage.next; continue; }
       if (!stage.branches.length) break;
@@ -148,7 +149,10 @@
       if (taken.missing !== undefined) return { missing: taken.missing, stages: stages };
       id = taken.go;
     }
-    return { stages: stages, due: received, outside: cal.outside, calendar: cal };
+    /* The promised answer: the `answer` stage when the path passes it, else the last stage
+     * (Timeline.answer in Python); later stages keep their own dates. */
+    answer = answer || stages[stages.length - 1];
+    return { stages: stages, due: answer.due, answer: answer, outside: cal.outside, calendar: cal };
   }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -190,11 +194,32 @@
     return String(text).replace(/[&<>"']/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
   }
 
+  /* The start a reader typed, kept as an instant while they move between decisions
+   * (which may count in other time zones); sessionStorage dies with the tab. */
+  var KEPT = "decision-paths-start";
+  function keptStart() {
+    try { var v = window.sessionStorage.getItem(KEPT); return v && isFinite(+v) ? +v : null; } catch (e) { return null; }
+  }
+  function keepStart(utc) {
+    try { window.sessionStorage.setItem(KEPT, String(utc)); } catch (e) { /* private mode: nothing kept */ }
+  }
+  /* "YYYY-MM-DD HH:MM" (or with a T) as wall-clock milliseconds, or null. */
+  function parseWall(text) {
+    var m = /^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2}))?\s*$/.exec(text);
+    if (!m || +m[2] < 1 || +m[2] > 12 || +m[3] < 1 || +m[3] > 31 || +(m[4] || 0) > 23) return null;
+    var wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] || 0), +(m[5] || 0));
+    return new Date(wall).getUTCDate() === +m[3] ? wall : null;
+  }
+
   function setUp(root) {
     if (root.dataset.dpReady) return;
     root.dataset.dpReady = "1";
     var data = JSON.parse(document.getElementById("dp-calculator-data-" + root.dataset.dpCalculator).textContent);
     var form = root.querySelector("form"), out = root.querySelector(".dp-result"), words = data.words;
+    var startField = form.querySelector("[name=dp-start]"), cal = new Calendar(data.calendar);
+    /* Now in the calendar's zone, or the start the reader gave on another decision. */
+    var kept = keptStart();
+    startField.value = shown(kept !== null ? kept : Date.now(), cal);
     function values() {
       var found = {};
       root.querySelectorAll("[data-dp-input]").forEach(function (el) {
@@ -206,12 +231,22 @@
       });
       return found;
     }
-    function update() {
-      var start = form.querySelector("[name=dp-start]").value;
-      var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(start);
-      if (!m) return;
-      var wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
-      var result = compute(data.decision, data.calendar, new Calendar(data.calendar).toUtc(wall), values());
+    function unpublished(result) {
+      for (var i = 0; i < result.stages.length; i++) {
+        var year = new Date(result.calendar.toWall(result.stages[i].due)).getUTCFullYear();
+        if (data.calendar.unpublished.indexOf(year) !== -1) return year;
+      }
+      return null;
+    }
+    function update(event) {
+      var wall = parseWall(startField.value);
+      if (wall === null) {
+        out.innerHTML = "<p class=\"dp-missing\">" + escapeHtml(words.invalid_start.replace("{example}", shown(Date.now(), cal))) + "</p>";
+        return;
+      }
+      var start = cal.toUtc(wall);
+      if (event && event.target === startField) keepStart(start);
+      var result = compute(data.decision, data.calendar, start, values());
       var needed = {};
       Object.keys(values()).forEach(function (k) { needed[k] = true; });
       if (result.missing) needed[result.missing] = true;
@@ -224,14 +259,20 @@
         return;
       }
       var rows = result.stages.map(function (s) {
-        return "<tr><td>" + escapeHtml(s.title) + "</td><td>" + escapeHtml(s.within) + "</td><td>" + shown(s.due, result.calendar) + "</td></tr>";
+        var mark = s === result.answer && result.answer !== result.stages[result.stages.length - 1] ? " class=\"dp-answer-row\"" : "";
+        return "<tr" + mark + "><td>" + escapeHtml(s.title) + "</td><td>" + escapeHtml(s.within) + "</td><td>" + shown(s.due, result.calendar) + "</td></tr>";
       }).join("");
-      out.innerHTML = "<p class=\"dp-answer\"><strong>" + escapeHtml(words.answer_by) + " " + shown(result.due, result.calendar) +
-        "</strong></p><table><tbody>" + rows + "</tbody></table>" +
-        (result.outside ? "<p>" + escapeHtml(words.outside_calendar) + "</p>" : "");
+      var lead = words.answer_lead.replace("{when}", shown(result.due, result.calendar))
+        .replace("{zone}", data.zone).replace("{stage}", result.answer.title);
+      var year = unpublished(result);
+      out.innerHTML = "<p class=\"dp-answer\"><strong>" + escapeHtml(lead) + "</strong></p>" +
+        (year !== null ? "<p class=\"dp-caveat\">" + escapeHtml(words.unpublished_year.replace("{year}", year)) + "</p>" : "") +
+        "<table><tbody>" + rows + "</tbody></table>" +
+        (result.outside ? "<p class=\"dp-caveat\">" + escapeHtml(words.outside_calendar) + "</p>" : "");
     }
     form.addEventListener("input", update);
     form.addEventListener("change", update);
+    form.addEventListener("submit", function (event) { event.preventDefault(); update(event); });
     update();
   }
 
