@@ -264,6 +264,7 @@ class _Planner:
             outcomes=tuple(one_line(o) for o in outcomes),
             notes_markdown=decision.notes or "",
             history=self.history(decision.id),
+            working_days=self.working_days(decision, uri),
         )
 
     def stage_row(self, decision: Decision, stage: Stage, uri: str) -> v.StageRow:

@@ -163,6 +163,7 @@ class DecisionView:
     outcomes: tuple[str, ...]
     notes_markdown: str
     history: tuple[Note, ...] | None  # None: the site is built without history
+    working_days: WorkingDays | None = None
 
 
 @dataclass(frozen=True, slots=True)
