@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from decision_paths.checks.context import CheckContext
+from decision_paths.checks.context import CheckContext, every_decision
 from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Decision, Organisation
 
@@ -15,8 +15,9 @@ RULES = (CYCLE, UNREACHABLE_STAGE)
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
-    for decision in org.decisions.values():
+    for decision in every_decision(org):  # a loop among the links that were read is a loop
         yield from _cycles(decision)
+    for decision in org.decisions.values():  # what is reached needs every link
         yield from _unreachable(decision)
 
 
