@@ -173,6 +173,34 @@ def test_stage_reached_only_from_an_unreachable_stage_is_unreachable_too(org):
     assert org.codes() == [("DP302", DEC, 22, 3), ("DP302", DEC, 27, 3)]
 
 
+# A mistyped stage id is the cause: the stages behind it are not reported as never reached.
+CHAIN = HEAD + "start: intake\nstages:\n" + stage("intake", next_="review") + stage("review", next_="approve")
+CHAIN += stage("approve", next_="answer") + stage("answer")  # intake 8, review 13, approve 18, answer 23
+
+
+def test_a_mistyped_next_is_one_finding_not_one_for_every_stage_behind_it(org):
+    org.write(DEC, CHAIN.replace("next: review", "next: reveiw"))
+    assert org.codes() == [("DP202", DEC, 12, 11)]
+    assert findings(org, "DP202")[0].message.endswith("did you mean 'review'?")
+
+
+def test_a_next_with_no_close_stage_reports_no_stage_unreachable(org):
+    org.write(DEC, CHAIN.replace("next: review", "next: legal"))
+    assert org.codes() == [("DP202", DEC, 12, 11)]
+
+
+def test_a_stage_unreachable_even_with_the_typo_read_as_its_suggestion_is_still_reported(org):
+    org.write(DEC, CHAIN.replace("next: review", "next: reveiw") + stage("orphan", next_="answer"))
+    assert org.codes() == [("DP202", DEC, 12, 11), ("DP302", DEC, 27, 3)]
+    assert "stage 'orphan' is never reached from start 'intake'" in findings(org, "DP302")[0].message
+
+
+def test_a_mistyped_start_is_read_as_its_suggestion_too(org):
+    org.write(DEC, CHAIN.replace("start: intake", "start: intke") + stage("orphan"))
+    assert org.codes() == [("DP202", DEC, 6, 8), ("DP302", DEC, 27, 3)]
+    assert "never reached from start 'intake'" in findings(org, "DP302")[0].message
+
+
 def test_start_can_be_any_stage_not_only_the_first(org):
     text = (
         HEAD

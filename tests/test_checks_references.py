@@ -122,8 +122,8 @@ def test_unknown_stage_in_go(org):
 def test_unknown_stage_in_plain_next(org):
     text = changed(LINEAR, "    next: answer\n", "    next: anwser\n")
     org.write(DEC, text)
-    # answer is now reached by nothing: that is reported too, at the stage key.
-    assert org.codes() == [("DP202", DEC, 12, 11), ("DP302", DEC, 13, 3)]
+    # The typo is the cause: 'answer' behind it is not also reported as never reached (DP302).
+    assert org.codes() == [("DP202", DEC, 12, 11)]
     assert "next 'anwser' is not a stage" in only(org, "DP202").message
 
 

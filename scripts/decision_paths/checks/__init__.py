@@ -1,7 +1,9 @@
 """Check step: the model -> findings. One module per family of rules.
 
 Checks read only the model (never YAML) and never raise on bad data: what
-the loader could not build is simply absent, and its findings already exist.
+the loader could not read is absent, or an empty stand-in that a decision's
+``unread`` fields name, and its findings already exist. A decision read in
+part is judged one part at a time (``context.every_decision``), never whole.
 
 Each check module declares the rules it reports at its top, in a tuple
 ``RULES`` (its own, and the few format rules from ``load.rules`` it reports

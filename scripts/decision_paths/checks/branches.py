@@ -17,7 +17,7 @@ import itertools
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
-from decision_paths.checks.context import CheckContext
+from decision_paths.checks.context import CheckContext, every_decision
 from decision_paths.load.rules import CONDITION_TYPE
 from decision_paths.model.findings import Finding, Rule, Severity, excerpt
 from decision_paths.model.organisation import (
@@ -45,7 +45,9 @@ RULES = (BRANCH_GAP, BRANCH_OVERLAP, CONDITION_TYPE, UNKNOWN_OPTION, UNUSED_INPU
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
-    for decision in org.decisions.values():
+    for decision in every_decision(org):
+        # Each condition is judged on its own; coverage and use need the decision whole.
+        whole = decision.complete
         used: set[str] = set()
         for stage in decision.stages.values():
             if not stage.branches:
@@ -54,8 +56,10 @@ def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
             yield from problems
             used.update(c.input.id for branch in stage.branches for c in branch.conditions)
             unknown_input = any(c.input.id not in decision.inputs for b in stage.branches for c in b.conditions)
-            if not problems and not unknown_input:
+            if whole and not problems and not unknown_input:
                 yield from _coverage(decision, stage)
+        if not whole:
+            continue
         for item in decision.inputs.values():
             if item.id not in used:
                 yield UNUSED_INPUT.at(

@@ -14,7 +14,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterator
 
-from decision_paths.checks.context import CheckContext
+from decision_paths.checks.context import CheckContext, every_decision
 from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Decision, Organisation, Stage, WhoMode
 from decision_paths.model.people import Via, acting_people, possible_actors
@@ -34,9 +34,12 @@ LOOK_AHEAD_DAYS = 30
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
-    for decision in org.decisions.values():
+    for decision in every_decision(org):
+        # Two stages named by independent_of, or one stage and its escalation, are judged
+        # as read; who acts twice on one request needs its paths, so the decision whole.
         yield from _independence(org, decision)
-        yield from _stand_ins(org, decision, context.today)
+        if decision.complete:
+            yield from _stand_ins(org, decision, context.today)
         for stage in decision.stages.values():
             yield from _escalation(org, stage)
 
@@ -61,12 +64,12 @@ def _stage_people(stage: Stage, resolve: Callable[[str], dict[str, Via]]) -> dic
 
 def _independence(org: Organisation, decision: Decision) -> Iterator[Finding]:
     for stage in decision.stages.values():
-        if not stage.independent_of:
+        if not stage.independent_of or "who" in stage.unread:
             continue
         here = _stage_people(stage, functools.partial(possible_actors, org))
         for ref in stage.independent_of:
             other = decision.stages.get(ref.id)
-            if other is None or other.id == stage.id:
+            if other is None or other.id == stage.id or "who" in other.unread:
                 continue  # an unknown stage is DP202's; a stage cannot be independent of itself
             there = _stage_people(other, functools.partial(possible_actors, org))
             for person in sorted(here.keys() & there.keys()):
@@ -154,7 +157,7 @@ def _twice_in_one_stage(
 
 def _escalation(org: Organisation, stage: Stage) -> Iterator[Finding]:
     target = stage.escalate_to
-    if target is None:
+    if target is None or "who" in stage.unread:
         return
     approvers = {m.id for m in stage.who.members}
     holders = {p for m in stage.who.members for p, via in possible_actors(org, m.id).items() if len(via) < 2}

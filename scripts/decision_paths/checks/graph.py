@@ -1,12 +1,19 @@
-"""Paths must move forward and reach every stage: no loops, nothing unreachable (DP301, DP302)."""
+"""Paths must move forward and reach every stage: no loops, nothing unreachable (DP301, DP302).
+
+A mistyped stage id (DP202) is the cause, not the stages behind it: each unknown
+``start``/``next``/``go``/``otherwise`` is read as the stage its DP202 suggests, so
+only stages unreachable even then are reported; when one on a path from start
+has no suggestion, none is, until the id is fixed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from decision_paths.checks.context import CheckContext
+from decision_paths.checks.context import CheckContext, every_decision
 from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Decision, Organisation
+from decision_paths.model.suggest import close_names
 
 E = Severity.ERROR
 CYCLE = Rule("DP301", "cycle", E, "the stages form a loop")
@@ -15,8 +22,9 @@ RULES = (CYCLE, UNREACHABLE_STAGE)
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
-    for decision in org.decisions.values():
+    for decision in every_decision(org):  # a loop among the links that were read is a loop
         yield from _cycles(decision)
+    for decision in org.decisions.values():  # what is reached needs every link
         yield from _unreachable(decision)
 
 
@@ -52,19 +60,30 @@ def _cycles(decision: Decision) -> Iterator[Finding]:
 
 
 def _unreachable(decision: Decision) -> Iterator[Finding]:
-    if decision.start.id not in decision.stages:
-        return  # reported as an unknown stage
-    reached = {decision.start.id}
-    queue = [decision.start.id]
+    start = _meant(decision, decision.start.id)
+    if start is None:
+        return  # an unknown start with no suggestion: its DP202 is the whole story
+    reached = {start}
+    queue = [start]
     while queue:
         for edge in decision.stages[queue.pop()].successors():
-            if edge.id in decision.stages and edge.id not in reached:
-                reached.add(edge.id)
-                queue.append(edge.id)
+            target = _meant(decision, edge.id)
+            if target is None:
+                return
+            if target not in reached:
+                reached.add(target)
+                queue.append(target)
     for stage in decision.stages.values():
         if stage.id not in reached:
             yield UNREACHABLE_STAGE.at(
                 stage.loc,
-                f"stage '{stage.id}' is never reached from start "
-                f"'{decision.start.id}': point a next/go at it or remove it",
+                f"stage '{stage.id}' is never reached from start '{start}': point a next/go at it or remove it",
             )
+
+
+def _meant(decision: Decision, stage_id: str) -> str | None:
+    """The stage an id names, or the one its unknown-stage finding suggests, or None."""
+    if stage_id in decision.stages:
+        return stage_id
+    close = close_names(stage_id, decision.stages)
+    return close[0] if close else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from decision_paths.checks.context import CheckContext
+from decision_paths.checks.context import CheckContext, every_decision
 from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Organisation, Stage, WhoMode
 from decision_paths.model.people import can_act
@@ -27,9 +27,9 @@ def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
                     role.loc,
                     f"role '{role.id}' has no holder; add people to held_by before a stage names it",
                 )
-    for decision in org.decisions.values():
+    for decision in every_decision(org):
         for stage in decision.stages.values():
-            found = _nobody_available(org, stage, context.today)
+            found = None if "who" in stage.unread else _nobody_available(org, stage, context.today)
             if found:
                 yield found
 

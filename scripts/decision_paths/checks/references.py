@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 
-from decision_paths.checks.context import CheckContext
+from decision_paths.checks.context import CheckContext, every_decision
 from decision_paths.load.rules import MISSING_KEY
 from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Decision, Organisation, Person, Ref, Role
@@ -43,7 +43,7 @@ _NEED_ALL_SHARED = {UNKNOWN_ROLE, UNKNOWN_PERSON, UNKNOWN_CALENDAR, MISSING_KEY}
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
-    found: Iterator[Finding] = itertools.chain(_shared(org), *(_decision(org, d) for d in org.decisions.values()))
+    found: Iterator[Finding] = itertools.chain(_shared(org), *(_decision(org, d) for d in every_decision(org)))
     if context.shared_incomplete:  # one broken shared file must not make every id look unknown
         found = (f for f in found if f.rule not in _NEED_ALL_SHARED)
     yield from found
@@ -123,7 +123,7 @@ def _reserved_ids(org: Organisation) -> Iterator[Finding]:
     tables: tuple[tuple[str, Mapping[str, Person | Role | Decision]], ...] = (
         ("person", org.people),
         ("role", org.roles),
-        ("decision", org.decisions),
+        ("decision", {**org.decisions, **org.partial_decisions}),
     )
     for kind, table in tables:
         for reserved in RESERVED_IDS:
@@ -136,7 +136,10 @@ def _reserved_ids(org: Organisation) -> Iterator[Finding]:
 
 
 def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
-    yield from _party(org, decision.owner, "owner")
+    """Every id the decision names; in a decision read in part, only the parts read, and no
+    stage or input called unknown that may be one that could not be read."""
+    if "owner" not in decision.unread:
+        yield from _party(org, decision.owner, "owner")
     if decision.calendar is not None:
         if decision.calendar.id not in org.calendars:
             yield _unknown_calendar(org, decision.calendar, "calendar")
@@ -146,12 +149,12 @@ def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
             "no calendar is defined for working days and holidays: "
             "add one under calendars: in a shared file such as _calendars.yaml",
         )
-    if decision.start.id not in decision.stages:
-        yield _unknown_stage(decision, decision.start, "start")
-    if decision.answer is not None and decision.answer.id not in decision.stages:
-        yield _unknown_stage(decision, decision.answer, "answer")
+    if "start" not in decision.unread:
+        yield from _stage_named(decision, decision.start, "start")
+    if decision.answer is not None:
+        yield from _stage_named(decision, decision.answer, "answer")
     for stage in decision.stages.values():
-        for member in stage.who.members:
+        for member in stage.who.members:  # an unread who names nobody
             yield from _party(org, member, f"stage '{stage.id}' who")
             role = org.roles.get(member.id)
             if role is not None and not role.held_by:
@@ -163,21 +166,28 @@ def _decision(org: Organisation, decision: Decision) -> Iterator[Finding]:
         if stage.escalate_to is not None:
             yield from _party(org, stage.escalate_to, f"stage '{stage.id}' escalate_to")
         for target in stage.successors():
-            if target.id not in decision.stages:
-                yield _unknown_stage(decision, target, f"stage '{stage.id}' next")
+            yield from _stage_named(decision, target, f"stage '{stage.id}' next")
         for other in stage.independent_of:
-            if other.id not in decision.stages:
-                yield _unknown_stage(decision, other, f"stage '{stage.id}' independent_of")
+            yield from _stage_named(decision, other, f"stage '{stage.id}' independent_of")
+        inputs_known = "inputs" not in decision.unread
         for branch in stage.branches:
             for condition in branch.conditions:
-                if condition.input.id not in decision.inputs:
+                name = condition.input.id
+                if inputs_known and name not in decision.inputs and name not in decision.unread_inputs:
                     declared = ", ".join(decision.inputs) or "none are declared"
                     yield UNKNOWN_INPUT.at(
                         condition.input.loc,
                         f"stage '{stage.id}' branches on "
-                        f"'{condition.input.id}', which is not one of the decision's inputs ({declared})"
-                        f"{did_you_mean(condition.input.id, decision.inputs)}",
+                        f"'{name}', which is not one of the decision's inputs ({declared})"
+                        f"{did_you_mean(name, [*decision.inputs, *decision.unread_inputs])}",
                     )
+
+
+def _stage_named(decision: Decision, ref: Ref, where: str) -> Iterator[Finding]:
+    """DP202 for a stage id that is not a stage, unless it may be one that could not be read."""
+    if ref.id in decision.stages or ref.id in decision.unread_stages or "stages" in decision.unread:
+        return
+    yield _unknown_stage(decision, ref, where)
 
 
 def _party(org: Organisation, ref: Ref, where: str) -> Iterator[Finding]:
@@ -213,5 +223,6 @@ def _unknown_calendar(org: Organisation, ref: Ref, where: str) -> Finding:
 def _unknown_stage(decision: Decision, ref: Ref, where: str) -> Finding:
     return UNKNOWN_STAGE.at(
         ref.loc,
-        f"{where} '{ref.id}' is not a stage of this decision{did_you_mean(ref.id, decision.stages)}",
+        f"{where} '{ref.id}' is not a stage of this decision"
+        f"{did_you_mean(ref.id, [*decision.stages, *decision.unread_stages])}",
     )

@@ -112,6 +112,8 @@ def _load(args: argparse.Namespace, today: dt.date):  # type: ignore[no-untyped-
 def _decision(org, decision_id: str):  # type: ignore[no-untyped-def]
     if decision_id in org.decisions:
         return org.decisions[decision_id]
+    if decision_id in org.partial_decisions:  # read in part: there are findings, never a path to follow
+        raise UsageError(f"decision '{decision_id}' has errors: run decision-paths validate and fix them first")
     hint = did_you_mean_any(decision_id, org.decisions) or f"; decisions: {', '.join(sorted(org.decisions))}"
     raise UsageError(f"no decision '{decision_id}'{hint}")
 

@@ -4,10 +4,16 @@ Everything the format itself rules out (unknown keys, wrong types, bad ids,
 bad durations, ids defined twice) is found here, at the exact key or value.
 Cross-references (does this role exist? is every branch covered?) are the
 ``checks`` step's job and read only the model.
+
+One bad part does not hide the others: a decision with a part that cannot be
+read is read as far as it goes and kept, not ``complete``, in
+``Organisation.partial_decisions`` (see ``model.organisation``), so that the
+checks still find a mistyped role in it in the same run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -61,8 +67,9 @@ _COMPARISON_RE = re.compile(r"^\s*(>=|<=|>|<|=)\s*(-?\d+(?:\.\d+)?)\s*$")
 class LoadResult:
     org: Organisation
     findings: tuple[Finding, ...]
-    # True when some file or decision could not be read at all, so checks
-    # that need the whole picture (e.g. "this person approves nothing") hold back.
+    # True when some file or decision could not be read in full (a decision read in
+    # part is in org.partial_decisions), so checks that need the whole picture
+    # (e.g. "this person approves nothing") hold back.
     incomplete: bool
     # True when some person, role or calendar could not be read: then an id
     # that seems unknown may just be in the broken part, so it is not reported.
@@ -90,6 +97,7 @@ def load_folder(folder: str, sources: Mapping[str, bytes] | None = None, refused
                 shared.add_file(root)
     shared_incomplete = reader.incomplete
     decisions: dict[str, Decision] = {}
+    partial: dict[str, Decision] = {}
     first_file: dict[str, str] = {}
     for path in files:
         if is_shared(path):
@@ -111,8 +119,11 @@ def load_folder(folder: str, sources: Mapping[str, bytes] | None = None, refused
             continue
         category = os.path.relpath(os.path.dirname(path), folder).replace(os.sep, "/")
         decision = DecisionReader(reader, path, decision_id, category if category != "." else "").read(root)
-        if decision is not None:
+        if decision.complete:
             decisions[decision_id] = decision
+        else:  # its findings are recorded; the checks judge what was read
+            partial[decision_id] = decision
+            reader.incomplete = True
     org = Organisation(
         people=shared.people,
         roles=shared.roles,
@@ -122,6 +133,7 @@ def load_folder(folder: str, sources: Mapping[str, bytes] | None = None, refused
         files=tuple(files),
         categories=shared.categories,
         client_contact=shared.client_contact,
+        partial_decisions=partial,
     )
     return LoadResult(org, tuple(reader.findings), reader.incomplete, shared_incomplete)
 
@@ -142,34 +154,39 @@ def _decision_id(reader: Reader, path: str) -> str | None:
 
 
 class DecisionReader:
+    """Reads one decision file. A part that cannot be read is named in the decision's
+    ``unread`` fields and the rest is still read, so the checks can judge what was
+    written correctly (a mistyped role in one stage while another's duration is bad)."""
+
     def __init__(self, reader: Reader, path: str, decision_id: str, category: str):
         self.r = reader
         self.path = path
         self.id = decision_id
         self.category = category
-        self.broken = False
+        self.unread: set[str] = set()
+        self.unread_stages: set[str] = set()
+        self.unread_inputs: set[str] = set()
 
-    def must(self, read: Callable[[], T]) -> T | None:
-        """Read a required part; on a problem remember the decision cannot be built."""
+    def must(self, part: str, unread: set[str], read: Callable[[], T]) -> T | None:
+        """Read a required part; on a problem (its finding already recorded) name it in ``unread``."""
         try:
             return read()
         except Broken:
-            self.broken = True
+            unread.add(part)
             return None
 
-    def read(self, root: Map) -> Decision | None:
+    def read(self, root: Map) -> Decision:
         r = self.r
         what = f"decision '{self.id}'"
-        try:
+        with contextlib.suppress(Broken):  # a missing key: its own read below finds it unread
             r.keys(root, F.DECISION, what, Loc(self.path))
-        except Broken:
-            self.broken = True
-        title = self.must(lambda: r.text(root.get("title"), "title"))
-        summary = self.must(lambda: r.text(root.get("summary"), "summary"))
-        owner = self.must(lambda: r.ident(root.get("owner"), "owner"))
-        start = self.must(lambda: r.ident(root.get("start"), "start"))
-        inputs = self.must(lambda: self._inputs(root.get("inputs"))) if "inputs" in root.entries else {}
-        stages = self.must(lambda: self._stages(root.get("stages"), inputs or {}))
+        part = functools.partial(self.must, unread=self.unread)
+        title = part("title", read=lambda: r.text(root.get("title"), "title"))
+        summary = part("summary", read=lambda: r.text(root.get("summary"), "summary"))
+        owner = part("owner", read=lambda: r.ident(root.get("owner"), "owner"))
+        start = part("start", read=lambda: r.ident(root.get("start"), "start"))
+        inputs = part("inputs", read=lambda: self._inputs(root.get("inputs"))) if "inputs" in root.entries else {}
+        stages = part("stages", read=lambda: self._stages(root.get("stages")))
         audience = r.field(root, "audience", lambda n: r.choice(n, "audience", F.DECISION["audience"].choices))
         reviewed = r.field(root, "reviewed", lambda n: r.date(n, "reviewed"))
         review_every = r.field(root, "review_every", self._review_every)
@@ -178,31 +195,29 @@ class DecisionReader:
         notes = r.field(root, "notes", lambda n: r.text(n, "notes"))
         client_notes = r.field(root, "client_notes", lambda n: r.text(n, "client_notes"))
         answer = r.field(root, "answer", lambda n: r.ident(n, "answer"))
-        if self.broken or title is None or summary is None or owner is None or start is None:
-            r.incomplete = True
-            return None
-        if stages is None or inputs is None:  # only when broken, so already reported
-            r.incomplete = True
-            return None
+        nowhere = Ref("", Loc(self.path))  # the stand-in for an unread owner or start
         return Decision(
             id=self.id,
             file=self.path,
             loc=Loc(self.path),
             category=category if category is not None else self.category,
-            title=title,
-            summary=summary,
-            owner=owner,
-            start=start,
-            stages=stages,
+            title=title if title is not None else "",
+            summary=summary if summary is not None else "",
+            owner=owner or nowhere,
+            start=start or nowhere,
+            stages=stages or {},
             audience=Audience(audience or "internal"),
             reviewed=reviewed,
             reviewed_loc=root.key_loc("reviewed") if "reviewed" in root.entries else None,
             review_every=review_every,
             calendar=calendar,
-            inputs=inputs,
+            inputs=inputs or {},
             notes=notes,
             client_notes=client_notes,
             answer=answer,
+            unread=frozenset(self.unread),
+            unread_stages=frozenset(self.unread_stages),
+            unread_inputs=frozenset(self.unread_inputs),
         )
 
     def _review_every(self, node: Node) -> Duration:
@@ -221,11 +236,13 @@ class DecisionReader:
         body = r.mapping(node, "inputs")
         inputs: dict[str, Input] = {}
         for input_id, key_node, value in r.entries(body, "input id"):
-            item = self.must(functools.partial(self._input, input_id, key_node.loc, value))
+            item = self.must(
+                input_id, self.unread_inputs, functools.partial(self._input, input_id, key_node.loc, value)
+            )
             if item is not None:
                 inputs[input_id] = item
-        if len(inputs) != len(body.entries):
-            raise Broken
+        if len(inputs) + len(self.unread_inputs) != len(body.entries):  # an id that is not an id
+            self.unread.add("inputs")
         return inputs
 
     def _input(self, input_id: str, loc: Loc, node: Node) -> Input:
@@ -271,7 +288,7 @@ class DecisionReader:
             unit = None
         return Input(input_id, loc, label, kind, options, labels, unit)
 
-    def _stages(self, node: Node | None, inputs: dict[str, Input]) -> dict[str, Stage]:
+    def _stages(self, node: Node | None) -> dict[str, Stage]:
         r = self.r
         body = r.mapping(node, "stages")
         if not body.entries:
@@ -279,43 +296,43 @@ class DecisionReader:
             raise Broken
         stages: dict[str, Stage] = {}
         for stage_id, key_node, value in r.entries(body, "stage id"):
-            stage = self.must(functools.partial(self._stage, stage_id, key_node.loc, value))
+            stage = self.must(
+                stage_id, self.unread_stages, functools.partial(self._stage, stage_id, key_node.loc, value)
+            )
             if stage is not None:
                 stages[stage_id] = stage
-        if len(stages) != len(body.entries):
-            raise Broken
+        if len(stages) + len(self.unread_stages) != len(body.entries):  # an id that is not an id
+            self.unread.add("stages")
         return stages
 
     def _stage(self, stage_id: str, loc: Loc, node: Node) -> Stage:
         r = self.r
         what = f"stage '{stage_id}'"
         body = r.mapping(node, what)
-        try:
+        with contextlib.suppress(Broken):  # a missing key: its own read below finds it unread
             r.keys(body, F.STAGE, what, loc)
-        except Broken:
-            self.broken = True
-        title = self.must(lambda: r.text(body.get("title"), f"{what} title"))
-        who = self.must(lambda: self._who(body.get("who"), what))
-        within = self.must(lambda: r.duration(body.get("within"), f"{what} within"))
+        unread: set[str] = set()
+        part = functools.partial(self.must, unread=unread)
+        title = part("title", read=lambda: r.text(body.get("title"), f"{what} title"))
+        who = part("who", read=lambda: self._who(body.get("who"), what))
+        within = part("within", read=lambda: r.duration(body.get("within"), f"{what} within"))
         next_node = body.get("next")
         next_stage: Ref | None = None
         branches: tuple[Branch, ...] = ()
         if isinstance(next_node, Seq):
-            branches = self.must(lambda: self._branches(next_node, what)) or ()
+            branches = self._branches(next_node, what, unread)
         elif next_node is not None and not (isinstance(next_node, Scalar) and next_node.value is None):
-            next_stage = self.must(lambda: r.ident(next_node, f"{what} next"))
+            next_stage = part("next", read=lambda: r.ident(next_node, f"{what} next"))
         visibility = r.field(
             body, "visibility", lambda n: r.choice(n, f"{what} visibility", F.STAGE["visibility"].choices)
         )
         outcomes = r.field(body, "outcomes", lambda n: r.labelled(n, f"{what} outcomes")) or {}
-        if title is None or who is None or within is None:
-            raise Broken
         return Stage(
             id=stage_id,
             loc=loc,
-            title=title,
-            who=who,
-            within=within,
+            title=title if title is not None else "",
+            who=who or Who(WhoMode.ONE, (), 1, loc),  # names nobody: no check finds anything in it
+            within=within or Duration(Decimal(0), Unit.CALENDAR_DAYS, "", loc),
             does=r.field(body, "does", lambda n: r.text(n, f"{what} does")),
             escalate_to=r.field(body, "escalate_to", lambda n: r.ident(n, f"{what} escalate_to")),
             visibility=Visibility(visibility or "client"),
@@ -326,6 +343,7 @@ class DecisionReader:
             outcome_labels={k: v for k, v in outcomes.items() if k != v},
             independent_of=r.field(body, "independent_of", lambda n: r.idents(n, f"{what} independent_of")) or (),
             pausable=r.field(body, "pausable", lambda n: r.boolean(n, f"{what} pausable")) or False,
+            unread=frozenset(unread),
         )
 
     def _who(self, node: Node | None, what: str) -> Who:
@@ -376,20 +394,22 @@ class DecisionReader:
                 raise Broken
         return Who(mode, members, needed, node.loc)
 
-    def _branches(self, node: Seq, what: str) -> tuple[Branch, ...]:
+    def _branches(self, node: Seq, what: str, unread: set[str]) -> tuple[Branch, ...]:
+        """The branches that could be read; "next" is unread if any could not."""
         r = self.r
         if not node.items:
             r.add(INVALID_VALUE, node.loc, f"{what} next: an empty list; name the next stage or list branches")
-            raise Broken
-        branches = self.r._all(node.items, lambda item: self._branch(item, what))
-        for branch in branches[:-1]:
-            if branch.otherwise:
+            unread.add("next")
+            return ()
+        read = [self.must("next", unread, functools.partial(self._branch, item, what)) for item in node.items]
+        for branch in read[:-1]:
+            if branch is not None and branch.otherwise:
                 r.add(
                     MISPLACED_OTHERWISE,
                     branch.loc,
                     f"{what}: 'otherwise' must be the last branch; branches after it could never be taken",
                 )
-        return branches
+        return tuple(branch for branch in read if branch is not None)
 
     def _branch(self, node: Node, what: str) -> Branch:
         r = self.r

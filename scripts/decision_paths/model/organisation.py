@@ -1,6 +1,14 @@
 """The typed model of a decisions folder: the one representation that checks,
 timelines and rendering read. Built by ``load``; nothing after loading looks
 at YAML again. Every object keeps the place in the source it came from.
+
+A decision file with a part that could not be read still gives a ``Decision``,
+one that is not ``complete``: it holds every part that was read, names the others
+in its ``unread`` fields, and has an empty stand-in where a required part is
+missing (a ``who`` that names nobody, a ``next`` that goes nowhere, no title).
+It lives in ``Organisation.partial_decisions``, never in ``decisions``, so only
+the checks that judge one part at a time see it; nothing that plans pages,
+answers a query or compares history does.
 """
 
 from __future__ import annotations
@@ -233,6 +241,9 @@ class Stage:
     outcome_labels: Mapping[str, str] = field(default_factory=dict)
     independent_of: tuple[Ref, ...] = ()  # four eyes: nobody who can act there may act here
     pausable: bool = False
+    # The parts that could not be read ("title", "who", "within", "next"), each an empty
+    # stand-in here; only a stage of a partial decision has any.
+    unread: frozenset[str] = frozenset()
 
     def outcome_label(self, outcome: str) -> str:
         return self.outcome_labels.get(outcome, outcome)
@@ -267,6 +278,20 @@ class Decision:
     notes: str | None = None
     client_notes: str | None = None
     answer: Ref | None = None  # the stage whose due time is the promised answer; None: the final stage
+    # What could not be read, so that the checks neither call an id unknown because its
+    # definition is in a broken part, nor read a stand-in as if it had been written:
+    # parts of the decision ("title", "summary", "owner", "start"; "stages" or "inputs"
+    # when their ids are not all known), and the ids of stages and inputs that could not be read.
+    unread: frozenset[str] = frozenset()
+    unread_stages: frozenset[str] = frozenset()
+    unread_inputs: frozenset[str] = frozenset()
+
+    @property
+    def complete(self) -> bool:
+        """Every part was read: only such a decision is planned, queried or compared."""
+        return not (self.unread or self.unread_stages or self.unread_inputs) and not any(
+            stage.unread for stage in self.stages.values()
+        )
 
     def review_due(self) -> dt.date | None:
         if self.reviewed is None or self.review_every is None:
@@ -282,10 +307,12 @@ class Organisation:
     roles: Mapping[str, Role]
     calendars: Mapping[str, Calendar]
     defaults: Defaults
-    decisions: Mapping[str, Decision]
+    decisions: Mapping[str, Decision]  # complete ones only
     files: tuple[str, ...]  # every file read, in order
     categories: Mapping[str, str] = field(default_factory=dict)  # category -> its title
     client_contact: str | None = None  # whom clients contact when a promised date has passed
+    # Decisions read in part (not ``complete``): for the checks only, see the module's docstring.
+    partial_decisions: Mapping[str, Decision] = field(default_factory=dict)
 
     def category_title(self, category: str) -> str:
         return self.categories.get(category, category)
