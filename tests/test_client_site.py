@@ -412,6 +412,7 @@ def test_client_site_has_only_client_decision_pages(out: Path) -> None:
     pages = sorted(p.relative_to(client).as_posix() for p in client.rglob("*.html"))
     assert pages == [
         "404.html",
+        "calendars/index.html",
         "changes/index.html",
         "decisions/client-request/index.html",
         "decisions/second-client/index.html",
