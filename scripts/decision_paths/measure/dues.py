@@ -1,0 +1,114 @@
+"""Due instants and working time for many requests at once, by joining the working-time tables.
+
+The arithmetic per kind of unit is SPEC section 8's, as ``model.timeline`` counts
+it; the calendar facts come only from the tables (``measure.tables``), and a test
+compares every kind with ``timeline.due_instant`` across holidays and clock changes.
+All instants are UTC microseconds (BIGINT).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from decision_paths.measure.tables import CalendarTables
+from decision_paths.model.units import Kind
+
+_HOUR_US = 3_600_000_000
+_DAY_US = 86_400_000_000
+
+
+def load_tables(con: duckdb.DuckDBPyConnection, tables: list[CalendarTables]) -> None:
+    """Fill the working-time tables of every calendar the record needs."""
+    create_tables(con)
+    for found in tables:
+        con.executemany("INSERT INTO cal_days VALUES (?, ?, ?, ?, ?, ?)", found.days)
+        con.executemany("INSERT INTO cal_work VALUES (?, ?, ?, ?)", found.work)
+        con.executemany("INSERT INTO cal_offsets VALUES (?, ?, ?)", found.offsets)
+        con.executemany("INSERT INTO cal_wall VALUES (?, ?, ?)", found.wall)
+    index_tables(con)
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        CREATE TABLE IF NOT EXISTS cal_days(cal VARCHAR, day DATE, idx BIGINT, working BOOLEAN,
+                                            closes_us BIGINT, eod_us BIGINT);
+        CREATE TABLE IF NOT EXISTS cal_work(cal VARCHAR, at_us BIGINT, cum_us BIGINT, open BOOLEAN);
+        CREATE TABLE IF NOT EXISTS cal_offsets(cal VARCHAR, from_us BIGINT, offset_s BIGINT);
+        CREATE TABLE IF NOT EXISTS cal_wall(cal VARCHAR, wall_from_us BIGINT, offset_s BIGINT);
+        """
+    )
+
+
+def index_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Views the joins read, made once the tables are filled."""
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE cal_working AS
+            SELECT cal, idx, closes_us FROM cal_days WHERE working;
+        CREATE OR REPLACE TABLE cal_open AS
+            SELECT cal, cum_us, at_us FROM cal_work WHERE open;
+        """
+    )
+
+
+def local_day_sql(instant: str, offset_alias: str) -> str:
+    """The calendar date of an instant, given the ASOF-joined offset row."""
+    return f"CAST(make_timestamp({instant} + {offset_alias}.offset_s * 1000000) AS DATE)"
+
+
+def working_us_sql(table: str, instant_column: str, out: str) -> str:
+    """``SELECT *, W(instant) AS out FROM table``: working microseconds before an instant."""
+    return f"""
+        SELECT t.*, w.cum_us + CASE WHEN w.open THEN t.{instant_column} - w.at_us ELSE 0 END AS {out}
+        FROM {table} t ASOF JOIN cal_work w ON t.cal = w.cal AND t.{instant_column} >= w.at_us
+    """
+
+
+def due_sql(table: str) -> str:
+    """For ``table(key, cal, kind, amount, rec_us)``: ``(key, due_us)``, one row per input row
+    whose due instant the tables cover (a key missing from the result is out of range)."""
+    clock = f"""
+        SELECT key, rec_us + CAST(round(amount * {_HOUR_US}) AS BIGINT) AS due_us
+        FROM {table} WHERE kind = '{Kind.CLOCK_HOURS.value}'
+    """
+    calendar_days = f"""
+        SELECT q.key, d.eod_us AS due_us
+        FROM (SELECT t.*, {local_day_sql("t.rec_us", "o")} AS rec_day
+              FROM {table} t ASOF JOIN cal_offsets o ON t.cal = o.cal AND t.rec_us >= o.from_us
+              WHERE t.kind = '{Kind.CALENDAR_DAYS.value}') q
+        JOIN cal_days d ON d.cal = q.cal AND d.day = q.rec_day + CAST(q.amount AS INTEGER)
+    """
+    business_days = f"""
+        SELECT q.key, w.closes_us AS due_us
+        FROM (SELECT t.*, {local_day_sql("t.rec_us", "o")} AS rec_day
+              FROM {table} t ASOF JOIN cal_offsets o ON t.cal = o.cal AND t.rec_us >= o.from_us
+              WHERE t.kind = '{Kind.BUSINESS_DAYS.value}') q
+        JOIN cal_days d ON d.cal = q.cal AND d.day = q.rec_day
+        JOIN cal_working w ON w.cal = q.cal AND w.idx = d.idx + CAST(q.amount AS BIGINT)
+    """
+    hours = f"(SELECT * FROM {table} WHERE kind = '{Kind.BUSINESS_HOURS.value}')"
+    business_hours = f"""
+        SELECT q.key, o.at_us + (q.target_us - o.cum_us) AS due_us
+        FROM (SELECT key, cal, w_us + CAST(round(amount * {_HOUR_US}) AS BIGINT) AS target_us
+              FROM ({working_us_sql(hours, "rec_us", "w_us")})) q
+        ASOF JOIN cal_open o ON q.cal = o.cal AND q.target_us > o.cum_us
+    """
+    return f"{clock}\nUNION ALL {calendar_days}\nUNION ALL {business_days}\nUNION ALL {business_hours}"
+
+
+def shifted_sql(table: str) -> str:
+    """For ``table(key, cal, kind, due_us, paused_us, paused_w_us)``: ``(key, due_us)`` moved by
+    the time paused: working time for business units, elapsed time for the others."""
+    business = (Kind.BUSINESS_DAYS.value, Kind.BUSINESS_HOURS.value)
+    moved = f"(SELECT * FROM {table} WHERE kind IN {business} AND paused_w_us > 0)"
+    return f"""
+        SELECT key, CASE WHEN kind IN {business} THEN due_us ELSE due_us + paused_us END AS due_us
+        FROM {table}
+        WHERE kind NOT IN {business} OR paused_w_us = 0
+        UNION ALL
+        SELECT q.key, o.at_us + (q.target_us - o.cum_us) AS due_us
+        FROM (SELECT key, cal, w_us + paused_w_us AS target_us
+              FROM ({working_us_sql(moved, "due_us", "w_us")})) q
+        ASOF JOIN cal_open o ON q.cal = o.cal AND q.target_us > o.cum_us
+    """

@@ -1,0 +1,915 @@
+"""The record against the promise (SPEC section 11), in DuckDB.
+
+Steps, each a table: ``events`` (from the loader) -> ``ev`` (typed, with the
+problems of each row) -> ``cases`` (one row per usable case, with the rules in
+force and its path) -> ``prom`` (promised instants, stage by stage) -> ``done``
+(actual stages, each judged from when it really started) -> ``verdict`` (one
+row per case) -> figures per period, overdue now, conformance.
+
+Python decides only what needs the model: the decision version in force, the
+path the inputs choose, who may act on a day. Calendar arithmetic is the tables'
+(``measure.dues``), so a million cases cost a few joins, not a million loops.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+
+from decision_paths.load.cases import LoadedRecord, RecordFile, bulk_insert, cell_loc
+from decision_paths.measure import dues
+from decision_paths.measure.tables import calendar_tables, from_micros, micros
+from decision_paths.model import people as queries
+from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.cases import (
+    BAD_ROW,
+    BARE_DATE,
+    CASE_ORDER,
+    MIN_CASES_INTERNAL,
+    NEEDS_STAGE,
+    UNKNOWN_IN_RECORD,
+    DecisionFigures,
+    Deviation,
+    DeviationCount,
+    EventKind,
+    Measured,
+    OverdueItem,
+    Percentiles,
+    Period,
+    StageFigures,
+    Status,
+)
+from decision_paths.model.findings import Finding
+from decision_paths.model.organisation import Decision, InputType, Organisation
+from decision_paths.model.timeline import TimelineError, answer_id, parse_value, path_for
+
+_US = 1_000_000
+_HOUR_US = 3_600 * _US
+_OFFSET = r"([Zz]|[+-]\d{2}(:?\d{2})?)$"
+_LONGEST_STAGE_DAYS = 3660  # the tables reach past the last event by the longest allowance
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """A decision as it stood from ``since`` (UTC microseconds) on."""
+
+    decision: Decision
+    since: int
+
+
+@dataclass
+class RecordRules:
+    """The rules the record is judged by: each decision's versions in time order, the
+    organisation for people and calendars, and where they came from."""
+
+    org: Organisation
+    versions: Mapping[str, Sequence[Version]]
+    source: str  # "history" or "current"
+
+    @classmethod
+    def current(cls, org: Organisation) -> RecordRules:
+        return cls(org, {d.id: (Version(d, -(2**62)),) for d in org.decisions.values()}, "current")
+
+
+@dataclass
+class _Context:
+    con: duckdb.DuckDBPyConnection
+    files: tuple[RecordFile, ...]
+    folder_paths: tuple[str, ...]
+    findings: list[Finding] = field(default_factory=list)
+
+
+def measure(
+    con: duckdb.DuckDBPyConnection,
+    loaded: LoadedRecord,
+    folder_paths: Sequence[str],
+    rules: RecordRules,
+    as_of: dt.datetime,
+    periods: Sequence[Period],
+) -> tuple[Measured, list[Finding]]:
+    """Measure the loaded ``events`` table. ``folder_paths``: each record file's real path
+    (for the column of a JSONL cell); ``periods``: the months and quarters to give figures for."""
+    context = _Context(con, loaded.files, tuple(folder_paths), list(loaded.findings))
+    versions = _register_versions(con, rules)
+    calendars = _register_calendars(con, rules, as_of)
+    _typed_events(context)
+    _cases(context, rules, versions)
+    _promised(con, versions)
+    _actual(con, versions, as_of)
+    left_out = dict(con.execute("SELECT decision, count(*) FROM left_out GROUP BY decision").fetchall())
+    figures = _figures(con, periods, left_out)
+    overdue = _overdue(con, rules, versions, calendars, as_of)
+    deviations = _deviations(con, rules, versions)
+    total = con.execute("SELECT count(*) FROM verdict").fetchone()
+    measured = Measured(
+        as_of=as_of,
+        rules=rules.source,
+        figures=figures,
+        overdue=overdue,
+        deviations=deviations,
+        left_out=left_out,
+        cases=int(total[0]) if total else 0,
+    )
+    return measured, context.findings
+
+
+# ------------------------------------------------------------------ what the SQL joins
+
+
+def _register_versions(con: duckdb.DuckDBPyConnection, rules: RecordRules) -> list[Version]:
+    """``versions(decision, version, since_us, first)`` and per version its stages and answer."""
+    flat: list[Version] = []
+    rows, stages = [], []
+    for decision_id, found in rules.versions.items():
+        for position, version in enumerate(found):
+            number = len(flat)
+            flat.append(version)
+            rows.append((decision_id, number, version.since, position == 0, _calendar_id(rules.org, version.decision)))
+            answer = answer_id(version.decision)
+            for stage in version.decision.stages.values():
+                spec = stage.within.unit.spec
+                stages.append(
+                    (
+                        number,
+                        stage.id,
+                        spec.kind.value,
+                        float(stage.within.amount * spec.factor),
+                        stage.pausable,
+                        stage.id == answer,
+                    )
+                )
+    bulk_insert(
+        con,
+        "versions",
+        [
+            ("decision", "VARCHAR"),
+            ("version", "INTEGER"),
+            ("since_us", "BIGINT"),
+            ("first", "BOOLEAN"),
+            ("cal", "VARCHAR"),
+        ],
+        rows,
+    )
+    bulk_insert(
+        con,
+        "version_stages",
+        [
+            ("version", "INTEGER"),
+            ("stage", "VARCHAR"),
+            ("kind", "VARCHAR"),
+            ("amount", "DOUBLE"),
+            ("pausable", "BOOLEAN"),
+            ("is_answer", "BOOLEAN"),
+        ],
+        stages,
+    )
+    return flat
+
+
+def _calendar_id(org: Organisation, decision: Decision) -> str | None:
+    calendar = org.calendar_for(decision)
+    return calendar.id if calendar is not None else None
+
+
+def _register_calendars(
+    con: duckdb.DuckDBPyConnection, rules: RecordRules, as_of: dt.datetime
+) -> dict[str, BusinessCalendar]:
+    """The working-time tables of every calendar a decision uses, over the record's years."""
+    span = con.execute('SELECT min(TRY_CAST("at" AS DATE)), max(TRY_CAST("at" AS DATE)) FROM events').fetchone()
+    first = (span[0] if span and span[0] else as_of.date()) - dt.timedelta(days=7)
+    last = max(span[1] if span and span[1] else as_of.date(), as_of.date()) + dt.timedelta(days=400)
+    calendars: dict[str, BusinessCalendar] = {}
+    tables = []
+    for calendar_id, calendar in rules.org.calendars.items():
+        business = calendars[calendar_id] = BusinessCalendar(calendar)
+        tables.append(calendar_tables(calendar_id, business, first, last))
+    dues.create_tables(con)
+    for found in tables:
+        _fill(con, "cal_days", found.days)
+        _fill(con, "cal_work", found.work)
+        _fill(con, "cal_offsets", found.offsets)
+        _fill(con, "cal_wall", found.wall)
+    dues.index_tables(con)
+    return calendars
+
+
+def _fill(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]]) -> None:
+    described = con.execute(f"DESCRIBE {table}").fetchall()
+    columns = [(str(r[0]), str(r[1])) for r in described]
+    bulk_insert(con, f"{table}_new", columns, rows)
+    con.execute(f"INSERT INTO {table} SELECT * FROM {table}_new; DROP TABLE {table}_new")
+
+
+# ------------------------------------------------------------------ rows -> typed events
+
+
+def _typed_events(context: _Context) -> None:
+    con = context.con
+    kinds = ", ".join(f"'{k.value}'" for k in EventKind)
+    needs_stage = ", ".join(f"'{k.value}'" for k in NEEDS_STAGE)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE ev0 AS
+        SELECT e.*, v.cal,
+               regexp_matches(trim(e."at"), '{_OFFSET}') AS at_zoned,
+               regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare,
+               regexp_matches(trim(e."until"), '{_OFFSET}') AS until_zoned
+        FROM events e
+        LEFT JOIN (SELECT DISTINCT decision, cal FROM versions) v ON v.decision = e.decision
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE ev1 AS
+        SELECT *,
+            CASE WHEN at_zoned THEN epoch_us(TRY_CAST(trim("at") AS TIMESTAMPTZ)) END AS at_abs,
+            epoch_us(TRY_CAST(trim("at") AS TIMESTAMP)) AS at_wall,
+            CASE WHEN until_zoned THEN epoch_us(TRY_CAST(trim("until") AS TIMESTAMPTZ)) END AS until_abs,
+            epoch_us(TRY_CAST(trim("until") AS TIMESTAMP)) AS until_wall
+        FROM ev0
+        """
+    )
+    # A time without offset is a wall-clock time of the decision's calendar.
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE ev2 AS
+        SELECT e.* EXCLUDE (at_wall, until_wall),
+            coalesce(e.at_abs, e.at_wall - w.offset_s * 1000000) AS at_us,
+            coalesce(e.until_abs, e.until_wall - u.offset_s * 1000000) AS until_us
+        FROM ev1 e
+        ASOF LEFT JOIN cal_wall w ON w.cal = e.cal AND coalesce(e.at_wall, -9223372036854775000) >= w.wall_from_us
+        ASOF LEFT JOIN cal_wall u ON u.cal = e.cal AND coalesce(e.until_wall, -9223372036854775000) >= u.wall_from_us
+        """
+    )
+    problems = f"""
+        SELECT file, row, 'decision' AS col, 'unknown' AS rule, decision AS value FROM ev2
+            WHERE decision IS NOT NULL AND cal IS NULL AND decision IN (SELECT decision FROM versions) IS NOT TRUE
+        UNION ALL SELECT file, row, 'case', 'missing', NULL FROM ev2 WHERE coalesce(trim("case"), '') = ''
+        UNION ALL SELECT file, row, 'decision', 'missing', NULL FROM ev2 WHERE coalesce(trim(decision), '') = ''
+        UNION ALL SELECT file, row, 'event', 'event', event FROM ev2 WHERE event IS NULL OR event NOT IN ({kinds})
+        UNION ALL SELECT file, row, 'stage', 'stage', event FROM ev2
+            WHERE event IN ({needs_stage}) AND coalesce(trim(stage), '') = ''
+        UNION ALL SELECT file, row, 'at', 'at', "at" FROM ev2 WHERE cal IS NOT NULL AND at_us IS NULL
+        UNION ALL SELECT file, row, 'until', 'until', "until" FROM ev2
+            WHERE event = 'delayed' AND cal IS NOT NULL AND until_us IS NULL
+        UNION ALL SELECT file, row, 'inputs', 'inputs-missing', NULL FROM ev2
+            WHERE event = 'received' AND coalesce(trim(inputs), '') = '' AND FALSE
+    """
+    con.execute(f"CREATE OR REPLACE TABLE problems AS {problems}")
+    for file, row, column, rule, value in con.execute(
+        "SELECT file, row, col, rule, value FROM problems ORDER BY file, row, col"
+    ).fetchall():
+        context.findings.append(_row_finding(context, file, row, column, rule, value))
+    for file, row, value in con.execute(
+        'SELECT file, row, "at" FROM ev2 WHERE at_bare AND at_us IS NOT NULL ORDER BY file, row'
+    ).fetchall():
+        context.findings.append(
+            BARE_DATE.at(
+                _loc(context, file, row, "at"),
+                f"'{value}' is a date without a time: it counts as 00:00 of that day; "
+                "write the time, e.g. 2026-11-20T10:00",
+            )
+        )
+    con.execute(
+        "CREATE OR REPLACE TABLE ev AS SELECT e.* FROM ev2 e ANTI JOIN problems p ON p.file = e.file AND p.row = e.row"
+    )
+
+
+def _loc(context: _Context, file: int, row: int, column: str | None):  # type: ignore[no-untyped-def]
+    return cell_loc(context.files[file], row, column, context.folder_paths[file])
+
+
+_MESSAGES = {
+    "unknown": "decision '{value}' does not exist (no decision file has that name, now or in the history)",
+    "missing": "this cell is empty; every row needs case, decision, event and at",
+    "event": "event '{value}' is not one of received, done, paused, resumed, delayed, withdrawn",
+    "stage": "a '{value}' event needs the stage it is about in the stage column",
+    "at": "'{value}' is not an ISO 8601 instant, e.g. 2026-11-20T10:00+08:00 or 2026-11-20T10:00",
+    "until": "a delayed event needs the new due instant in until, e.g. 2026-12-01T18:00+08:00; not '{value}'",
+}
+
+
+def _row_finding(context: _Context, file: int, row: int, column: str, rule: str, value: object) -> Finding:
+    message = _MESSAGES[rule].format(value=value if value is not None else "")
+    found_rule = UNKNOWN_IN_RECORD if rule == "unknown" else BAD_ROW
+    return found_rule.at(_loc(context, file, row, column), message)
+
+
+# ------------------------------------------------------------------ events -> cases
+
+
+def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> None:
+    """One row per case with its received instant, rules in force and path; the cases
+    that cannot be judged go to ``left_out`` with a finding each."""
+    con = context.con
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE case_problems AS
+        WITH r AS (
+            SELECT "case", decision, count(*) FILTER (WHERE event = 'received') AS received,
+                   count(DISTINCT decision) OVER (PARTITION BY "case") AS decisions
+            FROM ev GROUP BY "case", decision
+        )
+        SELECT e.file, e.row, 'case' AS col, 'second-received' AS rule, e."case" AS value
+        FROM (SELECT *, row_number() OVER (PARTITION BY "case", decision ORDER BY at_us, file, row) AS n
+              FROM ev WHERE event = 'received') e WHERE e.n > 1
+        UNION ALL
+        SELECT min(e.file), min(e.row), 'case', 'no-received', e."case"
+        FROM ev e JOIN r USING ("case", decision) WHERE r.received = 0 GROUP BY e."case", e.decision
+        UNION ALL
+        SELECT e.file, e.row, 'at', 'before-received', e."case"
+        FROM ev e JOIN (SELECT "case", decision, min(at_us) AS received_us FROM ev WHERE event = 'received'
+                        GROUP BY ALL) f USING ("case", decision)
+        WHERE e.event <> 'received' AND e.at_us < f.received_us
+        """
+    )
+    # Rules in force: the last version at or before receipt, else the first one known.
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE received AS
+        SELECT r."case", r.decision, r.file, r.row, r.at_us AS received_us, r.inputs, r.cal,
+               coalesce(v.version, f.version) AS version
+        FROM (SELECT * FROM ev WHERE event = 'received'
+              QUALIFY row_number() OVER (PARTITION BY "case", decision ORDER BY at_us, file, row) = 1) r
+        ASOF LEFT JOIN versions v ON v.decision = r.decision AND r.at_us >= v.since_us
+        LEFT JOIN versions f ON f.decision = r.decision AND f.first
+        """
+    )
+    # Stages and people the record names must exist (stages: in the rules in force).
+    con.execute(
+        """
+        INSERT INTO case_problems
+        SELECT e.file, e.row, 'stage', 'unknown-stage', e.stage FROM ev e
+        JOIN received r USING ("case", decision)
+        WHERE e.stage IS NOT NULL AND trim(e.stage) <> ''
+          AND NOT EXISTS (SELECT 1 FROM version_stages s WHERE s.version = r.version AND s.stage = e.stage)
+        """
+    )
+    bulk_insert(con, "people", [("person", "VARCHAR")], [(p,) for p in rules.org.people])
+    con.execute(
+        """
+        INSERT INTO case_problems
+        SELECT e.file, e.row, 'by', 'unknown-person', e."by" FROM ev e
+        WHERE coalesce(trim(e."by"), '') <> '' AND e."by" NOT IN (SELECT person FROM people)
+        """
+    )
+    _paths(context, versions)
+    for file, row, column, rule, value in con.execute(
+        "SELECT file, row, col, rule, value FROM case_problems ORDER BY file, row, col"
+    ).fetchall():
+        context.findings.append(_case_finding(context, file, row, column, rule, value))
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE left_out AS
+        SELECT DISTINCT e."case", e.decision FROM ev e
+        JOIN case_problems p ON p.file = e.file AND p.row = e.row
+        UNION SELECT DISTINCT e."case", e.decision FROM problems p JOIN ev2 e ON p.file = e.file AND p.row = e.row
+            WHERE e."case" IS NOT NULL AND e.decision IN (SELECT decision FROM versions)
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE cases AS
+        SELECT row_number() OVER (ORDER BY r.decision, r."case") AS key, r.*, p.path
+        FROM received r JOIN input_paths p ON p.version = r.version AND p.inputs IS NOT DISTINCT FROM r.inputs
+        WHERE p.path IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM left_out l WHERE l."case" = r."case" AND l.decision = r.decision)
+        """
+    )
+
+
+_CASE_MESSAGES = {
+    "second-received": "case '{value}' is received a second time; a case has one received event",
+    "no-received": "case '{value}' has no received event, so nothing can be measured from it",
+    "before-received": "this event of case '{value}' comes before the case was received",
+    "unknown-stage": "stage '{value}' is not a stage of this decision as it stood when the case was received",
+    "unknown-person": "person '{value}' does not exist in _people.yaml",
+    "inputs": "{value}",
+}
+
+
+def _case_finding(context: _Context, file: int, row: int, column: str, rule: str, value: object) -> Finding:
+    found_rule = UNKNOWN_IN_RECORD if rule.startswith("unknown") else CASE_ORDER if rule != "inputs" else BAD_ROW
+    message = _CASE_MESSAGES[rule].format(value=value if value is not None else "")
+    return found_rule.at(_loc(context, file, row, column), message)
+
+
+def _paths(context: _Context, versions: list[Version]) -> None:
+    """Each distinct (version, inputs) -> the path its inputs choose, as ``path_steps``;
+    inputs the path cannot use are findings at the inputs cell."""
+    con = context.con
+    distinct = con.execute(
+        "SELECT version, inputs, min(file), min(row) FROM received WHERE version IS NOT NULL GROUP BY ALL"
+    ).fetchall()
+    keys: dict[tuple[int, tuple[str, ...]], int] = {}
+    input_rows: list[tuple[int, str | None, int | None]] = []
+    steps: list[tuple[int, int, str]] = []
+    for version, inputs, _file, _row in distinct:
+        decision = versions[version].decision
+        try:
+            values = _inputs(decision, inputs)
+            stages = tuple(s.id for s in path_for(decision, values))
+        except (TimelineError, ValueError) as err:
+            problem = str(err)
+            con.execute(
+                "INSERT INTO case_problems SELECT file, row, 'inputs', 'inputs', ? FROM received "
+                "WHERE version = ? AND inputs IS NOT DISTINCT FROM ?",
+                [f"the inputs cannot choose a path: {problem}", version, inputs],
+            )
+            input_rows.append((version, inputs, None))
+            continue
+        if (version, stages) not in keys:
+            keys[version, stages] = len(keys)
+            steps.extend((keys[version, stages], position, stage) for position, stage in enumerate(stages, 1))
+        input_rows.append((version, inputs, keys[version, stages]))
+    bulk_insert(con, "input_paths", [("version", "INTEGER"), ("inputs", "VARCHAR"), ("path", "INTEGER")], input_rows)
+    bulk_insert(con, "path_steps", [("path", "INTEGER"), ("pos", "INTEGER"), ("stage", "VARCHAR")], steps)
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE path_steps AS
+        SELECT p.*, s.kind, s.amount, s.pausable,
+               s.is_answer OR (NOT EXISTS (SELECT 1 FROM path_steps q JOIN version_stages a
+                                            ON a.version = v.version AND a.stage = q.stage AND a.is_answer
+                                            WHERE q.path = p.path)
+                               AND p.pos = max(p.pos) OVER (PARTITION BY p.path)) AS is_answer,
+               v.version
+        FROM path_steps p
+        JOIN (SELECT DISTINCT path, version FROM input_paths WHERE path IS NOT NULL) v USING (path)
+        JOIN version_stages s ON s.version = v.version AND s.stage = p.stage
+        """
+    )
+
+
+def _inputs(decision: Decision, text: str | None) -> dict[str, object]:
+    """The received row's inputs: a JSON object or ``name=value;name=value``."""
+    if text is None or not text.strip():
+        return {}
+    raw: dict[str, object]
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            loaded = json.loads(stripped)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"inputs are not valid JSON ({err.msg} at character {err.pos + 1})") from None
+        if not isinstance(loaded, dict):
+            raise ValueError('inputs must be a JSON object, e.g. {"amount": 5000}')
+        raw = loaded
+    else:
+        raw = {}
+        for part in stripped.split(";"):
+            if not part.strip():
+                continue
+            name, sep, value = part.partition("=")
+            if not sep:
+                raise ValueError(f"'{part.strip()}' is not name=value, e.g. amount=5000;first_request=true")
+            raw[name.strip()] = value.strip()
+    values: dict[str, object] = {}
+    for name, given in raw.items():
+        item = decision.inputs.get(name)
+        if item is None:
+            known = ", ".join(decision.inputs) or "it has none"
+            raise ValueError(f"'{name}' is not an input of {decision.id} ({known})")
+        text = ("yes" if given else "no") if isinstance(given, bool) else str(given)
+        if item.type is InputType.YES_NO and text.lower() in ("true", "false"):
+            text = "yes" if text.lower() == "true" else "no"
+        values[name] = parse_value(item, text)
+    return values
+
+
+# ------------------------------------------------------------------ promised
+
+
+def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version]) -> None:
+    """``prom(key, pos, stage, rec_us, due_us)``: the promise for each case's path, stage by
+    stage, each due instant moved by the time paused on a pausable stage."""
+    _pauses(con)
+    con.execute("CREATE OR REPLACE TABLE prom(key BIGINT, pos INTEGER, stage VARCHAR, rec_us BIGINT, due_us BIGINT)")
+    longest = con.execute("SELECT coalesce(max(pos), 0) FROM path_steps").fetchone()
+    for position in range(1, int(longest[0] if longest else 0) + 1):
+        start = (
+            "c.received_us"
+            if position == 1
+            else "(SELECT p.due_us FROM prom p WHERE p.key = c.key AND p.pos = s.pos - 1)"
+        )
+        con.execute(
+            f"""
+            CREATE OR REPLACE TABLE q AS
+            SELECT c.key, c.cal, s.kind, s.amount, {start} AS rec_us, s.stage, s.pos, s.pausable
+            FROM cases c JOIN path_steps s ON s.path = c.path AND s.pos = {position}
+            """
+        )
+        _due_with_pauses(con, "q", "prom_step")
+        con.execute("INSERT INTO prom SELECT key, pos, stage, rec_us, due_us FROM prom_step")
+
+
+def _pauses(con: duckdb.DuckDBPyConnection) -> None:
+    """``pauses(case, decision, stage, paused_us, paused_w_us)``: time each stage waited on
+    the client; a pause not yet resumed lasts until the record's last event."""
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE pause_spans AS
+        SELECT "case", decision, stage, cal, at_us AS from_us,
+               coalesce(lead(at_us) OVER w, (SELECT max(at_us) FROM ev)) AS to_us, event
+        FROM ev WHERE event IN ('paused', 'resumed')
+        WINDOW w AS (PARTITION BY "case", decision, stage ORDER BY at_us, file, row)
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE pauses AS
+        SELECT "case", decision, stage, sum(to_us - from_us) AS paused_us, sum(w_to - w_from) AS paused_w_us
+        FROM (SELECT a.*, b.w_us AS w_to FROM
+                ({dues.working_us_sql("(SELECT * FROM pause_spans WHERE event = 'paused')", "from_us", "w_from")}) a
+              JOIN ({dues.working_us_sql("(SELECT * FROM pause_spans WHERE event = 'paused')", "to_us", "w_us")}) b
+              USING ("case", decision, stage, from_us))
+        GROUP BY ALL
+        """
+    )
+
+
+def _due_with_pauses(con: duckdb.DuckDBPyConnection, table: str, out: str) -> None:
+    """``out``: ``table``'s rows with ``due_us``, moved by pauses when the stage is pausable."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {out}_raw AS
+        SELECT t.*, d.due_us FROM {table} t JOIN ({dues.due_sql(table)}) d USING (key)
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {out}_moved AS
+        SELECT r.key, r.cal, r.kind, r.due_us, coalesce(p.paused_us, 0) AS paused_us,
+               coalesce(p.paused_w_us, 0) AS paused_w_us
+        FROM {out}_raw r JOIN cases c USING (key)
+        LEFT JOIN pauses p ON p."case" = c."case" AND p.decision = c.decision AND p.stage = r.stage
+        WHERE r.pausable AND p.paused_us > 0
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE {out} AS
+        SELECT r.* EXCLUDE (due_us), coalesce(m.due_us, r.due_us) AS due_us
+        FROM {out}_raw r LEFT JOIN ({dues.shifted_sql(f"{out}_moved")}) m USING (key)
+        """
+    )
+
+
+# ------------------------------------------------------------------ actual
+
+
+def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.datetime) -> None:
+    """``done``: each stage done, from when it really started, judged by its own within;
+    ``verdict``: one row per case against its promised answer."""
+    now = micros(as_of)
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE done0 AS
+        WITH first_done AS (
+            SELECT c.key, c.cal, c.version, c.received_us, e.stage, e.at_us, e."by", e.file, e.row
+            FROM cases c JOIN ev e ON e."case" = c."case" AND e.decision = c.decision AND e.event = 'done'
+            QUALIFY row_number() OVER (PARTITION BY c.key, e.stage ORDER BY e.at_us, e.file, e.row) = 1
+        )
+        SELECT key, cal, version, stage, at_us AS done_us, "by",
+               coalesce(lag(at_us) OVER w, received_us) AS start_us, row_number() OVER w AS seq
+        FROM first_done
+        WINDOW w AS (PARTITION BY key ORDER BY at_us, file, row)
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE dq AS
+        SELECT row_number() OVER () AS key, d.key AS case_key, d.cal, s.kind, s.amount, d.start_us AS rec_us,
+               d.stage, s.pausable
+        FROM done0 d JOIN version_stages s ON s.version = d.version AND s.stage = d.stage
+        """
+    )
+    # The stage rows have keys of their own; case_key ties each to its case.
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE dq2 AS
+        SELECT key, case_key, cal, kind, amount, rec_us, stage, pausable FROM dq
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE dq_due AS
+        SELECT q.*, d.due_us FROM dq2 q JOIN ({dues.due_sql("dq2")}) d USING (key)
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE dq_moved AS
+        SELECT q.key, q.cal, q.kind, q.due_us, p.paused_us, p.paused_w_us
+        FROM dq_due q JOIN cases c ON c.key = q.case_key
+        JOIN pauses p ON p."case" = c."case" AND p.decision = c.decision AND p.stage = q.stage
+        WHERE q.pausable AND p.paused_us > 0
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE stage_due AS
+        SELECT q.case_key AS key, q.stage, coalesce(m.due_us, q.due_us) AS due_us
+        FROM dq_due q LEFT JOIN ({dues.shifted_sql("dq_moved")}) m USING (key)
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE done AS
+        WITH base AS (
+            SELECT d.*, s.due_us, s.due_us >= d.done_us AS on_time FROM done0 d JOIN stage_due s USING (key, stage)
+        ),
+        wd AS (SELECT b.*, x.w_us AS w_done FROM ({dues.working_us_sql("base", "done_us", "w_us")}) x
+               JOIN base b USING (key, stage)),
+        ws AS (SELECT key, stage, w_us AS w_start FROM ({dues.working_us_sql("base", "start_us", "w_us")})),
+        wu AS (SELECT key, stage, w_us AS w_due FROM ({dues.working_us_sql("base", "due_us", "w_us")}))
+        SELECT wd.*, ws.w_start, wu.w_due,
+               (wd.w_done - ws.w_start) / {_HOUR_US}.0 AS working_hours,
+               greatest(0, wd.w_done - wu.w_due) / {_HOUR_US}.0 AS over_hours
+        FROM wd JOIN ws USING (key, stage) JOIN wu USING (key, stage)
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE verdict0 AS
+        SELECT c.key, c."case", c.decision, c.cal, c.received_us, c.version, c.path,
+               a.due_us AS promised_us, a.stage AS answer_stage, d.done_us AS answered_us,
+               w.withdrawn_us,
+               EXISTS (SELECT 1 FROM pauses p JOIN path_steps s ON s.path = c.path AND s.stage = p.stage AND s.pausable
+                       WHERE p."case" = c."case" AND p.decision = c.decision AND p.paused_us > 0) AS paused
+        FROM cases c
+        JOIN (SELECT p.key, p.stage, p.due_us FROM prom p JOIN cases c2 USING (key)
+              JOIN path_steps s ON s.path = c2.path AND s.pos = p.pos AND s.is_answer) a USING (key)
+        LEFT JOIN done d ON d.key = c.key AND d.stage = a.stage
+        LEFT JOIN (SELECT "case", decision, min(at_us) AS withdrawn_us FROM ev WHERE event = 'withdrawn' GROUP BY ALL) w
+            ON w."case" = c."case" AND w.decision = c.decision
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE verdict AS
+        WITH v AS (
+            SELECT *, CASE
+                WHEN answered_us IS NOT NULL AND (withdrawn_us IS NULL OR answered_us <= withdrawn_us)
+                    THEN CASE WHEN answered_us <= promised_us
+                              THEN '{Status.ON_TIME.value}' ELSE '{Status.LATE.value}' END
+                WHEN withdrawn_us IS NOT NULL THEN '{Status.WITHDRAWN.value}'
+                WHEN promised_us < {now} THEN '{Status.OPEN_LATE.value}'
+                ELSE '{Status.OPEN.value}' END AS status
+            FROM verdict0
+        ),
+        wa AS (SELECT key, w_us AS w_answered
+               FROM ({dues.working_us_sql("(SELECT * FROM v WHERE answered_us IS NOT NULL)", "answered_us", "w_us")})),
+        wr AS (SELECT key, w_us AS w_received FROM ({dues.working_us_sql("v", "received_us", "w_us")}))
+        SELECT v.*, (wa.w_answered - wr.w_received) / {_HOUR_US}.0 AS working_hours,
+               {dues.local_day_sql("v.promised_us", "o")} AS promised_day
+        FROM v LEFT JOIN wa USING (key) JOIN wr USING (key)
+        ASOF JOIN cal_offsets o ON o.cal = v.cal AND v.promised_us >= o.from_us
+        """
+    )
+
+
+# ------------------------------------------------------------------ figures
+
+
+def _figures(
+    con: duckdb.DuckDBPyConnection, periods: Sequence[Period], left_out: Mapping[str, int]
+) -> dict[tuple[str, str], DecisionFigures]:
+    """Per decision and period (its cases: those whose promised answer falls in it)."""
+    if not periods:
+        return {}
+    bulk_insert(
+        con,
+        "periods",
+        [("label", "VARCHAR"), ("first", "DATE"), ("last", "DATE")],
+        [(p.label, p.first.isoformat(), p.last.isoformat()) for p in periods],
+    )
+    stage_rows = con.execute(
+        """
+        WITH first_late AS (SELECT key, arg_min(stage, seq) AS stage FROM done WHERE NOT on_time GROUP BY key)
+        SELECT v.decision, p.label, d.stage, count(*), count(*) FILTER (WHERE d.on_time),
+               list_sort(list(d.working_hours)), sum(d.over_hours), count(*) FILTER (WHERE f.stage = d.stage)
+        FROM verdict v JOIN periods p ON v.promised_day BETWEEN p.first AND p.last
+        JOIN done d ON d.key = v.key LEFT JOIN first_late f ON f.key = v.key
+        WHERE v.status <> 'withdrawn'
+        GROUP BY ALL ORDER BY ALL
+        """
+    ).fetchall()
+    stages: dict[tuple[str, str], list[StageFigures]] = {}
+    for decision, label, stage, count, on_time, hours, over, first_late in stage_rows:
+        stages.setdefault((decision, label), []).append(
+            StageFigures(
+                stage=stage,
+                done=int(count),
+                on_time=int(on_time),
+                on_time_rate=_rate(int(on_time), int(count)),
+                working_hours=percentiles(hours),
+                over_within_hours=round(float(over or 0.0), 2),
+                first_late=int(first_late),
+            )
+        )
+    rows = con.execute(
+        """
+        SELECT v.decision, p.label,
+            count(*) FILTER (WHERE status <> 'withdrawn'),
+            count(*) FILTER (WHERE status = 'on_time'), count(*) FILTER (WHERE status = 'late'),
+            count(*) FILTER (WHERE status = 'open_late'), count(*) FILTER (WHERE status = 'open'),
+            count(*) FILTER (WHERE status = 'withdrawn'),
+            list_sort(list(working_hours) FILTER (WHERE status IN ('on_time', 'late'))),
+            count(*) FILTER (WHERE paused AND status <> 'withdrawn')
+        FROM verdict v JOIN periods p ON v.promised_day BETWEEN p.first AND p.last
+        GROUP BY ALL ORDER BY ALL
+        """
+    ).fetchall()
+    found: dict[tuple[str, str], DecisionFigures] = {}
+    for decision, label, cases, on_time, late, open_late, open_, withdrawn, hours, paused in rows:
+        counted = int(on_time) + int(late) + int(open_late)
+        found[decision, label] = DecisionFigures(
+            decision=decision,
+            cases=int(cases),
+            on_time=int(on_time),
+            late=int(late),
+            open_late=int(open_late),
+            open=int(open_),
+            withdrawn=int(withdrawn),
+            left_out=int(left_out.get(decision, 0)),
+            on_time_rate=_rate(int(on_time), counted),
+            working_hours=percentiles(hours),
+            stages=tuple(stages.get((decision, label), ())),
+            paused=int(paused),
+        )
+    return found
+
+
+def _rate(on_time: int, counted: int, minimum: int = MIN_CASES_INTERNAL) -> float | None:
+    """on_time / counted, None below ``minimum`` cases (SPEC 11: too few to say)."""
+    return round(on_time / counted, 4) if counted >= minimum else None
+
+
+def percentiles(sorted_hours: Sequence[float] | None, minimum: int = MIN_CASES_INTERNAL) -> Percentiles:
+    """Nearest rank: the p-th percentile of n values is the ceil(p/100 * n)-th smallest."""
+    values = list(sorted_hours or ())
+    if len(values) < minimum:
+        return Percentiles(None, None, None)
+
+    def rank(p: int) -> float:
+        return round(float(values[max(1, math.ceil(p / 100 * len(values))) - 1]), 2)
+
+    return Percentiles(rank(50), rank(80), rank(95))
+
+
+# ------------------------------------------------------------------ overdue now
+
+
+def _overdue(
+    con: duckdb.DuckDBPyConnection,
+    rules: RecordRules,
+    versions: list[Version],
+    calendars: Mapping[str, BusinessCalendar],
+    as_of: dt.datetime,
+) -> tuple[OverdueItem, ...]:
+    """Open cases whose current stage, or whose answer, is past due at ``as_of``: the stage
+    after the last one done on the path, due from when it started (its pauses counted)."""
+    now = micros(as_of)
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE current_stage AS
+        WITH last_done AS (
+            SELECT v.key, max(s.pos) AS pos, max(d.done_us) AS done_us
+            FROM verdict v JOIN done d ON d.key = v.key JOIN path_steps s ON s.path = v.path AND s.stage = d.stage
+            GROUP BY v.key
+        )
+        SELECT v.key, v."case", v.decision, v.cal, v.version, v.promised_us, s.stage, s.kind, s.amount, s.pausable,
+               coalesce(l.done_us, v.received_us) AS rec_us
+        FROM verdict v LEFT JOIN last_done l USING (key)
+        JOIN path_steps s ON s.path = v.path AND s.pos = coalesce(l.pos, 0) + 1
+        WHERE v.status IN ('open', 'open_late')
+        """
+    )
+    _due_with_pauses(con, "current_stage", "current_due")
+    rows = con.execute(
+        f"""
+        WITH due AS (
+            SELECT c.*, CASE WHEN c.due_us <= {now} THEN c.due_us ELSE c.promised_us END AS late_from
+            FROM current_due c WHERE c.due_us <= {now} OR c.promised_us <= {now}
+        )
+        SELECT d."case", d.decision, d.version, d.stage, d.cal, d.late_from,
+               (n.w_us - w.w_us) / {_HOUR_US}.0 AS late_hours
+        FROM ({dues.working_us_sql("due", "late_from", "w_us")}) w
+        JOIN due d USING (key)
+        JOIN ({dues.working_us_sql(f"(SELECT key, cal, {now}::BIGINT AS now_us FROM due)", "now_us", "w_us")}) n
+            USING (key)
+        ORDER BY d.late_from DESC, d."case"
+        """
+    ).fetchall()
+    today = as_of.astimezone(calendars[rows[0][4]].zone).date() if rows and rows[0][4] in calendars else as_of.date()
+    items = []
+    for case, decision_id, version, stage_id, calendar_id, late_from, late_hours in rows:
+        decision = versions[version].decision
+        stage = decision.stages.get(stage_id)
+        can_act: dict[str, None] = {}
+        if stage is not None:
+            for member in stage.who.members:
+                can_act.update(dict.fromkeys(queries.acting_people(rules.org, member.id, today)))
+        business = calendars.get(calendar_id)
+        due = from_micros(int(late_from), business) if business else dt.datetime.fromtimestamp(late_from / _US, dt.UTC)
+        items.append(
+            OverdueItem(
+                case=case,
+                decision=decision_id,
+                stage=stage_id,
+                due=due,
+                late_working_hours=round(float(late_hours), 2),
+                can_act=tuple(can_act),
+                escalate_to=stage.escalate_to.id if stage is not None and stage.escalate_to else None,
+            )
+        )
+    return tuple(items)
+
+
+# ------------------------------------------------------------------ conformance
+
+
+def _deviations(
+    con: duckdb.DuckDBPyConnection, rules: RecordRules, versions: list[Version]
+) -> tuple[DeviationCount, ...]:
+    """Where what happened is not what is written, worst first (most cases)."""
+    _allowed_actors(con, rules, versions)
+    rows = con.execute(
+        f"""
+        WITH d AS (
+            SELECT v.key, v."case", v.decision, v.path, d.stage, d.done_us, d."by", d.version, d.seq, s.pos
+            FROM verdict v JOIN done d ON d.key = v.key
+            LEFT JOIN path_steps s ON s.path = v.path AND s.stage = d.stage
+        ),
+        last_pos AS (SELECT key, max(pos) AS pos FROM d GROUP BY key),
+        found AS (
+            SELECT '{Deviation.NOT_ON_PATH.value}' AS kind, decision, stage, "case" FROM d WHERE pos IS NULL
+            UNION ALL
+            SELECT '{Deviation.SKIPPED.value}', v.decision, s.stage, v."case"
+            FROM verdict v JOIN last_pos l USING (key) JOIN path_steps s ON s.path = v.path AND s.pos < l.pos
+            WHERE NOT EXISTS (SELECT 1 FROM done x WHERE x.key = v.key AND x.stage = s.stage)
+            UNION ALL
+            SELECT '{Deviation.OUT_OF_ORDER.value}', decision, stage, "case" FROM (
+                SELECT *, max(done_us) OVER (PARTITION BY key ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING
+                                             AND 1 PRECEDING) AS before_us
+                FROM d WHERE pos IS NOT NULL) WHERE before_us > done_us
+            UNION ALL
+            SELECT '{Deviation.WRONG_ACTOR.value}', d.decision, d.stage, d."case"
+            FROM d JOIN verdict v USING (key)
+            WHERE coalesce(d."by", '') <> '' AND NOT EXISTS (
+                SELECT 1 FROM allowed a WHERE a.version = d.version AND a.stage = d.stage AND a.person = d."by"
+                AND a.day = CAST(make_timestamp(d.done_us + o.offset_s * 1000000) AS DATE))
+        )
+        SELECT kind, decision, stage, count(DISTINCT "case") AS n, list(DISTINCT "case" ORDER BY "case")[1:3]
+        FROM found GROUP BY ALL ORDER BY n DESC, decision, kind, stage
+        """.replace(
+            "FROM d JOIN verdict v USING (key)",
+            "FROM d JOIN verdict v USING (key) ASOF JOIN cal_offsets o ON o.cal = v.cal AND d.done_us >= o.from_us",
+        )
+    ).fetchall()
+    return tuple(
+        DeviationCount(decision=decision, kind=Deviation(kind), stage=stage, count=int(n), examples=tuple(examples))
+        for kind, decision, stage, n, examples in rows
+    )
+
+
+def _allowed_actors(con: duckdb.DuckDBPyConnection, rules: RecordRules, versions: list[Version]) -> None:
+    """``allowed(version, stage, person, day)``: who could act at a stage on each day the
+    record has a done event, by the stand-in rule (people as they are now)."""
+    used = con.execute(
+        """
+        SELECT DISTINCT d.version, d.stage, CAST(make_timestamp(d.done_us + o.offset_s * 1000000) AS DATE)
+        FROM done d JOIN cases c USING (key) ASOF JOIN cal_offsets o ON o.cal = c.cal AND d.done_us >= o.from_us
+        """
+    ).fetchall()
+    rows: list[tuple[int, str, str, str]] = []
+    for version, stage_id, day in used:
+        stage = versions[version].decision.stages.get(stage_id)
+        if stage is None:
+            continue
+        people: dict[str, None] = {}
+        for member in stage.who.members:
+            people.update(dict.fromkeys(queries.acting_people(rules.org, member.id, day)))
+        rows.extend((version, stage_id, person, day.isoformat()) for person in people)
+    bulk_insert(
+        con, "allowed", [("version", "INTEGER"), ("stage", "VARCHAR"), ("person", "VARCHAR"), ("day", "DATE")], rows
+    )
+
+
+def measure_folder(
+    folder: str, rules: RecordRules, as_of: dt.datetime, periods: Sequence[Period], shown: str | None = None
+) -> tuple[Measured, list[Finding]]:
+    """Read a cases folder and measure it, in a DuckDB of its own (in memory)."""
+    from decision_paths.load.cases import load_record, record_files
+
+    con = duckdb.connect(":memory:")
+    try:
+        loaded = load_record(con, folder, shown)
+        return measure(con, loaded, record_files(folder), rules, as_of, periods)
+    finally:
+        con.close()
