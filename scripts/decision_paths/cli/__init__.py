@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 
-from decision_paths.cli import commands
+from decision_paths.cli import commands, record_commands
 from decision_paths.model.command_line import build_parser
 
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -17,6 +17,10 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "new": commands.run_new,
     "diff": commands.run_diff,
     "serve": commands.run_serve,
+    "cases": record_commands.run_cases,
+    "stats": record_commands.run_stats,
+    "overdue": record_commands.run_overdue,
+    "track": record_commands.run_track,
 }
 
 

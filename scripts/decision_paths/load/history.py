@@ -16,14 +16,14 @@ import hashlib
 import os
 import posixpath
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from decision_paths.load.decisions import load_folder
 from decision_paths.load.files import is_shared, is_yaml_path
 from decision_paths.model.audience import INTERNAL_TEAM, client_view
 from decision_paths.model.changes import decision_changes, shared_changes
-from decision_paths.model.history import Commit, Entry, History
+from decision_paths.model.history import Commit, Entry, History, VersionRef
 from decision_paths.model.organisation import Audience, Decision, Organisation, Visibility
 
 NO_BLOB = "0" * 40
@@ -87,7 +87,41 @@ def read_history(
     blobs = _read_blobs(root, {b for _, changes in commits for c in changes for b in c[1:3] if b != NO_BLOB})
     history = _Replay(prefix, blobs, words, dict(loaded()) if loaded else {}).run(commits)
     last = commits[-1][0].when if commits else None
-    return History(history.entries, history.warning, last)
+    return History(history.entries, history.warning, last, _versions(prefix, commits))
+
+
+def _versions(prefix: str, commits) -> tuple[VersionRef, ...]:  # type: ignore[no-untyped-def]
+    """Every committed version of every decision file, oldest first (a deletion ends one)."""
+    found = []
+    for commit, changes in commits:
+        for _status, old_blob, new_blob, old_path, new_path in changes:
+            if is_shared(new_path) or not is_yaml_path(new_path, prefix):
+                continue
+            if old_path != new_path and old_blob != NO_BLOB and is_yaml_path(old_path, prefix):
+                found.append(VersionRef(_decision_id(old_path), commit.when, old_path, ""))
+            blob = "" if new_blob == NO_BLOB else new_blob
+            found.append(VersionRef(_decision_id(new_path), commit.when, new_path, blob))
+    return tuple(found)
+
+
+def _decision_id(path: str) -> str:
+    return posixpath.splitext(posixpath.basename(path))[0]
+
+
+def load_versions(decisions: str, refs: Sequence[VersionRef]) -> dict[str, list[tuple[dt.datetime, Decision | None]]]:
+    """The decisions of those versions, by decision id, oldest first (None: deleted or broken)."""
+    folder = os.path.abspath(decisions)
+    root = _git(["rev-parse", "--show-toplevel"], folder).decode().strip()
+    prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+    blobs = _read_blobs(root, {r.blob for r in refs if r.blob})
+    loaded: dict[str, Decision | None] = {}
+    found: dict[str, list[tuple[dt.datetime, Decision | None]]] = {}
+    for ref in refs:
+        if ref.blob and ref.blob not in loaded:
+            decisions_here = load_folder(prefix, {ref.path: blobs.get(ref.blob, b"")}).org.decisions
+            loaded[ref.blob] = next(iter(decisions_here.values()), None)
+        found.setdefault(ref.decision, []).append((ref.when, loaded.get(ref.blob) if ref.blob else None))
+    return found
 
 
 _SYMLINK_MODE = "120000"

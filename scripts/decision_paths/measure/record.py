@@ -115,7 +115,7 @@ def measure(
         left_out=left_out,
         cases=int(total[0]) if total else 0,
     )
-    return measured, context.findings
+    return measured, sorted(context.findings, key=lambda f: (f.loc.file, f.loc.line, f.loc.column, f.rule.code))
 
 
 # ------------------------------------------------------------------ what the SQL joins
@@ -678,10 +678,10 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
 
 def _figures(
     con: duckdb.DuckDBPyConnection, periods: Sequence[Period], left_out: Mapping[str, int]
-) -> dict[tuple[str, str], DecisionFigures]:
+) -> tuple[DecisionFigures, ...]:
     """Per decision and period (its cases: those whose promised answer falls in it)."""
     if not periods:
-        return {}
+        return ()
     bulk_insert(
         con,
         "periods",
@@ -725,24 +725,27 @@ def _figures(
         GROUP BY ALL ORDER BY ALL
         """
     ).fetchall()
-    found: dict[tuple[str, str], DecisionFigures] = {}
+    found: list[DecisionFigures] = []
     for decision, label, cases, on_time, late, open_late, open_, withdrawn, hours, paused in rows:
         counted = int(on_time) + int(late) + int(open_late)
-        found[decision, label] = DecisionFigures(
-            decision=decision,
-            cases=int(cases),
-            on_time=int(on_time),
-            late=int(late),
-            open_late=int(open_late),
-            open=int(open_),
-            withdrawn=int(withdrawn),
-            left_out=int(left_out.get(decision, 0)),
-            on_time_rate=_rate(int(on_time), counted),
-            working_hours=percentiles(hours),
-            stages=tuple(stages.get((decision, label), ())),
-            paused=int(paused),
+        found.append(
+            DecisionFigures(
+                decision=decision,
+                period=label,
+                cases=int(cases),
+                on_time=int(on_time),
+                late=int(late),
+                open_late=int(open_late),
+                open=int(open_),
+                withdrawn=int(withdrawn),
+                left_out=int(left_out.get(decision, 0)),
+                on_time_rate=_rate(int(on_time), counted),
+                working_hours=percentiles(hours),
+                stages=tuple(stages.get((decision, label), ())),
+                paused=int(paused),
+            )
         )
-    return found
+    return tuple(found)
 
 
 def _rate(on_time: int, counted: int, minimum: int = MIN_CASES_INTERNAL) -> float | None:

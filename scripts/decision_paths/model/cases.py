@@ -100,6 +100,7 @@ class DecisionFigures:
     """A decision's cases whose promised answer falls in one period."""
 
     decision: str
+    period: str  # '2026-11' or '2026-Q3'
     cases: int
     on_time: int
     late: int
@@ -238,9 +239,11 @@ class Measured:
 
     as_of: dt.datetime
     rules: str  # "history" or "current"
-    # (decision id, period label) -> figures, for the periods pages show
-    figures: Mapping[tuple[str, str], DecisionFigures] = field(default_factory=dict)
+    figures: tuple[DecisionFigures, ...] = ()  # per decision and period, for the periods asked for
     overdue: tuple[OverdueItem, ...] = ()
     deviations: tuple[DeviationCount, ...] = ()
     left_out: Mapping[str, int] = field(default_factory=dict)  # decision id -> cases left out
     cases: int = 0
+
+    def figures_for(self, decision: str, period: str) -> DecisionFigures | None:
+        return next((f for f in self.figures if f.decision == decision and f.period == period), None)

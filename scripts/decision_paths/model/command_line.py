@@ -161,7 +161,59 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("rev1", nargs="?", metavar="REV1", help="the older version (default: merge base with main)")
     diff.add_argument("rev2", nargs="?", metavar="REV2", help="the newer version (default: the working tree)")
     diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    cases = commands.add_parser(
+        "cases",
+        parents=[common],
+        help="read the case record; --check prints its findings only",
+        description="Read the cases folder (CSV, JSONL, Parquet; SPEC section 11) and summarise it; "
+        "bad rows are findings FILE:ROW:COLUMN: warning: message.",
+    )
+    _add_record(cases)
+    cases.add_argument("--check", action="store_true", help="print the findings only")
+    cases.add_argument("--format", choices=("text", "json"), default="text")
+
+    stats = commands.add_parser(
+        "stats",
+        parents=[common],
+        help="promised versus actual per decision, stage and role",
+        description="On-time rates and working-time percentiles of the cases whose promised answer "
+        "falls in a period (default: the last closed quarter).",
+    )
+    stats.add_argument("decision", nargs="?", metavar="DECISION", help="one decision (default: all)")
+    stats.add_argument("--period", metavar="PERIOD", help="a quarter (2026-Q3) or a month (2026-11)")
+    stats.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    _add_record(stats)
+
+    overdue = commands.add_parser(
+        "overdue",
+        parents=[common],
+        help="open requests and stages past their due instant, whom to tell",
+        description="Every open case or stage past its due instant at --now, with the people who "
+        "can act now (stand-ins included) and whom to escalate to: what a daily reminder sends.",
+    )
+    overdue.add_argument("--now", metavar="ISO", help="the instant to measure at (default: now)")
+    overdue.add_argument("--format", choices=("text", "json"), default="text")
+    _add_record(overdue, now=False)
+
+    track = commands.add_parser(
+        "track",
+        parents=[common],
+        help="the tracking link to send the client of one case",
+        description="Print the private tracking link of one case of a client decision (SPEC section 11).",
+    )
+    track.add_argument("case", metavar="CASE", help="the case id")
+    _add_record(track)
     return parser
+
+
+def _add_record(command: argparse.ArgumentParser, *, now: bool = True) -> None:
+    command.add_argument("--cases", metavar="DIR", help="the cases folder (default: cases beside the decisions)")
+    command.add_argument("--strict", action="store_true", help="bad rows are errors (exit 1), not warnings")
+    command.add_argument(
+        "--today", type=_date, metavar="YYYY-MM-DD", help="the day for who stands in (default: today)"
+    )
+    if now:
+        command.add_argument("--now", metavar="ISO", help="the instant to measure at (default: now)")
 
 
 def _add_set(command: argparse.ArgumentParser) -> None:

@@ -26,10 +26,21 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class VersionRef:
+    """One committed version of a decision file: the rules in force from ``when`` on."""
+
+    decision: str
+    when: dt.datetime
+    path: str  # in the repository
+    blob: str  # git blob id ('' when the commit deleted the file)
+
+
+@dataclass(frozen=True, slots=True)
 class History:
     entries: tuple[Entry, ...] = ()  # newest first
     warning: str | None = None
     last_change: dt.datetime | None = None  # the newest commit touching the decisions
+    versions: tuple[VersionRef, ...] = ()  # oldest first: what the case record is judged by
 
     def for_decision(self, decision_id: str) -> list[Entry]:
         return [e for e in self.entries if e.subject == decision_id]

@@ -1,0 +1,213 @@
+"""The commands about the case record (SPEC sections 9 and 11): cases, stats, overdue, track."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import datetime as dt
+import json
+import os
+import sys
+
+from decision_paths.cli.commands import EXIT_FINDINGS, EXIT_OK, UsageError, _folder, _load
+from decision_paths.model import findings as F
+from decision_paths.model.cases import DecisionFigures, Measured, Period, last_closed, parse_period
+from decision_paths.model.findings import Finding, Severity
+from decision_paths.model.organisation import Organisation
+from decision_paths.pipeline.record import MeasuredRecord, cases_folder, measure_record
+
+
+def _now(args: argparse.Namespace) -> dt.datetime:
+    """--now, else SOURCE_DATE_EPOCH (reproducible builds and tests), else the clock."""
+    text = getattr(args, "now", None)
+    if text:
+        try:
+            moment = dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise UsageError(f"--now '{text}' is not an ISO instant, e.g. 2026-11-23T09:00+08:00") from None
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        with contextlib.suppress(ValueError):
+            return dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def _record(args: argparse.Namespace, periods: list[Period]) -> tuple[Organisation, MeasuredRecord]:
+    # The pipeline's history reader (git, the cache) loads only for the record commands.
+    from decision_paths.pipeline.sites import Pipeline  # noqa: PLC0415
+
+    as_of = _now(args)
+    today = args.today or as_of.date()
+    org = _load(args, today)
+    folder = cases_folder(_folder(args), args.cases)
+    if folder is None:
+        where = args.cases or "cases/ beside the decisions folder"
+        raise UsageError(f"no cases folder ({where}): put the record's CSV, JSONL or Parquet files there")
+    pipeline = Pipeline(_folder(args), today)
+    history = pipeline.history("en")
+    measured = measure_record(_folder(args), folder, org, history, as_of, periods, pipeline.checked.version)
+    return org, measured
+
+
+def _report(found: tuple[Finding, ...], strict: bool) -> int:
+    """Findings to stderr, one a line; exit 1 with --strict when there are any."""
+    shown = [Finding(f.loc, _as_error(f) if strict else f.rule, f.message) for f in found]
+    for item in shown:
+        print(item.to_text(), file=sys.stderr)
+    if shown:
+        print(F.summary_line(shown, len({f.loc.file for f in shown})), file=sys.stderr)
+    return EXIT_FINDINGS if strict and shown else EXIT_OK
+
+
+def _as_error(found: Finding):  # type: ignore[no-untyped-def]
+    from dataclasses import replace  # noqa: PLC0415 - only --strict needs it
+
+    return replace(found.rule, severity=Severity.ERROR)
+
+
+def run_cases(args: argparse.Namespace) -> int:
+    org, record = _record(args, [])
+    status = _report(record.findings, args.strict)
+    if args.check:
+        return status
+    measured = record.measured
+    if args.format == "json":
+        print(json.dumps(_summary(measured), ensure_ascii=False, indent=2))
+    else:
+        left = sum(measured.left_out.values())
+        print(f"{measured.cases} cases judged by the {measured.rules} rules, as of {measured.as_of.isoformat()}")
+        print(f"{left} left out for bad rows; {len(measured.overdue)} overdue now")
+    return status
+
+
+def _summary(measured: Measured) -> dict[str, object]:
+    return {
+        "as_of": measured.as_of.isoformat(),
+        "rules": measured.rules,
+        "cases": measured.cases,
+        "left_out": dict(measured.left_out),
+        "overdue": len(measured.overdue),
+    }
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    as_of = _now(args)
+    try:
+        period = parse_period(args.period) if args.period else last_closed(as_of.date(), quarterly=True)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    org, record = _record(args, [period])
+    if args.decision is not None and args.decision not in org.decisions:
+        raise UsageError(f"no decision '{args.decision}'; decisions: {', '.join(sorted(org.decisions))}")
+    status = _report(record.findings, args.strict)
+    measured = record.measured
+    chosen = [args.decision] if args.decision else sorted(org.decisions)
+    figures = [measured.figures_for(d, period.label) or _empty(d, period, measured) for d in chosen]
+    if args.format == "json":
+        data = {
+            "period": period.label,
+            "as_of": measured.as_of.isoformat(),
+            "rules": measured.rules,
+            "decisions": [f.to_json() for f in figures],
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        _stats_csv(period, figures)
+    else:
+        _stats_text(period, measured, figures)
+    return status
+
+
+def _empty(decision: str, period: Period, measured: Measured) -> DecisionFigures:
+    from decision_paths.model.cases import NO_PERCENTILES  # noqa: PLC0415
+
+    left = int(measured.left_out.get(decision, 0))
+    return DecisionFigures(decision, period.label, 0, 0, 0, 0, 0, 0, left, None, NO_PERCENTILES)
+
+
+_CSV_COLUMNS = (
+    "period",
+    "decision",
+    "stage",
+    "cases",
+    "on_time",
+    "late",
+    "open_late",
+    "open",
+    "withdrawn",
+    "left_out",
+    "on_time_rate",
+    "p50_hours",
+    "p80_hours",
+    "p95_hours",
+)
+
+
+def _stats_csv(period: Period, figures: list[DecisionFigures]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(_CSV_COLUMNS)
+    for f in figures:
+        hours = f.working_hours
+        writer.writerow(
+            [period.label, f.decision, "", f.cases, f.on_time, f.late, f.open_late, f.open, f.withdrawn]
+            + [f.left_out, _csv(f.on_time_rate), _csv(hours.p50), _csv(hours.p80), _csv(hours.p95)]
+        )
+        for s in f.stages:
+            h = s.working_hours
+            writer.writerow(
+                [period.label, f.decision, s.stage, s.done, s.on_time, s.done - s.on_time, "", "", "", ""]
+                + [_csv(s.on_time_rate), _csv(h.p50), _csv(h.p80), _csv(h.p95)]
+            )
+
+
+def _csv(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _stats_text(period: Period, measured: Measured, figures: list[DecisionFigures]) -> None:
+    print(f"{period.label}, as of {measured.as_of.isoformat()} ({measured.rules} rules)")
+    for f in figures:
+        rate = "too few cases" if f.on_time_rate is None else f"{f.on_time_rate:.0%} on time"
+        hours = f.working_hours
+        spread = f", p50/p80/p95 {hours.p50}/{hours.p80}/{hours.p95} working hours" if hours.p50 is not None else ""
+        late = f.late + f.open_late
+        print(f"{f.decision}: {f.cases} cases, {rate} ({f.on_time} on time, {late} late, {f.open} open){spread}")
+        if f.withdrawn or f.left_out:
+            print(f"  withdrawn {f.withdrawn}, left out {f.left_out}")
+        bottleneck = f.bottleneck
+        if bottleneck is not None:
+            print(f"  bottleneck: {bottleneck.stage} ({bottleneck.over_within_hours:g} working hours over its time)")
+
+
+def run_overdue(args: argparse.Namespace) -> int:
+    org, record = _record(args, [])
+    status = _report(record.findings, args.strict)
+    items = record.measured.overdue
+    if args.format == "json":
+        print(json.dumps([i.to_json() for i in items], ensure_ascii=False, indent=2))
+        return status
+    print(f"{len(items)} overdue as of {record.measured.as_of.isoformat()}")
+    for item in items:
+        decision = org.decisions.get(item.decision)
+        stage = decision.stages.get(item.stage or "") if decision else None
+        names = ", ".join(org.people[p].name if p in org.people else p for p in item.can_act) or "nobody can act now"
+        escalate = ""
+        if item.escalate_to:
+            target = org.roles.get(item.escalate_to) or org.people.get(item.escalate_to)
+            title = getattr(target, "title", None) or getattr(target, "name", item.escalate_to)
+            escalate = f"; escalate to {title}"
+        print(
+            f"{item.case} {item.decision} / {stage.title if stage else item.stage}: due {item.due.isoformat()}, "
+            f"{item.late_working_hours:g} working hours late; can act: {names}{escalate}"
+        )
+    return status
+
+
+def run_track(args: argparse.Namespace) -> int:
+    if not os.environ.get("DECISION_PATHS_TRACKING_SECRET"):
+        raise UsageError(
+            "tracking pages are not set up: set DECISION_PATHS_TRACKING_SECRET (a CI secret) when building "
+            "the client site, then ask again"
+        )
+    raise UsageError("tracking links are not built yet in this version; the tracking pages come in a later release")

@@ -1,0 +1,100 @@
+"""The case record through the pipeline: which rules judge it, measuring it once, caching it.
+
+Rules in force come from the decisions' git history (the same log the sites
+read): each case is judged by its decision as it stood at the last commit at or
+before the case was received; a case older than the first commit is judged by
+the first version. Without history (no git, a shallow clone), today's rules
+judge every case and the figures say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from decision_paths.load.cases import record_files
+from decision_paths.load.history import load_versions
+from decision_paths.measure.record import RecordRules, Version, measure_folder
+from decision_paths.measure.tables import micros
+from decision_paths.model.cases import Measured, Period
+from decision_paths.model.findings import Finding
+from decision_paths.model.history import History
+from decision_paths.model.organisation import Organisation
+from decision_paths.store import cache
+
+DEFAULT_FOLDER = "cases"
+
+
+@dataclass(frozen=True, slots=True)
+class MeasuredRecord:
+    measured: Measured
+    findings: tuple[Finding, ...]
+
+
+def cases_folder(decisions: str, given: str | None) -> str | None:
+    """``--cases DIR``, else ``cases/`` beside the decisions folder; None when there is none."""
+    folder = given if given is not None else os.path.join(os.path.dirname(os.path.abspath(decisions)), DEFAULT_FOLDER)
+    return folder if os.path.isdir(folder) else None
+
+
+def record_rules(decisions: str, org: Organisation, history: History | None) -> RecordRules:
+    """Each decision's versions from the history, else today's rules."""
+    if history is None or not history.versions:
+        return RecordRules.current(org)
+    found: dict[str, list[Version]] = {}
+    for decision_id, versions in load_versions(decisions, history.versions).items():
+        kept = [Version(d, micros(when)) for when, d in versions if d is not None]
+        if kept:
+            kept[0] = Version(kept[0].decision, -(2**62))  # older cases: the first rules known
+            found[decision_id] = kept
+    for decision_id, decision in org.decisions.items():  # a decision not committed yet
+        found.setdefault(decision_id, [Version(decision, -(2**62))])
+    return RecordRules(org, found, "history")
+
+
+def record_version(folder: str) -> str:
+    """A hash of every event file's name and bytes: an unchanged record is not read again."""
+    digest = hashlib.sha256()
+    for path in record_files(folder):
+        digest.update(os.path.relpath(path, folder).encode() + b"\0")
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def measure_record(
+    decisions: str,
+    folder: str,
+    org: Organisation,
+    history: History | None,
+    as_of: dt.datetime,
+    periods: Sequence[Period],
+    decisions_version: str = "",
+) -> MeasuredRecord:
+    """Measure the record of ``folder`` against the rules; cached by the record's bytes,
+    the decisions and their history, the instant and the periods."""
+    wanted = list(periods)
+    key = ""
+    if decisions_version:
+        key = cache.key(
+            "record",
+            record_version(folder),
+            decisions_version,
+            history.versions if history else (),
+            as_of,
+            tuple(p.label for p in wanted),
+        )
+        found = cache.read("record", key, MeasuredRecord)
+        if found is not None:
+            return found
+    rules = record_rules(decisions, org, history)
+    measured, findings = measure_folder(folder, rules, as_of, wanted)
+    result = MeasuredRecord(measured, tuple(findings))
+    if key:
+        cache.write("record", key, result)
+    return result
