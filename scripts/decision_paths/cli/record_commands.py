@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from decision_paths.cli.commands import EXIT_FINDINGS, EXIT_OK, UsageError, _folder, _load
 from decision_paths.model import findings as F
-from decision_paths.model.cases import DecisionFigures, Measured, Period, last_closed, parse_period
-from decision_paths.model.findings import Finding, Severity
+from decision_paths.model.cases import NO_PERCENTILES, DecisionFigures, Measured, Period, last_closed, parse_period
+from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Organisation
-from decision_paths.pipeline.record import MeasuredRecord, cases_folder, measure_record
+
+if TYPE_CHECKING:
+    from decision_paths.pipeline.record import MeasuredRecord
 
 
 def _now(args: argparse.Namespace) -> dt.datetime:
@@ -34,8 +38,9 @@ def _now(args: argparse.Namespace) -> dt.datetime:
 
 
 def _record(args: argparse.Namespace, periods: list[Period]) -> tuple[Organisation, MeasuredRecord]:
-    # The pipeline's history reader (git, the cache) loads only for the record commands.
-    from decision_paths.pipeline.sites import Pipeline  # noqa: PLC0415
+    # DuckDB, git history and the cache load only for the record commands: the queries start fast.
+    from decision_paths.pipeline.record import cases_folder, measure_record
+    from decision_paths.pipeline.sites import Pipeline
 
     as_of = _now(args)
     today = args.today or as_of.date()
@@ -60,14 +65,12 @@ def _report(found: tuple[Finding, ...], strict: bool) -> int:
     return EXIT_FINDINGS if strict and shown else EXIT_OK
 
 
-def _as_error(found: Finding):  # type: ignore[no-untyped-def]
-    from dataclasses import replace  # noqa: PLC0415 - only --strict needs it
-
-    return replace(found.rule, severity=Severity.ERROR)
+def _as_error(found: Finding) -> Rule:
+    return dataclasses.replace(found.rule, severity=Severity.ERROR)
 
 
 def run_cases(args: argparse.Namespace) -> int:
-    org, record = _record(args, [])
+    _, record = _record(args, [])
     status = _report(record.findings, args.strict)
     if args.check:
         return status
@@ -120,8 +123,6 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def _empty(decision: str, period: Period, measured: Measured) -> DecisionFigures:
-    from decision_paths.model.cases import NO_PERCENTILES  # noqa: PLC0415
-
     left = int(measured.left_out.get(decision, 0))
     return DecisionFigures(decision, period.label, 0, 0, 0, 0, 0, 0, left, None, NO_PERCENTILES)
 
@@ -150,14 +151,18 @@ def _stats_csv(period: Period, figures: list[DecisionFigures]) -> None:
     for f in figures:
         hours = f.working_hours
         writer.writerow(
-            [period.label, f.decision, "", f.cases, f.on_time, f.late, f.open_late, f.open, f.withdrawn]
-            + [f.left_out, _csv(f.on_time_rate), _csv(hours.p50), _csv(hours.p80), _csv(hours.p95)]
+            [
+                *(period.label, f.decision, "", f.cases, f.on_time, f.late, f.open_late, f.open, f.withdrawn),
+                *(f.left_out, _csv(f.on_time_rate), _csv(hours.p50), _csv(hours.p80), _csv(hours.p95)),
+            ]
         )
         for s in f.stages:
             h = s.working_hours
             writer.writerow(
-                [period.label, f.decision, s.stage, s.done, s.on_time, s.done - s.on_time, "", "", "", ""]
-                + [_csv(s.on_time_rate), _csv(h.p50), _csv(h.p80), _csv(h.p95)]
+                [
+                    *(period.label, f.decision, s.stage, s.done, s.on_time, s.done - s.on_time, "", "", "", ""),
+                    *(_csv(s.on_time_rate), _csv(h.p50), _csv(h.p80), _csv(h.p95)),
+                ]
             )
 
 

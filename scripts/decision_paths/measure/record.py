@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from decision_paths.load.cases import LoadedRecord, RecordFile, bulk_insert, cell_loc
+from decision_paths.load.cases import LoadedRecord, RecordFile, bulk_insert, cell_loc, load_record, record_files
 from decision_paths.measure import dues
 from decision_paths.measure.tables import calendar_tables, from_micros, micros
 from decision_paths.model import people as queries
@@ -908,7 +908,6 @@ def measure_folder(
     folder: str, rules: RecordRules, as_of: dt.datetime, periods: Sequence[Period], shown: str | None = None
 ) -> tuple[Measured, list[Finding]]:
     """Read a cases folder and measure it, in a DuckDB of its own (in memory)."""
-    from decision_paths.load.cases import load_record, record_files
 
     con = duckdb.connect(":memory:")
     try:

@@ -209,9 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_record(command: argparse.ArgumentParser, *, now: bool = True) -> None:
     command.add_argument("--cases", metavar="DIR", help="the cases folder (default: cases beside the decisions)")
     command.add_argument("--strict", action="store_true", help="bad rows are errors (exit 1), not warnings")
-    command.add_argument(
-        "--today", type=_date, metavar="YYYY-MM-DD", help="the day for who stands in (default: today)"
-    )
+    command.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="the day for who stands in (default: today)")
     if now:
         command.add_argument("--now", metavar="ISO", help="the instant to measure at (default: now)")
 
