@@ -57,6 +57,15 @@ def local_day_sql(instant: str, offset_alias: str) -> str:
     return f"CAST(make_timestamp({instant} + {offset_alias}.offset_s * 1000000) AS DATE)"
 
 
+def working_at(table_alias: str, instant: str, alias: str, *, left: bool = False) -> tuple[str, str]:
+    """(an ASOF join clause, the expression of W(instant)) to add to a query over
+    ``table_alias``: several instants of one row get their working time in one pass."""
+    join = "ASOF LEFT JOIN" if left else "ASOF JOIN"
+    clause = f"{join} cal_work {alias} ON {alias}.cal = {table_alias}.cal AND {table_alias}.{instant} >= {alias}.at_us"
+    value = f"({alias}.cum_us + CASE WHEN {alias}.open THEN {table_alias}.{instant} - {alias}.at_us ELSE 0 END)"
+    return clause, value
+
+
 def working_us_sql(table: str, instant_column: str, out: str) -> str:
     """``SELECT *, W(instant) AS out FROM table``: working microseconds before an instant."""
     return f"""

@@ -238,10 +238,15 @@ def _typed_events(context: _Context) -> None:
     con.execute(
         """
         CREATE OR REPLACE TABLE ev2 AS
-        SELECT e.* EXCLUDE (at_wall, until_wall),
+        WITH zoned AS (
+            SELECT * FROM ev1 WHERE at_abs IS NOT NULL AND ("until" IS NULL OR until_abs IS NOT NULL)
+        )
+        SELECT * EXCLUDE (at_wall, until_wall, at_abs, until_abs), at_abs AS at_us, until_abs AS until_us FROM zoned
+        UNION ALL BY NAME
+        SELECT e.* EXCLUDE (at_wall, until_wall, at_abs, until_abs),
             coalesce(e.at_abs, e.at_wall - w.offset_s * 1000000) AS at_us,
             coalesce(e.until_abs, e.until_wall - u.offset_s * 1000000) AS until_us
-        FROM ev1 e
+        FROM (SELECT * FROM ev1 WHERE NOT (at_abs IS NOT NULL AND ("until" IS NULL OR until_abs IS NOT NULL))) e
         ASOF LEFT JOIN cal_wall w ON w.cal = e.cal AND coalesce(e.at_wall, -9223372036854775000) >= w.wall_from_us
         ASOF LEFT JOIN cal_wall u ON u.cal = e.cal AND coalesce(e.until_wall, -9223372036854775000) >= u.wall_from_us
         """
@@ -519,14 +524,13 @@ def _pauses(con: duckdb.DuckDBPyConnection) -> None:
         WINDOW w AS (PARTITION BY "case", decision, stage ORDER BY at_us, file, row)
         """
     )
+    j_from, w_from = dues.working_at("p", "from_us", "w1")
+    j_to, w_to = dues.working_at("p", "to_us", "w2")
     con.execute(
         f"""
         CREATE OR REPLACE TABLE pauses AS
-        SELECT "case", decision, stage, sum(to_us - from_us) AS paused_us, sum(w_to - w_from) AS paused_w_us
-        FROM (SELECT a.*, b.w_us AS w_to FROM
-                ({dues.working_us_sql("(SELECT * FROM pause_spans WHERE event = 'paused')", "from_us", "w_from")}) a
-              JOIN ({dues.working_us_sql("(SELECT * FROM pause_spans WHERE event = 'paused')", "to_us", "w_us")}) b
-              USING ("case", decision, stage, from_us))
+        SELECT "case", decision, stage, sum(p.to_us - p.from_us) AS paused_us, sum({w_to} - {w_from}) AS paused_w_us
+        FROM (SELECT * FROM pause_spans WHERE event = 'paused') p {j_from} {j_to}
         GROUP BY ALL
         """
     )
@@ -617,20 +621,19 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
         FROM dq_due q LEFT JOIN ({dues.shifted_sql("dq_moved")}) m USING (key)
         """
     )
+    j_done, w_done = dues.working_at("b", "done_us", "w1")
+    j_start, w_start = dues.working_at("b", "start_us", "w2")
+    j_due, w_due = dues.working_at("b", "due_us", "w3")
     con.execute(
         f"""
         CREATE OR REPLACE TABLE done AS
         WITH base AS (
             SELECT d.*, s.due_us, s.due_us >= d.done_us AS on_time FROM done0 d JOIN stage_due s USING (key, stage)
-        ),
-        wd AS (SELECT b.*, x.w_us AS w_done FROM ({dues.working_us_sql("base", "done_us", "w_us")}) x
-               JOIN base b USING (key, stage)),
-        ws AS (SELECT key, stage, w_us AS w_start FROM ({dues.working_us_sql("base", "start_us", "w_us")})),
-        wu AS (SELECT key, stage, w_us AS w_due FROM ({dues.working_us_sql("base", "due_us", "w_us")}))
-        SELECT wd.*, ws.w_start, wu.w_due,
-               (wd.w_done - ws.w_start) / {_HOUR_US}.0 AS working_hours,
-               greatest(0, wd.w_done - wu.w_due) / {_HOUR_US}.0 AS over_hours
-        FROM wd JOIN ws USING (key, stage) JOIN wu USING (key, stage)
+        )
+        SELECT b.*, {w_done} AS w_done, {w_start} AS w_start, {w_due} AS w_due,
+               ({w_done} - {w_start}) / {_HOUR_US}.0 AS working_hours,
+               greatest(0, {w_done} - {w_due}) / {_HOUR_US}.0 AS over_hours
+        FROM base b {j_done} {j_start} {j_due}
         """
     )
     con.execute(
@@ -649,6 +652,8 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
             ON w."case" = c."case" AND w.decision = c.decision
         """
     )
+    j_answered, w_answered = dues.working_at("v", "answered_us", "w1", left=True)
+    j_received, w_received = dues.working_at("v", "received_us", "w2")
     con.execute(
         f"""
         CREATE OR REPLACE TABLE verdict AS
@@ -661,13 +666,10 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
                 WHEN promised_us < {now} THEN '{Status.OPEN_LATE.value}'
                 ELSE '{Status.OPEN.value}' END AS status
             FROM verdict0
-        ),
-        wa AS (SELECT key, w_us AS w_answered
-               FROM ({dues.working_us_sql("(SELECT * FROM v WHERE answered_us IS NOT NULL)", "answered_us", "w_us")})),
-        wr AS (SELECT key, w_us AS w_received FROM ({dues.working_us_sql("v", "received_us", "w_us")}))
-        SELECT v.*, (wa.w_answered - wr.w_received) / {_HOUR_US}.0 AS working_hours,
+        )
+        SELECT v.*, ({w_answered} - {w_received}) / {_HOUR_US}.0 AS working_hours,
                {dues.local_day_sql("v.promised_us", "o")} AS promised_day
-        FROM v LEFT JOIN wa USING (key) JOIN wr USING (key)
+        FROM v {j_answered} {j_received}
         ASOF JOIN cal_offsets o ON o.cal = v.cal AND v.promised_us >= o.from_us
         """
     )
@@ -794,6 +796,8 @@ def _overdue(
         """
     )
     _due_with_pauses(con, "current_stage", "current_due")
+    j_late, w_late = dues.working_at("d", "late_from", "w1")
+    j_now, w_now = dues.working_at("d", "now_us", "w2")
     rows = con.execute(
         f"""
         WITH due AS (
@@ -801,11 +805,8 @@ def _overdue(
             FROM current_due c WHERE c.due_us <= {now} OR c.promised_us <= {now}
         )
         SELECT d."case", d.decision, d.version, d.stage, d.cal, d.late_from,
-               (n.w_us - w.w_us) / {_HOUR_US}.0 AS late_hours
-        FROM ({dues.working_us_sql("due", "late_from", "w_us")}) w
-        JOIN due d USING (key)
-        JOIN ({dues.working_us_sql(f"(SELECT key, cal, {now}::BIGINT AS now_us FROM due)", "now_us", "w_us")}) n
-            USING (key)
+               ({w_now} - {w_late}) / {_HOUR_US}.0 AS late_hours
+        FROM (SELECT *, {now}::BIGINT AS now_us FROM due) d {j_late} {j_now}
         ORDER BY d.late_from DESC, d."case"
         """
     ).fetchall()
