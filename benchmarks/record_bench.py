@@ -56,8 +56,10 @@ def generate(folder: Path, cases: int, fmt: str) -> float:
     folder.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     subprocess.run(
-        [PYTHON, str(ROOT / "scripts" / "generate_cases.py"), "--decisions", str(ROOT / "decisions")]
-        + ["--out", str(folder), "--cases", str(cases), "--seed", "11", "--end", "2026-11-22", "--format", fmt],
+        [
+            *(PYTHON, str(ROOT / "scripts" / "generate_cases.py"), "--decisions", str(ROOT / "decisions")),
+            *("--out", str(folder), "--cases", str(cases), "--seed", "11", "--end", "2026-11-22", "--format", fmt),
+        ],
         check=True,
         cwd=ROOT,
     )
