@@ -282,7 +282,17 @@ def sites(request, tmp_path_factory) -> Sites:  # type: ignore[no-untyped-def]
     )
 
 
-OWN_PAGES = ("index", "how-to-read", "how-to-edit", "tutorial", "promise", "deploy", "templates", "client-privacy")
+OWN_PAGES = (
+    "index",
+    "how-to-read",
+    "how-to-edit",
+    "tutorial",
+    "promise",
+    "cases",
+    "deploy",
+    "templates",
+    "client-privacy",
+)
 
 
 def written_by_people(site: Sites, relative: str) -> bool:
