@@ -150,9 +150,10 @@ def test_the_client_history_has_client_lines_only_and_no_authors(org: Organisati
     client = plan(org, Audience.CLIENT, history)
     refund = page(client.client_decisions, "refund-request")
     assert refund.history == (v.Note("2026-11-20", ("client line",)),)
-    assert client.changes is not None and [e.note for e in client.changes.entries] == [
-        v.Note("2026-11-20", ("client line",))
-    ]
+    assert client.changes is not None
+    (day,) = client.changes.commits
+    assert (day.heading.text, day.message) == ("2026-11-20", None)
+    assert [(e.heading.text, e.lines) for e in day.entries] == [("退款申请 / Refund requests", ("client line",))]
     assert "Mallory" not in texts(client) and "secret reason" not in texts(client)
     internal = plan(org, Audience.INTERNAL, history)
     assert page(internal.decisions, "refund-request").history == (

@@ -80,6 +80,11 @@ def plan_site(org: Organisation, options: PlanOptions, site: Site) -> v.SitePlan
     )
 
 
+def _shown_alike(one: ChangeNote, other: ChangeNote) -> bool:
+    """Whether two notes head the changes page the same way (date, author, message)."""
+    return (one.when.date(), one.author, one.message) == (other.when.date(), other.author, other.message)
+
+
 def anchor(text: str) -> str:
     """An id for a heading: letters, digits, '-' and '_' only (it goes into URLs unescaped)."""
     return re.sub(r"[^\w-]+", "-", text).strip("-") or "section"
@@ -296,20 +301,42 @@ class _Planner:
     # -- history and upkeep
 
     def changes_page(self, limit: int = 100) -> v.ChangesView:
-        entries = []
+        """The newest changes, one section per commit: its date, author and message once, then
+        each decision it changed. Notes in a row that show the same date, author and message
+        (on the client site: the same day) are one section."""
+        groups: list[list[ChangeNote]] = []
         for note in self.notes[:limit]:
-            decision = self.org.decisions.get(note.subject)
-            heading = v.Heading(
-                3,
-                anchor(f"{note.sha[:12]}-{note.subject}"),
-                one_line(decision.title if decision else (note.title or self.w["shared_data"])),
-                self.url(CHANGES_URI, decision_uri(note.subject)) if decision else None,
-            )
-            entries.append(v.ChangeEntry(heading, self.note(note)))
+            if groups and _shown_alike(groups[-1][0], note):
+                groups[-1].append(note)
+            else:
+                groups.append([note])
+        commits = tuple(self.commit_changes(group) for group in groups)
         feed = file_href(CHANGES_URI, FEED_PATH, self.options.use_directory_urls)
         return v.ChangesView(
-            CHANGES_URI, self.w["what_changed"], feed if self.options.history is not None else None, tuple(entries)
+            CHANGES_URI, self.w["what_changed"], feed if self.options.history is not None else None, commits
         )
+
+    def commit_changes(self, notes: list[ChangeNote]) -> v.CommitChanges:
+        first = notes[0]
+        date = first.when.date().isoformat()
+        lines: dict[str, list[str]] = {}  # by subject, in the order they come
+        for note in notes:
+            lines.setdefault(note.subject, []).extend(note.lines)
+        entries = []
+        for subject, subject_lines in lines.items():
+            decision = self.org.decisions.get(subject)
+            title = next((n.title for n in notes if n.subject == subject), "")
+            heading = v.Heading(
+                3,
+                anchor(f"{first.sha[:12]}-{subject}"),
+                one_line(decision.title if decision else (title or self.w["shared_data"])),
+                self.url(CHANGES_URI, decision_uri(subject)) if decision else None,
+            )
+            entries.append(v.ChangeEntry(heading, tuple(subject_lines)))
+        shown = f"{date} · {one_line(first.author)}" if first.author is not None else date
+        heading = v.Heading(2, anchor(f"change-{date}-{first.sha[:12]}"), shown)
+        message = one_line(first.message) if first.message is not None else None
+        return v.CommitChanges(heading, message, tuple(entries))
 
     def feed(self) -> dict[str, str]:
         if self.options.history is None:

@@ -317,8 +317,20 @@ class ReviewView:
 
 @dataclass(frozen=True, slots=True)
 class ChangeEntry:
+    """What a commit changed in one decision (its heading links to the page) or in the shared data."""
+
     heading: Heading
-    note: Note
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CommitChanges:
+    """One commit on the changes page: when, who and why once, then what it changed, by decision.
+    On the client site (no author, no message) the commits of one day are one."""
+
+    heading: Heading  # the date, and on the internal site the author
+    message: str | None  # the commit's subject line; None on the client site
+    entries: tuple[ChangeEntry, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +338,7 @@ class ChangesView:
     uri: str
     title: str
     feed: str | None  # the feed's URL, when there is history
-    entries: tuple[ChangeEntry, ...]
+    commits: tuple[CommitChanges, ...]  # newest first
 
 
 @dataclass(frozen=True, slots=True)
