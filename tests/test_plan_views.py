@@ -62,6 +62,9 @@ def test_a_stage_shows_who_is_away_and_who_stands_in(org: Organisation) -> None:
         v.Link("副财务总监 / Deputy Finance Controller", "../../roles/deputy-finance-controller/"),
     )
     assert approval.escalate_to == v.Link("首席运营官 / Chief Operating Officer", "../../roles/coo/")
+    assert controller.as_of == "2026-11-23"  # what it says of 陈静 and her stand-in holds on the build's day
+    coo = next(p for s in refund.stages for p in s.who if p.name.text == "首席运营官 / Chief Operating Officer")
+    assert coo.as_of == ""  # nobody away: nothing that holds only today
 
 
 def test_stages_in_file_order_with_marks_rules_and_links_to_each_other(org: Organisation) -> None:

@@ -199,6 +199,7 @@ _EN: dict[str, str] = {
     "as_role": "As",
     "standing_in_now": "Standing in today for",
     "until": "until",
+    "as_of": "as of {date}",
 }
 
 _ZH: dict[str, str] = {
@@ -387,6 +388,7 @@ _ZH: dict[str, str] = {
     "as_role": "身份",
     "standing_in_now": "今日代理",
     "until": "至",
+    "as_of": "截至 {date}",
 }
 
 _LANGUAGES: dict[str, dict[str, str]] = {"en": _EN, "zh": _ZH, "zh-hans": _ZH, "zh-cn": _ZH}

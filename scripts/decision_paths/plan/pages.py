@@ -154,13 +154,21 @@ class _Planner:
                 )
                 for person, via in queries.acting_people(self.org, party, self.options.today).items()
             )
+        backups = tuple(self.party(from_uri, b) for b in standing.backups)
+        today_only = bool(standing.away) or (not standing.present and bool(backups))
         return v.Party(
             self.party(from_uri, party),
             tuple(self.person_link(from_uri, p) for p in standing.present),
             tuple(v.Absent(self.person_link(from_uri, p), self.away_text(p)) for p in standing.away),
-            tuple(self.party(from_uri, b) for b in standing.backups),
+            backups,
             stand_ins,
+            self.as_of if today_only else "",
         )
+
+    @property
+    def as_of(self) -> str:
+        """The day what a page says of absences and stand-ins is true of: today, as the build was told."""
+        return self.options.today.isoformat()
 
     def away_text(self, person: Person) -> str:
         return phrasing.away(person, self.w)
@@ -421,6 +429,7 @@ class _Planner:
             standing_in_title=self.w["stands_in"].format(names="").rstrip(" .。"),
             uncovered=self.w["nobody_stands_in"].format(role=role.title) if uncovered else "",
             duties=self.duty_rows(uri, role.id),
+            as_of=self.as_of,
         )
 
     def person_page(self, person: Person) -> v.PersonView:
@@ -462,6 +471,7 @@ class _Planner:
                 if person.id in queries.acting_people(self.org, r.id, today)
                 and not queries.stand_in(self.org, r, today).present
             ),
+            as_of=self.as_of,
         )
 
     def backing_up(self, person: Person, roles: list[Role]) -> list[Role]:
@@ -510,7 +520,7 @@ class _Planner:
                 status = self.w["present"]
             roles = tuple(self.link(PEOPLE_URI, role_uri(r.id), r.title) for r in queries.roles_of(self.org, person))
             rows.append(v.PersonIndexRow(self.person_link(PEOPLE_URI, person), roles, status))
-        return v.PeopleIndexView(PEOPLE_URI, self.w["people"], tuple(rows))
+        return v.PeopleIndexView(PEOPLE_URI, self.w["people"], tuple(rows), self.as_of)
 
     def matrix_page(self) -> v.MatrixView:
         """Decisions x roles: which stage(s) each role decides, and in what time."""

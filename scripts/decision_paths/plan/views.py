@@ -54,6 +54,7 @@ class Party:
     away: tuple[Absent, ...] = ()
     backups: tuple[Link, ...] = ()  # acting because every holder is away
     stand_ins: tuple[StandIn, ...] = ()  # the people who act for those backups, by name
+    as_of: str = ""  # the day (YYYY-MM-DD) the absences and stand-ins are true of ('' when none is shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +221,7 @@ class RoleView:
     standing_in_title: str
     uncovered: str  # "nobody stands in for X" ('' when someone acts)
     duties: Duties
+    as_of: str = ""  # the day (YYYY-MM-DD) who is away and who stands in are true of
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +245,7 @@ class PersonView:
     backup_for: tuple[Link, ...]
     duties: Duties  # directly, through every role held and every backup they are
     standing_in_for: tuple[Link, ...]  # roles they act for today because every holder is away
+    as_of: str = ""  # the day (YYYY-MM-DD) "away today" and "standing in today" are true of
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +274,7 @@ class PeopleIndexView:
     uri: str
     title: str
     rows: tuple[PersonIndexRow, ...]
+    as_of: str = ""  # the day (YYYY-MM-DD) each status is true of
 
 
 @dataclass(frozen=True, slots=True)
