@@ -546,10 +546,13 @@ def _page_meta(plan: SitePlan) -> dict[str, dict[str, Any]]:
 
 
 def _add_references(files: Files, config: MkDocsConfig) -> None:
-    """The format and command references, generated so they always match this version."""
-    english = "---\nlang: en\n---\n"  # written in English whatever the site's language: tagged so
-    _replace(files, File.generated(config, FORMAT_URI, content=english + format_reference()))
-    _replace(files, File.generated(config, COMMANDS_URI, content=english + commands_reference(build_parser())))
+    """The format and command references, generated so they always match this version, in the
+    site's language (what the program says in English is tagged so on the page)."""
+    language = config.theme.get("language") or "en"
+    w = words(language)
+    ids = "attr_list" in config.markdown_extensions  # anchors of their own, the same in every language
+    _replace(files, File.generated(config, FORMAT_URI, content=format_reference(w, language, heading_ids=ids)))
+    _replace(files, File.generated(config, COMMANDS_URI, content=commands_reference(build_parser(), w, language)))
 
 
 def _inside(path: str, folder: str) -> bool:
