@@ -13,6 +13,7 @@ from site_helpers import run_cli
 
 from decision_paths.cli.diffreport import changes_between, render
 from decision_paths.load.decisions import load_folder
+from decision_paths.model.changes import Naming, decision_changes, shared_changes
 from decision_paths.model.organisation import Organisation
 
 SHARED = """\
@@ -372,6 +373,51 @@ def test_render_formats() -> None:
     assert render([], titles, "text") == "no change to any decision path"
     assert render([], titles, "markdown") == "### Decision paths\n\nNo change to any decision path.\n"
     assert json.loads(render([], titles, "json")) == []
+
+
+# ------------------------------------------------------------------ for readers (the sites' history)
+
+
+def reader_lines(new: dict[str, str], old: dict[str, str] = BASE) -> list[str]:
+    """The lines the sites' history shows: named as the pages name things."""
+    before, after = load(old), load(new)
+    naming = Naming.for_readers(before, after)
+    found = []
+    for decision_id in dict.fromkeys([*before.decisions, *after.decisions]):
+        found += decision_changes(before.decisions.get(decision_id), after.decisions.get(decision_id), naming)
+    return [c.text for c in found + shared_changes(before, after, readers=True)]
+
+
+def test_readers_get_titles_names_and_labels_never_ids() -> None:
+    edited_decision = (
+        DECISION.replace("start: intake", "start: assess")
+        .replace("    who: account-manager\n", "    who: {any: [account-manager, li-na]}\n")
+        .replace('"<=20"', '"<=30"')
+        .replace(
+            "    within: 4个工作小时\n", "    within: 4个工作小时\n    outcomes: {approved: 同意, declined: 不同意}\n"
+        )
+        .replace("  effort-days: {label: Effort, type: number}", "  effort-days: {label: Effort in days, type: number}")
+    )
+    shared = SHARED.replace("held_by: [wang-wei]", "held_by: [wang-wei, li-na]").replace(
+        "  zhang-min: {name: 张敏}\n", "  zhang-min: {name: 张敏}\n  li-lei: {name: 李雷}\n"
+    )
+    assert reader_lines({"_org.yaml": shared, "sales/scope-change.yaml": edited_decision}) == [
+        "start: 登记 / Log it -> 评估",
+        "input changed: Effort in days",
+        "登记 / Log it: 客户经理 -> any of [客户经理, 李娜]",
+        "登记 / Log it: next when Effort <= 20 -> 评估; otherwise -> Answer "
+        "-> when Effort in days <= 30 -> 评估; otherwise -> Answer",
+        "Answer: outcomes (none) -> 同意, 不同意",
+        "role Delivery lead: held by: 王伟 -> 王伟, 李娜",
+        "person added: 李雷",
+    ]
+    # the same change, for editors (`decision-paths diff`): by id
+    assert ("roles", "role delivery-lead: held by: wang-wei -> wang-wei, li-na") in lines(
+        {"_org.yaml": shared, "sales/scope-change.yaml": edited_decision}
+    )
+    added = {**BASE, "finance/travel.yaml": DECISION.replace("title: Scope change", "title: Travel")}
+    assert reader_lines(added) == ["decision added: Travel"]
+    assert reader_lines(BASE, old=added) == ["decision removed: Travel"]
 
 
 # ------------------------------------------------------------------ decision-paths diff

@@ -22,6 +22,7 @@ from site_helpers import REPO, article, page, run_cli, text
 
 from decision_paths.load.history import read_history
 from decision_paths.model.words import words
+from decision_paths.pipeline import validate_folder
 
 TODAY = "2026-11-23"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -49,16 +50,13 @@ EDITS = (IMPORT, WHO, WITHIN, DOES, FORMAT, MOVE)
 AUTHORS = [e.author for e in EDITS]
 MESSAGES = [e.message for e in EDITS]
 
-WHO_LINE = (
-    "交付评估 / Assessment of delivered work (delivery-assessment): "
-    "交付负责人 / Delivery Lead -> 交付总监 / Delivery Director"
-)
-WITHIN_LINE = "财务核对 / Finance check (finance-check): within 2 business days -> 3 business days"
-DOES_LINE = "财务核对 / Finance check (finance-check): what the approver does changed"
+WHO_LINE = "交付评估 / Assessment of delivered work: 交付负责人 / Delivery Lead -> 交付总监 / Delivery Director"
+WITHIN_LINE = "财务核对 / Finance check: within 2 business days -> 3 business days"
+DOES_LINE = "财务核对 / Finance check: what the approver does changed"
 # The same lines on the sample's Chinese sites (theme.language zh): generated words in Chinese.
-WITHIN_LINE_ZH = "财务核对 / Finance check (finance-check): 时限 2 个工作日 -> 3 个工作日"
-DOES_LINE_ZH = "财务核对 / Finance check (finance-check): 审批人的具体工作有改动"
-CLIENT_WITHIN_LINE_ZH = "内部审核 (internal-review-1): 时限 2 个工作日 -> 3 个工作日"
+WITHIN_LINE_ZH = "财务核对 / Finance check: 时限 2 个工作日 -> 3 个工作日"
+DOES_LINE_ZH = "财务核对 / Finance check: 审批人的具体工作有改动"
+CLIENT_WITHIN_LINE_ZH = "内部审核: 时限 2 个工作日 -> 3 个工作日"
 
 
 def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
@@ -235,7 +233,7 @@ def test_entries_newest_first_with_commit_details(repo: Path) -> None:
         p.stem for p in (REPO / "decisions").rglob("*.yaml") if not p.name.startswith("_")
     } | {"shared"}
     refund = next(e for e in imported if e.subject == "refund-request")
-    assert refund.internal == ("decision added: 退款申请 / Refund requests (refund-request)",)
+    assert refund.internal == ("decision added: 退款申请 / Refund requests",)
     assert refund.client == refund.internal
     internal_only = next(e for e in imported if e.subject == "expense-approval")
     assert internal_only.client == ()  # an internal decision: nothing for clients
@@ -285,12 +283,12 @@ def test_change_lines_internal_and_client(repo: Path) -> None:
     assert who.client == (WHO_LINE,)  # both roles are visible to clients
     within = by_message[WITHIN.message]
     assert within.internal == (WITHIN_LINE,)
-    assert within.client == ("Internal review (internal-review-1): within 2 business days -> 3 business days",)
+    assert within.client == ("Internal review: within 2 business days -> 3 business days",)
     does = by_message[DOES.message]
     assert does.internal == (DOES_LINE,)
     assert does.client == ()  # clients never see `does`
     moved = by_message[MOVE.message]
-    assert moved.internal == ("moved: sales -> delivery",)
+    assert moved.internal == ("moved: 销售 / Sales -> 交付 / Delivery",)  # the categories' titles
     assert moved.client == ()  # categories are not shown to clients
     assert history.for_decision("refund-request") == [e for e in history.entries if e.subject == "refund-request"]
 
@@ -301,7 +299,7 @@ def test_client_lines_use_the_site_language_and_hide_internal_names(repo: Path) 
     assert within.client == (CLIENT_WITHIN_LINE_ZH,)
     assert within.internal == (WITHIN_LINE_ZH,)
     moved = next(e for e in history.entries if e.commit.message == MOVE.message)
-    assert moved.internal == ("移动: sales -> delivery",)
+    assert moved.internal == ("移动: 销售 / Sales -> 交付 / Delivery",)
     every_client_line = "\n".join(line for e in history.entries for line in e.client)
     for secret in (
         CANARY_DOES,
@@ -365,10 +363,10 @@ def test_shared_data_history_across_merged_branches(tmp_path: Path) -> None:
 
     history = read_history(str(repo / "decisions"), words("en"))
     assert [(e.commit.message, e.internal) for e in history.entries] == [
-        ("add xu-hao", ("person added: xu-hao",)),
-        ("add chen-jing", ("person added: chen-jing",)),
-        ("add zhang-min", ("person added: zhang-min",)),
-        ("import", ("role added: lead", "person added: li-na", "person added: wang-wei")),
+        ("add xu-hao", ("person added: 徐浩",)),
+        ("add chen-jing", ("person added: 陈静",)),
+        ("add zhang-min", ("person added: 张敏",)),
+        ("import", ("role added: Lead", "person added: 李娜", "person added: 王伟")),
     ]
 
 
@@ -431,10 +429,9 @@ def test_internal_site_carries_the_canary_where_editors_see_it(built: Built) -> 
 @pytest.mark.site
 def test_internal_changes_page_newest_first(built: Built) -> None:
     body = article(built.internal, "changes/")
-    dates = [s.get_text() for s in body.find_all("strong") if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s.get_text())]
-    assert dates[:4] == ["2026-07-20", "2026-05-15", "2026-04-10", "2026-03-02"]
-    assert dates == sorted(dates, reverse=True)
-    assert set(dates[4:]) == {"2026-01-05"}
+    commits = [text(h).removesuffix("¶").strip() for h in body.find_all("h2")]
+    edits = (MOVE, DOES, WITHIN, WHO, IMPORT)
+    assert commits == [f"{e.date[:10]} · {e.author}" for e in edits]  # one section per commit
     content = text(body)
     assert (
         content.index(MOVE.message)
@@ -443,12 +440,74 @@ def test_internal_changes_page_newest_first(built: Built) -> None:
         < content.index(WHO.message)
         < content.index(IMPORT.message)
     )
-    assert "移动: sales -> delivery" in content
+    assert "移动: 销售 / Sales -> 交付 / Delivery" in content
     assert FORMAT.message not in content
     # each entry links to its decision page
     links = [a["href"] for a in body.find_all("a", href=True)]
     assert any("decisions/refund-request/" in link for link in links)
     assert any("feed.xml" in link for link in links)
+
+
+HYPHENATED_ID = re.compile(r"(?<![\w-])[a-z0-9]+(?:-[a-z0-9]+)+(?![\w-])")
+
+
+def history_lines(body) -> list[str]:  # type: ignore[no-untyped-def]
+    """The change lines of a changes page or a decision page's history, as readers see them."""
+    history = body.find(id="history")
+    scope = history.find_next("ul") if history is not None else body
+    return [text(li) for li in scope.find_all("li")]
+
+
+@pytest.mark.site
+def test_the_changes_page_gives_each_commit_once_and_names_what_it_changed(built: Built) -> None:
+    """Issue 12: a commit's date, author and message head its section once, however many
+    decisions it changed; its lines name roles, people, stages and categories as the pages do."""
+    org = validate_folder(str(built.repo / "decisions"), dt.date.fromisoformat(TODAY)).org
+    body = article(built.internal, "changes/")
+    content = text(body)
+    for edit in (MOVE, DOES, WITHIN, WHO, IMPORT):
+        assert content.count(edit.message) == 1, edit.message
+        assert content.count(edit.author) == 1, edit.author
+    imported = next(h for h in body.find_all("h2") if IMPORT.author in text(h))
+    section = []  # the import's section: its decision headings up to the next commit
+    for sibling in imported.find_next_siblings():
+        if sibling.name == "h2":
+            break
+        section.append(sibling)
+    decisions = [text(h).removesuffix("¶").strip() for h in section if h.name == "h3"]
+    assert len(decisions) == len(org.decisions) + 1  # every decision, and the shared data, under one heading
+    assert [text(p) for p in section if p.name == "p"] == [IMPORT.message]
+    lines = [text(li) for ul in section if ul.name == "ul" for li in ul.find_all("li")]
+    for role in org.roles.values():
+        assert f"新增角色: {role.title}" in lines, role.id
+    for person in org.people.values():
+        assert f"新增人员: {person.name}" in lines, person.id
+    # no id an editor wrote, in any line of the page or of a decision page's history
+    written = {*org.people, *org.roles, *(s for d in org.decisions.values() for s in d.stages), *org.decisions}
+    written |= {o for d in org.decisions.values() for i in d.inputs.values() for o in i.options}
+    pages = [body] + [article(built.internal, f"decisions/{d}/") for d in org.decisions]
+    every_line = [line for tree in pages for line in history_lines(tree)]
+    assert len(every_line) > 40
+    raw = {(m, line) for line in every_line for m in HYPHENATED_ID.findall(line) if m in written}
+    assert raw == set()
+    assert "移动: 销售 / Sales -> 交付 / Delivery" in content  # category titles, not folders
+
+
+@pytest.mark.site
+def test_the_client_history_never_names_a_person(built: Built) -> None:
+    """SPEC section 7: people appear nowhere on the client site, its history and feed included."""
+    org = validate_folder(str(built.repo / "decisions"), dt.date.fromisoformat(TODAY)).org
+    people = [t for p in org.people.values() for t in (p.id, p.name, p.email or "") if t]
+    client_ids = [d.id for d in org.decisions.values() if d.audience.value == "client"]
+    pages = [article(built.client, "changes/")] + [article(built.client, f"decisions/{d}/") for d in client_ids]
+    lines = [line for tree in pages for line in history_lines(tree)]
+    assert len(lines) > len(client_ids)
+    shown = "\n".join(lines) + (built.client / "feed.xml").read_text(encoding="utf-8")
+    assert [p for p in people if p in shown] == []
+    # and the days head the client's changes page once each, without authors or messages
+    days = [text(h).removesuffix("¶").strip() for h in pages[0].find_all("h2")]
+    assert days == sorted(set(days), reverse=True) and days[0] == WITHIN.date[:10]
+    assert pages[0].select("p.dp-commit-message") == []
 
 
 def atom_entries(feed: Path) -> tuple[ET.Element, list[ET.Element]]:
@@ -498,7 +557,7 @@ def test_client_feed_is_atom_without_authors(built: Built) -> None:
         assert entry.find(f"{ATOM}author") is None
     assert entries[0].find(f"{ATOM}updated").text == "2026-04-10T01:30:00Z"  # the newest change clients see
     contents = " ".join(html_text(e) for e in entries)
-    assert "内部审核 (internal-review-1)" in contents
+    assert "内部审核: 时限 2 个工作日 -> 3 个工作日" in contents
     for secret in (*AUTHORS, *MESSAGES, CANARY_DOES, CANARY_MESSAGE, "CANARY", "finance-check"):
         assert secret not in raw, secret
     # only client decisions

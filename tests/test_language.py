@@ -23,7 +23,9 @@ import pytest
 from bs4 import BeautifulSoup
 from site_helpers import REPO, TODAY, build_cli, page, sample_site, soup, text
 
+from decision_paths.checks import ALL_RULES
 from decision_paths.load.decisions import load_folder
+from decision_paths.model import fields as F
 from decision_paths.model import words as W
 from decision_paths.model.audience import SITES, site_view
 from decision_paths.model.changes import decision_changes, shared_changes
@@ -296,31 +298,61 @@ OWN_PAGES = (
 
 
 def written_by_people(site: Sites, relative: str) -> bool:
-    """Pages whose words people wrote (docs/, and the home page above the catalogue), and the
-    reference pages, which are English on every site (and tagged so)."""
+    """Pages whose words people wrote (docs/, and the home page above the catalogue)."""
     first = relative.split("/")[0]
-    own = site.language == "zh" and (first in (*OWN_PAGES, "en") or relative == "index.html")
-    return own or first == "reference"
+    return site.language == "zh" and (first in (*OWN_PAGES, "en") or relative == "index.html")
 
 
-def shown(node) -> list[str]:  # type: ignore[no-untyped-def]
-    """The text pieces of a node, less its scripts, diagrams and Markdown fields."""
+def not_words(tag, language: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether what a tag holds is not the page's words: scripts, diagrams, Markdown fields,
+    code (what is typed, as typed), what a tag says is in another language (the program's
+    own English on a reference page, <span lang="en">), and the table of contents (the
+    article's headings again, their code shown as words)."""
+    classes = tag.get("class") or ()
+    if tag.name in ("script", "style", "svg", "code", "pre", "kbd") or "dp-prose" in classes:
+        return True
+    if "md-nav--secondary" in classes:  # the menu's table of contents: the article's headings again
+        return True
+    return tag.name != "html" and tag.get("lang") not in (None, language)
+
+
+def shown(node, language: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The text pieces of a node in the page's words (see ``not_words``)."""
     pieces = []
     for piece in node.find_all(string=True):
-        if any(p.name in ("script", "style", "svg") or "dp-prose" in (p.get("class") or ()) for p in piece.parents):
+        if any(not_words(p, language) for p in piece.parents):
             continue
         pieces.append(" ".join(piece.split()))
     return pieces
 
 
+# What the program itself says in English, as data: each key's meaning (model/fields.py, also
+# the JSON Schema's) and each rule's summary. The reference pages show them as they are; on a
+# site in another language they are tagged lang="en" (``not_words``).
+PROGRAM_WORDS = tuple(
+    sorted(
+        {
+            " ".join(f.description.split())
+            for t in vars(F).values()
+            if isinstance(t, dict)
+            for f in t.values()
+            if isinstance(f, F.Field)
+        }
+        | {" ".join(r.summary.split()) for r in ALL_RULES},
+        key=len,
+        reverse=True,
+    )
+)
+
+
 def generated_words(site: Sites, tree: BeautifulSoup) -> str:
     """The words of a page the tool wrote: its article, menu and search box, less what people
-    wrote (Markdown fields, names, titles, ids, commit messages)."""
-    pieces = [p for node in tree.select("article, nav.md-nav--primary") for p in shown(node)]
+    wrote (Markdown fields, names, titles, ids, commit messages) and the program's own data."""
+    pieces = [p for node in tree.select("article, nav.md-nav--primary") for p in shown(node, site.language)]
     pieces.append(tree.select_one("input.md-search__input")["placeholder"])
     left = []
     for piece in pieces:
-        for written in site.editor:
+        for written in (*PROGRAM_WORDS, *site.editor):
             piece = piece.replace(written, " ")
         left.append(piece)
     return " ".join(left)
@@ -333,7 +365,7 @@ def test_every_page_is_tagged_with_its_language(sites: Sites) -> None:
         assert len(pages) > 5
         for path in pages:
             relative = path.relative_to(folder).as_posix()
-            expected = "en" if sites.language == "en" or relative.startswith(("en/", "reference/")) else "zh"
+            expected = "en" if sites.language == "en" or relative.startswith("en/") else "zh"
             assert soup(path).html["lang"] == expected, relative
 
 
@@ -377,6 +409,38 @@ def test_the_change_history_is_in_the_site_language(sites: Sites) -> None:
     if sites.language == "en":  # the edit above: written in Chinese, read in English
         assert "within 2 business days -> 3 business days" in text(page(sites.internal, "changes/"))
         assert "within 2 business days -> 3 business days" in text(page(sites.client, "changes/"))
+
+
+@pytest.mark.site
+def test_the_reference_pages_speak_the_site_language(sites: Sites) -> None:
+    """Issue 12: the generated format and command references are in the site's language:
+    title, headings, table headers and sentences. What the program says in English (each
+    key's meaning, each rule's summary, the --help text) stays English, tagged lang="en"."""
+    w = W.words(sites.language)
+    checked = 0
+    for url, title in (("reference/format/", w["format_reference"]), ("reference/commands/", w["commands_reference"])):
+        tree = page(sites.internal, url)
+        assert tree.html["lang"] == sites.language
+        body = tree.select_one("article")
+        assert text(body.find("h1")).removesuffix("¶").strip() == title
+        headings = [text(h).removesuffix("¶").strip() for h in body.find_all("h2")]
+        assert len(headings) > 5
+        left = foreign(generated_words(sites, tree), sites.language)
+        assert left == [], (url, left[:20])
+        english = body.select("[lang=en]")
+        if sites.language == "en":
+            assert english == []  # nothing to tag on an English page
+        else:
+            assert english and all(LATIN_WORD.search(text(e)) for e in english)  # the program's words, as they are
+        checked += 1
+    table = page(sites.internal, "reference/format/").select_one("article table")
+    assert [text(th) for th in table.select("thead th")] == [
+        w["ref_key"],
+        w["ref_required"],
+        w["ref_value"],
+        w["ref_meaning"],
+    ]
+    assert checked == 2
 
 
 # ------------------------------------------------------------------ the pages people write, in two languages

@@ -34,10 +34,11 @@ ROWS = ".dp-matrix table tbody tr"
 
 
 class _SubPathHandler(http.server.BaseHTTPRequestHandler):
-    """A host that serves the site under SUB_PATH only, and its 404.html (status 404) for
-    any address there that names no file, as static hosts do."""
+    """A host that serves the site under ``prefix`` (SUB_PATH) only, and its 404.html (status
+    404) for any address there that names no file, as static hosts do."""
 
     root: Path
+    prefix = SUB_PATH
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -45,8 +46,8 @@ class _SubPathHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = unquote(urlsplit(self.path).path)
         status, body, kind = 404, b"not under the site's sub-path", "text/plain"
-        if path.startswith(SUB_PATH):
-            target = (self.root / path.removeprefix(SUB_PATH)).resolve()
+        if path.startswith(self.prefix):
+            target = (self.root / path.removeprefix(self.prefix)).resolve()
             if target.is_dir():
                 target = target / "index.html"
             if target.is_file() and target.is_relative_to(self.root.resolve()):
@@ -76,6 +77,17 @@ def sub_path_url(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-
     handler = type("Handler", (_SubPathHandler,), {"root": root})
     with served(handler) as host:
         yield host + SUB_PATH
+
+
+@pytest.fixture(scope="module")
+def plain_hosts(tmp_path_factory) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The sample site without site_url on two static hosts that serve 404.html for what they
+    do not have: under SUB_PATH, and at the server's root."""
+    root = sample_site(tmp_path_factory)
+    under = type("Handler", (_SubPathHandler,), {"root": root})
+    at_root = type("Handler", (_SubPathHandler,), {"root": root, "prefix": "/"})
+    with served(under) as one, served(at_root) as other:
+        yield one + SUB_PATH, other + "/"
 
 
 @pytest.fixture(scope="module")
@@ -362,6 +374,52 @@ def test_the_404_page_under_a_sub_path_is_styled_and_its_links_work(browser, sub
         page.wait_for_load_state("load")
         assert page.url == sub_path_url + "matrix/"
         assert page.locator(ROWS).count() > 0
+        assert page.errors == []
+    finally:
+        page.context.close()
+
+
+# Where a reader lands on the error page of a site built without site_url: an old decision's
+# address under a sub-path or at the root, a typo at the root, and the file opened from disk.
+MISSING = [("sub-path", "decisions/no-such-decision/"), ("root", "no/such/page/"), ("root", "roles/gone/")]
+
+
+@pytest.mark.parametrize(("host", "address"), MISSING)
+def test_the_404_page_without_site_url_is_styled_where_it_is_served(
+    browser, plain_hosts, host: str, address: str
+) -> None:  # type: ignore[no-untyped-def]
+    root = plain_hosts[0] if host == "sub-path" else plain_hosts[1]
+    page = new_page(browser)
+    try:
+        response = page.goto(root + address, wait_until="networkidle")
+        assert response is not None and response.status == 404
+        assert page.locator("article h1").first.inner_text().strip() == "404 - Not found"
+        assert page.evaluate("document.baseURI") == root  # the site's root, found from the address
+        header = page.locator(".md-header").evaluate("h => getComputedStyle(h).position")
+        assert header == "sticky", "Material's stylesheet did not load"
+        styles = page.evaluate("[...document.styleSheets].map(s => s.href).filter(Boolean)")
+        assert any(h.startswith(root + "assets/") and h.endswith("decision-paths.css") for h in styles), styles
+        # Material's own script works from the root too: search, and the palette's storage
+        assert page.evaluate("JSON.parse(document.getElementById('__config').textContent).base") == root
+        assert page.evaluate("__md_scope.href") == root
+        page.locator("nav.md-nav--primary a[href*='matrix/']").first.click()
+        page.wait_for_load_state("load")
+        assert page.url == root + "matrix/"
+        assert page.locator(ROWS).count() > 0
+        assert page.errors == []
+    finally:
+        page.context.close()
+
+
+def test_the_404_page_opened_from_its_folder_is_styled(browser, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    error_page = sample_site(tmp_path_factory) / "404.html"
+    page = new_page(browser)
+    try:
+        page.goto(error_page.as_uri(), wait_until="load")
+        assert page.evaluate("document.baseURI") == error_page.as_uri()  # no <base>: its own folder is the root
+        assert page.locator(".md-header").evaluate("h => getComputedStyle(h).position") == "sticky"
+        href = page.locator("nav.md-nav--primary a[href*='matrix/']").first.evaluate("a => a.href")
+        assert href == (error_page.parent / "matrix").as_uri() + "/"
         assert page.errors == []
     finally:
         page.context.close()

@@ -215,6 +215,34 @@ def test_the_404_page_under_a_sub_path_loads_everything_from_it(subpath: Path) -
         assert config["base"] == SUB_PATH and config["search"].startswith(SUB_PATH)
 
 
+def test_the_404_page_without_site_url_links_from_the_site_root(site: Path, client: Path) -> None:
+    """Without site_url MkDocs links its error page from "/", which leaves a sub-path or a
+    folder opened as files unstyled. Its links are relative to the site's root (the page's own
+    folder), and a script sets <base> to the root where the page is served (test_readers_browser)."""
+    for root in (site, client):
+        raw = (root / "404.html").read_bytes()
+        tree = soup(root / "404.html")
+        local = [
+            value
+            for tag in tree.find_all(True)
+            for attribute in ("href", "src")
+            if (value := tag.get(attribute)) and not value.startswith(("http:", "https:", "mailto:", "#"))
+        ]
+        assert any("decision-paths.css" in u for u in local) and any("bundle" in u for u in local)
+        for url in local:
+            assert not url.startswith("/"), f"{root.name}/404.html: {url} is root-absolute"
+            relative = posixpath.normpath(url)
+            assert resolves(root, "" if relative == "." else relative + ("/" if url.endswith("/") else "")), url
+        config = json.loads(tree.select_one("#__config").get_text())
+        assert config["base"] == "." and not config["search"].startswith("/")
+        # the script that finds the root comes first, and knows the site's sections...
+        first = tree.head.find("script")
+        assert first is not None and '"decisions"' in first.string and "<base" not in first.string
+        assert raw.index(b"<script>") < raw.index(b'<meta charset="utf-8">') < 1024  # ...and the charset still counts
+    # the pages themselves are as before: no <base>, and only 404.html is special
+    assert soup(site / "index.html").find("base") is None
+
+
 # ---------------------------------------------------------------- palette and search settings
 
 

@@ -363,6 +363,48 @@ def test_role_and_people_indexes(site: Path, model: Organisation) -> None:
     assert "2026-11-16" in text(chen)
 
 
+def as_of(node) -> list[str]:  # type: ignore[no-untyped-def]
+    """The 'as of' dates in a node, as its readers see them."""
+    found = node.select("time.dp-as-of")
+    assert all(t["datetime"] == TODAY for t in found), [t["datetime"] for t in found]
+    return [text(t) for t in found]
+
+
+def test_what_depends_on_today_says_which_day_it_is_true_of(site: Path) -> None:
+    """Issue 12: a page read days after the build must not pass an old "away today" off as
+    today's. Each absence, stand-in and status that holds only on the build's day carries
+    it ("截至 2026-11-23"); nothing else does."""
+    day = f"截至 {TODAY}"
+    # decision pages: the finance controller, whose holder is away, in the who cell and as owner
+    row = article(site, "decisions/out-of-scope-request/").find(id="stage-director-approval").find_parent("tr")
+    who = row.find_all("td")[1]
+    assert as_of(who) == [day]  # the delivery director, 李娜, is in: only the finance controller's line
+    dated = who.select_one("time.dp-as-of")
+    assert "代 陈静" in text(dated.find_previous(class_="dp-stand-in"))
+    refund = article(site, "decisions/refund-request/")
+    owner = next(li for li in refund.find_all("li") if text(li).startswith(ZH["owner"]))
+    assert as_of(owner) == [day]
+    # where nobody named is away, nothing is dated
+    renewal = article(site, "decisions/contract-renewal/")
+    assert "不在岗" not in text(renewal) and as_of(renewal) == []
+    # the role: the holder away, and who acts for her
+    role = article(site, "roles/finance-controller/")
+    (holders,) = section(role, "担任者")
+    assert as_of(holders) == [day]
+    assert as_of(role.select_one(".admonition.info")) == [day]
+    assert as_of(article(site, "roles/sales-director/")) == []
+    # the person away, and the person standing in
+    assert as_of(article(site, "people/chen-jing/").select_one(".admonition.warning")) == [day]
+    assert as_of(article(site, "people/qian-hui/").select_one(".admonition.info")) == [day]
+    assert as_of(article(site, "people/li-na/")) == []
+    # the people index: the status column ("今天在岗", "away") is today's
+    status = article(site, "people/").select("thead th")[-1]
+    assert text(status) == f"{ZH['status']} {day}"
+    # every "as of" on the site names the build's day
+    for path in html_pages(site):
+        as_of(soup(path))
+
+
 # ---------------------------------------------------------------- matrix, home, navigation
 
 

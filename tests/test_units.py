@@ -97,7 +97,7 @@ def test_durations_print_the_table_names(spec: UnitSpec) -> None:
 
 def test_schema_and_reference_name_every_unit() -> None:
     description = decision_schema()["$defs"]["duration"]["description"]
-    reference = format_reference()
+    reference = format_reference(W.words("en"))
     for spec, word in SPELLINGS:
         assert f"`N {word}`" in reference
         if word in spec.chinese or word in (plural for plural, _ in spec.english):

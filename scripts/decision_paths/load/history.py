@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decision_paths.load.decisions import load_folder
 from decision_paths.load.files import is_shared, is_yaml_path
 from decision_paths.model.audience import INTERNAL_TEAM, client_view
-from decision_paths.model.changes import decision_changes, shared_changes
+from decision_paths.model.changes import Naming, decision_changes, shared_changes
 from decision_paths.model.history import Commit, Entry, History, VersionRef
 from decision_paths.model.organisation import Audience, Decision, Organisation, Visibility
 
@@ -233,7 +233,7 @@ class _Replay:
                 )
                 if entry is not None:
                     entries.append(entry)
-            shared = shared_changes(shared_before, shared_after, self.words)
+            shared = shared_changes(shared_before, shared_after, self.words, readers=True)
             if shared:
                 entries.append(Entry(commit, "shared", "", tuple(c.text for c in shared), ()))
         entries.reverse()
@@ -247,11 +247,10 @@ class _Replay:
         shared_before: Organisation,
         shared_after: Organisation,
     ) -> Entry | None:
-        names = {
-            **{p.id: p.name for p in shared_after.people.values()},
-            **{r.id: r.title for r in shared_after.roles.values()},
-        }
-        internal = tuple(c.text for c in decision_changes(old, new, names, self.words))
+        # Named as the pages name them: role titles, people's names, stage titles, labels.
+        internal = tuple(
+            c.text for c in decision_changes(old, new, Naming.for_readers(shared_before, shared_after), self.words)
+        )
         if not internal:
             return None  # formatting only
         client = tuple(
@@ -259,7 +258,7 @@ class _Replay:
             for c in decision_changes(
                 self._client(old, shared_before),
                 self._client(new, shared_after),
-                self._client_names(shared_after),
+                self._client_naming(shared_after),
                 self.words,
             )
         )
@@ -296,10 +295,11 @@ class _Replay:
         view = client_view(_with_decision(shared, decision), self.words)
         return view.decisions.get(decision.id)
 
-    def _client_names(self, shared: Organisation) -> dict[str, str]:
-        """Titles of the roles clients may see; the client view already mapped the rest to the internal team."""
+    def _client_naming(self, shared: Organisation) -> Naming:
+        """Titles of the roles clients may see; the client view already mapped the rest
+        (people among them) to the internal team, and has no categories."""
         visible = {r.id: r.title for r in shared.roles.values() if r.visibility is Visibility.CLIENT}
-        return {**visible, INTERNAL_TEAM: self.words["internal_team"]}
+        return Naming({**visible, INTERNAL_TEAM: self.words["internal_team"]}, readers=True)
 
 
 def _with_decision(shared: Organisation, decision: Decision) -> Organisation:

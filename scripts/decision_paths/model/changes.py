@@ -6,24 +6,29 @@ positions or formatting, so moving keys, quoting or comments changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from decision_paths.model.organisation import (
     Branch,
     Calendar,
     ChoiceTest,
     Decision,
+    Input,
     NumberTest,
     Organisation,
     Person,
+    Ref,
     Role,
     Stage,
     Who,
 )
-from decision_paths.model.phrasing import duration_text, how_many_of
+from decision_paths.model.phrasing import condition_text, duration_text, how_many_of
 from decision_paths.model.units import Duration
 from decision_paths.model.words import words as language_words
+
+T = TypeVar("T")
 
 ENGLISH = language_words("en")  # `decision-paths diff` speaks English; the sites pass their language's words
 
@@ -37,59 +42,60 @@ class Change:
         return self.text
 
 
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """What the lines call the things they name. For editors (``decision-paths diff``): the ids
+    they write, a title beside each. For readers (the sites' history, ``readers``): only what
+    the pages call them: role titles, person names, stage and category titles, input and
+    option labels."""
+
+    parties: Mapping[str, str] = field(default_factory=dict)  # role or person id -> title or name
+    categories: Mapping[str, str] = field(default_factory=dict)  # category folder -> title
+    readers: bool = False
+
+    @classmethod
+    def for_readers(cls, *orgs: Organisation) -> Naming:
+        """The names of ``orgs``' roles, people and categories; a later organisation's win."""
+        parties: dict[str, str] = {}
+        categories: dict[str, str] = {}
+        for org in orgs:
+            parties |= {p.id: p.name for p in org.people.values()} | {r.id: r.title for r in org.roles.values()}
+            categories |= dict(org.categories)
+        return cls(parties, categories, readers=True)
+
+    def party(self, party: str) -> str:
+        return self.parties.get(party, party)
+
+
 def who_text(who: Who, names: Mapping[str, str] | None = None, words: Mapping[str, str] = ENGLISH) -> str:
     members = ", ".join((names or {}).get(m.id, m.id) for m in who.members)
     how = how_many_of(who.mode, who.needed, words)
     return f"{how} [{members}]" if how else members
 
 
-def branch_text(branch: Branch, words: Mapping[str, str] = ENGLISH) -> str:
-    if branch.otherwise:
-        return words["change_otherwise"].format(go=branch.go.id)
-    conditions = []
-    for condition in branch.conditions:
-        test = condition.test
-        if isinstance(test, NumberTest):
-            value = words["change_and"].join(str(c) for c in test.comparisons)
-            conditions.append(f"{condition.input.id} {value}")
-        elif isinstance(test, ChoiceTest):
-            conditions.append(f"{condition.input.id} = {' / '.join(o.id for o in test.options)}")
-        else:
-            conditions.append(f"{condition.input.id} = {words['yes'] if test.value else words['no']}")
-    return words["change_when"].format(conditions=", ".join(conditions), go=branch.go.id)
-
-
-def next_text(stage: Stage, words: Mapping[str, str] = ENGLISH) -> str:
-    if stage.next_stage is not None:
-        return stage.next_stage.id
-    return "; ".join(branch_text(b, words) for b in stage.branches) or words["change_final"]
-
-
-def _label(stage: Stage) -> str:
-    return f"{stage.title} ({stage.id})"
-
-
 def decision_changes(
     old: Decision | None,
     new: Decision | None,
-    names: Mapping[str, str] | None = None,
+    naming: Naming | None = None,
     words: Mapping[str, str] = ENGLISH,
 ) -> list[Change]:
-    """What changed in one decision, in ``words``' language; ``names`` turns role/person ids
-    into what readers call them."""
+    """What changed in one decision, in ``words``' language, naming things as ``naming`` says
+    (by default: ids, as editors write them)."""
+    lines = _Lines(words, naming or Naming())
     if old is None:
-        return [Change(new.id, words["change_decision_added"].format(title=new.title, id=new.id))] if new else []
+        return [Change(new.id, words["change_decision_added"].format(name=lines.titled(new)))] if new else []
     if new is None:
-        return [Change(old.id, words["change_decision_removed"].format(title=old.title, id=old.id))]
-    return [Change(new.id, text) for text in _Lines(words, names or {}).decision(old, new)]
+        return [Change(old.id, words["change_decision_removed"].format(name=lines.titled(old)))]
+    return [Change(new.id, text) for text in lines.decision(old, new)]
 
 
 class _Lines:
     """The lines of one comparison, phrased in one language."""
 
-    def __init__(self, words: Mapping[str, str], names: Mapping[str, str]):
+    def __init__(self, words: Mapping[str, str], naming: Naming):
         self.w = words
-        self.names = names
+        self.naming = naming
+        self.readers = naming.readers
 
     def changed(self, what: str, before: object, after: object) -> Iterator[str]:
         if before != after:
@@ -99,13 +105,60 @@ class _Lines:
         return value if value not in (None, "") else self.w["change_none"]
 
     def name(self, party: str) -> str:
-        return self.names.get(party, party)
+        return self.naming.party(party)
+
+    def titled(self, decision: Decision) -> str:
+        return decision.title if self.readers else f"{decision.title} ({decision.id})"
+
+    def stage_label(self, stage: Stage) -> str:
+        return stage.title if self.readers else f"{stage.title} ({stage.id})"
+
+    def stage_ref(self, decision: Decision, stage_id: str) -> str:
+        """A stage another field names: its id for editors, its title for readers."""
+        stage = decision.stages.get(stage_id)
+        return stage.title if self.readers and stage is not None else stage_id
+
+    def category(self, category: str) -> str:
+        if not category:
+            return self.w["change_top_level"]
+        return self.naming.categories.get(category, category) if self.readers else category
+
+    def input_name(self, item: Input) -> str:
+        return item.label if self.readers else f"{item.label} ({item.id})"
+
+    def branch(self, branch: Branch, decision: Decision) -> str:
+        w = self.w
+        go = self.stage_ref(decision, branch.go.id)
+        if branch.otherwise:
+            return w["change_otherwise"].format(go=go)
+        if self.readers:  # as the decision page says it: labels, not ids
+            return w["change_when"].format(conditions=condition_text(branch, decision, w), go=go)
+        conditions = []
+        for condition in branch.conditions:
+            test = condition.test
+            if isinstance(test, NumberTest):
+                value = w["change_and"].join(str(c) for c in test.comparisons)
+                conditions.append(f"{condition.input.id} {value}")
+            elif isinstance(test, ChoiceTest):
+                conditions.append(f"{condition.input.id} = {' / '.join(o.id for o in test.options)}")
+            else:
+                conditions.append(f"{condition.input.id} = {w['yes'] if test.value else w['no']}")
+        return w["change_when"].format(conditions=", ".join(conditions), go=go)
+
+    def next(self, stage: Stage, decision: Decision) -> str:
+        if stage.next_stage is not None:
+            return self.stage_ref(decision, stage.next_stage.id)
+        return "; ".join(self.branch(b, decision) for b in stage.branches) or self.w["change_final"]
+
+    def outcomes(self, stage: Stage) -> str:
+        shown = (stage.outcome_label(o) if self.readers else o for o in stage.outcomes)
+        return ", ".join(shown) or self.w["change_none"]
 
     def duration(self, duration: Duration | None) -> str | None:
         return duration_text(duration, self.w) if duration is not None else None
 
     def who(self, who: Who) -> str:
-        return who_text(who, self.names, self.w)
+        return who_text(who, self.naming.parties, self.w)
 
     def audience(self, value: str) -> str:
         return self.w[f"change_{value}"]
@@ -115,8 +168,7 @@ class _Lines:
         if old.id != new.id:
             yield w["change_renamed"].format(old=old.id, new=new.id)
         if old.category != new.category:
-            top = w["change_top_level"]
-            yield w["change_moved"].format(old=old.category or top, new=new.category or top)
+            yield w["change_moved"].format(old=self.category(old.category), new=self.category(new.category))
         yield from self.changed("change_title", old.title, new.title)
         if old.summary != new.summary:
             yield w["change_summary"]
@@ -125,34 +177,36 @@ class _Lines:
         yield from self.changed(
             "change_calendar", old.calendar.id if old.calendar else None, new.calendar.id if new.calendar else None
         )
-        yield from self.changed("change_start", old.start.id, new.start.id)
+        yield from self.changed("change_start", self.stage_ref(old, old.start.id), self.stage_ref(new, new.start.id))
         yield from self.changed("change_review_every", self.duration(old.review_every), self.duration(new.review_every))
         for input_id in [*old.inputs, *(i for i in new.inputs if i not in old.inputs)]:
             before, after = old.inputs.get(input_id), new.inputs.get(input_id)
             if before is None:
-                yield w["change_input_added"].format(label=after.label, id=input_id)  # type: ignore[union-attr]
+                yield w["change_input_added"].format(name=self.input_name(after))  # type: ignore[arg-type]
             elif after is None:
-                yield w["change_input_removed"].format(label=before.label, id=input_id)
+                yield w["change_input_removed"].format(name=self.input_name(before))
             elif (before.label, before.type, before.options) != (after.label, after.type, after.options):
-                yield w["change_input_changed"].format(id=input_id)
+                yield w["change_input_changed"].format(name=after.label if self.readers else input_id)
         for stage_id in [*old.stages, *(s for s in new.stages if s not in old.stages)]:
             before_stage, after_stage = old.stages.get(stage_id), new.stages.get(stage_id)
             if before_stage is not None and after_stage is not None:
-                yield from self.stage(before_stage, after_stage)
+                yield from self.stage(before_stage, after_stage, old, new)
             elif after_stage is not None:
                 yield w["change_stage_added"].format(
-                    stage=_label(after_stage), who=self.who(after_stage.who), within=self.duration(after_stage.within)
+                    stage=self.stage_label(after_stage),
+                    who=self.who(after_stage.who),
+                    within=self.duration(after_stage.within),
                 )
             elif before_stage is not None:
-                yield w["change_stage_removed"].format(stage=_label(before_stage))
+                yield w["change_stage_removed"].format(stage=self.stage_label(before_stage))
         if old.notes != new.notes:
             yield w["change_notes"]
         if old.client_notes != new.client_notes:
             yield w["change_client_notes"]
 
-    def stage(self, old: Stage, new: Stage) -> Iterator[str]:
+    def stage(self, old: Stage, new: Stage, old_decision: Decision, new_decision: Decision) -> Iterator[str]:
         w = self.w
-        label = _label(new)
+        label = self.stage_label(new)
         lines: list[str] = []
         if old.title != new.title:
             lines.append(w["change_stage_title"].format(old=old.title, new=new.title))
@@ -166,27 +220,23 @@ class _Lines:
         lines += self.changed(
             "change_visibility", self.audience(old.visibility.value), self.audience(new.visibility.value)
         )
-        if next_text(old, w) != next_text(new, w):
-            lines.append(w["change_stage_next"].format(old=next_text(old, w), new=next_text(new, w)))
-        if old.outcomes != new.outcomes:
-            none = w["change_none"]
-            lines.append(
-                w["change_stage_outcomes"].format(
-                    old=", ".join(old.outcomes) or none, new=", ".join(new.outcomes) or none
-                )
-            )
+        next_old, next_new = self.next(old, old_decision), self.next(new, new_decision)
+        if next_old != next_new:
+            lines.append(w["change_stage_next"].format(old=next_old, new=next_new))
+        if self.outcomes(old) != self.outcomes(new):
+            lines.append(w["change_stage_outcomes"].format(old=self.outcomes(old), new=self.outcomes(new)))
         if old.does != new.does:
             lines.append(w["change_stage_does"])
         for line in lines:
             yield w["change_in_stage"].format(stage=label, line=line)
 
-    def ids(self, refs) -> str:  # type: ignore[no-untyped-def]
-        return ", ".join(r.id for r in refs) or self.w["change_nobody"]
+    def parties(self, refs: tuple[Ref, ...]) -> str:
+        return ", ".join(self.name(r.id) if self.readers else r.id for r in refs) or self.w["change_nobody"]
 
     def role(self, old: Role, new: Role) -> Iterator[str]:
         yield from self.changed("change_title", old.title, new.title)
-        yield from self.changed("change_held_by", self.ids(old.held_by), self.ids(new.held_by))
-        yield from self.changed("change_backup", self.ids(old.backup), self.ids(new.backup))
+        yield from self.changed("change_held_by", self.parties(old.held_by), self.parties(new.held_by))
+        yield from self.changed("change_backup", self.parties(old.backup), self.parties(new.backup))
         yield from self.changed(
             "change_visibility", self.audience(old.visibility.value), self.audience(new.visibility.value)
         )
@@ -213,37 +263,50 @@ class _Lines:
         yield from self.changed("change_open", sorted(map(str, old.open)), sorted(map(str, new.open)))
 
 
-def shared_changes(old: Organisation, new: Organisation, words: Mapping[str, str] = ENGLISH) -> list[Change]:
-    """Changes to roles, people and calendars, in ``words``' language."""
-    lines = _Lines(words, {})
+def shared_changes(
+    old: Organisation, new: Organisation, words: Mapping[str, str] = ENGLISH, *, readers: bool = False
+) -> list[Change]:
+    """Changes to roles, people and calendars, in ``words``' language: by id, or (``readers``)
+    by the role's title and the person's name."""
+    naming = Naming.for_readers(old, new) if readers else Naming()
+    lines = _Lines(words, naming)
     found: list[Change] = []
-    found += _table_changes("role", old.roles, new.roles, lines.role, words)
-    found += _table_changes("person", old.people, new.people, lines.person, words)
-    found += _table_changes("calendar", old.calendars, new.calendars, lines.calendar, words)
+    found += _table_changes("role", old.roles, new.roles, lines.role, words, naming)
+    found += _table_changes("person", old.people, new.people, lines.person, words, naming)
+    found += _table_changes("calendar", old.calendars, new.calendars, lines.calendar, words, Naming())
     return found
 
 
-def _table_changes(kind: str, old: Mapping, new: Mapping, lines, words: Mapping[str, str]) -> list[Change]:  # type: ignore[type-arg,no-untyped-def]
+def _table_changes(
+    kind: str,
+    old: Mapping[str, T],
+    new: Mapping[str, T],
+    lines: Callable[[T, T], Iterator[str]],
+    words: Mapping[str, str],
+    naming: Naming,
+) -> list[Change]:
     subject = {"role": "roles", "person": "people", "calendar": "calendars"}[kind]
     found = []
     for key in [*old, *(k for k in new if k not in old)]:
+        name = naming.party(key) if naming.readers else key
         if key not in new:
-            found.append(Change(subject, words[f"change_{kind}_removed"].format(id=key)))
+            found.append(Change(subject, words[f"change_{kind}_removed"].format(name=name)))
         elif key not in old:
-            found.append(Change(subject, words[f"change_{kind}_added"].format(id=key)))
+            found.append(Change(subject, words[f"change_{kind}_added"].format(name=name)))
         else:
             found += [
-                Change(subject, words[f"change_{kind}_changed"].format(id=key, line=line))
+                Change(subject, words[f"change_{kind}_changed"].format(name=name, line=line))
                 for line in lines(old[key], new[key])
             ]
     return found
 
 
 def organisation_changes(old: Organisation, new: Organisation, words: Mapping[str, str] = ENGLISH) -> list[Change]:
-    """Everything that changed between two versions of a decisions folder."""
-    names = {**{p.id: p.name for p in new.people.values()}, **{r.id: r.id for r in new.roles.values()}}
+    """Everything that changed between two versions of a decisions folder, for editors: by id,
+    with people's names in ``who``."""
+    naming = Naming({**{p.id: p.name for p in new.people.values()}, **{r.id: r.id for r in new.roles.values()}})
     found: list[Change] = []
     old_by_id, new_by_id = dict(old.decisions), dict(new.decisions)  # keyed by the id to compare under
     for decision_id in [*old_by_id, *(d for d in new_by_id if d not in old_by_id)]:
-        found += decision_changes(old_by_id.get(decision_id), new_by_id.get(decision_id), names, words)
+        found += decision_changes(old_by_id.get(decision_id), new_by_id.get(decision_id), naming, words)
     return found + shared_changes(old, new, words)

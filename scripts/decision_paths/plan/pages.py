@@ -84,6 +84,11 @@ def plan_site(org: Organisation, options: PlanOptions, site: Site) -> v.SitePlan
     )
 
 
+def _shown_alike(one: ChangeNote, other: ChangeNote) -> bool:
+    """Whether two notes head the changes page the same way (date, author, message)."""
+    return (one.when.date(), one.author, one.message) == (other.when.date(), other.author, other.message)
+
+
 def anchor(text: str) -> str:
     """An id for a heading: letters, digits, '-' and '_' only (it goes into URLs unescaped)."""
     return re.sub(r"[^\w-]+", "-", text).strip("-") or "section"
@@ -153,13 +158,21 @@ class _Planner:
                 )
                 for person, via in queries.acting_people(self.org, party, self.options.today).items()
             )
+        backups = tuple(self.party(from_uri, b) for b in standing.backups)
+        today_only = bool(standing.away) or (not standing.present and bool(backups))
         return v.Party(
             self.party(from_uri, party),
             tuple(self.person_link(from_uri, p) for p in standing.present),
             tuple(v.Absent(self.person_link(from_uri, p), self.away_text(p)) for p in standing.away),
-            tuple(self.party(from_uri, b) for b in standing.backups),
+            backups,
             stand_ins,
+            self.as_of if today_only else "",
         )
+
+    @property
+    def as_of(self) -> str:
+        """The day what a page says of absences and stand-ins is true of: today, as the build was told."""
+        return self.options.today.isoformat()
 
     def away_text(self, person: Person) -> str:
         return phrasing.away(person, self.w)
@@ -332,20 +345,42 @@ class _Planner:
     # -- history and upkeep
 
     def changes_page(self, limit: int = 100) -> v.ChangesView:
-        entries = []
+        """The newest changes, one section per commit: its date, author and message once, then
+        each decision it changed. Notes in a row that show the same date, author and message
+        (on the client site: the same day) are one section."""
+        groups: list[list[ChangeNote]] = []
         for note in self.notes[:limit]:
-            decision = self.org.decisions.get(note.subject)
-            heading = v.Heading(
-                3,
-                anchor(f"{note.sha[:12]}-{note.subject}"),
-                one_line(decision.title if decision else (note.title or self.w["shared_data"])),
-                self.url(CHANGES_URI, decision_uri(note.subject)) if decision else None,
-            )
-            entries.append(v.ChangeEntry(heading, self.note(note)))
+            if groups and _shown_alike(groups[-1][0], note):
+                groups[-1].append(note)
+            else:
+                groups.append([note])
+        commits = tuple(self.commit_changes(group) for group in groups)
         feed = file_href(CHANGES_URI, FEED_PATH, self.options.use_directory_urls)
         return v.ChangesView(
-            CHANGES_URI, self.w["what_changed"], feed if self.options.history is not None else None, tuple(entries)
+            CHANGES_URI, self.w["what_changed"], feed if self.options.history is not None else None, commits
         )
+
+    def commit_changes(self, notes: list[ChangeNote]) -> v.CommitChanges:
+        first = notes[0]
+        date = first.when.date().isoformat()
+        lines: dict[str, list[str]] = {}  # by subject, in the order they come
+        for note in notes:
+            lines.setdefault(note.subject, []).extend(note.lines)
+        entries = []
+        for subject, subject_lines in lines.items():
+            decision = self.org.decisions.get(subject)
+            title = next((n.title for n in notes if n.subject == subject), "")
+            heading = v.Heading(
+                3,
+                anchor(f"{first.sha[:12]}-{subject}"),
+                one_line(decision.title if decision else (title or self.w["shared_data"])),
+                self.url(CHANGES_URI, decision_uri(subject)) if decision else None,
+            )
+            entries.append(v.ChangeEntry(heading, tuple(subject_lines)))
+        shown = f"{date} · {one_line(first.author)}" if first.author is not None else date
+        heading = v.Heading(2, anchor(f"change-{date}-{first.sha[:12]}"), shown)
+        message = one_line(first.message) if first.message is not None else None
+        return v.CommitChanges(heading, message, tuple(entries))
 
     def feed(self) -> dict[str, str]:
         if self.options.history is None:
@@ -430,6 +465,7 @@ class _Planner:
             standing_in_title=self.w["stands_in"].format(names="").rstrip(" .。"),
             uncovered=self.w["nobody_stands_in"].format(role=role.title) if uncovered else "",
             duties=self.duty_rows(uri, role.id),
+            as_of=self.as_of,
         )
 
     def person_page(self, person: Person) -> v.PersonView:
@@ -471,6 +507,7 @@ class _Planner:
                 if person.id in queries.acting_people(self.org, r.id, today)
                 and not queries.stand_in(self.org, r, today).present
             ),
+            as_of=self.as_of,
         )
 
     def backing_up(self, person: Person, roles: list[Role]) -> list[Role]:
@@ -519,7 +556,7 @@ class _Planner:
                 status = self.w["present"]
             roles = tuple(self.link(PEOPLE_URI, role_uri(r.id), r.title) for r in queries.roles_of(self.org, person))
             rows.append(v.PersonIndexRow(self.person_link(PEOPLE_URI, person), roles, status))
-        return v.PeopleIndexView(PEOPLE_URI, self.w["people"], tuple(rows))
+        return v.PeopleIndexView(PEOPLE_URI, self.w["people"], tuple(rows), self.as_of)
 
     def matrix_page(self) -> v.MatrixView:
         """Decisions x roles: which stage(s) each role decides, and in what time."""

@@ -54,6 +54,7 @@ class Party:
     away: tuple[Absent, ...] = ()
     backups: tuple[Link, ...] = ()  # acting because every holder is away
     stand_ins: tuple[StandIn, ...] = ()  # the people who act for those backups, by name
+    as_of: str = ""  # the day (YYYY-MM-DD) the absences and stand-ins are true of ('' when none is shown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +268,7 @@ class RoleView:
     standing_in_title: str
     uncovered: str  # "nobody stands in for X" ('' when someone acts)
     duties: Duties
+    as_of: str = ""  # the day (YYYY-MM-DD) who is away and who stands in are true of
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +292,7 @@ class PersonView:
     backup_for: tuple[Link, ...]
     duties: Duties  # directly, through every role held and every backup they are
     standing_in_for: tuple[Link, ...]  # roles they act for today because every holder is away
+    as_of: str = ""  # the day (YYYY-MM-DD) "away today" and "standing in today" are true of
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,6 +321,7 @@ class PeopleIndexView:
     uri: str
     title: str
     rows: tuple[PersonIndexRow, ...]
+    as_of: str = ""  # the day (YYYY-MM-DD) each status is true of
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,8 +368,20 @@ class ReviewView:
 
 @dataclass(frozen=True, slots=True)
 class ChangeEntry:
+    """What a commit changed in one decision (its heading links to the page) or in the shared data."""
+
     heading: Heading
-    note: Note
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CommitChanges:
+    """One commit on the changes page: when, who and why once, then what it changed, by decision.
+    On the client site (no author, no message) the commits of one day are one."""
+
+    heading: Heading  # the date, and on the internal site the author
+    message: str | None  # the commit's subject line; None on the client site
+    entries: tuple[ChangeEntry, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,7 +389,7 @@ class ChangesView:
     uri: str
     title: str
     feed: str | None  # the feed's URL, when there is history
-    entries: tuple[ChangeEntry, ...]
+    commits: tuple[CommitChanges, ...]  # newest first
 
 
 @dataclass(frozen=True, slots=True)

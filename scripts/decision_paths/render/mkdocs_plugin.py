@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import json
 import logging
 import os
 import re
@@ -21,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -29,7 +31,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
-from mkdocs.utils import write_file
+from mkdocs.utils import normalize_url, write_file
 
 from decision_paths.model.audience import SITES, PageKind
 from decision_paths.model.command_line import build_parser
@@ -103,6 +105,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.w = words("en")  # the site's words, set again for each build
         self.build_time = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         self.page_meta: dict[str, dict[str, Any]] = {}  # src_uri -> front matter of a generated page
+        self.sections: tuple[str, ...] = ()  # the site's top folders, for its error page
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -254,6 +257,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
 
     def on_template_context(self, context, *, template_name: str, config: MkDocsConfig):  # type: ignore[no-untyped-def]
         context["build_date_utc"] = self.build_time  # 404.html, sitemap.xml
+        if template_name == "404.html" and not config.site_url:
+            _relative_error_page(context, config, self.sections)
         return context
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):  # type: ignore[no-untyped-def]
@@ -269,6 +274,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
     def on_env(self, env, *, config: MkDocsConfig, files: Files):  # type: ignore[no-untyped-def]
         """The diagram files were listed so that links to them check out; they are still
         being drawn, and are written after the pages (on_post_build), not copied now."""
+        self.sections = site_sections(files, _GENERATED_SECTIONS)  # for the error page (404.html)
         for file in self.diagram_files:
             if files.get_file_from_path(file.src_uri) is file:  # not replaced by another plugin meanwhile
                 files.remove(file)
@@ -545,11 +551,67 @@ def _page_meta(plan: SitePlan) -> dict[str, dict[str, Any]]:
     return meta
 
 
+# The site's sections, by the first folder of their address: where a missing address (an old
+# decision id) usually is. Kept short: the script that names them comes before <meta charset>,
+# which must be in a page's first 1024 bytes.
+_SECTION = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_SECTIONS_BUDGET = 300  # characters of names
+# Where old addresses go missing: ids are addresses.
+_GENERATED_SECTIONS = ("decisions", "roles", "people", "reference", "diagrams", "assets", "search")
+
+
+def site_sections(files: Files, first: Sequence[str] = ()) -> tuple[str, ...]:
+    """The top folders of a site's addresses, ``first`` (the generated sections) first, as many
+    as fit the budget; and 404.html, the error page's own address."""
+    folders = {f.dest_uri.split("/", 1)[0] for f in files if "/" in f.dest_uri}
+    ordered = [*(s for s in first if s in folders), *sorted(folders - set(first))]
+    kept: list[str] = ["404.html"]
+    for name in ordered:
+        if _SECTION.fullmatch(name) and sum(len(k) + 3 for k in kept) + len(name) <= _SECTIONS_BUDGET:
+            kept.append(name)
+    return tuple(kept)
+
+
+# Without site_url MkDocs links the error page from "/", so a site under a sub-path, or opened
+# from its folder, shows it without its styles. Its links are made relative to the site's root
+# instead, as for a page at the root: right from the file and for any address one folder deep.
+# On a web server the page is served at whatever address was missing; a script finds the site's
+# root there (the part before the first of the site's sections: /rules/decisions/old-id/ ->
+# /rules/) and sets <base> to it, else the server's root as MkDocs would. Two more lines point
+# Material's own script base (search) and storage scope (the palette chosen) at that root.
+_FIND_ROOT = (
+    "(function(){{var l=location,s=l.pathname.split('/'),k={sections},i=1,b;"
+    "if(!/^https?:$/.test(l.protocol))return;for(;i<s.length&&k.indexOf(s[i])<0;i++);"
+    "b=document.createElement('base');b.href=i<s.length?s.slice(0,i).join('/')+'/':'/';"
+    "document.head.appendChild(b)}})()"
+)
+_MATERIAL_SCOPE = "__md_scope=new URL('.',document.baseURI)"
+_MATERIAL_BASE = (
+    "(function(){var c=document.getElementById('__config'),j;if(!c)return;j=JSON.parse(c.textContent);"
+    "j.base=new URL(j.base,document.baseURI).href;c.textContent=JSON.stringify(j)})()"
+)
+
+
+def _relative_error_page(context: Any, config: MkDocsConfig, sections: Sequence[str]) -> None:
+    context["base_url"] = "."
+    context["extra_css"] = [normalize_url(path, None, ".") for path in config.extra_css]
+    context["extra_javascript"] = [normalize_url(str(script), None, ".") for script in config.extra_javascript]
+    find_root = _FIND_ROOT.format(sections=json.dumps(list(sections), separators=(",", ":")).replace("/", "\\/"))
+    context["dp_error_page"] = {
+        "find_root": Markup(find_root),  # noqa: S704 - our code; the names are [a-z0-9_-] (site_sections)
+        "scope": Markup(_MATERIAL_SCOPE),  # noqa: S704
+        "base": Markup(_MATERIAL_BASE),  # noqa: S704
+    }
+
+
 def _add_references(files: Files, config: MkDocsConfig) -> None:
-    """The format and command references, generated so they always match this version."""
-    english = "---\nlang: en\n---\n"  # written in English whatever the site's language: tagged so
-    _replace(files, File.generated(config, FORMAT_URI, content=english + format_reference()))
-    _replace(files, File.generated(config, COMMANDS_URI, content=english + commands_reference(build_parser())))
+    """The format and command references, generated so they always match this version, in the
+    site's language (what the program says in English is tagged so on the page)."""
+    language = config.theme.get("language") or "en"
+    w = words(language)
+    ids = "attr_list" in config.markdown_extensions  # anchors of their own, the same in every language
+    _replace(files, File.generated(config, FORMAT_URI, content=format_reference(w, language, heading_ids=ids)))
+    _replace(files, File.generated(config, COMMANDS_URI, content=commands_reference(build_parser(), w, language)))
 
 
 def _inside(path: str, folder: str) -> bool:
