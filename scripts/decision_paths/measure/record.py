@@ -50,7 +50,8 @@ from decision_paths.model.timeline import TimelineError, answer_id, parse_value,
 
 _US = 1_000_000
 _HOUR_US = 3_600 * _US
-_OFFSET = r"([Zz]|[+-]\d{2}(:?\d{2})?)$"
+# An offset after a time; a bare date's own "-20" (2026-11-20) is not one, so it needs the time.
+_OFFSET = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 _LONGEST_STAGE_DAYS = 3660  # the tables reach past the last event by the longest allowance
 
 
@@ -99,7 +100,7 @@ def measure(
     calendars = _register_calendars(con, rules, as_of)
     _typed_events(context)
     _cases(context, rules, versions)
-    _promised(con, versions)
+    _promised(con, versions, as_of)
     _actual(con, versions, as_of)
     left_out = dict(con.execute("SELECT decision, count(*) FROM left_out GROUP BY decision").fetchall())
     figures = _figures(con, periods, left_out)
@@ -131,7 +132,7 @@ def _register_versions(con: duckdb.DuckDBPyConnection, rules: RecordRules) -> li
             flat.append(version)
             rows.append((decision_id, number, version.since, position == 0, _calendar_id(rules.org, version.decision)))
             answer = answer_id(version.decision)
-            for stage in version.decision.stages.values():
+            for place, stage in enumerate(version.decision.stages.values()):
                 spec = stage.within.unit.spec
                 stages.append(
                     (
@@ -141,6 +142,7 @@ def _register_versions(con: duckdb.DuckDBPyConnection, rules: RecordRules) -> li
                         float(stage.within.amount * spec.factor),
                         stage.pausable,
                         stage.id == answer,
+                        place,
                     )
                 )
     bulk_insert(
@@ -165,6 +167,7 @@ def _register_versions(con: duckdb.DuckDBPyConnection, rules: RecordRules) -> li
             ("amount", "DOUBLE"),
             ("pausable", "BOOLEAN"),
             ("is_answer", "BOOLEAN"),
+            ("place", "INTEGER"),  # the order of the decision file, which pages and figures follow
         ],
         stages,
     )
@@ -484,10 +487,10 @@ def _inputs(decision: Decision, text: str | None) -> dict[str, object]:
 # ------------------------------------------------------------------ promised
 
 
-def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version]) -> None:
+def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.datetime) -> None:
     """``prom(key, pos, stage, rec_us, due_us)``: the promise for each case's path, stage by
     stage, each due instant moved by the time paused on a pausable stage."""
-    _pauses(con)
+    _pauses(con, as_of)
     con.execute("CREATE OR REPLACE TABLE prom(key BIGINT, pos INTEGER, stage VARCHAR, rec_us BIGINT, due_us BIGINT)")
     longest = con.execute("SELECT coalesce(max(pos), 0) FROM path_steps").fetchone()
     for position in range(1, int(longest[0] if longest else 0) + 1):
@@ -507,16 +510,20 @@ def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version]) -> None:
         con.execute("INSERT INTO prom SELECT key, pos, stage, rec_us, due_us FROM prom_step")
 
 
-def _pauses(con: duckdb.DuckDBPyConnection) -> None:
+def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
     """``pauses(case, decision, stage, paused_us, paused_w_us)``: time each stage waited on
-    the client; a pause not yet resumed lasts until the record's last event."""
+    the client; a pause not yet resumed lasts until the stage is done, else until ``as_of``
+    (the request still waits on the client now: its clock is stopped, so it is not overdue;
+    the record's last event, of any case, said nothing about this one)."""
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TABLE pause_spans AS
-        SELECT "case", decision, stage, cal, at_us AS from_us,
-               coalesce(lead(at_us) OVER w, (SELECT max(at_us) FROM ev)) AS to_us, event
-        FROM ev WHERE event IN ('paused', 'resumed')
-        WINDOW w AS (PARTITION BY "case", decision, stage ORDER BY at_us, file, row)
+        SELECT p.* EXCLUDE (next_us), greatest(p.from_us, coalesce(p.next_us, d.done_us, {micros(as_of)})) AS to_us
+        FROM (SELECT "case", decision, stage, cal, at_us AS from_us, lead(at_us) OVER w AS next_us, event
+              FROM ev WHERE event IN ('paused', 'resumed')
+              WINDOW w AS (PARTITION BY "case", decision, stage ORDER BY at_us, file, row)) p
+        LEFT JOIN (SELECT "case", decision, stage, min(at_us) AS done_us FROM ev WHERE event = 'done'
+                   GROUP BY ALL) d USING ("case", decision, stage)
         """
     )
     con.execute(
@@ -695,8 +702,10 @@ def _figures(
                list_sort(list(d.working_hours)), sum(d.over_hours), count(*) FILTER (WHERE f.stage = d.stage)
         FROM verdict v JOIN periods p ON v.promised_day BETWEEN p.first AND p.last
         JOIN done d ON d.key = v.key LEFT JOIN first_late f ON f.key = v.key
+        JOIN version_stages s ON s.version = d.version AND s.stage = d.stage
         WHERE v.status <> 'withdrawn'
-        GROUP BY ALL ORDER BY ALL
+        -- stages in the decision's own order (display order, SPEC 3), not by name
+        GROUP BY ALL ORDER BY v.decision, p.label, min(s.place), d.stage
         """
     ).fetchall()
     stages: dict[tuple[str, str], list[StageFigures]] = {}
@@ -715,7 +724,8 @@ def _figures(
     rows = con.execute(
         """
         SELECT v.decision, p.label,
-            count(*) FILTER (WHERE status <> 'withdrawn'),
+            -- every case, withdrawn ones too: SPEC 11's example has cases 120 = 104 + 9 + 2 + 3 + 2
+            count(*),
             count(*) FILTER (WHERE status = 'on_time'), count(*) FILTER (WHERE status = 'late'),
             count(*) FILTER (WHERE status = 'open_late'), count(*) FILTER (WHERE status = 'open'),
             count(*) FILTER (WHERE status = 'withdrawn'),
@@ -806,7 +816,8 @@ def _overdue(
         JOIN due d USING (key)
         JOIN ({dues.working_us_sql(f"(SELECT key, cal, {now}::BIGINT AS now_us FROM due)", "now_us", "w_us")}) n
             USING (key)
-        ORDER BY d.late_from DESC, d."case"
+        -- the longest overdue first: the top of a reminder is what waits most
+        ORDER BY d.late_from, d."case"
         """
     ).fetchall()
     today = as_of.astimezone(calendars[rows[0][4]].zone).date() if rows and rows[0][4] in calendars else as_of.date()
