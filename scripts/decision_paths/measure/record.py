@@ -318,11 +318,13 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
                    count(DISTINCT decision) OVER (PARTITION BY "case") AS decisions
             FROM ev GROUP BY "case", decision
         )
-        SELECT e.file, e.row, 'case' AS col, 'second-received' AS rule, e."case" AS value
+        -- at the event cell: the second 'received' is what is wrong, not the case id
+        SELECT e.file, e.row, 'event' AS col, 'second-received' AS rule, e."case" AS value
         FROM (SELECT *, row_number() OVER (PARTITION BY "case", decision ORDER BY at_us, file, row) AS n
               FROM ev WHERE event = 'received') e WHERE e.n > 1
         UNION ALL
-        SELECT min(e.file), min(e.row), 'case', 'no-received', e."case"
+        -- the case's first row: the smallest (file, row) pair, not the smallest of each
+        SELECT min(e.file), arg_min(e.row, (e.file, e.row)), 'case', 'no-received', e."case"
         FROM ev e JOIN r USING ("case", decision) WHERE r.received = 0 GROUP BY e."case", e.decision
         UNION ALL
         SELECT e.file, e.row, 'at', 'before-received', e."case"
