@@ -121,6 +121,25 @@ def test_bad_rows_in_parquet(org: Organisation, cases: Path, tmp_path: Path) -> 
     assert_left_out(measured)
 
 
+def test_messages_say_what_is_wrong_in_the_record_s_words(org: Organisation, cases: Path) -> None:
+    write_csv(
+        cases / "events.csv",
+        [
+            ev("M1", "refnd", "received", "2026-11-16T10:00", inputs="amount=5"),
+            received("M2"),
+            ev("M2", "refund", "done", "2026-11-16T12:00", "intake", by="li-nna"),
+            received("M3", inputs=""),
+        ],
+    )
+    messages = [f.message for f in measure(org, cases)[1]]
+    assert messages == [
+        "decision 'refnd' does not exist (no decision file has that name, now or in the history); "
+        "did you mean 'refund'?",
+        "there is no person 'li-nna' in the shared files (_*.yaml); did you mean 'li-na'?",
+        "the inputs cannot choose a path: the path depends on 'amount' (Amount), which the inputs do not give",
+    ]
+
+
 def test_a_file_without_a_needed_column(org: Organisation, cases: Path) -> None:
     write_csv(cases / "a.csv", good("GOOD"))
     write_csv(

@@ -46,7 +46,8 @@ from decision_paths.model.cases import (
 )
 from decision_paths.model.findings import Finding
 from decision_paths.model.organisation import Decision, InputType, Organisation
-from decision_paths.model.timeline import TimelineError, answer_id, parse_value, path_for
+from decision_paths.model.suggest import did_you_mean
+from decision_paths.model.timeline import MissingInput, TimelineError, answer_id, parse_value, path_for
 
 _US = 1_000_000
 _HOUR_US = 3_600 * _US
@@ -83,6 +84,7 @@ class _Context:
     files: tuple[RecordFile, ...]
     folder_paths: tuple[str, ...]
     findings: list[Finding] = field(default_factory=list)
+    known: Mapping[str, Sequence[str]] = field(default_factory=dict)  # rule -> the names it could have meant
 
 
 def measure(
@@ -95,7 +97,8 @@ def measure(
 ) -> tuple[Measured, list[Finding]]:
     """Measure the loaded ``events`` table. ``folder_paths``: each record file's real path
     (for the column of a JSONL cell); ``periods``: the months and quarters to give figures for."""
-    context = _Context(con, loaded.files, tuple(folder_paths), list(loaded.findings))
+    known = {"unknown": sorted(rules.versions), "unknown-person": sorted(rules.org.people)}
+    context = _Context(con, loaded.files, tuple(folder_paths), list(loaded.findings), known)
     versions = _register_versions(con, rules)
     calendars = _register_calendars(con, rules, as_of)
     _typed_events(context)
@@ -299,6 +302,8 @@ _MESSAGES = {
 
 def _row_finding(context: _Context, file: int, row: int, column: str, rule: str, value: object) -> Finding:
     message = _MESSAGES[rule].format(value=value if value is not None else "")
+    if rule in context.known and isinstance(value, str):
+        message += did_you_mean(value, context.known[rule])
     found_rule = UNKNOWN_IN_RECORD if rule == "unknown" else BAD_ROW
     return found_rule.at(_loc(context, file, row, column), message)
 
@@ -393,7 +398,7 @@ _CASE_MESSAGES = {
     "no-received": "case '{value}' has no received event, so nothing can be measured from it",
     "before-received": "this event of case '{value}' comes before the case was received",
     "unknown-stage": "stage '{value}' is not a stage of this decision as it stood when the case was received",
-    "unknown-person": "person '{value}' does not exist in _people.yaml",
+    "unknown-person": "there is no person '{value}' in the shared files (_*.yaml)",
     "inputs": "{value}",
 }
 
@@ -401,6 +406,8 @@ _CASE_MESSAGES = {
 def _case_finding(context: _Context, file: int, row: int, column: str, rule: str, value: object) -> Finding:
     found_rule = UNKNOWN_IN_RECORD if rule.startswith("unknown") else CASE_ORDER if rule != "inputs" else BAD_ROW
     message = _CASE_MESSAGES[rule].format(value=value if value is not None else "")
+    if rule in context.known and isinstance(value, str):
+        message += did_you_mean(value, context.known[rule])
     return found_rule.at(_loc(context, file, row, column), message)
 
 
@@ -421,6 +428,9 @@ def _paths(context: _Context, versions: list[Version]) -> None:
             stages = tuple(s.id for s in path_for(decision, values))
         except (TimelineError, ValueError) as err:
             problem = str(err)
+            if isinstance(err, MissingInput):  # its own words are for the command line (--set)
+                item = err.input
+                problem = f"the path depends on '{item.id}' ({item.label}), which the inputs do not give"
             con.execute(
                 "INSERT INTO case_problems SELECT file, row, 'inputs', 'inputs', ? FROM received "
                 "WHERE version = ? AND inputs IS NOT DISTINCT FROM ?",
