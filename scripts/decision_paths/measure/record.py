@@ -47,13 +47,25 @@ from decision_paths.model.cases import (
 from decision_paths.model.findings import Finding
 from decision_paths.model.organisation import Decision, InputType, Organisation
 from decision_paths.model.suggest import did_you_mean
-from decision_paths.model.timeline import MissingInput, TimelineError, answer_id, parse_value, path_for
+from decision_paths.model.timeline import (
+    FIRST_START_YEAR,
+    LAST_START_YEAR,
+    MissingInput,
+    TimelineError,
+    answer_id,
+    due_instant,
+    parse_value,
+    path_for,
+)
 
 _US = 1_000_000
 _HOUR_US = 3_600 * _US
 # An offset after a time; a bare date's own "-20" (2026-11-20) is not one, so it needs the time.
 _OFFSET = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 _LONGEST_STAGE_DAYS = 3660  # the tables reach past the last event by the longest allowance
+# The years an instant of the record may fall in (those of `timeline --start`): one typo such
+# as 9999 would make the tables overflow, 1026 make them a million days long.
+_YEARS = f"BETWEEN {FIRST_START_YEAR} AND {LAST_START_YEAR}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,14 +198,17 @@ def _register_calendars(
     con: duckdb.DuckDBPyConnection, rules: RecordRules, as_of: dt.datetime
 ) -> dict[str, BusinessCalendar]:
     """The working-time tables of every calendar a decision uses, over the record's years."""
-    span = con.execute('SELECT min(TRY_CAST("at" AS DATE)), max(TRY_CAST("at" AS DATE)) FROM events').fetchone()
+    span = con.execute(
+        f'SELECT min(day), max(day) FROM (SELECT TRY_CAST("at" AS DATE) AS day FROM events) WHERE year(day) {_YEARS}'
+    ).fetchone()
     first = (span[0] if span and span[0] else as_of.date()) - dt.timedelta(days=7)
-    last = max(span[1] if span and span[1] else as_of.date(), as_of.date()) + dt.timedelta(days=400)
-    calendars: dict[str, BusinessCalendar] = {}
-    tables = []
-    for calendar_id, calendar in rules.org.calendars.items():
-        business = calendars[calendar_id] = BusinessCalendar(calendar)
-        tables.append(calendar_tables(calendar_id, business, first, last))
+    latest = max(span[1] if span and span[1] else as_of.date(), as_of.date())
+    calendars = {calendar_id: BusinessCalendar(calendar) for calendar_id, calendar in rules.org.calendars.items()}
+    # Past the last event by the slowest promise (was a flat 400 days: a case with a longer
+    # path had no due instant in the tables and vanished from every figure without a word),
+    # and by the record's own length, the most a pause can move a due instant.
+    last = latest + _reach(rules, calendars, latest) + (latest - first) + dt.timedelta(days=31)
+    tables = [calendar_tables(calendar_id, business, first, last) for calendar_id, business in calendars.items()]
     dues.create_tables(con)
     for found in tables:
         _fill(con, "cal_days", found.days)
@@ -202,6 +217,26 @@ def _register_calendars(
         _fill(con, "cal_wall", found.wall)
     dues.index_tables(con)
     return calendars
+
+
+def _reach(rules: RecordRules, calendars: Mapping[str, BusinessCalendar], start: dt.date) -> dt.timedelta:
+    """How far past ``start`` any version's every stage, one after another, can be due: more
+    than any path takes."""
+    reach = dt.timedelta()
+    for found in rules.versions.values():
+        for version in found:
+            calendar_id = _calendar_id(rules.org, version.decision)
+            business = calendars.get(calendar_id) if calendar_id is not None else None
+            if business is None:
+                continue
+            began = moment = business.local(start)
+            try:
+                for stage in version.decision.stages.values():
+                    moment = due_instant(stage.within, moment, business)
+            except TimelineError:
+                moment = began + dt.timedelta(days=_LONGEST_STAGE_DAYS)
+            reach = max(reach, moment - began)
+    return reach
 
 
 def _fill(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]]) -> None:
@@ -226,7 +261,10 @@ def _typed_events(context: _Context) -> None:
                regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare,
                regexp_matches(trim(e."until"), '{_OFFSET}') AS until_zoned
         FROM events e
-        LEFT JOIN (SELECT DISTINCT decision, cal FROM versions) v ON v.decision = e.decision
+        -- instants are read in the calendar of the decision's newest version: one row per decision
+        -- (DISTINCT decision, cal gave two, and each event twice, once its calendar had changed)
+        LEFT JOIN (SELECT decision, arg_max(cal, since_us) AS cal FROM versions GROUP BY decision) v
+            ON v.decision = e.decision
         """
     )
     con.execute(
@@ -234,6 +272,7 @@ def _typed_events(context: _Context) -> None:
         CREATE OR REPLACE TABLE ev1 AS
         SELECT *,
             CASE WHEN at_zoned THEN epoch_us(TRY_CAST(trim("at") AS TIMESTAMPTZ)) END AS at_abs,
+            year(TRY_CAST(trim("at") AS TIMESTAMP)) AS at_year,
             epoch_us(TRY_CAST(trim("at") AS TIMESTAMP)) AS at_wall,
             CASE WHEN until_zoned THEN epoch_us(TRY_CAST(trim("until") AS TIMESTAMPTZ)) END AS until_abs,
             epoch_us(TRY_CAST(trim("until") AS TIMESTAMP)) AS until_wall
@@ -260,7 +299,9 @@ def _typed_events(context: _Context) -> None:
         UNION ALL SELECT file, row, 'event', 'event', event FROM ev2 WHERE event IS NULL OR event NOT IN ({kinds})
         UNION ALL SELECT file, row, 'stage', 'stage', event FROM ev2
             WHERE event IN ({needs_stage}) AND coalesce(trim(stage), '') = ''
-        UNION ALL SELECT file, row, 'at', 'at', "at" FROM ev2 WHERE cal IS NOT NULL AND at_us IS NULL
+        UNION ALL SELECT file, row, 'at', 'at', "at" FROM ev2
+            WHERE cal IS NOT NULL AND at_us IS NULL AND (at_year IS NULL OR at_year {_YEARS})
+        UNION ALL SELECT file, row, 'at', 'at-years', "at" FROM ev2 WHERE cal IS NOT NULL AND NOT at_year {_YEARS}
         UNION ALL SELECT file, row, 'until', 'until', "until" FROM ev2
             WHERE event = 'delayed' AND cal IS NOT NULL AND until_us IS NULL
         UNION ALL SELECT file, row, 'inputs', 'inputs-missing', NULL FROM ev2
@@ -296,6 +337,7 @@ _MESSAGES = {
     "event": "event '{value}' is not one of received, done, paused, resumed, delayed, withdrawn",
     "stage": "a '{value}' event needs the stage it is about in the stage column",
     "at": "'{value}' is not an ISO 8601 instant, e.g. 2026-11-20T10:00+08:00 or 2026-11-20T10:00",
+    "at-years": f"'{{value}}' is outside the years {FIRST_START_YEAR}-{LAST_START_YEAR}; check the year",
     "until": "a delayed event needs the new due instant in until, e.g. 2026-12-01T18:00+08:00; not '{value}'",
 }
 
@@ -342,8 +384,9 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
     con.execute(
         """
         CREATE OR REPLACE TABLE received AS
-        SELECT r."case", r.decision, r.file, r.row, r.at_us AS received_us, r.inputs, r.cal,
-               coalesce(v.version, f.version) AS version
+        SELECT r."case", r.decision, r.file, r.row, r.at_us AS received_us, r.inputs,
+               -- the promise counts in the calendar of the rules in force, not of today's rules
+               coalesce(v.cal, f.cal) AS cal, coalesce(v.version, f.version) AS version
         FROM (SELECT * FROM ev WHERE event = 'received'
               QUALIFY row_number() OVER (PARTITION BY "case", decision ORDER BY at_us, file, row) = 1) r
         ASOF LEFT JOIN versions v ON v.decision = r.decision AND r.at_us >= v.since_us
@@ -808,11 +851,13 @@ def _overdue(
             FROM verdict v JOIN done d ON d.key = v.key JOIN path_steps s ON s.path = v.path AND s.stage = d.stage
             GROUP BY v.key
         )
-        SELECT v.key, v."case", v.decision, v.cal, v.version, v.promised_us, s.stage, s.kind, s.amount, s.pausable,
-               coalesce(l.done_us, v.received_us) AS rec_us
+        SELECT v.key, v."case", v.decision, v.cal, v.version, v.promised_us, v.answered_us,
+               s.stage, s.kind, s.amount, s.pausable, coalesce(l.done_us, v.received_us) AS rec_us
         FROM verdict v LEFT JOIN last_done l USING (key)
         JOIN path_steps s ON s.path = v.path AND s.pos = coalesce(l.pos, 0) + 1
-        WHERE v.status IN ('open', 'open_late')
+        -- an answered case can still have a stage open after its answer (a follow-up call,
+        -- SPEC 3 `answer`): that stage is overdue by its own due instant
+        WHERE v.status <> 'withdrawn'
         """
     )
     _due_with_pauses(con, "current_stage", "current_due")
@@ -820,7 +865,7 @@ def _overdue(
         f"""
         WITH due AS (
             SELECT c.*, CASE WHEN c.due_us <= {now} THEN c.due_us ELSE c.promised_us END AS late_from
-            FROM current_due c WHERE c.due_us <= {now} OR c.promised_us <= {now}
+            FROM current_due c WHERE c.due_us <= {now} OR (c.promised_us <= {now} AND c.answered_us IS NULL)
         )
         SELECT d."case", d.decision, d.version, d.stage, d.cal, d.late_from,
                (n.w_us - w.w_us) / {_HOUR_US}.0 AS late_hours
@@ -832,9 +877,10 @@ def _overdue(
         ORDER BY d.late_from, d."case"
         """
     ).fetchall()
-    today = as_of.astimezone(calendars[rows[0][4]].zone).date() if rows and rows[0][4] in calendars else as_of.date()
     items = []
     for case, decision_id, version, stage_id, calendar_id, late_from, late_hours in rows:
+        # today where this case is handled (was the first row's calendar for every row)
+        today = as_of.astimezone(calendars[calendar_id].zone).date() if calendar_id in calendars else as_of.date()
         decision = versions[version].decision
         stage = decision.stages.get(stage_id)
         can_act: dict[str, None] = {}
