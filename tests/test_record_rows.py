@@ -204,3 +204,23 @@ def test_a_case_without_received_is_found_at_its_first_row(org: Organisation, ca
     _, findings = measure(org, cases)
     assert where(findings) == [("cases/a.csv", 5, 1, "DP604")]
     assert "no received event" in findings[0].message
+
+
+def test_json_inputs_in_jsonl_and_csv(org: Organisation, cases: Path) -> None:
+    cases.mkdir()
+    head = '{"case": "J%d", "decision": "refund", "event": "received", "at": "2026-11-16T10:00", '
+    lines = [head % 1 + '"inputs": {"amount": 500}}', head % 2 + '"inputs": {"amount": null}}']
+    (cases / "a.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    write_csv(cases / "b.csv", [received("C1", inputs='{"amount": 5000}'), received("C2", inputs='{"amount": "x"')])
+    measured, findings = measure(org, cases)
+    assert [(w, f.message) for w, f in zip(where(findings), findings, strict=True)] == [
+        (
+            ("cases/a.jsonl", 2, lines[1].index('"inputs"') + 1, "DP601"),  # null: not given, not 'None'
+            "the inputs cannot choose a path: the path depends on 'amount' (Amount), which the inputs do not give",
+        ),
+        (
+            ("cases/b.csv", 3, 7, "DP601"),
+            "the inputs cannot choose a path: inputs are not valid JSON (Expecting ',' delimiter at character 15)",
+        ),
+    ]
+    assert measured.cases == 2

@@ -515,6 +515,8 @@ def _inputs(decision: Decision, text: str | None) -> dict[str, object]:
             raw[name.strip()] = value.strip()
     values: dict[str, object] = {}
     for name, given in raw.items():
+        if given is None:  # JSON null: not given ('None' is no value of any input)
+            continue
         item = decision.inputs.get(name)
         if item is None:
             known = ", ".join(decision.inputs) or "it has none"
