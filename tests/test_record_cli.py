@@ -178,6 +178,14 @@ def test_now_without_an_offset_is_in_the_calendar_zone(dp) -> None:  # type: ign
     )
 
 
+def test_now_defaults_to_source_date_epoch_shown_in_the_calendar_zone(dp, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2026, 11, 24, 2, tzinfo=dt.UTC).timestamp())))
+    assert json.loads(dp("cases", "--format", "json").out)["as_of"] == "2026-11-24T10:00:00+08:00"
+    assert json.loads(dp("cases", "--format", "json", "--now=2026-11-24T02:00Z").out)["as_of"] == (
+        "2026-11-24T10:00:00+08:00"
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -50,7 +50,8 @@ def _zone(org: Organisation) -> dt.tzinfo:
 def _as_of(moment: dt.datetime, org: Organisation) -> dt.datetime:
     # Like `at` in the record and `timeline --start`: a time without offset is the calendar's
     # wall clock (it was read as UTC: --now 2026-11-24T10:00 meant 18:00 in Shanghai).
-    return moment.replace(tzinfo=_zone(org)) if moment.tzinfo is None else moment
+    # Shown in that zone too, as SPEC 11's example shows it (SOURCE_DATE_EPOCH gave +00:00).
+    return moment.replace(tzinfo=_zone(org)) if moment.tzinfo is None else moment.astimezone(_zone(org))
 
 
 def _record(
