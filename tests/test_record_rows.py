@@ -224,3 +224,15 @@ def test_json_inputs_in_jsonl_and_csv(org: Organisation, cases: Path) -> None:
         ),
     ]
     assert measured.cases == 2
+
+
+def test_an_empty_cell_is_one_finding(org: Organisation, cases: Path) -> None:
+    cases.mkdir()
+    (cases / "a.jsonl").write_text(
+        '{"case": "E1", "decision": "", "event": "received", "at": "2026-11-16T10:00"}\n'
+        '{"case": " ", "decision": "call", "event": "received", "at": "2026-11-16T10:00"}\n',
+        encoding="utf-8",
+    )
+    _, findings = measure(org, cases)
+    assert where(findings) == [("cases/a.jsonl", 1, 16, "DP601"), ("cases/a.jsonl", 2, 2, "DP601")]
+    assert all("this cell is empty" in f.message for f in findings)

@@ -280,7 +280,8 @@ def _typed_events(context: _Context) -> None:
     )
     problems = f"""
         SELECT file, row, 'decision' AS col, 'unknown' AS rule, decision AS value FROM ev2
-            WHERE decision IS NOT NULL AND cal IS NULL AND decision IN (SELECT decision FROM versions) IS NOT TRUE
+            -- an empty cell is 'missing' below, not also a decision named ''
+            WHERE trim(decision) <> '' AND cal IS NULL AND decision IN (SELECT decision FROM versions) IS NOT TRUE
         UNION ALL SELECT file, row, 'case', 'missing', NULL FROM ev2 WHERE coalesce(trim("case"), '') = ''
         UNION ALL SELECT file, row, 'decision', 'missing', NULL FROM ev2 WHERE coalesce(trim(decision), '') = ''
         UNION ALL SELECT file, row, 'event', 'event', event FROM ev2 WHERE event IS NULL OR event NOT IN ({kinds})
