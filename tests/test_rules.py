@@ -8,6 +8,7 @@ import pkgutil
 import decision_paths
 from decision_paths.checks import ALL_RULES, CHECK_MODULES, LATER_RULES, RULES_BY_CODE
 from decision_paths.load import rules as load_rules
+from decision_paths.model import cases as record_cases
 from decision_paths.model.findings import Rule
 
 # SPEC.md does not list the codes: this is the table as it stood when the rules
@@ -61,6 +62,15 @@ EXPECTED = [
     ("DP408", "stand-in-twice", "warning", "in the next 30 days a stand-in would act twice on one request"),
     ("DP409", "escalates-to-approver", "warning", "a stage escalates to its own approver"),
     ("DP501", "broken-link", "error", "a page links to a page or anchor that does not exist (build --strict)"),
+    ("DP601", "bad-case-row", "warning", "a row of the case record cannot be used"),
+    ("DP602", "bare-date", "warning", "an instant in the case record is a date without a time"),
+    (
+        "DP603",
+        "unknown-in-record",
+        "warning",
+        "the case record names a decision, stage or person that does not exist",
+    ),
+    ("DP604", "case-out-of-order", "warning", "a case's events contradict each other (done before received, ...)"),
 ]
 
 
@@ -98,7 +108,7 @@ def test_every_rule_declared_anywhere_is_the_registered_object() -> None:
 
 def test_every_module_table_is_in_the_registry() -> None:
     registered = {id(rule) for rule in ALL_RULES}
-    tables = [load_rules.RULES, LATER_RULES, *(module.RULES for module in CHECK_MODULES)]
+    tables = [load_rules.RULES, LATER_RULES, record_cases.RULES, *(module.RULES for module in CHECK_MODULES)]
     for table in tables:
         assert all(id(rule) in registered for rule in table)
         assert [r.code for r in table] == sorted(r.code for r in table)

@@ -8,7 +8,8 @@ part is judged one part at a time (``context.every_decision``), never whole.
 Each check module declares the rules it reports at its top, in a tuple
 ``RULES`` (its own, and the few format rules from ``load.rules`` it reports
 too). ``ALL_RULES`` here is the one registry of every rule, in code order:
-the load step's, the checks', and the two that later steps find. It lives
+the load step's, the checks', the two that later steps find, and the case
+record's (DP6xx, ``model.cases``: rows of the record, found by the measuring step). It lives
 here, the lowest layer that can see them all, so that the reference page,
 JSON output and the findings cache read it without importing upwards.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 from decision_paths.checks import branches, calendars, four_eyes, graph, people, references, review
 from decision_paths.checks.context import Check, CheckContext
 from decision_paths.load import rules as load_rules
+from decision_paths.model import cases as record
 from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Organisation
 
@@ -54,7 +56,14 @@ CHECK_MODULES = (references, graph, branches, people, four_eyes, calendars, revi
 # that load.rules declares; it is still the same object, so it counts once.
 ALL_RULES: tuple[Rule, ...] = tuple(
     sorted(
-        dict.fromkeys([*load_rules.RULES, *(rule for module in CHECK_MODULES for rule in module.RULES), *LATER_RULES]),
+        dict.fromkeys(
+            [
+                *load_rules.RULES,
+                *(rule for module in CHECK_MODULES for rule in module.RULES),
+                *LATER_RULES,
+                *record.RULES,  # the case record's rows (they were in no registry, so on no reference page)
+            ]
+        ),
         key=lambda rule: rule.code,
     )
 )

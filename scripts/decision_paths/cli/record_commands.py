@@ -10,7 +10,9 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from decision_paths.cli.commands import EXIT_FINDINGS, EXIT_OK, UsageError, _folder, _load
 from decision_paths.model import findings as F
@@ -23,35 +25,55 @@ if TYPE_CHECKING:
 
 
 def _now(args: argparse.Namespace) -> dt.datetime:
-    """--now, else SOURCE_DATE_EPOCH (reproducible builds and tests), else the clock."""
+    """--now, else SOURCE_DATE_EPOCH (reproducible builds and tests), else the clock. A --now
+    without offset is still naive here: ``_as_of`` puts it in the organisation's time zone."""
     text = getattr(args, "now", None)
     if text:
         try:
-            moment = dt.datetime.fromisoformat(text.strip())
+            return dt.datetime.fromisoformat(text.strip())
         except ValueError:
             raise UsageError(f"--now '{text}' is not an ISO instant, e.g. 2026-11-23T09:00+08:00") from None
-        return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
     if "SOURCE_DATE_EPOCH" in os.environ:
         with contextlib.suppress(ValueError):
             return dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC)
     return dt.datetime.now(dt.UTC)
 
 
-def _record(args: argparse.Namespace, periods: list[Period]) -> tuple[Organisation, MeasuredRecord]:
+def _zone(org: Organisation) -> dt.tzinfo:
+    """The default calendar's time zone (the only calendar's, if there is one), else UTC."""
+    calendar = org.calendars.get(org.defaults.calendar.id) if org.defaults.calendar is not None else None
+    if calendar is None and len(org.calendars) == 1:
+        calendar = next(iter(org.calendars.values()))
+    return ZoneInfo(calendar.timezone.id) if calendar is not None else dt.UTC
+
+
+def _as_of(moment: dt.datetime, org: Organisation) -> dt.datetime:
+    # Like `at` in the record and `timeline --start`: a time without offset is the calendar's
+    # wall clock (it was read as UTC: --now 2026-11-24T10:00 meant 18:00 in Shanghai).
+    # Shown in that zone too, as SPEC 11's example shows it (SOURCE_DATE_EPOCH gave +00:00).
+    return moment.replace(tzinfo=_zone(org)) if moment.tzinfo is None else moment.astimezone(_zone(org))
+
+
+def _record(
+    args: argparse.Namespace, periods: Callable[[dt.datetime, dt.tzinfo], list[Period]] = lambda _, __: []
+) -> tuple[Organisation, MeasuredRecord]:
+    """The record measured as of --now; ``periods(as_of, zone)``: the periods to give figures for."""
     # DuckDB, git history and the cache load only for the record commands: the queries start fast.
     from decision_paths.pipeline.record import cases_folder, measure_record
     from decision_paths.pipeline.sites import Pipeline
 
-    as_of = _now(args)
-    today = args.today or as_of.date()
-    org = _load(args, today)
+    given = _now(args)
+    org = _load(args, args.today or given.date())
+    as_of = _as_of(given, org)
+    today = args.today or as_of.astimezone(_zone(org)).date()
     folder = cases_folder(_folder(args), args.cases)
     if folder is None:
         where = args.cases or "cases/ beside the decisions folder"
         raise UsageError(f"no cases folder ({where}): put the record's CSV, JSONL or Parquet files there")
     pipeline = Pipeline(_folder(args), today)
     history = pipeline.history("en")
-    measured = measure_record(_folder(args), folder, org, history, as_of, periods, pipeline.checked.version)
+    wanted = periods(as_of, _zone(org))
+    measured = measure_record(_folder(args), folder, org, history, as_of, wanted, pipeline.checked.version)
     return org, measured
 
 
@@ -70,7 +92,7 @@ def _as_error(found: Finding) -> Rule:
 
 
 def run_cases(args: argparse.Namespace) -> int:
-    _, record = _record(args, [])
+    _, record = _record(args)
     status = _report(record.findings, args.strict)
     if args.check:
         return status
@@ -95,12 +117,19 @@ def _summary(measured: Measured) -> dict[str, object]:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    as_of = _now(args)
-    try:
-        period = parse_period(args.period) if args.period else last_closed(as_of.date(), quarterly=True)
+    try:  # a usage error before anything is loaded
+        given = parse_period(args.period) if args.period else None
     except ValueError as err:
         raise UsageError(str(err)) from None
-    org, record = _record(args, [period])
+    chosen_period: list[Period] = []
+
+    def periods(as_of: dt.datetime, zone: dt.tzinfo) -> list[Period]:
+        # the last closed quarter in the calendar's time zone (SPEC 11), not the instant's own offset
+        chosen_period.append(given or last_closed(as_of.astimezone(zone).date(), quarterly=True))
+        return chosen_period
+
+    org, record = _record(args, periods)
+    period = chosen_period[0]
     if args.decision is not None and args.decision not in org.decisions:
         raise UsageError(f"no decision '{args.decision}'; decisions: {', '.join(sorted(org.decisions))}")
     status = _report(record.findings, args.strict)
@@ -186,7 +215,7 @@ def _stats_text(period: Period, measured: Measured, figures: list[DecisionFigure
 
 
 def run_overdue(args: argparse.Namespace) -> int:
-    org, record = _record(args, [])
+    org, record = _record(args)
     status = _report(record.findings, args.strict)
     items = record.measured.overdue
     if args.format == "json":

@@ -4,7 +4,10 @@ into one DuckDB table, each row keeping its file, row and the columns it has.
 DuckDB reads all three formats natively (no extension is downloaded). Every
 value arrives as text, so a bad cell is a finding at its own row and column,
 never a failed read. Rows are numbered as an editor counts them: in CSV the
-header is row 1, in JSONL a line is a row, in Parquet the first record is row 1.
+header is row 1, in JSONL a line is a row (blank lines too), in Parquet the
+first record is row 1. A row with more cells than the header, a JSONL line that
+is not a JSON object and a column that is not one of the record's are findings
+at their own place; the rest of the file is read.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ import duckdb
 
 from decision_paths.model.cases import ALWAYS, BAD_ROW, COLUMNS
 from decision_paths.model.findings import Finding, Loc
+from decision_paths.model.suggest import did_you_mean
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
@@ -72,6 +77,7 @@ def load_record(con: duckdb.DuckDBPyConnection, folder: str, shown: str | None =
             continue
         missing = [c for c in ALWAYS if c not in columns]
         files.append(RecordFile(name, kind, columns))
+        findings.extend(_unknown_columns(con, files[-1], path))
         if missing:
             findings.append(
                 BAD_ROW.at(
@@ -83,6 +89,7 @@ def load_record(con: duckdb.DuckDBPyConnection, folder: str, shown: str | None =
             continue
         try:
             con.execute(f"INSERT INTO events BY NAME ({_select(path, kind, number, columns)})")
+            findings.extend(_unreadable_rows(con, files[-1], path))
         except duckdb.Error as err:
             findings.append(BAD_ROW.at(Loc(name, 1, 1), f"the file cannot be read as {kind}: {_first_line(err)}"))
     rows = con.execute("SELECT count(*) FROM events").fetchone()
@@ -101,18 +108,102 @@ def _quote(path: str) -> str:
     return "'" + path.replace("'", "''") + "'"
 
 
+def _csv_source(path: str) -> str:
+    """CSV as RFC 4180 says, never sniffed: a sniffer that meets one ragged row (or many
+    ';' in the inputs) takes the whole file for one column, and every row is lost. Rows
+    with fewer cells are padded with empty ones; with more, they get extra columns
+    (``_extra_cells`` reports them). One thread keeps the rows in file order."""
+    return (
+        f"read_csv({_quote(path)}, delim = ',', quote = '\"', escape = '\"', header = true, all_varchar = true, "
+        "null_padding = true, parallel = false)"
+    )
+
+
+def _jsonl_lines(path: str) -> str:
+    """Every line of a JSONL file with its number (read_json_objects skips blank lines, so
+    the rows after one would be counted wrong; a malformed line would fail the file)."""
+    return f"""(
+        SELECT row, rtrim(text, chr(13)) AS text,
+               CASE WHEN json_valid(rtrim(text, chr(13))) AND json_type(rtrim(text, chr(13))) = 'OBJECT'
+                    THEN rtrim(text, chr(13))::JSON END AS json
+        FROM (SELECT unnest(range(1, len(parts) + 1)) AS row, unnest(parts) AS text
+              FROM (SELECT string_split(content, chr(10)) AS parts FROM read_text({_quote(path)})))
+    )"""
+
+
+def _csv_header(path: str) -> list[str]:
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
 def _columns(con: duckdb.DuckDBPyConnection, path: str, kind: str) -> tuple[str, ...]:
     if kind == "csv":
-        described = con.execute(f"DESCRIBE SELECT * FROM read_csv({_quote(path)}, all_varchar = true, header = true)")
-        return tuple(str(r[0]) for r in described.fetchall())
+        described = con.execute(f"DESCRIBE SELECT * FROM {_csv_source(path)}")
+        return tuple(str(r[0]) for r in described.fetchall())[: len(_csv_header(path))]
     if kind == "parquet":
         described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_quote(path)})")
         return tuple(str(r[0]) for r in described.fetchall())
-    keys = con.execute(
-        f"SELECT DISTINCT unnest(json_keys(json)) FROM read_json_objects({_quote(path)}, format = 'newline_delimited')"
-    ).fetchall()
+    keys = con.execute(f"SELECT DISTINCT unnest(json_keys(json)) FROM {_jsonl_lines(path)}").fetchall()
     present = {str(k[0]) for k in keys}
     return tuple(c for c in COLUMNS if c in present) + tuple(sorted(present - set(COLUMNS)))
+
+
+def _unknown_columns(con: duckdb.DuckDBPyConnection, record: RecordFile, path: str) -> list[Finding]:
+    """A column the record does not have (``stgae``) would be ignored in silence, and its
+    values with it: a finding at its header cell (JSONL: its first line)."""
+    found = []
+    for column in record.columns:
+        if column in COLUMNS:
+            continue
+        row = 1
+        if record.kind == "jsonl":
+            first = con.execute(
+                f"SELECT min(row) FROM {_jsonl_lines(path)} WHERE list_contains(json_keys(json), ?)", [column]
+            ).fetchone()
+            row = int(first[0]) if first and first[0] is not None else 1
+        found.append(
+            BAD_ROW.at(
+                cell_loc(record, row, column, path),
+                f"column '{column}' is not one of the record's ({', '.join(COLUMNS)}), so it is not read"
+                f"{did_you_mean(column, COLUMNS)}",
+            )
+        )
+    return found
+
+
+def _unreadable_rows(con: duckdb.DuckDBPyConnection, record: RecordFile, path: str) -> list[Finding]:
+    """CSV rows with more cells than the header; JSONL lines that are not a JSON object."""
+    if record.kind == "jsonl":
+        rows = con.execute(
+            f"SELECT row FROM {_jsonl_lines(path)} WHERE json IS NULL AND trim(text) <> '' ORDER BY row"
+        ).fetchall()
+        return [
+            BAD_ROW.at(
+                Loc(record.path, int(r[0]), 1),
+                "this line is not a JSON object, e.g. "
+                '{"case": "R-1", "decision": "refund", "event": "received", "at": "2026-11-20T10:00"}',
+            )
+            for r in rows
+        ]
+    if record.kind != "csv":
+        return []
+    described = [str(r[0]) for r in con.execute(f"DESCRIBE SELECT * FROM {_csv_source(path)}").fetchall()]
+    extra = described[len(record.columns) :]
+    if not extra:
+        return []
+    filled = " OR ".join(f'"{c}" IS NOT NULL' for c in extra)
+    rows = con.execute(
+        f"SELECT row FROM (SELECT row_number() OVER () + 1 AS row, * FROM {_csv_source(path)}) "
+        f"WHERE {filled} ORDER BY row"
+    ).fetchall()
+    return [
+        BAD_ROW.at(
+            Loc(record.path, int(r[0]), len(record.columns) + 1),
+            f"this row has more cells than the header has columns ({len(record.columns)}); "
+            "the extra cells are not read (a comma in a value needs the value in double quotes)",
+        )
+        for r in rows
+    ]
 
 
 def _select(path: str, kind: str, number: int, columns: Sequence[str]) -> str:
@@ -125,17 +216,13 @@ def _select(path: str, kind: str, number: int, columns: Sequence[str]) -> str:
             f"ELSE json_extract_string(json, '$.{c}') END AS \"{c}\""
             for c in known
         )
-        source = f"read_json_objects({_quote(path)}, format = 'newline_delimited')"
-        first_row = 1
-    else:
-        parts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in known)
-        if kind == "csv":
-            source = f"read_csv({_quote(path)}, all_varchar = true, header = true)"
-            first_row = 2
-        else:
-            source = f"read_parquet({_quote(path)})"
-            first_row = 1
-    return f"SELECT {number} AS file, row_number() OVER () + {first_row - 1} AS row, {parts} FROM {source}"
+        return f"SELECT {number} AS file, row, {parts} FROM {_jsonl_lines(path)} WHERE json IS NOT NULL"
+    parts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in known)
+    if kind == "csv":  # read in order by one thread (``_csv_source``): the header is row 1
+        return f"SELECT {number} AS file, row_number() OVER () + 1 AS row, {parts} FROM {_csv_source(path)}"
+    # Parquet: each record's own position, whatever order threads read the row groups in
+    source = f"read_parquet({_quote(path)}, file_row_number = true)"
+    return f"SELECT {number} AS file, file_row_number + 1 AS row, {parts} FROM {source}"
 
 
 def cell_loc(record: RecordFile, row: int, column: str | None, folder_path: str | None = None) -> Loc:
@@ -150,12 +237,16 @@ def cell_loc(record: RecordFile, row: int, column: str | None, folder_path: str 
 
 
 def _json_key_column(path: str, row: int, column: str) -> int:
+    """The character where ``"column":`` starts on line ``row`` (lines split at \\n only,
+    as the reader splits them); 1 when the line has no such key."""
+    # A key is followed by a colon: {"case": "by", "by": ...} has the key "by" second.
+    key = re.compile(re.escape(json.dumps(column, ensure_ascii=False)) + r"\s*:")
     try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
+        with open(path, "rb") as handle:
             for number, line in enumerate(handle, 1):
                 if number == row:
-                    found = line.find(json.dumps(column))
-                    return found + 1 if found >= 0 else 1
+                    found = key.search(line.decode("utf-8", "replace"))
+                    return found.start() + 1 if found else 1
     except OSError:
         pass
     return 1

@@ -46,12 +46,26 @@ from decision_paths.model.cases import (
 )
 from decision_paths.model.findings import Finding
 from decision_paths.model.organisation import Decision, InputType, Organisation
-from decision_paths.model.timeline import TimelineError, answer_id, parse_value, path_for
+from decision_paths.model.suggest import did_you_mean
+from decision_paths.model.timeline import (
+    FIRST_START_YEAR,
+    LAST_START_YEAR,
+    MissingInput,
+    TimelineError,
+    answer_id,
+    due_instant,
+    parse_value,
+    path_for,
+)
 
 _US = 1_000_000
 _HOUR_US = 3_600 * _US
-_OFFSET = r"([Zz]|[+-]\d{2}(:?\d{2})?)$"
+# An offset after a time; a bare date's own "-20" (2026-11-20) is not one, so it needs the time.
+_OFFSET = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 _LONGEST_STAGE_DAYS = 3660  # the tables reach past the last event by the longest allowance
+# The years an instant of the record may fall in (those of `timeline --start`): one typo such
+# as 9999 would make the tables overflow, 1026 make them a million days long.
+_YEARS = f"BETWEEN {FIRST_START_YEAR} AND {LAST_START_YEAR}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +96,7 @@ class _Context:
     files: tuple[RecordFile, ...]
     folder_paths: tuple[str, ...]
     findings: list[Finding] = field(default_factory=list)
+    known: Mapping[str, Sequence[str]] = field(default_factory=dict)  # rule -> the names it could have meant
 
 
 def measure(
@@ -94,12 +109,13 @@ def measure(
 ) -> tuple[Measured, list[Finding]]:
     """Measure the loaded ``events`` table. ``folder_paths``: each record file's real path
     (for the column of a JSONL cell); ``periods``: the months and quarters to give figures for."""
-    context = _Context(con, loaded.files, tuple(folder_paths), list(loaded.findings))
+    known = {"unknown": sorted(rules.versions), "unknown-person": sorted(rules.org.people)}
+    context = _Context(con, loaded.files, tuple(folder_paths), list(loaded.findings), known)
     versions = _register_versions(con, rules)
     calendars = _register_calendars(con, rules, as_of)
     _typed_events(context)
     _cases(context, rules, versions)
-    _promised(con, versions)
+    _promised(con, versions, as_of)
     _actual(con, versions, as_of)
     left_out = dict(con.execute("SELECT decision, count(*) FROM left_out GROUP BY decision").fetchall())
     figures = _figures(con, periods, left_out)
@@ -131,7 +147,7 @@ def _register_versions(con: duckdb.DuckDBPyConnection, rules: RecordRules) -> li
             flat.append(version)
             rows.append((decision_id, number, version.since, position == 0, _calendar_id(rules.org, version.decision)))
             answer = answer_id(version.decision)
-            for stage in version.decision.stages.values():
+            for place, stage in enumerate(version.decision.stages.values()):
                 spec = stage.within.unit.spec
                 stages.append(
                     (
@@ -141,6 +157,7 @@ def _register_versions(con: duckdb.DuckDBPyConnection, rules: RecordRules) -> li
                         float(stage.within.amount * spec.factor),
                         stage.pausable,
                         stage.id == answer,
+                        place,
                     )
                 )
     bulk_insert(
@@ -165,6 +182,7 @@ def _register_versions(con: duckdb.DuckDBPyConnection, rules: RecordRules) -> li
             ("amount", "DOUBLE"),
             ("pausable", "BOOLEAN"),
             ("is_answer", "BOOLEAN"),
+            ("place", "INTEGER"),  # the order of the decision file, which pages and figures follow
         ],
         stages,
     )
@@ -180,29 +198,39 @@ def _register_calendars(
     con: duckdb.DuckDBPyConnection, rules: RecordRules, as_of: dt.datetime
 ) -> dict[str, BusinessCalendar]:
     """The working-time tables of every calendar a decision uses, over the record's years."""
-    span = con.execute('SELECT min(TRY_CAST("at" AS DATE)), max(TRY_CAST("at" AS DATE)) FROM events').fetchone()
+    span = con.execute(
+        f'SELECT min(day), max(day) FROM (SELECT TRY_CAST("at" AS DATE) AS day FROM events) WHERE year(day) {_YEARS}'
+    ).fetchone()
     first = (span[0] if span and span[0] else as_of.date()) - dt.timedelta(days=7)
-    last = max(span[1] if span and span[1] else as_of.date(), as_of.date()) + dt.timedelta(days=400)
-    calendars: dict[str, BusinessCalendar] = {}
-    tables = []
-    for calendar_id, calendar in rules.org.calendars.items():
-        business = calendars[calendar_id] = BusinessCalendar(calendar)
-        tables.append(calendar_tables(calendar_id, business, first, last))
-    dues.create_tables(con)
-    for found in tables:
-        _fill(con, "cal_days", found.days)
-        _fill(con, "cal_work", found.work)
-        _fill(con, "cal_offsets", found.offsets)
-        _fill(con, "cal_wall", found.wall)
-    dues.index_tables(con)
+    latest = max(span[1] if span and span[1] else as_of.date(), as_of.date())
+    calendars = {calendar_id: BusinessCalendar(calendar) for calendar_id, calendar in rules.org.calendars.items()}
+    # Past the last event by the slowest promise (was a flat 400 days: a case with a longer
+    # path had no due instant in the tables and vanished from every figure without a word),
+    # and by the record's own length, the most a pause can move a due instant.
+    last = latest + _reach(rules, calendars, latest) + (latest - first) + dt.timedelta(days=31)
+    tables = [calendar_tables(calendar_id, business, first, last) for calendar_id, business in calendars.items()]
+    dues.load_tables(con, tables)  # one way to fill them, the one the dues test uses
     return calendars
 
 
-def _fill(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]]) -> None:
-    described = con.execute(f"DESCRIBE {table}").fetchall()
-    columns = [(str(r[0]), str(r[1])) for r in described]
-    bulk_insert(con, f"{table}_new", columns, rows)
-    con.execute(f"INSERT INTO {table} SELECT * FROM {table}_new; DROP TABLE {table}_new")
+def _reach(rules: RecordRules, calendars: Mapping[str, BusinessCalendar], start: dt.date) -> dt.timedelta:
+    """How far past ``start`` any version's every stage, one after another, can be due: more
+    than any path takes."""
+    reach = dt.timedelta()
+    for found in rules.versions.values():
+        for version in found:
+            calendar_id = _calendar_id(rules.org, version.decision)
+            business = calendars.get(calendar_id) if calendar_id is not None else None
+            if business is None:
+                continue
+            began = moment = business.local(start)
+            try:
+                for stage in version.decision.stages.values():
+                    moment = due_instant(stage.within, moment, business)
+            except TimelineError:
+                moment = began + dt.timedelta(days=_LONGEST_STAGE_DAYS)
+            reach = max(reach, moment - began)
+    return reach
 
 
 # ------------------------------------------------------------------ rows -> typed events
@@ -220,7 +248,10 @@ def _typed_events(context: _Context) -> None:
                regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare,
                regexp_matches(trim(e."until"), '{_OFFSET}') AS until_zoned
         FROM events e
-        LEFT JOIN (SELECT DISTINCT decision, cal FROM versions) v ON v.decision = e.decision
+        -- instants are read in the calendar of the decision's newest version: one row per decision
+        -- (DISTINCT decision, cal gave two, and each event twice, once its calendar had changed)
+        LEFT JOIN (SELECT decision, arg_max(cal, since_us) AS cal FROM versions GROUP BY decision) v
+            ON v.decision = e.decision
         """
     )
     con.execute(
@@ -228,6 +259,7 @@ def _typed_events(context: _Context) -> None:
         CREATE OR REPLACE TABLE ev1 AS
         SELECT *,
             CASE WHEN at_zoned THEN epoch_us(TRY_CAST(trim("at") AS TIMESTAMPTZ)) END AS at_abs,
+            year(TRY_CAST(trim("at") AS TIMESTAMP)) AS at_year,
             epoch_us(TRY_CAST(trim("at") AS TIMESTAMP)) AS at_wall,
             CASE WHEN until_zoned THEN epoch_us(TRY_CAST(trim("until") AS TIMESTAMPTZ)) END AS until_abs,
             epoch_us(TRY_CAST(trim("until") AS TIMESTAMP)) AS until_wall
@@ -253,13 +285,16 @@ def _typed_events(context: _Context) -> None:
     )
     problems = f"""
         SELECT file, row, 'decision' AS col, 'unknown' AS rule, decision AS value FROM ev2
-            WHERE decision IS NOT NULL AND cal IS NULL AND decision IN (SELECT decision FROM versions) IS NOT TRUE
+            -- an empty cell is 'missing' below, not also a decision named ''
+            WHERE trim(decision) <> '' AND cal IS NULL AND decision IN (SELECT decision FROM versions) IS NOT TRUE
         UNION ALL SELECT file, row, 'case', 'missing', NULL FROM ev2 WHERE coalesce(trim("case"), '') = ''
         UNION ALL SELECT file, row, 'decision', 'missing', NULL FROM ev2 WHERE coalesce(trim(decision), '') = ''
         UNION ALL SELECT file, row, 'event', 'event', event FROM ev2 WHERE event IS NULL OR event NOT IN ({kinds})
         UNION ALL SELECT file, row, 'stage', 'stage', event FROM ev2
             WHERE event IN ({needs_stage}) AND coalesce(trim(stage), '') = ''
-        UNION ALL SELECT file, row, 'at', 'at', "at" FROM ev2 WHERE cal IS NOT NULL AND at_us IS NULL
+        UNION ALL SELECT file, row, 'at', 'at', "at" FROM ev2
+            WHERE cal IS NOT NULL AND at_us IS NULL AND (at_year IS NULL OR at_year {_YEARS})
+        UNION ALL SELECT file, row, 'at', 'at-years', "at" FROM ev2 WHERE cal IS NOT NULL AND NOT at_year {_YEARS}
         UNION ALL SELECT file, row, 'until', 'until', "until" FROM ev2
             WHERE event = 'delayed' AND cal IS NOT NULL AND until_us IS NULL
         UNION ALL SELECT file, row, 'inputs', 'inputs-missing', NULL FROM ev2
@@ -295,12 +330,15 @@ _MESSAGES = {
     "event": "event '{value}' is not one of received, done, paused, resumed, delayed, withdrawn",
     "stage": "a '{value}' event needs the stage it is about in the stage column",
     "at": "'{value}' is not an ISO 8601 instant, e.g. 2026-11-20T10:00+08:00 or 2026-11-20T10:00",
+    "at-years": f"'{{value}}' is outside the years {FIRST_START_YEAR}-{LAST_START_YEAR}; check the year",
     "until": "a delayed event needs the new due instant in until, e.g. 2026-12-01T18:00+08:00; not '{value}'",
 }
 
 
 def _row_finding(context: _Context, file: int, row: int, column: str, rule: str, value: object) -> Finding:
     message = _MESSAGES[rule].format(value=value if value is not None else "")
+    if rule in context.known and isinstance(value, str):
+        message += did_you_mean(value, context.known[rule])
     found_rule = UNKNOWN_IN_RECORD if rule == "unknown" else BAD_ROW
     return found_rule.at(_loc(context, file, row, column), message)
 
@@ -320,11 +358,13 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
                    count(DISTINCT decision) OVER (PARTITION BY "case") AS decisions
             FROM ev GROUP BY "case", decision
         )
-        SELECT e.file, e.row, 'case' AS col, 'second-received' AS rule, e."case" AS value
+        -- at the event cell: the second 'received' is what is wrong, not the case id
+        SELECT e.file, e.row, 'event' AS col, 'second-received' AS rule, e."case" AS value
         FROM (SELECT *, row_number() OVER (PARTITION BY "case", decision ORDER BY at_us, file, row) AS n
               FROM ev WHERE event = 'received') e WHERE e.n > 1
         UNION ALL
-        SELECT min(e.file), min(e.row), 'case', 'no-received', e."case"
+        -- the case's first row: the smallest (file, row) pair, not the smallest of each
+        SELECT min(e.file), arg_min(e.row, (e.file, e.row)), 'case', 'no-received', e."case"
         FROM ev e JOIN r USING ("case", decision) WHERE r.received = 0 GROUP BY e."case", e.decision
         UNION ALL
         SELECT e.file, e.row, 'at', 'before-received', e."case"
@@ -337,8 +377,9 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
     con.execute(
         """
         CREATE OR REPLACE TABLE received AS
-        SELECT r."case", r.decision, r.file, r.row, r.at_us AS received_us, r.inputs, r.cal,
-               coalesce(v.version, f.version) AS version
+        SELECT r."case", r.decision, r.file, r.row, r.at_us AS received_us, r.inputs,
+               -- the promise counts in the calendar of the rules in force, not of today's rules
+               coalesce(v.cal, f.cal) AS cal, coalesce(v.version, f.version) AS version
         FROM (SELECT * FROM ev WHERE event = 'received'
               QUALIFY row_number() OVER (PARTITION BY "case", decision ORDER BY at_us, file, row) = 1) r
         ASOF LEFT JOIN versions v ON v.decision = r.decision AND r.at_us >= v.since_us
@@ -393,7 +434,7 @@ _CASE_MESSAGES = {
     "no-received": "case '{value}' has no received event, so nothing can be measured from it",
     "before-received": "this event of case '{value}' comes before the case was received",
     "unknown-stage": "stage '{value}' is not a stage of this decision as it stood when the case was received",
-    "unknown-person": "person '{value}' does not exist in _people.yaml",
+    "unknown-person": "there is no person '{value}' in the shared files (_*.yaml)",
     "inputs": "{value}",
 }
 
@@ -401,6 +442,8 @@ _CASE_MESSAGES = {
 def _case_finding(context: _Context, file: int, row: int, column: str, rule: str, value: object) -> Finding:
     found_rule = UNKNOWN_IN_RECORD if rule.startswith("unknown") else CASE_ORDER if rule != "inputs" else BAD_ROW
     message = _CASE_MESSAGES[rule].format(value=value if value is not None else "")
+    if rule in context.known and isinstance(value, str):
+        message += did_you_mean(value, context.known[rule])
     return found_rule.at(_loc(context, file, row, column), message)
 
 
@@ -421,6 +464,9 @@ def _paths(context: _Context, versions: list[Version]) -> None:
             stages = tuple(s.id for s in path_for(decision, values))
         except (TimelineError, ValueError) as err:
             problem = str(err)
+            if isinstance(err, MissingInput):  # its own words are for the command line (--set)
+                item = err.input
+                problem = f"the path depends on '{item.id}' ({item.label}), which the inputs do not give"
             con.execute(
                 "INSERT INTO case_problems SELECT file, row, 'inputs', 'inputs', ? FROM received "
                 "WHERE version = ? AND inputs IS NOT DISTINCT FROM ?",
@@ -475,6 +521,8 @@ def _inputs(decision: Decision, text: str | None) -> dict[str, object]:
             raw[name.strip()] = value.strip()
     values: dict[str, object] = {}
     for name, given in raw.items():
+        if given is None:  # JSON null: not given ('None' is no value of any input)
+            continue
         item = decision.inputs.get(name)
         if item is None:
             known = ", ".join(decision.inputs) or "it has none"
@@ -489,10 +537,10 @@ def _inputs(decision: Decision, text: str | None) -> dict[str, object]:
 # ------------------------------------------------------------------ promised
 
 
-def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version]) -> None:
+def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.datetime) -> None:
     """``prom(key, pos, stage, rec_us, due_us)``: the promise for each case's path, stage by
     stage, each due instant moved by the time paused on a pausable stage."""
-    _pauses(con)
+    _pauses(con, as_of)
     con.execute("CREATE OR REPLACE TABLE prom(key BIGINT, pos INTEGER, stage VARCHAR, rec_us BIGINT, due_us BIGINT)")
     longest = con.execute("SELECT coalesce(max(pos), 0) FROM path_steps").fetchone()
     for position in range(1, int(longest[0] if longest else 0) + 1):
@@ -512,16 +560,20 @@ def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version]) -> None:
         con.execute("INSERT INTO prom SELECT key, pos, stage, rec_us, due_us FROM prom_step")
 
 
-def _pauses(con: duckdb.DuckDBPyConnection) -> None:
+def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
     """``pauses(case, decision, stage, paused_us, paused_w_us)``: time each stage waited on
-    the client; a pause not yet resumed lasts until the record's last event."""
+    the client; a pause not yet resumed lasts until the stage is done, else until ``as_of``
+    (the request still waits on the client now: its clock is stopped, so it is not overdue;
+    the record's last event, of any case, said nothing about this one)."""
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TABLE pause_spans AS
-        SELECT "case", decision, stage, cal, at_us AS from_us,
-               coalesce(lead(at_us) OVER w, (SELECT max(at_us) FROM ev)) AS to_us, event
-        FROM ev WHERE event IN ('paused', 'resumed')
-        WINDOW w AS (PARTITION BY "case", decision, stage ORDER BY at_us, file, row)
+        SELECT p.* EXCLUDE (next_us), greatest(p.from_us, coalesce(p.next_us, d.done_us, {micros(as_of)})) AS to_us
+        FROM (SELECT "case", decision, stage, cal, at_us AS from_us, lead(at_us) OVER w AS next_us, event
+              FROM ev WHERE event IN ('paused', 'resumed')
+              WINDOW w AS (PARTITION BY "case", decision, stage ORDER BY at_us, file, row)) p
+        LEFT JOIN (SELECT "case", decision, stage, min(at_us) AS done_us FROM ev WHERE event = 'done'
+                   GROUP BY ALL) d USING ("case", decision, stage)
         """
     )
     j_from, w_from = dues.working_at("p", "from_us", "w1")
@@ -697,8 +749,10 @@ def _figures(
                list_sort(list(d.working_hours)), sum(d.over_hours), count(*) FILTER (WHERE f.stage = d.stage)
         FROM verdict v JOIN periods p ON v.promised_day BETWEEN p.first AND p.last
         JOIN done d ON d.key = v.key LEFT JOIN first_late f ON f.key = v.key
+        JOIN version_stages s ON s.version = d.version AND s.stage = d.stage
         WHERE v.status <> 'withdrawn'
-        GROUP BY ALL ORDER BY ALL
+        -- stages in the decision's own order (display order, SPEC 3), not by name
+        GROUP BY ALL ORDER BY v.decision, p.label, min(s.place), d.stage
         """
     ).fetchall()
     stages: dict[tuple[str, str], list[StageFigures]] = {}
@@ -717,7 +771,8 @@ def _figures(
     rows = con.execute(
         """
         SELECT v.decision, p.label,
-            count(*) FILTER (WHERE status <> 'withdrawn'),
+            -- every case, withdrawn ones too: SPEC 11's example has cases 120 = 104 + 9 + 2 + 3 + 2
+            count(*),
             count(*) FILTER (WHERE status = 'on_time'), count(*) FILTER (WHERE status = 'late'),
             count(*) FILTER (WHERE status = 'open_late'), count(*) FILTER (WHERE status = 'open'),
             count(*) FILTER (WHERE status = 'withdrawn'),
@@ -788,11 +843,13 @@ def _overdue(
             FROM verdict v JOIN done d ON d.key = v.key JOIN path_steps s ON s.path = v.path AND s.stage = d.stage
             GROUP BY v.key
         )
-        SELECT v.key, v."case", v.decision, v.cal, v.version, v.promised_us, s.stage, s.kind, s.amount, s.pausable,
-               coalesce(l.done_us, v.received_us) AS rec_us
+        SELECT v.key, v."case", v.decision, v.cal, v.version, v.promised_us, v.answered_us,
+               s.stage, s.kind, s.amount, s.pausable, coalesce(l.done_us, v.received_us) AS rec_us
         FROM verdict v LEFT JOIN last_done l USING (key)
         JOIN path_steps s ON s.path = v.path AND s.pos = coalesce(l.pos, 0) + 1
-        WHERE v.status IN ('open', 'open_late')
+        -- an answered case can still have a stage open after its answer (a follow-up call,
+        -- SPEC 3 `answer`): that stage is overdue by its own due instant
+        WHERE v.status <> 'withdrawn'
         """
     )
     _due_with_pauses(con, "current_stage", "current_due")
@@ -802,17 +859,19 @@ def _overdue(
         f"""
         WITH due AS (
             SELECT c.*, CASE WHEN c.due_us <= {now} THEN c.due_us ELSE c.promised_us END AS late_from
-            FROM current_due c WHERE c.due_us <= {now} OR c.promised_us <= {now}
+            FROM current_due c WHERE c.due_us <= {now} OR (c.promised_us <= {now} AND c.answered_us IS NULL)
         )
         SELECT d."case", d.decision, d.version, d.stage, d.cal, d.late_from,
                ({w_now} - {w_late}) / {_HOUR_US}.0 AS late_hours
         FROM (SELECT *, {now}::BIGINT AS now_us FROM due) d {j_late} {j_now}
-        ORDER BY d.late_from DESC, d."case"
+        -- the longest overdue first: the top of a reminder is what waits most
+        ORDER BY d.late_from, d."case"
         """
     ).fetchall()
-    today = as_of.astimezone(calendars[rows[0][4]].zone).date() if rows and rows[0][4] in calendars else as_of.date()
     items = []
     for case, decision_id, version, stage_id, calendar_id, late_from, late_hours in rows:
+        # today where this case is handled (was the first row's calendar for every row)
+        today = as_of.astimezone(calendars[calendar_id].zone).date() if calendar_id in calendars else as_of.date()
         decision = versions[version].decision
         stage = decision.stages.get(stage_id)
         can_act: dict[str, None] = {}

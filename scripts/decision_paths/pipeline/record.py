@@ -76,13 +76,17 @@ def measure_record(
     periods: Sequence[Period],
     decisions_version: str = "",
 ) -> MeasuredRecord:
-    """Measure the record of ``folder`` against the rules; cached by the record's bytes,
-    the decisions and their history, the instant and the periods."""
+    """Measure the record of ``folder`` against the rules; cached by the record's bytes and
+    place, the decisions and their history, the instant and the periods."""
     wanted = list(periods)
     key = ""
     if decisions_version:
         key = cache.key(
             "record",
+            # findings name files relative to the current folder: the same bytes in another
+            # folder, or measured from elsewhere, must not show the paths stored the first time
+            os.path.abspath(folder),
+            os.getcwd(),
             record_version(folder),
             decisions_version,
             history.versions if history else (),

@@ -1,0 +1,163 @@
+"""The case record where it is easy to get wrong (SPEC sections 3, 8 and 11): an answer
+stage before the last, a stage open after the answer, a promise longer than a year, the
+rules changing calendar, years no calendar can reach."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from record_helpers import CST, SHARED, ev, figures, load_org, measure, where, write_csv, write_decisions
+
+from decision_paths.measure.record import RecordRules, Version
+from decision_paths.measure.tables import micros
+from decision_paths.model.organisation import Organisation
+
+CLAIM = """\
+title: Claim
+summary: Decided in two days, followed up after.
+owner: delivery-lead
+reviewed: 2026-10-01
+answer: decide
+start: check
+stages:
+  check: {title: Check, who: delivery-lead, within: 1 business day, next: decide}
+  decide: {title: Decide, who: delivery-lead, within: 1 business day, next: follow-up}
+  follow-up: {title: Follow up, who: account-manager, within: 2 business days, escalate_to: delivery-lead}
+"""
+
+SLOW = """\
+title: Slow
+summary: Longer than a year.
+owner: delivery-lead
+reviewed: 2026-10-01
+start: wait
+stages:
+  wait: {title: Wait, who: delivery-lead, within: 300 calendar days, next: more}
+  more: {title: More, who: delivery-lead, within: 200 calendar days}
+"""
+
+TWO_CALENDARS = (
+    SHARED
+    + """\
+  hk: {country: HK, timezone: Asia/Hong_Kong, hours: "09:00-18:00"}
+defaults:
+  calendar: shanghai
+"""
+)
+
+QUICK = """\
+title: Quick
+summary: One business day.
+owner: delivery-lead
+reviewed: 2026-10-01
+calendar: {calendar}
+start: answer
+stages:
+  answer: {{title: Answer, who: delivery-lead, within: 1 business day}}
+"""
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> Organisation:
+    folder = tmp_path_factory.mktemp("org") / "decisions"
+    write_decisions(folder, {"_org.yaml": SHARED, "claim.yaml": CLAIM, "slow.yaml": SLOW})
+    return load_org(folder)
+
+
+@pytest.fixture
+def cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "cases"
+
+
+def test_the_answer_stage_ends_the_promise_not_the_last_stage(org: Organisation, cases: Path) -> None:
+    # Mon 16 Nov 10:00: check due Tue 17 18:00, decide (the answer) Wed 18 18:00
+    rows = []
+    for case, answered in (("EXACT", "2026-11-18T18:00:00"), ("LATE", "2026-11-18T18:00:01")):
+        rows += [
+            ev(case, "claim", "received", "2026-11-16T10:00"),
+            ev(case, "claim", "done", "2026-11-16T12:00", "check"),
+            ev(case, "claim", "done", answered, "decide"),
+        ]
+    write_csv(cases / "events.csv", rows)
+    found = figures(measure(org, cases)[0], "claim")
+    assert (found.on_time, found.late, found.open) == (1, 1, 0)  # follow-up still open: answered all the same
+
+
+def test_a_stage_open_after_the_answer_can_be_overdue(org: Organisation, cases: Path) -> None:
+    write_csv(
+        cases / "events.csv",
+        [
+            ev("C1", "claim", "received", "2026-11-16T10:00"),
+            ev("C1", "claim", "done", "2026-11-16T12:00", "check"),
+            ev("C1", "claim", "done", "2026-11-17T10:00", "decide"),  # follow-up due Thu 19 18:00
+        ],
+    )
+    measured, _ = measure(org, cases, now=dt.datetime(2026, 11, 20, 10, tzinfo=CST))
+    assert [i.to_json() for i in measured.overdue] == [
+        {
+            "case": "C1",
+            "decision": "claim",
+            "stage": "follow-up",
+            "due": "2026-11-19T18:00:00+08:00",
+            "late_working_hours": 1.0,
+            "can_act": ["li-na"],
+            "escalate_to": "delivery-lead",
+        }
+    ]
+    assert figures(measured, "claim").on_time == 1
+
+
+def test_a_promise_longer_than_a_year_is_measured(org: Organisation, cases: Path) -> None:
+    # Mon 5 Jan 2026 + 300 + 200 calendar days: 20 May 2027 23:59:59; measured early in 2026
+    write_csv(
+        cases / "events.csv",
+        [
+            ev("S1", "slow", "received", "2026-01-05T10:00"),
+            ev("S1", "slow", "done", "2026-01-06T10:00", "wait"),
+            ev("S1", "slow", "done", "2026-01-07T10:00", "more"),
+        ],
+    )
+    measured, findings = measure(org, cases, now=dt.datetime(2026, 2, 1, tzinfo=CST), periods=["2027-05"])
+    assert findings == []
+    assert (measured.cases, figures(measured, "slow", "2027-05").on_time) == (1, 1)
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T10:00", "1900-01-01T10:00+08:00", "0001-01-01"])
+def test_an_instant_in_a_year_no_calendar_reaches_is_a_finding(org: Organisation, cases: Path, at: str) -> None:
+    write_csv(
+        cases / "events.csv",
+        [ev("Y1", "claim", "received", at), ev("Y2", "claim", "received", "2026-11-16T10:00")],
+    )
+    measured, findings = measure(org, cases)
+    assert where(findings) == [("cases/events.csv", 2, 5, "DP601")]
+    assert "outside the years 1970-9000" in findings[0].message
+    assert measured.left_out == {"claim": 1} and measured.cases == 1
+
+
+def test_a_case_counts_in_the_calendar_of_the_rules_in_force(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The rules moved from the Shanghai calendar to Hong Kong's on 1 Nov. Received Wed 30
+    # Sep 10:00 under Shanghai's: National Day (1-7 Oct) is off, due Thu 8 Oct 18:00; under
+    # Hong Kong's (1 Oct only) it would be Fri 2 Oct 18:00.
+    monkeypatch.chdir(tmp_path)
+    folders = {}
+    for calendar in ("shanghai", "hk"):
+        folders[calendar] = tmp_path / calendar / "decisions"
+        write_decisions(folders[calendar], {"_org.yaml": TWO_CALENDARS, "quick.yaml": QUICK.format(calendar=calendar)})
+    before, now = load_org(folders["shanghai"]), load_org(folders["hk"])
+    since = micros(dt.datetime(2026, 11, 1, tzinfo=CST))
+    rules = RecordRules(
+        now,
+        {"quick": (Version(before.decisions["quick"], -(2**62)), Version(now.decisions["quick"], since))},
+        "history",
+    )
+    write_csv(
+        tmp_path / "cases" / "events.csv",
+        [ev("Q1", "quick", "received", "2026-09-30T10:00"), ev("Q1", "quick", "done", "2026-10-05T10:00", "answer")],
+    )
+    measured, findings = measure(now, tmp_path / "cases", periods=["2026-10"], rules=rules)
+    assert findings == []  # each event once, not once per calendar the decision ever had
+    found = figures(measured, "quick", "2026-10")
+    assert (found.cases, found.on_time, found.late) == (1, 1, 0)
