@@ -43,7 +43,7 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         CREATE TABLE IF NOT EXISTS cal_days(cal VARCHAR, day DATE, idx BIGINT, working BOOLEAN,
-                                            closes_us BIGINT, eod_us BIGINT);
+                                            opens_us BIGINT, closes_us BIGINT, eod_us BIGINT);
         CREATE TABLE IF NOT EXISTS cal_work(cal VARCHAR, at_us BIGINT, cum_us BIGINT, open BOOLEAN);
         CREATE TABLE IF NOT EXISTS cal_offsets(cal VARCHAR, from_us BIGINT, offset_s BIGINT);
         CREATE TABLE IF NOT EXISTS cal_wall(cal VARCHAR, wall_from_us BIGINT, offset_s BIGINT);
@@ -59,6 +59,23 @@ def index_tables(con: duckdb.DuckDBPyConnection) -> None:
             SELECT cal, idx, closes_us FROM cal_days WHERE working;
         CREATE OR REPLACE TABLE cal_open AS
             SELECT cal, cum_us, at_us FROM cal_work WHERE open;
+        -- Each day with the working time before it: W(t) by two equality joins, no ASOF
+        -- (the bulk of the record's instants). The same numbers as cal_work, summed.
+        CREATE OR REPLACE TABLE cal_daywork AS
+            SELECT cal, day, working, opens_us, closes_us,
+                   coalesce(sum(closes_us - opens_us) OVER (PARTITION BY cal ORDER BY day
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_us
+            FROM cal_days;
+        -- The UTC offset of every quarter hour of the span (zones change on quarter hours).
+        CREATE OR REPLACE TABLE cal_quarter AS
+            SELECT q.cal, CAST(q.q AS BIGINT) AS q, o.offset_s
+            FROM (SELECT cal, unnest(range(min(from_us) // 900000000, max(from_us) // 900000000 + 1)) AS q
+                  FROM cal_offsets GROUP BY cal
+                  UNION ALL
+                  SELECT d.cal, unnest(range(min(d.eod_us) // 900000000 - 200, max(d.eod_us) // 900000000 + 200)) AS q
+                  FROM cal_days d GROUP BY d.cal) q
+            ASOF JOIN cal_offsets o ON o.cal = q.cal AND q.q * 900000000 >= o.from_us
+            QUALIFY row_number() OVER (PARTITION BY q.cal, q.q) = 1;
         """
     )
 
@@ -69,11 +86,20 @@ def local_day_sql(instant: str, offset_alias: str) -> str:
 
 
 def working_at(table_alias: str, instant: str, alias: str, *, left: bool = False) -> tuple[str, str]:
-    """(an ASOF join clause, the expression of W(instant)) to add to a query over
-    ``table_alias``: several instants of one row get their working time in one pass."""
-    join = "ASOF LEFT JOIN" if left else "ASOF JOIN"
-    clause = f"{join} cal_work {alias} ON {alias}.cal = {table_alias}.cal AND {table_alias}.{instant} >= {alias}.at_us"
-    value = f"({alias}.cum_us + CASE WHEN {alias}.open THEN {table_alias}.{instant} - {alias}.at_us ELSE 0 END)"
+    """(join clauses, the expression of W(instant)) to add to a query over ``table_alias``:
+    the instant's quarter hour gives its offset, the offset its date, the date the working
+    time before it; inside that day's hours the time since opening counts, clamped."""
+    at = f"{table_alias}.{instant}"
+    clause = (
+        f"LEFT JOIN cal_quarter {alias}q ON {alias}q.cal = {table_alias}.cal AND {alias}q.q = {at} // 900000000 "
+        f"LEFT JOIN cal_daywork {alias} ON {alias}.cal = {table_alias}.cal "
+        f"AND {alias}.day = CAST(make_timestamp(CAST({at} + {alias}q.offset_s * 1000000 AS BIGINT)) AS DATE)"
+    )
+    value = (
+        f"({alias}.before_us + CASE WHEN {alias}.working "
+        f"THEN least(greatest({at} - {alias}.opens_us, 0), {alias}.closes_us - {alias}.opens_us) ELSE 0 END)"
+    )
+    del left  # both joins keep every row: an instant outside the tables gives NULL
     return clause, value
 
 

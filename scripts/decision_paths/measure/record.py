@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -59,6 +60,7 @@ from decision_paths.model.timeline import (
 )
 
 _US = 1_000_000
+MEMORY_LIMIT = "1GB"  # DuckDB's own use; the Python process and the tables' export come on top
 _HOUR_US = 3_600 * _US
 # An offset after a time; a bare date's own "-20" (2026-11-20) is not one, so it needs the time.
 _OFFSET = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
@@ -318,6 +320,8 @@ def _typed_events(context: _Context) -> None:
     con.execute(
         "CREATE OR REPLACE TABLE ev AS SELECT e.* FROM ev2 e ANTI JOIN problems p ON p.file = e.file AND p.row = e.row"
     )
+    # Each step above copied every event; only ev and ev2 (for left-out cases) are read again.
+    con.execute("DROP TABLE IF EXISTS ev0; DROP TABLE IF EXISTS ev1")
 
 
 def _loc(context: _Context, file: int, row: int, column: str | None):  # type: ignore[no-untyped-def]
@@ -967,11 +971,14 @@ def _allowed_actors(con: duckdb.DuckDBPyConnection, rules: RecordRules, versions
 def measure_folder(
     folder: str, rules: RecordRules, as_of: dt.datetime, periods: Sequence[Period], shown: str | None = None
 ) -> tuple[Measured, list[Finding]]:
-    """Read a cases folder and measure it, in a DuckDB of its own (in memory)."""
-
-    con = duckdb.connect(":memory:")
-    try:
-        loaded = load_record(con, folder, shown)
-        return measure(con, loaded, record_files(folder), rules, as_of, periods)
-    finally:
-        con.close()
+    """Read a cases folder and measure it, in a DuckDB of its own (in memory, spilling to a
+    temporary folder past ``MEMORY_LIMIT``, so a million cases fit a small CI machine)."""
+    with tempfile.TemporaryDirectory(prefix="decision-paths-record-") as spill:
+        con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill})
+        try:
+            loaded = load_record(con, folder, shown)
+            # Row numbers are read; from here on no step depends on the order rows arrive in.
+            con.execute("SET preserve_insertion_order = false")
+            return measure(con, loaded, record_files(folder), rules, as_of, periods)
+        finally:
+            con.close()

@@ -7,9 +7,10 @@ changes included), and each instant's UTC offset. The SQL that joins them only
 looks values up; it decides nothing about calendars, so it cannot drift.
 
 Tables (``cal`` is the calendar id; instants are UTC microseconds since 1970):
-- ``cal_days(cal, day, idx, working, closes_us, eod_us)``: every date of the span;
-  ``idx`` counts working days up to and including ``day``; ``closes_us`` is the
-  closing instant of a working day, ``eod_us`` the instant of 23:59:59 that day.
+- ``cal_days(cal, day, idx, working, opens_us, closes_us, eod_us)``: every date of
+  the span; ``idx`` counts working days up to and including ``day``; ``opens_us`` and
+  ``closes_us`` are a working day's opening and closing instants, ``eod_us`` the
+  instant of 23:59:59 that day.
 - ``cal_work(cal, at_us, cum_us, open)``: each opening and closing instant, with the
   working microseconds before it (``open``: the desk opens at ``at_us``).
 - ``cal_offsets(cal, from_us, offset_s)``: the UTC offset in force from an instant on.
@@ -42,7 +43,7 @@ def from_micros(value: int, calendar: BusinessCalendar) -> dt.datetime:
 
 @dataclass(frozen=True, slots=True)
 class CalendarTables:
-    days: list[tuple[str, dt.date, int, bool, int | None, int]]
+    days: list[tuple[str, dt.date, int, bool, int | None, int | None, int]]
     work: list[tuple[str, int, int, bool]]
     offsets: list[tuple[str, int, int]]
     wall: list[tuple[str, int, int]]
@@ -50,23 +51,23 @@ class CalendarTables:
 
 def calendar_tables(calendar_id: str, calendar: BusinessCalendar, first: dt.date, last: dt.date) -> CalendarTables:
     """The tables for ``first`` to ``last`` (inclusive); the caller leaves room for the longest stage."""
-    days: list[tuple[str, dt.date, int, bool, int | None, int]] = []
+    days: list[tuple[str, dt.date, int, bool, int | None, int | None, int]] = []
     work: list[tuple[str, int, int, bool]] = []
     index, cumulative = 0, 0
     day = first
     while day <= last:
         working = calendar.is_working_day(day)
-        closes = None
+        closes = opens = None
         if working:
             index += 1
             opens_at = calendar.boundary(day, calendar.opens)
             closes_at = calendar.boundary(day, calendar.closes)
-            closes = micros(closes_at)
-            work.append((calendar_id, micros(opens_at), cumulative, True))
+            closes, opens = micros(closes_at), micros(opens_at)
+            work.append((calendar_id, opens, cumulative, True))
             cumulative += closes - micros(opens_at)
             work.append((calendar_id, closes, cumulative, False))
         eod = micros(calendar.local(day, dt.time(23, 59, 59)))
-        days.append((calendar_id, day, index, working, closes, eod))
+        days.append((calendar_id, day, index, working, opens, closes, eod))
         day += dt.timedelta(days=1)
     offsets = list(_offsets(calendar_id, calendar, first, last))
     return CalendarTables(days, work, offsets, _wall(calendar_id, offsets))
