@@ -39,7 +39,8 @@ def _now(args: argparse.Namespace) -> dt.datetime:
 
 def _record(args: argparse.Namespace, periods: list[Period]) -> tuple[Organisation, MeasuredRecord]:
     # DuckDB, git history and the cache load only for the record commands: the queries start fast.
-    from decision_paths.pipeline.record import cases_folder, measure_record
+    from decision_paths.load.files import cases_folder
+    from decision_paths.pipeline.record import measure_record
     from decision_paths.pipeline.sites import Pipeline
 
     as_of = _now(args)
