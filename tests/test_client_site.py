@@ -8,6 +8,7 @@ internal site must contain every canary that it shows, so the test can fail.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gzip
 import html
@@ -248,6 +249,10 @@ CANARIES = [
     "canary-removed-decision",
     "CANARY-REMOVED-DECISION-TITLE",
     "CANARY-REMOVED-DECISION-SUMMARY",
+    # The case record (SPEC 11): case ids, and the internal reasons of pauses and withdrawals.
+    "CANARY-CASE",
+    "CANARY-REASON-1",
+    "CANARY-REASON-2",
 ]
 # client_notes are shown only on the client site (SPEC section 3), so the internal site
 # does not show them either; an internal decision's client_notes are shown nowhere.
@@ -262,6 +267,8 @@ NOT_SHOWN_INTERNALLY |= {
     "CANARY-OLD-DOES",
     "CANARY-OLD-NOTES",
 }
+# The record's reasons are internal notes for the team's own tools: no page shows them.
+NOT_SHOWN_INTERNALLY |= {"CANARY-REASON-1", "CANARY-REASON-2"}
 
 
 def dp(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -286,6 +293,106 @@ def git(root: Path, *args: str, author: tuple[str, str, str] = GIT_AUTHORS[0]) -
     }
     done = subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, encoding="utf-8", timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+RECORD_COLUMNS = ["case", "decision", "event", "stage", "at", "by", "inputs", "until", "reason", "client_note"]
+
+
+def write_canary_record(root: Path) -> None:
+    """cases/record.csv beside the decisions: 22 client requests answered in Q3 2026 (enough
+    to publish), each stage done by a canary person; one paused and one withdrawn with a
+    canary reason; one done by someone who may not act there; one open and overdue now."""
+    rows = []
+    day = dt.date(2026, 7, 6)
+    for number in range(22):
+        while day.weekday() > 3:
+            day += dt.timedelta(days=1)
+        case = f"CANARY-CASE-{number:02d}"
+
+        def at(hour: int, day: dt.date = day) -> str:
+            return f"{day.isoformat()}T{hour:02d}:00:00+08:00"
+
+        intake_by = "canary-person-id-3" if number == 5 else "canary-person-id-1"  # 3 may not act there
+        rows += [
+            [case, "client-request", "received", "", at(9), "", "amount=500", "", "", ""],
+            [case, "client-request", "done", "intake", at(10), intake_by, "", "", "", ""],
+            [case, "client-request", "done", "canary-internal-stage", at(11), "canary-person-id-4", "", "", "", ""],
+            [case, "client-request", "done", "person-step", at(12), "canary-person-id-2", "", "", "", ""],
+            [case, "client-request", "done", "answer", at(13), "canary-person-id-2", "", "", "", ""],
+        ]
+        if number == 1:
+            rows.insert(
+                -3,
+                [
+                    case,
+                    "client-request",
+                    "paused",
+                    "canary-internal-stage",
+                    at(10),
+                    "",
+                    "",
+                    "",
+                    "CANARY-REASON-1",
+                    "We asked you for the invoice",
+                ],
+            )
+            rows.insert(-3, [case, "client-request", "resumed", "canary-internal-stage", at(11), "", "", "", "", ""])
+        day += dt.timedelta(days=1)
+    rows += [
+        [
+            "CANARY-CASE-WITHDRAWN",
+            "client-request",
+            "received",
+            "",
+            "2026-08-03T09:00:00+08:00",
+            "",
+            "amount=500",
+            "",
+            "",
+            "",
+        ],
+        [
+            "CANARY-CASE-WITHDRAWN",
+            "client-request",
+            "withdrawn",
+            "",
+            "2026-08-03T15:00:00+08:00",
+            "",
+            "",
+            "",
+            "CANARY-REASON-2",
+            "",
+        ],
+        [
+            "CANARY-CASE-OVERDUE",
+            "client-request",
+            "received",
+            "",
+            "2026-11-18T09:00:00+08:00",
+            "",
+            "amount=500",
+            "",
+            "",
+            "",
+        ],
+        [
+            "CANARY-CASE-OVERDUE",
+            "client-request",
+            "done",
+            "intake",
+            "2026-11-18T10:00:00+08:00",
+            "canary-person-id-1",
+            "",
+            "",
+            "",
+            "",
+        ],
+    ]
+    (root / "cases").mkdir()
+    with open(root / "cases" / "record.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(RECORD_COLUMNS)
+        writer.writerows(rows)
 
 
 def write_canary_org(root: Path) -> Org:
@@ -313,6 +420,7 @@ def write_canary_org(root: Path) -> Org:
     (docs / "images" / "canary-handwritten-image.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg"><text>CANARY-HANDWRITTEN-IMAGE</text></svg>\n', encoding="utf-8"
     )
+    write_canary_record(root)
     return org
 
 
@@ -387,6 +495,20 @@ def test_the_internal_site_contains_every_canary(out: Path) -> None:
     found = canaries_in(out / "internal")
     missing = [c for c in CANARIES if c not in found and c not in NOT_SHOWN_INTERNALLY]
     assert missing == []
+
+
+def test_the_record_reaches_clients_as_published_counts_only(out: Path) -> None:
+    # The leak test above is not vacuous for the record: clients do get its published form,
+    # and the internal site its cases, people and deviations.
+    client = page(out / "client", "decisions/client-request").select_one("article")
+    zh = words("zh")
+    assert zh["published_last"].format(title="Client Request Title", n=22, rate="100%") in one_line(client)
+    assert zh["published_pauses"].format(paused=1) not in one_line(client)  # the paused stage is not pausable
+    assert zh["published_rules_history"] in one_line(client)  # judged by the rules of their day (git history)
+    overdue = one_line(page(out / "internal", "overdue").select_one("article"))
+    assert "CANARY-CASE-OVERDUE" in overdue and "CANARY-PERSON-NAME-5" in overdue  # the away holder's backup
+    hidden = one_line(page(out / "internal", "hidden-rules").select_one("article"))
+    assert "CANARY-CASE-05" in hidden  # intake done by someone who may not act there
 
 
 def test_canaries_are_found_in_every_form_the_scan_reads(tmp_path: Path) -> None:

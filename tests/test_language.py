@@ -237,6 +237,8 @@ def english_company(root: Path) -> Path:
     """The sample's decisions in a repository of their own, with a history that changes a
     stage time written in Chinese, and an mkdocs.yml that says the site is English."""
     shutil.copytree(REPO / "decisions", root / "decisions")
+    if (REPO / "cases").is_dir():  # the sample case record: its pages are read in English too
+        shutil.copytree(REPO / "cases", root / "cases")
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("language: zh", "language: en").split("\n# Our own pages in two languages")[0]
     (root / "mkdocs.yml").write_text(config + "\n", encoding="utf-8")
@@ -266,10 +268,29 @@ def editor_written(org: Organisation, folder: Path) -> tuple[str, ...]:
         for stage in decision.stages.values():
             found |= {stage.id, stage.title, stage.does or "", *stage.outcomes, *stage.outcome_labels.values()}
     found |= {org.client_contact or ""}
+    found |= record_case_ids(folder.parent / "cases")
     log = subprocess.run(["git", "log", "--format=%an%n%s", "--", "."], cwd=folder, capture_output=True, text=True)
     found |= set(log.stdout.splitlines())
     # longest first, so a title goes before the words inside it; one-letter ids would eat words
     return tuple(sorted({" ".join(s.split()) for s in found if len(s) > 1}, key=len, reverse=True))
+
+
+def record_case_ids(folder: Path) -> set[str]:
+    """The case ids of a case record beside the decisions (they are data, not words)."""
+    if not folder.is_dir():
+        return set()
+    import duckdb
+
+    from decision_paths.load.cases import load_record
+
+    con = duckdb.connect(":memory:")
+    try:
+        load_record(con, str(folder))
+        return {
+            str(row[0]) for row in con.execute('SELECT DISTINCT "case" FROM events WHERE "case" IS NOT NULL').fetchall()
+        }
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="module", params=LANGUAGES)

@@ -178,3 +178,170 @@ def test_the_matrix_has_a_column_per_approving_role_and_a_row_per_decision(org: 
     column = [c.text for c in matrix.columns].index("财务总监 / Finance Controller")
     approves = {row.decision.text for row in matrix.rows if row.cells[column]}
     assert "退款申请 / Refund requests" in approves
+
+
+# ------------------------------------------------------------------ the case record (SPEC 11)
+
+
+def figures(decision: str, period: str, on_time: int, late: int, stages=(), paused: int = 0):  # type: ignore[no-untyped-def]
+    from decision_paths.model.cases import DecisionFigures, Percentiles
+
+    counted = on_time + late
+    rate = round(on_time / counted, 4) if counted >= 10 else None
+    spread = Percentiles(10.0, 20.0, 30.0) if counted >= 10 else Percentiles(None, None, None)
+    return DecisionFigures(decision, period, counted, on_time, late, 0, 0, 0, 0, rate, spread, stages, paused)
+
+
+def record_plan(org: Organisation, audience: Audience):  # type: ignore[no-untyped-def]
+    """The sample planned with a made-up record: refund-request's finance check usually late."""
+    from decision_paths.model.audience import site_record
+    from decision_paths.model.cases import (
+        Deviation,
+        DeviationCount,
+        Measured,
+        OverdueItem,
+        Percentiles,
+        SiteRecord,
+        StageFigures,
+        shown_periods,
+    )
+
+    check = StageFigures("finance-check", 30, 21, 0.7, Percentiles(5.0, 18.0, 30.0), 40.0, 8)
+    intake = StageFigures("intake", 30, 30, 1.0, Percentiles(1.0, 2.0, 3.0), 0.0, 0)
+    measured = Measured(
+        as_of=dt.datetime(2026, 11, 23, 15, 59, 59, tzinfo=dt.UTC),
+        rules="history",
+        figures=(
+            figures("refund-request", "2026-Q3", 28, 2, (intake, check), paused=3),
+            figures("refund-request", "2026-10", 8, 1),
+            figures("expense-approval", "2026-Q3", 12, 0),
+        ),
+        overdue=(
+            OverdueItem(
+                "SECRET-CASE-1",
+                "refund-request",
+                "finance-approval",
+                dt.datetime(2026, 11, 20, 18, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+                9.0,
+                ("qian-hui",),
+                "coo",
+            ),
+        ),
+        deviations=(DeviationCount("refund-request", Deviation.SKIPPED, "finance-check", 4, ("SECRET-CASE-2",)),),
+        left_out={"refund-request": 2},
+        cases=42,
+    )
+    months, quarters = shown_periods(TODAY)
+    record = SiteRecord(measured, "Asia/Shanghai", months, quarters)
+    view = site_view(org, audience, EN)
+    options = PlanOptions(TODAY, "en", EN, record=site_record(record, audience, view))
+    return plan_site(view, options, SITES[audience])
+
+
+def test_the_record_pages_are_planned_from_the_figures(org: Organisation) -> None:
+    planned = record_plan(org, Audience.INTERNAL)
+    assert planned.promises is not None and planned.overdue is not None and planned.hidden_rules is not None
+    refund = next(r for r in planned.promises.decisions if r.heading.id == "record-refund-request")
+    month, quarter = refund.periods
+    assert (month.label, month.rate, month.enough, month.p50, month.bottleneck) == (
+        "Last closed month (2026-10)",
+        "too few cases",  # 9 cases: never a rate
+        False,
+        "",
+        None,
+    )
+    assert (quarter.label, quarter.rate, quarter.cases, quarter.p80) == (
+        "Last closed quarter (Q3 2026)",
+        "93%",
+        30,
+        "20",
+    )
+    assert (
+        quarter.bottleneck is not None
+        and quarter.bottleneck.stage.href == "../decisions/refund-request/#stage-finance-check"
+    )
+    assert refund.left_out.startswith("2 cases left out")
+    assert [p.month for p in refund.trend.points][-1] == "2026-10" and len(refund.trend.points) == 12
+    assert refund.trend.points[-1] == v.TrendPoint("2026-10", None, 9, "")
+    assert planned.promises.note.as_of == "As of 2026-11-23 23:59 (Beijing time)."
+    (row,) = planned.overdue.rows
+    assert row.case == "SECRET-CASE-1" and row.can_act == (v.Link("钱慧", "../people/qian-hui/"),)
+    assert row.due == "2026-11-20 18:00 (Hong Kong Time)" and row.late == "9 working hours"
+    (section,) = planned.hidden_rules.sections
+    assert section.rows == (
+        v.DeviationRow(
+            "Skipped",
+            v.Link(section.rows[0].stage.text, "../decisions/refund-request/#stage-finance-check"),
+            4,
+            ("SECRET-CASE-2",),
+        ),
+    )
+    # The decision page: the stage figures, the late stage marked, in the diagram too.
+    decision = page(planned.decisions, "refund-request")
+    stages = {s.id: s.record for s in decision.stages}
+    assert stages["finance-check"] == v.StageRecord("70%", 30, "18", True)
+    assert stages["intake"] == v.StageRecord("100%", 30, "2", False)
+    assert stages["payment"] == v.StageRecord("too few cases", 0, "", False)
+    assert "dp-late" in planned.diagrams["refund-request"] and "usually late" in planned.diagrams["refund-request"]
+    assert "dp-late" not in planned.diagrams["expense-approval"]
+    # Role and person pages: their stages' rates, their overdue items.
+    controller = next(r for r in planned.roles if r.uri == "roles/finance-controller.md")
+    assert [r.case for r in controller.overdue] == ["SECRET-CASE-1"]
+    deputy = next(p for p in planned.people if p.uri == "people/qian-hui.md")
+    assert [r.case for r in deputy.overdue] == ["SECRET-CASE-1"]
+    manager = next(r for r in planned.roles if r.uri == "roles/finance-manager.md")
+    assert "70% (n = 30)" in [d.on_time for d in manager.duties.approves]
+
+
+def test_the_client_plan_has_only_published_counts(org: Organisation) -> None:
+    planned = record_plan(org, Audience.CLIENT)
+    assert planned.promises is None and planned.overdue is None and planned.hidden_rules is None
+    refund = page(planned.client_decisions, "refund-request")
+    assert refund.published is not None
+    assert (
+        refund.published.lead
+        == "Last quarter: 30 requests (“退款申请 / Refund requests”), 93% answered within the promised time."
+    )
+    assert refund.published.pauses == "For 3 of them the clock stopped while we waited for you."
+    assert [q.published for q in refund.published.quarters] == [True, False, False, False]
+    shown = " ".join(texts(planned))
+    for secret in (
+        "SECRET-CASE",
+        "钱慧",
+        "qian-hui",
+        "finance-check",
+        "usually late",
+        "Finance check",
+        "9 working hours",
+    ):
+        assert secret not in shown, secret
+
+
+def test_rates_are_whole_percentages_that_never_round_to_all_or_none() -> None:
+    from decision_paths.plan.record import percent
+
+    assert [percent(r) for r in (1.0, 0.996, 0.5, 0.004, 0.0)] == ["100%", "99%", "50%", "1%", "0%"]
+
+
+def test_the_client_cut_of_the_record() -> None:
+    from decision_paths.model.audience import site_record
+    from decision_paths.model.cases import Measured, SiteRecord, shown_periods
+
+    months, quarters = shown_periods(TODAY)
+    assert [q.label for q in quarters] == ["2026-Q3", "2026-Q2", "2026-Q1", "2025-Q4"]
+    assert months[0].label == "2025-11" and months[-1].label == "2026-10"
+    org = validate_folder(str(REPO / "decisions"), TODAY).org
+    measured = Measured(
+        dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+        "current",
+        figures=(
+            figures("refund-request", "2026-Q3", 15, 4),  # 19 cases: a rate inside, none for clients
+            figures("refund-request", "2026-10", 30, 0),  # a month: not published
+            figures("expense-approval", "2026-Q3", 30, 0),  # internal decision
+        ),
+    )
+    view = site_view(org, Audience.CLIENT, EN)
+    cut = site_record(SiteRecord(measured, "Asia/Shanghai", months, quarters), Audience.CLIENT, view).measured
+    (only,) = cut.figures
+    assert (only.decision, only.period, only.on_time_rate, only.stages) == ("refund-request", "2026-Q3", None, ())
+    assert cut.overdue == () and cut.deviations == () and dict(cut.left_out) == {}

@@ -74,7 +74,15 @@ def run_build(args: argparse.Namespace) -> int:
     from decision_paths.render.site import build_site
     from decision_paths.store.files import BuildError
 
-    pipeline = Pipeline(_folder(args), args.today or dt.date.today(), history=not args.no_history)
+    if args.cases is not None and not os.path.isdir(args.cases):
+        raise UsageError(f"no cases folder '{args.cases}': give the folder that holds the record's files")
+    pipeline = Pipeline(
+        _folder(args),
+        args.today or dt.date.today(),
+        history=not args.no_history,
+        cases=args.cases,
+        fixed_today=args.today is not None,
+    )
     result = pipeline.checked
     if result.has_errors:
         _print_findings(result.findings, result.file_count)
@@ -84,7 +92,7 @@ def run_build(args: argparse.Namespace) -> int:
         print(found.to_text(), file=sys.stderr)
     _show_build_warnings()
     audiences = (Audience.INTERNAL, Audience.CLIENT) if args.audience == "all" else (Audience(args.audience),)
-    for audience in audiences:
+    for number, audience in enumerate(audiences):
         try:
             target = build_site(
                 pipeline, out=args.out, audience=audience, config_file=args.config_file, strict=args.strict
@@ -94,6 +102,9 @@ def run_build(args: argparse.Namespace) -> int:
                 print(found.to_text(), file=sys.stderr)
             print(f"decision-paths: error: {err}", file=sys.stderr)
             return EXIT_FINDINGS
+        record = pipeline.record() if number == 0 else None  # measured by the first site, shown once
+        for found in record.findings if record is not None else ():
+            print(found.to_text(), file=sys.stderr)
         print(f"built {audience} site: {target}")
     return EXIT_OK
 

@@ -59,7 +59,8 @@ def _record(
 ) -> tuple[Organisation, MeasuredRecord]:
     """The record measured as of --now; ``periods(as_of, zone)``: the periods to give figures for."""
     # DuckDB, git history and the cache load only for the record commands: the queries start fast.
-    from decision_paths.pipeline.record import cases_folder, measure_record
+    from decision_paths.load.files import cases_folder
+    from decision_paths.pipeline.record import measure_record
     from decision_paths.pipeline.sites import Pipeline
 
     given = _now(args)

@@ -27,7 +27,7 @@ def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, c
 
     def get_config() -> MkDocsConfig:
         # A new pipeline for each rebuild: the files have changed. Errors go on the page.
-        pipeline = Pipeline(decisions, today or dt.date.today())
+        pipeline = Pipeline(decisions, today or dt.date.today(), fixed_today=today is not None)
         config = load_site_config(pipeline, site_dir=site_dir, config_file=config_file, live=True)
         config.site_url = url
         return config

@@ -11,6 +11,13 @@ from decision_paths.load.yamlsource import read_bytes
 from decision_paths.model.findings import Finding, Loc, Rule
 
 YAML_SUFFIXES = (".yaml", ".yml")
+CASES_FOLDER = "cases"  # the case record's folder, beside the decisions folder (SPEC 11)
+
+
+def cases_folder(decisions: str, given: str | None) -> str | None:
+    """``--cases DIR``, else ``cases/`` beside the decisions folder; None when there is none."""
+    folder = given if given is not None else os.path.join(os.path.dirname(os.path.abspath(decisions)), CASES_FOLDER)
+    return folder if os.path.isdir(folder) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,10 @@ answer them in the calculator), each stage's title and within, the titles of cli
 becomes "Internal review" with its time; an internal role or a person becomes
 "Internal team". Dropped: people, does, notes, owners, review dates,
 categories, internal decisions, internal stage and role titles and ids.
+
+Of the case record (``site_record``), clients get only the quarterly counts of their
+decisions: no case id, person, reason, stage figure or percentile, no rate below
+MIN_CASES_CLIENT cases.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from decision_paths.model.cases import MIN_CASES_CLIENT, NO_PERCENTILES, DecisionFigures, Measured, SiteRecord
 from decision_paths.model.findings import Loc
 from decision_paths.model.history import ChangeNote, History
 from decision_paths.model.organisation import (
@@ -56,6 +61,17 @@ class PageKind(enum.Enum):
     CHANGES = "changes"
     REFERENCE = "reference"  # the format and command references
     CALENDARS = "calendars"  # the working days behind every promise, year by year
+    # From the case record (SPEC 11), when the site has one:
+    PROMISES_KEPT = "promises-kept"  # per decision: on-time rates, percentiles, bottleneck, trend
+    OVERDUE = "overdue"  # open cases and stages past due now, and who can act
+    HIDDEN_RULES = "hidden-rules"  # conformance: where what happens is not what is written
+
+
+class RecordShown(enum.Enum):
+    """What a site shows of the case record."""
+
+    ALL = "all"  # every figure, stage by stage, the overdue cases and the deviations
+    PUBLISHED = "published"  # the decisions' quarterly figures only, none below MIN_CASES_CLIENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +82,7 @@ class Site:
     own_docs: bool  # the repository's docs/ pages go in (they are written for editors)
     diagrams: bool
     authors: bool  # the history shows who made each change and why
+    record: RecordShown = RecordShown.PUBLISHED
 
 
 SITES: Mapping[Audience, Site] = {
@@ -83,11 +100,15 @@ SITES: Mapping[Audience, Site] = {
             PageKind.HOME,
             PageKind.REFERENCE,
             PageKind.CALENDARS,
+            PageKind.PROMISES_KEPT,
+            PageKind.OVERDUE,
+            PageKind.HIDDEN_RULES,
         ),
         ("mkdocs.yml",),
         own_docs=True,
         diagrams=True,
         authors=True,
+        record=RecordShown.ALL,
     ),
     # Clients get generated pages only: docs/ is for editors and may show internal details.
     Audience.CLIENT: Site(
@@ -97,6 +118,7 @@ SITES: Mapping[Audience, Site] = {
         own_docs=False,
         diagrams=False,
         authors=False,
+        record=RecordShown.PUBLISHED,
     ),
 }
 
@@ -104,6 +126,35 @@ SITES: Mapping[Audience, Site] = {
 def site_view(org: Organisation, audience: Audience, words: Mapping[str, str]) -> Organisation:
     """The model one site is planned from: all of it, or the client view."""
     return org if audience is Audience.INTERNAL else client_view(org, words)
+
+
+def site_record(record: SiteRecord, audience: Audience, view: Organisation) -> SiteRecord:
+    """The record as one site shows it. For clients: only the quarterly figures of the
+    decisions on their site (``view``), whole-decision counts only (no stage, no percentile,
+    no case id, person or reason), and no rate below MIN_CASES_CLIENT cases."""
+    if SITES[audience].record is RecordShown.ALL:
+        return record
+    quarters = {p.label for p in record.quarters}
+    figures = tuple(
+        DecisionFigures(
+            decision=f.decision,
+            period=f.period,
+            cases=f.cases,
+            on_time=f.on_time,
+            late=f.late,
+            open_late=f.open_late,
+            open=f.open,
+            withdrawn=f.withdrawn,
+            left_out=0,
+            on_time_rate=f.on_time_rate if f.on_time + f.late + f.open_late >= MIN_CASES_CLIENT else None,
+            working_hours=NO_PERCENTILES,
+            paused=f.paused,
+        )
+        for f in record.measured.figures
+        if f.decision in view.decisions and f.period in quarters
+    )
+    measured = Measured(as_of=record.measured.as_of, rules=record.measured.rules, figures=figures)
+    return SiteRecord(measured, record.zone, (), record.quarters)
 
 
 def site_history(history: History, audience: Audience, view: Organisation) -> tuple[ChangeNote, ...]:

@@ -247,3 +247,38 @@ class Measured:
 
     def figures_for(self, decision: str, period: str) -> DecisionFigures | None:
         return next((f for f in self.figures if f.decision == decision and f.period == period), None)
+
+
+# How many months the trend shows, and how many quarters the client site publishes.
+TREND_MONTHS = 12
+PUBLISHED_QUARTERS = 4
+USUALLY_LATE_BELOW = 0.8  # a stage on time less often than this (with enough cases) is usually late
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRecord:
+    """The record as a site shows it: what was measured, and the periods the pages name."""
+
+    measured: Measured
+    zone: str  # the default calendar's time zone: the 'as of' instant and the periods' day are in it
+    months: tuple[Period, ...]  # oldest first, ending with the last closed month
+    quarters: tuple[Period, ...]  # newest first: the last closed quarter, then the ones before it
+
+    @property
+    def last_month(self) -> Period:
+        return self.months[-1]
+
+    @property
+    def last_quarter(self) -> Period:
+        return self.quarters[0]
+
+
+def shown_periods(day: dt.date) -> tuple[tuple[Period, ...], tuple[Period, ...]]:
+    """(the trend's months, oldest first; the published quarters, newest first), as of ``day``."""
+    months = [last_closed(day, quarterly=False)]
+    while len(months) < TREND_MONTHS:
+        months.append(previous(months[-1]))
+    quarters = [last_closed(day, quarterly=True)]
+    while len(quarters) < PUBLISHED_QUARTERS:
+        quarters.append(previous(quarters[-1]))
+    return tuple(reversed(months)), tuple(quarters)

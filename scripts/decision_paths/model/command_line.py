@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--strict", action="store_true", help="fail on broken links or missing pages, each reported as a finding"
     )
+    build.add_argument(
+        "--cases", metavar="DIR", help="the case record's folder (default: cases beside the decisions, if any)"
+    )
 
     serve = commands.add_parser(
         "serve",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from decision_paths.load.cases import record_files
@@ -25,19 +25,11 @@ from decision_paths.model.history import History
 from decision_paths.model.organisation import Organisation
 from decision_paths.store import cache
 
-DEFAULT_FOLDER = "cases"
-
 
 @dataclass(frozen=True, slots=True)
 class MeasuredRecord:
     measured: Measured
     findings: tuple[Finding, ...]
-
-
-def cases_folder(decisions: str, given: str | None) -> str | None:
-    """``--cases DIR``, else ``cases/`` beside the decisions folder; None when there is none."""
-    folder = given if given is not None else os.path.join(os.path.dirname(os.path.abspath(decisions)), DEFAULT_FOLDER)
-    return folder if os.path.isdir(folder) else None
 
 
 def record_rules(decisions: str, org: Organisation, history: History | None) -> RecordRules:
@@ -70,14 +62,16 @@ def record_version(folder: str) -> str:
 def measure_record(
     decisions: str,
     folder: str,
-    org: Organisation,
+    org: Organisation | Callable[[], Organisation],
     history: History | None,
     as_of: dt.datetime,
     periods: Sequence[Period],
     decisions_version: str = "",
 ) -> MeasuredRecord:
     """Measure the record of ``folder`` against the rules; cached by the record's bytes and
-    place, the decisions and their history, the instant and the periods."""
+    place,
+    the decisions and their history, the instant and the periods. ``org`` may be a function
+    that loads the model: a build whose record is cached then need not load it."""
     wanted = list(periods)
     key = ""
     if decisions_version:
@@ -96,7 +90,7 @@ def measure_record(
         found = cache.read("record", key, MeasuredRecord)
         if found is not None:
             return found
-    rules = record_rules(decisions, org, history)
+    rules = record_rules(decisions, org if isinstance(org, Organisation) else org(), history)
     measured, findings = measure_folder(folder, rules, as_of, wanted)
     result = MeasuredRecord(measured, tuple(findings))
     if key:

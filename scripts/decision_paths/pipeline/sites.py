@@ -14,11 +14,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from decision_paths.load.files import read_sources, scan_folder
+from decision_paths.load.files import cases_folder, read_sources, scan_folder
 from decision_paths.load.history import blob_id, read_history, repository_state
 from decision_paths.load.timestamps import source_date_epoch
-from decision_paths.model.audience import SITES, site_history, site_view
+from decision_paths.model.audience import SITES, site_history, site_record, site_view
+from decision_paths.model.cases import SiteRecord, shown_periods
 from decision_paths.model.findings import Finding
 from decision_paths.model.history import History
 from decision_paths.model.organisation import Audience, Decision, Organisation
@@ -27,6 +29,7 @@ from decision_paths.pipeline.validate import Validation, validate_folder
 from decision_paths.store import cache
 
 if TYPE_CHECKING:
+    from decision_paths.pipeline.record import MeasuredRecord
     from decision_paths.plan.views import SitePlan
 
 
@@ -43,6 +46,7 @@ class CheckedFolder:
     sources: Mapping[str, bytes] | None = None  # the files as read, so a later load sees the same bytes
     validation: Validation | None = None  # when checked just now
     refused: tuple[Finding, ...] = ()  # links the scan did not follow
+    zone: str = "UTC"  # the default calendar's time zone (the case record's 'as of' is in it)
 
     @property
     def has_errors(self) -> bool:
@@ -57,6 +61,7 @@ class CheckedFolder:
 class _StoredCheck:
     files: int
     findings: tuple[Finding, ...]
+    zone: str = "UTC"
 
 
 def check_folder(folder: str, today: dt.date) -> CheckedFolder:
@@ -65,15 +70,34 @@ def check_folder(folder: str, today: dt.date) -> CheckedFolder:
     sources = read_sources(folder, scan)
     if sources is None:  # a file cannot be read: the loader says which, every time
         result = validate_folder(folder, today)
-        return CheckedFolder(folder, today, "", result.findings, len(result.org.files), None, result)
+        zone = default_zone(result.org)
+        return CheckedFolder(folder, today, "", result.findings, len(result.org.files), None, result, zone=zone)
     links = [[f.loc.file, f.rule.code] for f in scan.refused]  # a new bad link is a change too
     version = cache.key("check", folder, today.isoformat(), cache.sources_version(sources), links)
     stored = cache.read("check", version, _StoredCheck)
     if stored is not None:
-        return CheckedFolder(folder, today, version, stored.findings, stored.files, sources, None, scan.refused)
+        return CheckedFolder(
+            folder, today, version, stored.findings, stored.files, sources, None, scan.refused, stored.zone
+        )
     result = validate_folder(folder, today, sources, scan.refused)
-    cache.write("check", version, _StoredCheck(len(result.org.files), result.findings))
-    return CheckedFolder(folder, today, version, result.findings, len(result.org.files), sources, result, scan.refused)
+    zone = default_zone(result.org)
+    cache.write("check", version, _StoredCheck(len(result.org.files), result.findings, zone))
+    return CheckedFolder(
+        folder, today, version, result.findings, len(result.org.files), sources, result, scan.refused, zone
+    )
+
+
+def default_zone(org: Organisation) -> str:
+    """The time zone of the default calendar (else of the first one, else UTC)."""
+    calendar = org.calendars.get(org.defaults.calendar.id) if org.defaults.calendar is not None else None
+    if calendar is None and org.calendars:
+        calendar = next(iter(org.calendars.values()))
+    if calendar is None:
+        return "UTC"
+    try:
+        return ZoneInfo(calendar.timezone.id).key
+    except (ValueError, ZoneInfoNotFoundError):  # the checks report it
+        return "UTC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +116,25 @@ class Pipeline:
     A command that builds both sites makes one pipeline, so the folder is checked
     and the history read once for both."""
 
-    def __init__(self, folder: str, today: dt.date, *, history: bool = True):
+    def __init__(
+        self,
+        folder: str,
+        today: dt.date,
+        *,
+        history: bool = True,
+        cases: str | None = None,
+        fixed_today: bool = False,
+    ):
+        """``cases``: the case record's folder (default: cases/ beside ``folder``);
+        ``fixed_today``: today was given (--today), so the record is measured as of its end."""
         self.folder = folder
         self.today = today
         self.with_history = history
+        self.cases = cases
+        self.fixed_today = fixed_today
         self._histories: dict[str, History | None] = {}
         self._notices: list[str] = []
+        self._record: tuple[MeasuredRecord | None, SiteRecord | None, str] | None = None
 
     @functools.cached_property
     def checked(self) -> CheckedFolder:
@@ -113,7 +150,8 @@ class Pipeline:
         if language not in self._histories:
             found = self._read_history(words(language)) if self.with_history else None
             if found is not None and found.warning:
-                self._notices.append(found.warning)
+                if found.warning not in self._notices:  # once, whichever languages read it
+                    self._notices.append(found.warning)
                 found = None
             self._histories[language] = found
         return self._histories[language]
@@ -139,13 +177,59 @@ class Pipeline:
             return found.last_change.astimezone(dt.UTC)
         return dt.datetime.fromtimestamp(source_date_epoch(self.folder), dt.UTC)
 
+    def record_as_of(self) -> dt.datetime:
+        """The instant the case record is measured at: the end of today when today was given
+        (in the default calendar's zone, so tests and rebuilds of a day agree), else
+        SOURCE_DATE_EPOCH, else now. (Not the last commit: the record changes without one.)"""
+        if self.fixed_today:
+            return dt.datetime.combine(self.today, dt.time(23, 59, 59), ZoneInfo(self.checked.zone))
+        if "SOURCE_DATE_EPOCH" in os.environ:
+            with contextlib.suppress(ValueError):
+                return dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC)
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    def record(self, language: str = "en") -> MeasuredRecord | None:
+        """The case record measured against the rules, once per pipeline (both sites share
+        it); None when there is no cases folder. ``language``: of the history to read when
+        none has been read yet (the versions that judge the cases are the same in every language)."""
+        return self._measured(language)[0]
+
+    def site_record(self, language: str = "en") -> SiteRecord | None:
+        """The record with the periods the pages show (before it is cut for an audience)."""
+        return self._measured(language)[1]
+
+    def _measured(self, language: str) -> tuple[MeasuredRecord | None, SiteRecord | None, str]:
+        if self._record is None:
+            folder = cases_folder(self.folder, self.cases)
+            self._record = (None, None, "")
+            if folder is not None:
+                # DuckDB loads only when there is a record to measure.
+                from decision_paths.pipeline.record import measure_record
+
+                as_of = self.record_as_of()
+                zone = self.checked.zone
+                months, quarters = shown_periods(as_of.astimezone(ZoneInfo(zone)).date())
+                found = measure_record(
+                    self.folder,
+                    folder,
+                    lambda: self.checked.org,
+                    self.history(language),
+                    as_of,
+                    [*months, *quarters],
+                    self.checked.version,
+                )
+                shown = SiteRecord(found.measured, zone, months, quarters)
+                self._record = (found, shown, cache.key("site-record", shown))
+        return self._record
+
     def plan_key(self, audience: Audience, settings: SiteSettings) -> str:
         """What the plan depends on, hashed ('' when the files could not all be read: no caching).
         Later steps that work from the plan key their own caches on it."""
         if not self.checked.version:
             return ""
         history = self.history(settings.language)
-        return cache.key("plan", self.checked.version, audience, self.today, settings, history)
+        record = self._measured(settings.language)[2]
+        return cache.key("plan", self.checked.version, audience, self.today, settings, history, record)
 
     def plan(self, audience: Audience, settings: SiteSettings) -> SitePlan:
         """The site plan for one audience, from the build cache when the files, settings,
@@ -163,6 +247,7 @@ class Pipeline:
             return cached
         language_words = words(settings.language)
         view = site_view(checked.org, audience, language_words)
+        record = self.site_record(settings.language)
         options = PlanOptions(
             self.today,
             settings.language,
@@ -171,6 +256,7 @@ class Pipeline:
             settings.home_exists,
             None if history is None else site_history(history, audience, view),
             settings.site_url,
+            None if record is None else site_record(record, audience, view),
         )
         plan = plan_site(view, options, SITES[audience])
         if key:

@@ -74,6 +74,7 @@ def decision_dot(
     org: Organisation,
     words: Mapping[str, str],
     party_url: Callable[[str], str | None],
+    usually_late: frozenset[str] = frozenset(),
 ) -> str:
     """The DOT source of one decision's diagram.
 
@@ -81,7 +82,8 @@ def decision_dot(
     a late stage goes to; where a stage branches, diamonds ask one question each,
     their edges giving the answers in a few words ("≥ 10,000", "yes", an option).
     ``party_url(id)`` gives the URL of a role or person page (relative to the
-    decision page), or None when there is none to link to.
+    decision page), or None when there is none to link to. A stage in ``usually_late``
+    (from the case record) gets a red border and a line saying so.
     """
     graph = graphviz.Digraph(
         name=f"decision-{decision.id}",
@@ -124,11 +126,11 @@ def decision_dot(
     for stage in decision.stages.values():
         graph.node(
             _node_id(stage.id),
-            label=_stage_label(stage, org, words, party_url),
+            label=_stage_label(stage, org, words, party_url, stage.id in usually_late),
             href=f"#stage-{stage.id}",
             target="_top",
             tooltip=_tooltip(stage.title),
-            **_stage_style(stage),
+            **_stage_style(stage, stage.id in usually_late),
         )
         _edges(graph, stage, decision, words)
     return str(graph.source)
@@ -146,7 +148,11 @@ def _party_title(org: Organisation, party: str) -> str:
     return party
 
 
-def _stage_style(stage: Stage) -> dict[str, str]:
+# A stage usually late: drawn in this colour (the page's CSS keeps it in dark mode too).
+LATE_COLOR = "#c62828"
+
+
+def _stage_style(stage: Stage, late: bool = False) -> dict[str, str]:
     classes = ["dp-stage"]
     style = {"style": "rounded"}
     if stage.visibility is Visibility.INTERNAL:
@@ -155,11 +161,18 @@ def _stage_style(stage: Stage) -> dict[str, str]:
     if stage.is_final:
         classes.append("dp-final")
         style["peripheries"] = "2"
+    if late:
+        classes.append("dp-late")
+        style.update(color=LATE_COLOR, penwidth="2")
     return {**style, "class": " ".join(classes)}
 
 
 def _stage_label(
-    stage: Stage, org: Organisation, words: Mapping[str, str], party_url: Callable[[str], str | None]
+    stage: Stage,
+    org: Organisation,
+    words: Mapping[str, str],
+    party_url: Callable[[str], str | None],
+    late: bool = False,
 ) -> str:
     title = "<br/>".join(f"<b>{_html(line)}</b>" for line in wrap(stage.title))
     rows = [f"<tr><td>{title}</td></tr>"]
@@ -174,6 +187,8 @@ def _stage_label(
         party = stage.escalate_to.id
         line = words["diagram_escalation"].format(party=" ".join(_party_title(org, party).split()))
         rows.append(_linked_row(_small(line), party_url(party), line))
+    if late:
+        rows.append(f'<tr><td><font color="{LATE_COLOR}">{_small(words["usually_late"])}</font></td></tr>')
     return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{"".join(rows)}</table>>'
 
 

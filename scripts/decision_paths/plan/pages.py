@@ -19,6 +19,7 @@ from decision_paths.model import people as queries
 from decision_paths.model import phrasing
 from decision_paths.model.audience import PageKind, Site
 from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.cases import SiteRecord
 from decision_paths.model.history import ChangeNote
 from decision_paths.model.organisation import Decision, InputType, Organisation, Person, Role, Stage, Visibility
 from decision_paths.model.promise import promise
@@ -27,13 +28,17 @@ from decision_paths.plan import diagrams, workdays
 from decision_paths.plan import views as v
 from decision_paths.plan.calculator import calculator_view
 from decision_paths.plan.feed import atom_feed
+from decision_paths.plan.record import RecordPlanner
 from decision_paths.plan.urls import (
     CALENDARS_URI,
     CHANGES_URI,
     FEED_PATH,
+    HIDDEN_RULES_URI,
     HOME_URI,
     MATRIX_URI,
+    OVERDUE_URI,
     PEOPLE_URI,
+    PROMISES_URI,
     REVIEW_URI,
     ROLES_URI,
     calendar_anchor,
@@ -54,6 +59,7 @@ class PlanOptions:
     home_exists: bool = False  # the site has its own home page (docs/index.md)
     history: tuple[ChangeNote, ...] | None = None  # as this site shows it; None: left out
     site_url: str | None = None  # for the feed's links; relative links without it
+    record: SiteRecord | None = None  # the case record as this site shows it; None: no record
 
 
 def plan_site(org: Organisation, options: PlanOptions, site: Site) -> v.SitePlan:
@@ -65,6 +71,7 @@ def plan_site(org: Organisation, options: PlanOptions, site: Site) -> v.SitePlan
     home = None
     if PageKind.HOME in kinds and not client:
         home = planner.home(own_page=options.home_exists)
+    record = planner.record
     return v.SitePlan(
         decisions=tuple(planner.decision_page(d) for d in org.decisions.values()) if PageKind.DECISION in kinds else (),
         client_decisions=tuple(planner.client_decision_page(d) for d in org.decisions.values()) if client else (),
@@ -78,8 +85,11 @@ def plan_site(org: Organisation, options: PlanOptions, site: Site) -> v.SitePlan
         home=home,
         client_home=planner.client_home() if PageKind.HOME in kinds and client and not options.home_exists else None,
         calendars=planner.calendars_page(show_ids=not client) if PageKind.CALENDARS in kinds else None,
+        promises=planner.promises_page(record) if record and PageKind.PROMISES_KEPT in kinds else None,
+        overdue=planner.overdue_page(record) if record and PageKind.OVERDUE in kinds else None,
+        hidden_rules=planner.hidden_rules_page(record) if record and PageKind.HIDDEN_RULES in kinds else None,
         diagrams={d.id: planner.diagram(d) for d in org.decisions.values()} if site.diagrams else {},
-        nav=planner.nav(client),
+        nav=planner.nav(client, kinds),
         extra_files=planner.feed(),
     )
 
@@ -113,6 +123,11 @@ class _Planner:
         self._notes_by_subject: dict[str, list[ChangeNote]] = {}
         for note in self.notes:
             self._notes_by_subject.setdefault(note.subject, []).append(note)
+        self.record = (
+            RecordPlanner(options.record, org, options.words, options.language, self)
+            if options.record is not None
+            else None
+        )
 
     # -- links and parties
 
@@ -278,6 +293,8 @@ class _Planner:
             notes_markdown=decision.notes or "",
             history=self.history(decision.id),
             working_days=self.working_days(decision, uri),
+            record=self.record.decision_record(decision, uri, self.promise_text(decision)) if self.record else None,
+            record_note=self.record.note() if self.record else None,
         )
 
     def stage_row(self, decision: Decision, stage: Stage, uri: str) -> v.StageRow:
@@ -305,6 +322,7 @@ class _Planner:
             within=phrasing.duration_text(stage.within, self.w),
             escalate_to=self.party(uri, stage.escalate_to.id) if stage.escalate_to else None,
             next=following,
+            record=self.record.stage_record(decision.id, stage.id) if self.record else None,
         )
 
     def input_rows(self, decision: Decision) -> tuple[v.InputRow, ...]:
@@ -340,7 +358,8 @@ class _Planner:
                 return self.url(uri, person_uri(party))
             return None
 
-        return diagrams.decision_dot(decision, self.org, self.w, party_url)
+        late = self.record.usually_late(decision) if self.record else frozenset()
+        return diagrams.decision_dot(decision, self.org, self.w, party_url, late)
 
     # -- history and upkeep
 
@@ -441,6 +460,7 @@ class _Planner:
                 self.link(uri, target, duty.stage.title, f"stage-{duty.stage.id}"),
                 self.how_many(duty.stage).rstrip(":\uff1a "),
                 phrasing.duration_text(duty.stage.within, self.w),
+                on_time=self.record.stage_on_time(duty.decision.id, duty.stage.id) if self.record else "",
             )
             (approves if duty.kind == "approves" else escalations).append(row)
         return v.Duties(tuple(approves), tuple(owns), tuple(escalations))
@@ -466,6 +486,8 @@ class _Planner:
             uncovered=self.w["nobody_stands_in"].format(role=role.title) if uncovered else "",
             duties=self.duty_rows(uri, role.id),
             as_of=self.as_of,
+            record_note=self.record.note() if self.record else None,
+            overdue=self.record.overdue_rows(uri, self.record.overdue_for_role(role.id)) if self.record else (),
         )
 
     def person_page(self, person: Person) -> v.PersonView:
@@ -508,6 +530,8 @@ class _Planner:
                 and not queries.stand_in(self.org, r, today).present
             ),
             as_of=self.as_of,
+            record_note=self.record.note() if self.record else None,
+            overdue=self.record.overdue_rows(uri, self.record.overdue_for_person(person.id)) if self.record else (),
         )
 
     def backing_up(self, person: Person, roles: list[Role]) -> list[Role]:
@@ -627,6 +651,7 @@ class _Planner:
                 (MATRIX_URI, "matrix"),
                 (CHANGES_URI, "what_changed"),
                 (REVIEW_URI, "review_status"),
+                *(self.record_pages() if self.record else ()),
             )
         )
         categories = tuple(
@@ -646,7 +671,11 @@ class _Planner:
         )
         return v.HomeView(HOME_URI, self.w["home"], own_page, links, self.review_rows(HOME_URI), categories)
 
-    def nav(self, client: bool) -> list[Any]:
+    def record_pages(self) -> tuple[tuple[str, str], ...]:
+        """(address, title key) of the pages the case record adds to the internal site."""
+        return ((PROMISES_URI, "promises_kept"), (OVERDUE_URI, "overdue_now"), (HIDDEN_RULES_URI, "hidden_rules"))
+
+    def nav(self, client: bool, kinds: set[PageKind] | None = None) -> list[Any]:
         w = self.w
         if client:
             return [
@@ -665,7 +694,38 @@ class _Planner:
             {w["what_changed"]: CHANGES_URI},
             {w["review_status"]: REVIEW_URI},
             {w["calendars"]: CALENDARS_URI},
+            *self.record_nav(kinds or set()),
         ]
+
+    def record_nav(self, kinds: set[PageKind]) -> list[Any]:
+        if self.record is None:
+            return []
+        shown = {
+            PROMISES_URI: PageKind.PROMISES_KEPT,
+            OVERDUE_URI: PageKind.OVERDUE,
+            HIDDEN_RULES_URI: PageKind.HIDDEN_RULES,
+        }
+        pages = [{self.w[key]: uri} for uri, key in self.record_pages() if shown[uri] in kinds]
+        return [{self.w["case_record"]: pages}] if pages else []
+
+    # -- the case record's pages
+
+    def promises_page(self, record: RecordPlanner) -> v.PromisesView:
+        rows = tuple(record.decision_record(d, PROMISES_URI, self.promise_text(d)) for d in self.by_title())
+        return v.PromisesView(PROMISES_URI, self.w["promises_kept"], record.note(), self.w["record_definition"], rows)
+
+    def overdue_page(self, record: RecordPlanner) -> v.OverdueView:
+        return v.OverdueView(OVERDUE_URI, self.w["overdue_now"], record.note(), record.overdue_rows(OVERDUE_URI))
+
+    def hidden_rules_page(self, record: RecordPlanner) -> v.HiddenRulesView:
+        return v.HiddenRulesView(
+            HIDDEN_RULES_URI,
+            self.w["hidden_rules"],
+            record.note(),
+            self.w["hidden_rules_intro"],
+            record.kinds(),
+            record.deviation_sections(HIDDEN_RULES_URI),
+        )
 
     # -- the client site
 
@@ -707,6 +767,7 @@ class _Planner:
             history=self.history(decision.id),
             contact=one_line(self.org.client_contact or ""),
             working_days=self.working_days(decision, decision_uri(decision.id)),
+            published=self.record.published(decision) if self.record else None,
         )
 
     def client_home(self) -> v.ClientHomeView:

@@ -26,6 +26,9 @@ MATRIX_URI = "matrix.md"
 ROLES_URI = "roles/index.md"
 PEOPLE_URI = "people/index.md"
 CALENDARS_URI = "calendars.md"
+PROMISES_URI = "promises-kept.md"
+OVERDUE_URI = "overdue.md"
+HIDDEN_RULES_URI = "hidden-rules.md"
 
 
 def calendar_anchor(calendar_id: str) -> str:

@@ -82,6 +82,168 @@ class Next:
     stage: Link
 
 
+# ---------------------------------------------------------------- the case record (SPEC 11)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordNote:
+    """What every page with figures says of them: which rules judged the cases, and when."""
+
+    rules: str  # one sentence: the rules in force from the history, or today's rules
+    current: bool  # today's rules judged every case (no history): the page says so prominently
+    as_of: str  # "As of 2026-11-23 23:59 (Beijing time)."
+    stage_header: str  # "On time (Q3 2026)": the period stage and duty rates are for
+
+
+@dataclass(frozen=True, slots=True)
+class Bottleneck:
+    stage: Link
+    text: str  # "42 working hours over its time limit; first to run late in 7 cases"
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodRow:
+    """One decision's cases whose promised answer falls in one period."""
+
+    label: str  # "Last closed month (2026-10)"
+    period: str  # "2026-10"
+    cases: int  # n: every case but the withdrawn
+    enough: bool  # enough cases for a rate and percentiles
+    rate: str  # "94%", or "too few cases"
+    on_time: int
+    late: int  # answered late, or open past the promise
+    open: int
+    withdrawn: int
+    p50: str  # working hours ('' below the threshold)
+    p80: str
+    p95: str
+    bottleneck: Bottleneck | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    month: str  # "2026-10"
+    rate: float | None  # None: too few cases
+    n: int
+    rate_text: str  # "94%", or '' when too few
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    """The monthly on-time rate over the last months, as data: a table now; a chart
+    (render/charts.trend_chart) takes the same points and labels."""
+
+    slot: str  # the decision id: the chart of this trend goes where the page names it
+    title: str
+    rate_label: str
+    count_label: str
+    threshold_note: str
+    points: tuple[TrendPoint, ...]  # oldest first
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """One decision's figures: the last closed month and quarter, and the trend."""
+
+    heading: Heading  # on the Promises kept page (links to the decision)
+    promise: str
+    periods: tuple[PeriodRow, ...]
+    trend: Trend
+    left_out: str  # "3 cases left out: ..." ('' for none)
+
+
+@dataclass(frozen=True, slots=True)
+class StageRecord:
+    """A stage's figures in the last closed quarter, against its ``within``."""
+
+    rate: str  # "76%", or "too few cases"
+    done: int
+    p80: str  # working hours ('' below the threshold)
+    usually_late: bool  # on time less often than USUALLY_LATE_BELOW, with enough cases
+
+
+@dataclass(frozen=True, slots=True)
+class PromisesView:
+    uri: str
+    title: str
+    note: RecordNote
+    definition: str
+    decisions: tuple[DecisionRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueRow:
+    case: str
+    decision: Link
+    stage: Link  # the answer itself when no stage is open
+    due: str  # "2026-11-20 18:00"
+    late: str  # "9 working hours"
+    can_act: tuple[Link, ...]  # by name, stand-ins included
+    nobody: str  # "nobody can act now" when can_act is empty ('' otherwise)
+    escalate_to: Link | None
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueView:
+    uri: str
+    title: str
+    note: RecordNote
+    rows: tuple[OverdueRow, ...]  # newest due first
+
+
+@dataclass(frozen=True, slots=True)
+class KindMeaning:
+    kind: str
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeviationRow:
+    kind: str
+    stage: Link
+    count: int
+    examples: tuple[str, ...]  # case ids
+
+
+@dataclass(frozen=True, slots=True)
+class DeviationSection:
+    heading: Heading  # the decision, linked
+    rows: tuple[DeviationRow, ...]  # worst first
+
+
+@dataclass(frozen=True, slots=True)
+class HiddenRulesView:
+    uri: str
+    title: str
+    note: RecordNote
+    intro: str
+    kinds: tuple[KindMeaning, ...]
+    sections: tuple[DeviationSection, ...]  # the decision with the most deviating cases first
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedQuarter:
+    quarter: str  # "Q3 2026"
+    published: bool
+    cases: str  # '' when not published
+    rate: str  # "94%", or "too few requests to publish"
+    paused: str  # cases whose clock stopped while waiting on the client ('' when not published)
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """A client decision's published performance (SPEC 7 and 11): counts only."""
+
+    lead: str  # the last closed quarter in one sentence
+    pauses: str  # how many had the clock stopped ('' for none, or when not published)
+    definition: str
+    rules: str  # by the promise as it stood when received, or (no history) by today's
+    quarters: tuple[PublishedQuarter, ...]  # the last closed quarter first
+
+
+# ---------------------------------------------------------------- decision pages
+
+
 @dataclass(frozen=True, slots=True)
 class StageRow:
     id: str
@@ -93,6 +255,7 @@ class StageRow:
     within: str
     escalate_to: Link | None
     next: tuple[Next, ...]
+    record: StageRecord | None = None  # None: the site has no case record
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +328,8 @@ class DecisionView:
     notes_markdown: str
     history: tuple[Note, ...] | None  # None: the site is built without history
     working_days: WorkingDays | None = None
+    record: DecisionRecord | None = None  # None: the site has no case record
+    record_note: RecordNote | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +363,7 @@ class ClientDecisionView:
     history: tuple[Note, ...] | None
     contact: str  # whom to contact when the promised date has passed ('' when the site names nobody)
     working_days: WorkingDays | None = None
+    published: Published | None = None  # None: the site has no case record
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +407,7 @@ class DutyRow:
     how_many: str
     within: str
     acting_as: str = ""  # on a person page: the role held, or "backup for X" ('' when named directly)
+    on_time: str = ""  # the stage's on-time rate in the last closed quarter, with n ('' without a record)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +436,8 @@ class RoleView:
     uncovered: str  # "nobody stands in for X" ('' when someone acts)
     duties: Duties
     as_of: str = ""  # the day (YYYY-MM-DD) who is away and who stands in are true of
+    record_note: RecordNote | None = None  # None: the site has no case record
+    overdue: tuple[OverdueRow, ...] = ()  # at the stages the role acts in
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +462,8 @@ class PersonView:
     duties: Duties  # directly, through every role held and every backup they are
     standing_in_for: tuple[Link, ...]  # roles they act for today because every holder is away
     as_of: str = ""  # the day (YYYY-MM-DD) "away today" and "standing in today" are true of
+    record_note: RecordNote | None = None  # None: the site has no case record
+    overdue: tuple[OverdueRow, ...] = ()  # the ones they can act on now
 
 
 @dataclass(frozen=True, slots=True)
@@ -447,6 +618,9 @@ class SitePlan:
     home: HomeView | None = None  # own_page: goes under the site's own docs/index.md
     client_home: ClientHomeView | None = None
     calendars: CalendarsView | None = None
+    promises: PromisesView | None = None
+    overdue: OverdueView | None = None
+    hidden_rules: HiddenRulesView | None = None
     diagrams: Mapping[str, str] = field(default_factory=dict)  # decision id -> DOT source
     nav: list[Any] = field(default_factory=list)  # MkDocs nav entries for the generated pages
     extra_files: Mapping[str, str] = field(default_factory=dict)  # e.g. the Atom feed

@@ -153,7 +153,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         folder = self.decisions_dir(config)
         if not os.path.isdir(folder):
             raise PluginError(f"decision-paths: no decisions folder '{folder}'")
-        pipeline = self.config.pipeline or Pipeline(folder, self.today(), history=self.config.history)
+        pipeline = self.config.pipeline or Pipeline(
+            folder, self.today(), history=self.config.history, fixed_today=bool(self.config.today)
+        )
         checked = pipeline.checked
         self.findings = checked.findings
         errors = [f for f in checked.findings if f.is_error]
@@ -175,6 +177,10 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             config.site_url,
         )
         plan = pipeline.plan(site.audience, settings)
+        record = pipeline.record(language)
+        if self.config.report_findings and record is not None:
+            for found in record.findings:  # the case record's rows: warnings
+                log.warning(found.to_text())
         permalink = _permalink(config)
         self.w = words(language)
         self.renderer = PageRenderer(environment(config.theme.custom_dir), self.w, permalink)
@@ -543,11 +549,12 @@ def _with_free_ids(part: RenderedPage, taken: set[str]) -> RenderedPage:
 
 
 def _page_meta(plan: SitePlan) -> dict[str, dict[str, Any]]:
-    """Front matter for generated pages: the matrix takes the width of the table of contents
-    (it has no headings to list; a wide table needs the room)."""
+    """Front matter for generated pages: the matrix, the overdue list and promises kept take the
+    width of the table of contents (their wide tables need the room more than a list of headings)."""
     meta: dict[str, dict[str, Any]] = {}
-    if plan.matrix is not None:
-        meta[plan.matrix.uri] = {"hide": ["toc"]}
+    for wide in (plan.matrix, plan.overdue, plan.promises):
+        if wide is not None:
+            meta[wide.uri] = {"hide": ["toc"]}
     return meta
 
 

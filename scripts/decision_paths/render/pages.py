@@ -29,6 +29,9 @@ from decision_paths.render.text import markdown_block
 # stands in the page as a comment; the plugin puts it in the finished page.
 DIAGRAM_SLOT = "<!-- decision-paths:diagram -->"
 CALCULATOR_SLOT = "<!-- decision-paths:calculator -->"
+# Where a decision's trend chart goes (before the trend's table): one slot per decision id,
+# filled like the calculator's (PageRenderer.page: an empty block until the chart is drawn).
+TREND_SLOT = "<!-- decision-paths:trend:{} -->"
 OVERRIDES = "decision-paths"  # the folder in a theme's custom_dir that holds overrides
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -72,7 +75,7 @@ def environment(custom_dir: str | None) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters["markdown"] = lambda text: Markup(markdown_block(text))  # noqa: S704 - sanitised by nh3 first
-    env.globals.update(link=link, links=links)
+    env.globals.update(link=link, links=links, trend_slot=trend_slot)
     return env
 
 
@@ -85,6 +88,11 @@ def link(item: v.Link) -> Markup:
     if item.href is None:
         return escape(item.text)
     return Markup('<a href="{}">{}</a>').format(item.href, item.text)
+
+
+def trend_slot(slot: str) -> Markup:
+    """The comment a trend's chart replaces (the id escaped, and no '--' to end the comment)."""
+    return Markup(TREND_SLOT.format(escape(slot).replace("--", "-\u2010")))  # noqa: S704 - escaped above
 
 
 def links(items: tuple[v.Link, ...], separator: str = ", ") -> Markup:
@@ -124,6 +132,10 @@ class PageRenderer:
     def page(self, template: str, view: object, src_uri: str, title: str, **extra: object) -> RenderedPage:
         calculator: v.Calculator | None = getattr(view, "calculator", None)
         blocks = {CALCULATOR_SLOT: self.render("calculator.html", calc=calculator)} if calculator else {}
+        for trend in trends_of(view):
+            # The trend's chart goes here, after the page is indexed for search: the SVG of
+            # render/charts.trend_chart(trend.points, ...) once that module is in; nothing yet.
+            blocks[str(trend_slot(trend.slot))] = ""
         html = (
             self.render(template, page=view, diagram_slot=DIAGRAM_SLOT, calculator_slot=CALCULATOR_SLOT, **extra).strip(
                 "\n"
@@ -145,6 +157,14 @@ class PageRenderer:
         return RenderedSite(tuple(pages), catalogue)
 
 
+def trends_of(view: object) -> list[v.Trend]:
+    """The trends a page shows: a decision page's, or every decision's on Promises kept."""
+    if isinstance(view, v.PromisesView):
+        return [r.trend for r in view.decisions]
+    record: v.DecisionRecord | None = getattr(view, "record", None)
+    return [record.trend] if isinstance(record, v.DecisionRecord) else []
+
+
 def _page_views(plan: v.SitePlan) -> Iterator[tuple[str, PageView]]:
     yield from (("decision.html", p) for p in plan.decisions)
     yield from (("client-decision.html", p) for p in plan.client_decisions)
@@ -158,6 +178,9 @@ def _page_views(plan: v.SitePlan) -> Iterator[tuple[str, PageView]]:
         ("changes.html", plan.changes),
         ("client-home.html", plan.client_home),
         ("calendars.html", plan.calendars),
+        ("promises-kept.html", plan.promises),
+        ("overdue.html", plan.overdue),
+        ("hidden-rules.html", plan.hidden_rules),
     )
     for template, view in singles:
         if view is not None:
