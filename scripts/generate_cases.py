@@ -405,8 +405,11 @@ class Generator:
                 )
             )
         # Each feature the record must show is guaranteed by the busiest decision that can have it.
+        # A stage signed by someone outside `who` is shown where it matters most: four eyes.
         for feature in (*RATES, "pause_pausable", "open"):
             able = [p for p in plans if p.count and _can_have(p.decision, feature)]
+            if feature == "outsider":
+                able = [p for p in able if any(s.independent_of for s in p.decision.stages.values())] or able
             if able:
                 max(able, key=lambda p: p.count).guarantees.add(feature)
         return plans
