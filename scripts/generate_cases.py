@@ -147,6 +147,7 @@ RATES = {
     "skipped": 0.002,
     "outsider": 0.0006,  # done by someone outside the stage's `who`
 }
+FEATURES = ("withdrawn", "delayed", "pause_pausable", "pause_elsewhere", "skipped", "outsider")
 MATURE_DAYS = 60  # a guaranteed example is placed in a case received at least this long before --end
 
 WAITING_ON_CLIENT = (
@@ -270,6 +271,7 @@ class Plan:
     thresholds: dict[str, list[Decimal]]
     zone_words: str
     guarantees: set[str] = field(default_factory=set)  # features this decision must show at least once
+    possible: set[str] = field(default_factory=set)  # features some path of it can show
     routes: dict[tuple[str, ...], Route] = field(default_factory=dict)
 
     def route(self, path: list[Stage]) -> Route:
@@ -362,6 +364,8 @@ class Generator:
         self.calendars: dict[str, BusinessCalendar] = {}
         self.hours: dict[str, WorkingTime] = {}
         self._on_path: dict[str, dict[str, float]] = {}  # decision -> stage -> share of requests passing it
+        # decision -> the paths seen, each with a list holding 1/tries for each time it was
+        self._paths: dict[str, dict[tuple[str, ...], tuple[list[Stage], list[float]]]] = {}
         self.plans = self._plans(total, random.Random(seed))  # noqa: S311 - sample data, not secrets
 
     def _calendar(self, decision: Decision) -> tuple[BusinessCalendar, WorkingTime]:
@@ -404,14 +408,26 @@ class Generator:
                     zone_name(calendar.calendar.timezone.id, "zh"),
                 )
             )
-        # Each feature the record must show is guaranteed by the busiest decision that can have it.
+        # Each feature the record must show is guaranteed by one decision: the one with the most
+        # cases that can have it, sharing them out so that one small decision is not asked for all.
         # A stage signed by someone outside `who` is shown where it matters most: four eyes.
-        for feature in (*RATES, "pause_pausable", "open"):
-            able = [p for p in plans if p.count and _can_have(p.decision, feature)]
+        share: dict[tuple[int, str], float] = {}
+        for plan in plans:
+            for path, times in self._paths[plan.decision.id].values():
+                where = plan.route(path).where
+                for feature in FEATURES:
+                    if where[feature] and _can_have(plan.decision, feature):
+                        share[plan.index, feature] = share.get((plan.index, feature), 0.0) + sum(times)
+            plan.possible = {f for f in FEATURES if (plan.index, f) in share}
+        for feature in FEATURES:
+            able = [p for p in plans if p.count and feature in p.possible]
             if feature == "outsider":
                 able = [p for p in able if any(s.independent_of for s in p.decision.stages.values())] or able
             if able:
-                max(able, key=lambda p: p.count).guarantees.add(feature)
+                best = max(able, key=lambda p: p.count * share[p.index, feature] / (1 + len(p.guarantees)))
+                best.guarantees.add(feature)
+        if plans:
+            max(plans, key=lambda p: p.count).guarantees.add("open")
         return plans
 
     def _loads(self, weights: Sequence[float]) -> dict[str, float]:
@@ -424,8 +440,12 @@ class Generator:
             thresholds = _thresholds(decision)
             seen: dict[str, int] = {}
             tries = 200
+            paths = self._paths[decision.id] = {}
             for _ in range(tries):
-                for stage in path_for(decision, _values(probe, decision, thresholds)):
+                path = path_for(decision, _values(probe, decision, thresholds))
+                known = paths.setdefault(tuple(s.id for s in path), (path, []))
+                known[1].append(1.0 / tries)
+                for stage in path:
                     seen[stage.id] = seen.get(stage.id, 0) + 1
             self._on_path[decision.id] = {stage: times / tries for stage, times in seen.items()}
             for stage_id, times in seen.items():
@@ -466,12 +486,9 @@ class Generator:
 
 
 def _can_have(decision: Decision, feature: str) -> bool:
-    if feature == "pause_pausable":
-        return any(s.pausable and _kind(s) is not Kind.CLOCK_HOURS for s in decision.stages.values())
-    if feature == "delayed":
+    """Whether the decision may show the feature at all (where on a path: ``Route.where``)."""
+    if feature == "delayed":  # a delay is announced to the client
         return decision.audience is Audience.CLIENT
-    if feature in ("skipped", "pause_elsewhere", "outsider"):
-        return len(decision.stages) > 2
     return True
 
 
@@ -535,13 +552,14 @@ class Run:
     def _features(self, cases: list[Case], guarantee: bool) -> None:
         """Mark the cases of a chunk that are withdrawn, delayed, paused, ... and at which step:
         each at its rate (per case, or per case that passes a pausable stage), and at least
-        once in the decision that guarantees it, in a case old enough to have finished."""
+        once in the decision that guarantees it, in a case old enough to have finished. A case
+        has one of them at most: a withdrawn request would hide the delay it was meant to show."""
         rng, plan = self.rng, self.plan
         mature = plan.cutoff - MATURE_DAYS * 86400
-        for feature in ("withdrawn", "delayed", "pause_pausable", "pause_elsewhere", "skipped", "outsider"):
-            if not _can_have(plan.decision, feature):
+        for feature in FEATURES:
+            if feature not in plan.possible:
                 continue
-            eligible = [c for c in cases if c.route.where[feature]]
+            eligible = [c for c in cases if c.route.where[feature] and not c.features]  # one each, so none is lost
             if not eligible:
                 continue
             expected = PAUSE_SHARE * len(eligible) if feature == "pause_pausable" else RATES[feature] * len(cases)
@@ -549,6 +567,10 @@ class Run:
             chosen = [c for c in eligible if rng.random() < chance]
             if guarantee and feature in plan.guarantees and not any(c.received < mature for c in chosen):
                 ripe = [c for c in eligible if c.received < mature]
+                if feature == "outsider":  # where four eyes are required, if any such case is ripe
+                    ripe = [
+                        c for c in ripe if any(c.route.steps[i].stage.independent_of for i in c.route.where[feature])
+                    ] or ripe
                 if ripe:
                     chosen.append(rng.choice(ripe))
             for case in chosen:
