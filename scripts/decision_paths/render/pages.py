@@ -23,6 +23,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from decision_paths.plan import views as v
+from decision_paths.render import charts
 from decision_paths.render.text import markdown_block
 
 # Raw HTML too large to go through search indexing (diagram SVG, calculator)
@@ -133,9 +134,8 @@ class PageRenderer:
         calculator: v.Calculator | None = getattr(view, "calculator", None)
         blocks = {CALCULATOR_SLOT: self.render("calculator.html", calc=calculator)} if calculator else {}
         for trend in trends_of(view):
-            # The trend's chart goes here, after the page is indexed for search: the SVG of
-            # render/charts.trend_chart(trend.points, ...) once that module is in; nothing yet.
-            blocks[str(trend_slot(trend.slot))] = ""
+            # The chart goes in after the page is indexed for search: its numbers are in the table.
+            blocks[str(trend_slot(trend.slot))] = trend_svg(trend)
         html = (
             self.render(template, page=view, diagram_slot=DIAGRAM_SLOT, calculator_slot=CALCULATOR_SLOT, **extra).strip(
                 "\n"
@@ -155,6 +155,21 @@ class PageRenderer:
             else:
                 pages.append(rendered)
         return RenderedSite(tuple(pages), catalogue)
+
+
+@functools.lru_cache(maxsize=512)
+def trend_svg(trend: v.Trend) -> str:
+    """The trend drawn once per build (a decision page and Promises kept show the same one)."""
+    if not trend.points:
+        return ""
+    svg = charts.trend_chart(
+        [charts.TrendPoint(p.month, p.rate, p.n) for p in trend.points],
+        title=trend.title,
+        rate_label=trend.rate_label,
+        count_label=trend.count_label,
+        threshold_note=trend.threshold_note,
+    )
+    return f'<div class="dp-chart">{svg}</div>'
 
 
 def trends_of(view: object) -> list[v.Trend]:
