@@ -9,6 +9,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -304,3 +305,24 @@ def test_record_rules_are_the_committed_versions(repository: Path, monkeypatch: 
     assert first.since == -(2**62)  # cases older than the first commit: the first rules known
     assert second.since == micros(dt.datetime.fromisoformat("2026-11-01T12:00:00+08:00"))
     assert [v.decision.stages["answer"].within.amount for v in (first, second)] == [2, 3]
+
+
+def test_cases_check_json_prints_the_findings_as_validate_does(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "a.csv").write_text(
+        "case,decision,event,stage,at\nX1,no-such-decision,received,,2026-11-02T10:00+08:00\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [
+            *(sys.executable, "-m", "decision_paths", "--decisions", str(REPO / "decisions"), "cases", "--check"),
+            *("--cases", str(folder), "--now", "2026-11-23T09:00+08:00", "--format", "json"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert [(f["line"], f["column"], f["code"]) for f in found] == [(2, 2, "DP603")]

@@ -94,6 +94,10 @@ def _as_error(found: Finding) -> Rule:
 
 def run_cases(args: argparse.Namespace) -> int:
     _, record = _record(args)
+    if args.check and args.format == "json":  # the findings as validate --format json prints them
+        shown = [Finding(f.loc, _as_error(f) if args.strict else f.rule, f.message) for f in record.findings]
+        print(F.to_json(shown))
+        return EXIT_FINDINGS if args.strict and shown else EXIT_OK
     status = _report(record.findings, args.strict)
     if args.check:
         return status
