@@ -228,7 +228,8 @@ def test_notes_render_markdown(site: Path) -> None:
 @pytest.mark.parametrize("decision_id", DECISION_IDS)
 def test_decision_page_has_one_inline_diagram(site: Path, model: Organisation, decision_id: str) -> None:
     body = article(site, f"decisions/{decision_id}/")
-    svgs = body.find_all("svg")
+    # the diagram, and beside it only the record's trend chart (with its own table)
+    svgs = [svg for svg in body.find_all("svg") if svg.find_parent(class_="dp-chart") is None]
     assert len(svgs) == 1
     assert svgs[0].find_parent(class_="dp-diagram") is not None
     nodes = svgs[0].select("g.node")
