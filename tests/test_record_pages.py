@@ -18,14 +18,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import re
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from site_helpers import TODAY, build_cli, page, run_cli, text, write_org
+from site_helpers import COMMAND, TODAY, build_cli, page, run_cli, text, write_org
 
 from decision_paths.model import words as W
 
@@ -466,3 +468,34 @@ def test_build_takes_the_record_from_cases_dir(tmp_path: Path) -> None:
     assert "RF-OPEN-01" in text(body(tmp_path / "out" / "internal", "overdue/"))
     missing = build_cli(tmp_path, tmp_path / "out2", "--cases", str(tmp_path / "nowhere"))
     assert missing.code == 2 and "no cases folder" in missing.err
+
+
+def test_without_today_the_record_is_measured_at_the_build_time_so_two_builds_agree(tmp_path: Path) -> None:
+    # SPEC 11: overdue now is as of the build time, never the clock: SOURCE_DATE_EPOCH, else
+    # the last change of the decisions or of the record (here, outside git, the files' times).
+    write_org(tmp_path, {"_org.yaml": SHARED, "money/refund.yaml": REFUND, "money/small.yaml": SMALL})
+    write_record(tmp_path)
+    decisions_time, record_time = 1794000000, 1795000000  # the record changed last
+    for path in (tmp_path / "decisions").rglob("*"):
+        os.utime(path, (decisions_time, decisions_time))
+    for path in (tmp_path / "cases").rglob("*"):
+        os.utime(path, (record_time, record_time))
+    pages = []
+    for n in (1, 2):
+        out = tmp_path / f"out{n}"
+        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        env["DECISION_PATHS_CACHE"] = str(tmp_path / f"cache{n}")
+        done = subprocess.run(
+            [str(COMMAND), "build", "--audience", "internal", "--out", str(out)],
+            cwd=tmp_path,
+            capture_output=True,
+            encoding="utf-8",
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        pages.append((out / "internal" / "overdue" / "index.html").read_bytes())
+    assert pages[0] == pages[1]
+    as_of = dt.datetime.fromtimestamp(record_time, dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert as_of.strftime("%Y-%m-%d %H:%M") in pages[0].decode("utf-8")

@@ -179,14 +179,19 @@ class Pipeline:
 
     def record_as_of(self) -> dt.datetime:
         """The instant the case record is measured at: the end of today when today was given
-        (in the default calendar's zone, so tests and rebuilds of a day agree), else
-        SOURCE_DATE_EPOCH, else now. (Not the last commit: the record changes without one.)"""
+        (in the default calendar's zone, so tests and rebuilds of a day agree), else the
+        build time (SPEC 11): SOURCE_DATE_EPOCH, or the newest commit touching the decisions
+        or the record, so the same commit builds the same bytes. A daily reminder build sets
+        SOURCE_DATE_EPOCH (or runs `overdue --now`) to measure at the moment it runs."""
         if self.fixed_today:
             return dt.datetime.combine(self.today, dt.time(23, 59, 59), ZoneInfo(self.checked.zone))
+        moment = self.build_time("en")
         if "SOURCE_DATE_EPOCH" in os.environ:
-            with contextlib.suppress(ValueError):
-                return dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC)
-        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+            return moment
+        folder = cases_folder(self.folder, self.cases)
+        if folder is not None:  # the record changes without the decisions: its own commits count
+            moment = max(moment, dt.datetime.fromtimestamp(source_date_epoch(folder), dt.UTC))
+        return moment
 
     def record(self, language: str = "en") -> MeasuredRecord | None:
         """The case record measured against the rules, once per pipeline (both sites share
