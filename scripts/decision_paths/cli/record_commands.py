@@ -55,7 +55,10 @@ def _as_of(moment: dt.datetime, org: Organisation) -> dt.datetime:
 
 
 def _record(
-    args: argparse.Namespace, periods: Callable[[dt.datetime, dt.tzinfo], list[Period]] = lambda _, __: []
+    args: argparse.Namespace,
+    periods: Callable[[dt.datetime, dt.tzinfo], list[Period]] = lambda _, __: [],
+    *,
+    findings_only: bool = False,
 ) -> tuple[Organisation, MeasuredRecord]:
     """The record measured as of --now; ``periods(as_of, zone)``: the periods to give figures for."""
     # DuckDB, git history and the cache load only for the record commands: the queries start fast.
@@ -74,7 +77,9 @@ def _record(
     pipeline = Pipeline(_folder(args), today)
     history = pipeline.history("en")
     wanted = periods(as_of, _zone(org))
-    measured = measure_record(_folder(args), folder, org, history, as_of, wanted, pipeline.checked.version)
+    measured = measure_record(
+        _folder(args), folder, org, history, as_of, wanted, pipeline.checked.version, findings_only=findings_only
+    )
     return org, measured
 
 
@@ -93,7 +98,7 @@ def _as_error(found: Finding) -> Rule:
 
 
 def run_cases(args: argparse.Namespace) -> int:
-    _, record = _record(args)
+    _, record = _record(args, findings_only=args.check)
     if args.check and args.format == "json":  # the findings as validate --format json prints them
         shown = [Finding(f.loc, _as_error(f) if args.strict else f.rule, f.message) for f in record.findings]
         print(F.to_json(shown))

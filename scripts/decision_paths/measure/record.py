@@ -108,15 +108,20 @@ def measure(
     rules: RecordRules,
     as_of: dt.datetime,
     periods: Sequence[Period],
+    *,
+    findings_only: bool = False,
 ) -> tuple[Measured, list[Finding]]:
     """Measure the loaded ``events`` table. ``folder_paths``: each record file's real path
-    (for the column of a JSONL cell); ``periods``: the months and quarters to give figures for."""
+    (for the column of a JSONL cell); ``periods``: the months and quarters to give figures for.
+    ``findings_only``: stop once every row and case is checked (only those steps find problems)."""
     known = {"unknown": sorted(rules.versions), "unknown-person": sorted(rules.org.people)}
     context = _Context(con, loaded.files, tuple(folder_paths), list(loaded.findings), known)
     versions = _register_versions(con, rules)
     calendars = _register_calendars(con, rules, as_of)
     _typed_events(context)
     _cases(context, rules, versions)
+    if findings_only:
+        return Measured(as_of=as_of, rules=rules.source), _sorted(context.findings)
     _promised(con, versions, as_of)
     _actual(con, versions, as_of)
     left_out = dict(con.execute("SELECT decision, count(*) FROM left_out GROUP BY decision").fetchall())
@@ -133,7 +138,11 @@ def measure(
         left_out=left_out,
         cases=int(total[0]) if total else 0,
     )
-    return measured, sorted(context.findings, key=lambda f: (f.loc.file, f.loc.line, f.loc.column, f.rule.code))
+    return measured, _sorted(context.findings)
+
+
+def _sorted(found: list[Finding]) -> list[Finding]:
+    return sorted(found, key=lambda f: (f.loc.file, f.loc.line, f.loc.column, f.rule.code))
 
 
 # ------------------------------------------------------------------ what the SQL joins
@@ -969,7 +978,13 @@ def _allowed_actors(con: duckdb.DuckDBPyConnection, rules: RecordRules, versions
 
 
 def measure_folder(
-    folder: str, rules: RecordRules, as_of: dt.datetime, periods: Sequence[Period], shown: str | None = None
+    folder: str,
+    rules: RecordRules,
+    as_of: dt.datetime,
+    periods: Sequence[Period],
+    shown: str | None = None,
+    *,
+    findings_only: bool = False,
 ) -> tuple[Measured, list[Finding]]:
     """Read a cases folder and measure it, in a DuckDB of its own (in memory, spilling to a
     temporary folder past ``MEMORY_LIMIT``, so a million cases fit a small CI machine)."""
@@ -979,6 +994,6 @@ def measure_folder(
             loaded = load_record(con, folder, shown)
             # Row numbers are read; from here on no step depends on the order rows arrive in.
             con.execute("SET preserve_insertion_order = false")
-            return measure(con, loaded, record_files(folder), rules, as_of, periods)
+            return measure(con, loaded, record_files(folder), rules, as_of, periods, findings_only=findings_only)
         finally:
             con.close()
