@@ -10,13 +10,13 @@ import random
 
 import duckdb
 import pytest
+from test_calendar_timeline import make_calendar
 
 from decision_paths.load.cases import bulk_insert
 from decision_paths.measure import dues
 from decision_paths.measure.tables import calendar_tables, from_micros, micros
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.findings import Loc
-from decision_paths.model.organisation import BusinessHours, Calendar, Ref
 from decision_paths.model.timeline import due_instant
 from decision_paths.model.units import parse_duration
 
@@ -34,26 +34,11 @@ WITHIN = [
 ]
 
 
-def calendar(country: str, zone: str, hours: str = "09:00-18:00", workdays=range(5)) -> BusinessCalendar:  # type: ignore[no-untyped-def]
-    opens, closes = (dt.timedelta(hours=int(t[:2]), minutes=int(t[3:5])) for t in hours.split("-"))
-    return BusinessCalendar(
-        Calendar(
-            id="c",
-            loc=NOWHERE,
-            country=Ref(country, NOWHERE),
-            timezone=Ref(zone, NOWHERE),
-            hours=BusinessHours(opens, closes, NOWHERE),
-            workdays=frozenset(workdays),
-            closed=frozenset(),
-            open=frozenset(),
-        )
-    )
-
-
 CALENDARS = {
-    "shanghai": calendar("CN", "Asia/Shanghai"),
-    "berlin": calendar("DE", "Europe/Berlin", "08:30-17:15"),
-    "london-all-day": calendar("GB", "Europe/London", "00:00-24:00", range(7)),
+    "shanghai": make_calendar("CN", "Asia/Shanghai", closed=("2026-12-31",)),  # a company closure too
+    "hong-kong": make_calendar("HK", "Asia/Hong_Kong"),
+    "berlin": make_calendar("DE", "Europe/Berlin", "08:30-17:15"),
+    "london-all-day": make_calendar("GB", "Europe/London", "00:00-24:00", range(7)),
 }
 
 
@@ -107,9 +92,12 @@ def test_due_instants_and_working_time_equal_the_timeline(name: str) -> None:
     pairs = [(key, name, micros(received)) for key, (received, _, _) in expected.items() if key % len(WITHIN) == 0]
     bulk_insert(con, "w", [("key", "BIGINT"), ("cal", "VARCHAR"), ("at_us", "BIGINT")], pairs)
     worked = dict(con.execute(f"SELECT key, w_us FROM ({dues.working_us_sql('w', 'at_us', 'w_us')})").fetchall())
+    # the same by the equality joins the engine uses for most instants (dues.working_at)
+    join, value = dues.working_at("w", "at_us", "x")
+    joined = dict(con.execute(f"SELECT w.key, {value} FROM w {join}").fetchall())
     origin = micros(business.local(dt.date(2025, 12, 1)))
     for key, _, at_us in pairs[:40]:
-        assert worked[key] == _working(business, origin, at_us)  # the tables count from their first day
+        assert worked[key] == joined[key] == _working(business, origin, at_us)  # counted from the tables' first day
 
 
 def _working(business: BusinessCalendar, start_us: int, end_us: int) -> int:
