@@ -83,9 +83,14 @@ def _record(
     return org, measured
 
 
+def _shown(found: tuple[Finding, ...], strict: bool) -> list[Finding]:
+    """The record's findings: warnings, or errors with --strict."""
+    return [Finding(f.loc, _as_error(f) if strict else f.rule, f.message) for f in found]
+
+
 def _report(found: tuple[Finding, ...], strict: bool) -> int:
     """Findings to stderr, one a line; exit 1 with --strict when there are any."""
-    shown = [Finding(f.loc, _as_error(f) if strict else f.rule, f.message) for f in found]
+    shown = _shown(found, strict)
     for item in shown:
         print(item.to_text(), file=sys.stderr)
     if shown:
@@ -100,7 +105,7 @@ def _as_error(found: Finding) -> Rule:
 def run_cases(args: argparse.Namespace) -> int:
     _, record = _record(args, findings_only=args.check)
     if args.check and args.format == "json":  # the findings as validate --format json prints them
-        shown = [Finding(f.loc, _as_error(f) if args.strict else f.rule, f.message) for f in record.findings]
+        shown = _shown(record.findings, args.strict)
         print(F.to_json(shown))
         return EXIT_FINDINGS if args.strict and shown else EXIT_OK
     status = _report(record.findings, args.strict)

@@ -34,6 +34,7 @@ class RecordFile:
     path: str  # as findings show it
     kind: str  # csv | jsonl | parquet
     columns: tuple[str, ...]  # in the file's own order
+    source: str = ""  # where it is read from (a JSONL cell's column is found in its line)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +74,10 @@ def load_record(con: duckdb.DuckDBPyConnection, folder: str, shown: str | None =
             columns = _columns(con, path, kind)
         except duckdb.Error as err:
             findings.append(BAD_ROW.at(Loc(name, 1, 1), f"the file cannot be read as {kind}: {_first_line(err)}"))
-            files.append(RecordFile(name, kind, ()))
+            files.append(RecordFile(name, kind, (), path))
             continue
         missing = [c for c in ALWAYS if c not in columns]
-        files.append(RecordFile(name, kind, columns))
+        files.append(RecordFile(name, kind, columns, path))
         findings.extend(_unknown_columns(con, files[-1], path))
         if missing:
             findings.append(

@@ -85,7 +85,7 @@ def local_day_sql(instant: str, offset_alias: str) -> str:
     return f"CAST(make_timestamp({instant} + {offset_alias}.offset_s * 1000000) AS DATE)"
 
 
-def working_at(table_alias: str, instant: str, alias: str, *, left: bool = False) -> tuple[str, str]:
+def working_at(table_alias: str, instant: str, alias: str) -> tuple[str, str]:
     """(join clauses, the expression of W(instant)) to add to a query over ``table_alias``:
     the instant's quarter hour gives its offset, the offset its date, the date the working
     time before it; inside that day's hours the time since opening counts, clamped."""
@@ -99,7 +99,6 @@ def working_at(table_alias: str, instant: str, alias: str, *, left: bool = False
         f"({alias}.before_us + CASE WHEN {alias}.working "
         f"THEN least(greatest({at} - {alias}.opens_us, 0), {alias}.closes_us - {alias}.opens_us) ELSE 0 END)"
     )
-    del left  # both joins keep every row: an instant outside the tables gives NULL
     return clause, value
 
 

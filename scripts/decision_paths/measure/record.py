@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from decision_paths.load.cases import LoadedRecord, RecordFile, bulk_insert, cell_loc, load_record, record_files
+from decision_paths.load.cases import LoadedRecord, RecordFile, bulk_insert, cell_loc, load_record
 from decision_paths.measure import dues
 from decision_paths.measure.tables import calendar_tables, from_micros, micros
 from decision_paths.model import people as queries
@@ -33,6 +33,7 @@ from decision_paths.model.cases import (
     CASE_ORDER,
     MIN_CASES_INTERNAL,
     NEEDS_STAGE,
+    NO_PERCENTILES,
     UNKNOWN_IN_RECORD,
     DecisionFigures,
     Deviation,
@@ -96,7 +97,6 @@ class RecordRules:
 class _Context:
     con: duckdb.DuckDBPyConnection
     files: tuple[RecordFile, ...]
-    folder_paths: tuple[str, ...]
     findings: list[Finding] = field(default_factory=list)
     known: Mapping[str, Sequence[str]] = field(default_factory=dict)  # rule -> the names it could have meant
 
@@ -104,18 +104,16 @@ class _Context:
 def measure(
     con: duckdb.DuckDBPyConnection,
     loaded: LoadedRecord,
-    folder_paths: Sequence[str],
     rules: RecordRules,
     as_of: dt.datetime,
     periods: Sequence[Period],
     *,
     findings_only: bool = False,
 ) -> tuple[Measured, list[Finding]]:
-    """Measure the loaded ``events`` table. ``folder_paths``: each record file's real path
-    (for the column of a JSONL cell); ``periods``: the months and quarters to give figures for.
+    """Measure the loaded ``events`` table. ``periods``: the months and quarters to give figures for.
     ``findings_only``: stop once every row and case is checked (only those steps find problems)."""
     known = {"unknown": sorted(rules.versions), "unknown-person": sorted(rules.org.people)}
-    context = _Context(con, loaded.files, tuple(folder_paths), list(loaded.findings), known)
+    context = _Context(con, loaded.files, list(loaded.findings), known)
     versions = _register_versions(con, rules)
     calendars = _register_calendars(con, rules, as_of)
     _typed_events(context)
@@ -308,8 +306,6 @@ def _typed_events(context: _Context) -> None:
         UNION ALL SELECT file, row, 'at', 'at-years', "at" FROM ev2 WHERE cal IS NOT NULL AND NOT at_year {_YEARS}
         UNION ALL SELECT file, row, 'until', 'until', "until" FROM ev2
             WHERE event = 'delayed' AND cal IS NOT NULL AND until_us IS NULL
-        UNION ALL SELECT file, row, 'inputs', 'inputs-missing', NULL FROM ev2
-            WHERE event = 'received' AND coalesce(trim(inputs), '') = '' AND FALSE
     """
     con.execute(f"CREATE OR REPLACE TABLE problems AS {problems}")
     for file, row, column, rule, value in con.execute(
@@ -334,7 +330,8 @@ def _typed_events(context: _Context) -> None:
 
 
 def _loc(context: _Context, file: int, row: int, column: str | None):  # type: ignore[no-untyped-def]
-    return cell_loc(context.files[file], row, column, context.folder_paths[file])
+    found = context.files[file]
+    return cell_loc(found, row, column, found.source or None)
 
 
 _MESSAGES = {
@@ -717,7 +714,7 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
             ON w."case" = c."case" AND w.decision = c.decision
         """
     )
-    j_answered, w_answered = dues.working_at("v", "answered_us", "w1", left=True)
+    j_answered, w_answered = dues.working_at("v", "answered_us", "w1")
     j_received, w_received = dues.working_at("v", "received_us", "w2")
     con.execute(
         f"""
@@ -827,7 +824,7 @@ def percentiles(sorted_hours: Sequence[float] | None, minimum: int = MIN_CASES_I
     """Nearest rank: the p-th percentile of n values is the ceil(p/100 * n)-th smallest."""
     values = list(sorted_hours or ())
     if len(values) < minimum:
-        return Percentiles(None, None, None)
+        return NO_PERCENTILES
 
     def rank(p: int) -> float:
         return round(float(values[max(1, math.ceil(p / 100 * len(values))) - 1]), 2)
@@ -994,6 +991,6 @@ def measure_folder(
             loaded = load_record(con, folder, shown)
             # Row numbers are read; from here on no step depends on the order rows arrive in.
             con.execute("SET preserve_insertion_order = false")
-            return measure(con, loaded, record_files(folder), rules, as_of, periods, findings_only=findings_only)
+            return measure(con, loaded, rules, as_of, periods, findings_only=findings_only)
         finally:
             con.close()

@@ -33,7 +33,6 @@ NEEDS_STAGE = frozenset({EventKind.DONE, EventKind.PAUSED, EventKind.RESUMED, Ev
 # Below these counts a rate or percentile says more about chance than about the team.
 MIN_CASES_INTERNAL = 10
 MIN_CASES_CLIENT = 20
-PERCENTILES = (50, 80, 95)
 
 # Findings about rows of the record: warnings (errors with --strict), at the cell.
 BAD_ROW = Rule("DP601", "bad-case-row", Severity.WARNING, "a row of the case record cannot be used")
