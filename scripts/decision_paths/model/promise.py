@@ -50,11 +50,12 @@ def promise(decision: Decision, calendar: BusinessCalendar | None, today: dt.dat
 def _summed(decision: Decision, stages: list[str], unit: Unit) -> Promise | None:
     """Fewest and most of ``unit`` over the paths, by one pass from the answer backwards."""
     answer = answer_id(decision)
+    targets = paths(decision).targets
     totals: dict[str, tuple[Decimal, Decimal]] = {}
     for stage_id in reversed(stages):  # every stage after all the stages it leads to
         stage = decision.stages[stage_id]
         own = stage.within.amount
-        tails = [totals[t] for t in _targets(decision, stage_id) if t in totals] if stage_id != answer else []
+        tails = [totals[t] for t in targets[stage_id] if t in totals] if stage_id != answer else []
         if tails:
             totals[stage_id] = (own + min(t[0] for t in tails), own + max(t[1] for t in tails))
         else:
@@ -63,10 +64,6 @@ def _summed(decision: Decision, stages: list[str], unit: Unit) -> Promise | None
         return None
     low, high = totals[decision.start.id]
     return Promise(low, high, unit)
-
-
-def _targets(decision: Decision, stage_id: str) -> list[str]:
-    return [t.id for t in decision.stages[stage_id].successors() if t.id in decision.stages]
 
 
 def _working_days(decision: Decision, calendar: BusinessCalendar, today: dt.date) -> Promise:
