@@ -71,6 +71,12 @@ EXPECTED = [
         "the case record names a decision, stage or person that does not exist",
     ),
     ("DP604", "case-out-of-order", "warning", "a case's events contradict each other (done before received, ...)"),
+    (
+        "DP610",
+        "bad-tracking-setting",
+        "warning",
+        "the cases folder's _tracking.yaml cannot be read: no tracking page is built until it is fixed",
+    ),
 ]
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -254,9 +255,74 @@ def run_overdue(args: argparse.Namespace) -> int:
 
 
 def run_track(args: argparse.Namespace) -> int:
-    if not os.environ.get("DECISION_PATHS_TRACKING_SECRET"):
-        raise UsageError(
-            "tracking pages are not set up: set DECISION_PATHS_TRACKING_SECRET (a CI secret) when building "
-            "the client site, then ask again"
+    """The link to send one case's client, or why it has none."""
+    # cryptography and the record's engine load only for this command: the queries start fast.
+    from decision_paths.load.tracking import secret_problem, tracking_secret
+    from decision_paths.render.tracking import tracking_path
+
+    secret = tracking_secret()
+    if secret is None:
+        raise UsageError(f"{secret_problem()}; then build the client site and ask again")
+    org, record = _record(args)
+    _report(record.findings, args.strict)
+    found = [t for t in record.measured.tracked if t.case == args.case]
+    if len(found) != 1:
+        raise UsageError(_no_link(args, org, record, len(found)))
+    tracked = found[0]
+    base = _client_site_url(args)
+    path = tracking_path(secret, tracked.case, tracked.epoch)
+    print(f"{base.rstrip('/')}/{path}" if base else path)
+    if not base:
+        print(
+            "the client site has no site_url (mkdocs.client.yml): put the site's address before this path",
+            file=sys.stderr,
         )
-    raise UsageError("tracking links are not built yet in this version; the tracking pages come in a later release")
+    closed = tracked.closed
+    until = "while the case is open" if closed is None else f"until {(closed + dt.timedelta(days=90)).date()}"
+    print(f"{tracked.case} ({tracked.decision}, epoch {tracked.epoch}): the page is built {until}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _no_link(args: argparse.Namespace, org: Organisation, record: MeasuredRecord, count: int) -> str:
+    """Why a case has no tracking page, in the words of the person who asked."""
+    # DuckDB loads only for the record commands, like the measuring itself.
+    from decision_paths.load.cases import case_events
+    from decision_paths.load.files import cases_folder
+    from decision_paths.model.organisation import Audience
+    from decision_paths.model.tracking import EPOCHS_FILE, TRACKING_DAYS
+
+    if count > 1:
+        return f"case id '{args.case}' is used by more than one client decision: its link would not be its own"
+    folder = cases_folder(_folder(args), args.cases)
+    rows = case_events(folder, args.case) if folder else []
+    if not rows:
+        return f"no case '{args.case}' in the record ({folder}); case ids are written as in the ticket system"
+    decisions = sorted({d for d, _ in rows})
+    decision = org.decisions.get(decisions[0])
+    if decision is None or decision.audience is not Audience.CLIENT:
+        return (
+            f"case '{args.case}' follows '{decisions[0]}', which is not on the client site (audience: internal): "
+            "its client gets no tracking page"
+        )
+    if any(EPOCHS_FILE in f.loc.file for f in record.findings):
+        return f"the cases folder's {EPOCHS_FILE} cannot be read, so no tracking page is built (see above)"
+    last = max(at for _, at in rows)
+    return (
+        f"case '{args.case}' was answered or withdrawn more than {TRACKING_DAYS} days before "
+        f"{record.measured.as_of.date()} (its last event: {last}), or its rows have problems "
+        "(`decision-paths cases --check`): its page is no longer built"
+    )
+
+
+def _client_site_url(args: argparse.Namespace) -> str | None:
+    """The client site's site_url, read as a build reads its configuration."""
+    # MkDocs loads only for the link's address: the queries start fast.
+    from decision_paths.model.organisation import Audience
+    from decision_paths.pipeline.sites import Pipeline
+    from decision_paths.render.site import load_site_config, quiet_third_parties
+
+    quiet_third_parties()
+    pipeline = Pipeline(_folder(args), args.today or dt.date.today(), history=False)
+    with tempfile.TemporaryDirectory() as site_dir:
+        config = load_site_config(pipeline, site_dir=site_dir, audience=Audience.CLIENT, report_findings=False)
+    return str(config.site_url) if config.site_url else None

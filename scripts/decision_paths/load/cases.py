@@ -42,6 +42,8 @@ class LoadedRecord:
     files: tuple[RecordFile, ...]
     findings: tuple[Finding, ...]
     rows: int
+    folder: str = ""  # the cases folder read, for its settings files (``_tracking.yaml``)
+    shown: str | None = None  # how its paths appear in findings
 
 
 def record_files(folder: str) -> list[str]:
@@ -94,7 +96,18 @@ def load_record(con: duckdb.DuckDBPyConnection, folder: str, shown: str | None =
         except duckdb.Error as err:
             findings.append(BAD_ROW.at(Loc(name, 1, 1), f"the file cannot be read as {kind}: {_first_line(err)}"))
     rows = con.execute("SELECT count(*) FROM events").fetchone()
-    return LoadedRecord(tuple(files), tuple(findings), int(rows[0]) if rows else 0)
+    return LoadedRecord(tuple(files), tuple(findings), int(rows[0]) if rows else 0, folder, shown)
+
+
+def case_events(folder: str, case: str) -> list[tuple[str, str]]:
+    """(decision, at) of every row of one case, as written (for saying why it has no page)."""
+    con = duckdb.connect(":memory:")
+    try:
+        load_record(con, folder)
+        rows = con.execute('SELECT decision, "at" FROM events WHERE "case" = ? ORDER BY "at"', [case]).fetchall()
+    finally:
+        con.close()
+    return [(str(d), str(a)) for d, a in rows if d is not None and a is not None]
 
 
 def shown_path(path: str, shown: str | None) -> str:

@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 import duckdb
 
 from decision_paths.load.cases import LoadedRecord, RecordFile, bulk_insert, cell_loc, load_record
+from decision_paths.load.tracking import load_epochs
 from decision_paths.measure import dues
 from decision_paths.measure.tables import calendar_tables, from_micros, micros
+from decision_paths.measure.tracking import tracked_cases
 from decision_paths.model import people as queries
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.cases import (
@@ -47,7 +49,7 @@ from decision_paths.model.cases import (
     Status,
 )
 from decision_paths.model.findings import Finding
-from decision_paths.model.organisation import Decision, InputType, Organisation
+from decision_paths.model.organisation import Audience, Decision, InputType, Organisation
 from decision_paths.model.suggest import did_you_mean
 from decision_paths.model.timeline import (
     FIRST_START_YEAR,
@@ -118,6 +120,8 @@ def measure(
     calendars = _register_calendars(con, rules, as_of)
     _typed_events(context)
     _cases(context, rules, versions)
+    epochs, epoch_findings = load_epochs(loaded.folder, loaded.shown) if loaded.folder else ({}, ())
+    context.findings.extend(epoch_findings)
     if findings_only:
         return Measured(as_of=as_of, rules=rules.source), _sorted(context.findings)
     _promised(con, versions, as_of)
@@ -127,6 +131,9 @@ def measure(
     overdue = _overdue(con, rules, versions, calendars, as_of)
     deviations = _deviations(con, rules, versions)
     total = con.execute("SELECT count(*) FROM verdict").fetchone()
+    client = frozenset(d.id for d in rules.org.decisions.values() if d.audience is Audience.CLIENT)
+    # a broken _tracking.yaml builds no page: with its epochs lost, a revoked link would open again
+    tracked = () if epochs is None else tracked_cases(con, [v.decision for v in versions], client, epochs, as_of)
     measured = Measured(
         as_of=as_of,
         rules=rules.source,
@@ -135,6 +142,7 @@ def measure(
         deviations=deviations,
         left_out=left_out,
         cases=int(total[0]) if total else 0,
+        tracked=tracked,
     )
     return measured, _sorted(context.findings)
 

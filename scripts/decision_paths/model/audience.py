@@ -43,6 +43,7 @@ from decision_paths.model.organisation import (
     Who,
     WhoMode,
 )
+from decision_paths.model.tracking import TrackedCase
 
 INTERNAL_TEAM = "internal-team"
 _NOWHERE = Loc("")
@@ -65,6 +66,7 @@ class PageKind(enum.Enum):
     PROMISES_KEPT = "promises-kept"  # per decision: on-time rates, percentiles, bottleneck, trend
     OVERDUE = "overdue"  # open cases and stages past due now, and who can act
     HIDDEN_RULES = "hidden-rules"  # conformance: where what happens is not what is written
+    TRACKING = "tracking"  # one encrypted page per open or recent case, outside the nav (client site)
 
 
 class RecordShown(enum.Enum):
@@ -113,7 +115,7 @@ SITES: Mapping[Audience, Site] = {
     # Clients get generated pages only: docs/ is for editors and may show internal details.
     Audience.CLIENT: Site(
         Audience.CLIENT,
-        (PageKind.CLIENT_DECISION, PageKind.CHANGES, PageKind.HOME, PageKind.CALENDARS),
+        (PageKind.CLIENT_DECISION, PageKind.CHANGES, PageKind.HOME, PageKind.CALENDARS, PageKind.TRACKING),
         ("mkdocs.client.yml", "mkdocs.yml"),
         own_docs=False,
         diagrams=False,
@@ -128,12 +130,15 @@ def site_view(org: Organisation, audience: Audience, words: Mapping[str, str]) -
     return org if audience is Audience.INTERNAL else client_view(org, words)
 
 
-def site_record(record: SiteRecord, audience: Audience, view: Organisation) -> SiteRecord:
+def site_record(
+    record: SiteRecord, audience: Audience, view: Organisation, words: Mapping[str, str] | None = None
+) -> SiteRecord:
     """The record as one site shows it. For clients: only the quarterly figures of the
     decisions on their site (``view``), whole-decision counts only (no stage, no percentile,
-    no case id, person or reason), and no rate below MIN_CASES_CLIENT cases."""
+    no case id, person or reason), and no rate below MIN_CASES_CLIENT cases; and the
+    tracked cases of those decisions with internal stages as "Internal review"."""
     if SITES[audience].record is RecordShown.ALL:
-        return record
+        return dataclasses.replace(record, measured=dataclasses.replace(record.measured, tracked=()))
     quarters = {p.label for p in record.quarters}
     figures = tuple(
         DecisionFigures(
@@ -153,8 +158,29 @@ def site_record(record: SiteRecord, audience: Audience, view: Organisation) -> S
         for f in record.measured.figures
         if f.decision in view.decisions and f.period in quarters
     )
-    measured = Measured(as_of=record.measured.as_of, rules=record.measured.rules, figures=figures)
+    internal_title = (words or {}).get("internal_review", "Internal review")
+    tracked = tuple(_client_tracked(t, internal_title) for t in record.measured.tracked if t.decision in view.decisions)
+    measured = Measured(as_of=record.measured.as_of, rules=record.measured.rules, figures=figures, tracked=tracked)
     return SiteRecord(measured, record.zone, (), record.quarters)
+
+
+def _client_tracked(case: TrackedCase, internal_title: str) -> TrackedCase:
+    """A tracked case as its client sees it: internal stages renamed ``internal-review-N``
+    with the title "Internal review", in the steps and in the events. The case id stays:
+    it derives the page's address and key, and is never written to the page."""
+    internal = [s.stage for s in case.steps if s.internal]
+    renamed = {stage: f"internal-review-{n}" for n, stage in enumerate(internal, 1)}
+    steps = tuple(
+        dataclasses.replace(s, stage=renamed[s.stage], title=internal_title) if s.internal else s for s in case.steps
+    )
+    shown = {s.stage for s in case.steps}
+    events = tuple(
+        dataclasses.replace(e, stage=renamed.get(e.stage, e.stage) if e.stage is not None else None)
+        for e in case.events
+        # an event at a stage the path does not pass (conformance's business) names nothing to clients
+        if e.stage is None or e.stage in shown
+    )
+    return dataclasses.replace(case, steps=steps, events=events)
 
 
 def site_history(history: History, audience: Audience, view: Organisation) -> tuple[ChangeNote, ...]:

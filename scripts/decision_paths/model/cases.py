@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from decision_paths.model.findings import Rule, Severity
+from decision_paths.model.tracking import TrackedCase
 
 COLUMNS = ("case", "decision", "event", "stage", "at", "by", "inputs", "until", "reason", "client_note")
 ALWAYS = ("case", "decision", "event", "at")
@@ -46,7 +47,13 @@ UNKNOWN_IN_RECORD = Rule(
 CASE_ORDER = Rule(
     "DP604", "case-out-of-order", Severity.WARNING, "a case's events contradict each other (done before received, ...)"
 )
-RULES = (BAD_ROW, BARE_DATE, UNKNOWN_IN_RECORD, CASE_ORDER)
+TRACKING_SETTING = Rule(
+    "DP610",
+    "bad-tracking-setting",
+    Severity.WARNING,
+    "the cases folder's _tracking.yaml cannot be read: no tracking page is built until it is fixed",
+)
+RULES = (BAD_ROW, BARE_DATE, UNKNOWN_IN_RECORD, CASE_ORDER, TRACKING_SETTING)
 
 
 class Status(enum.StrEnum):
@@ -243,6 +250,7 @@ class Measured:
     deviations: tuple[DeviationCount, ...] = ()
     left_out: Mapping[str, int] = field(default_factory=dict)  # decision id -> cases left out
     cases: int = 0
+    tracked: tuple[TrackedCase, ...] = ()  # client decisions' cases that get a tracking page
 
     def figures_for(self, decision: str, period: str) -> DecisionFigures | None:
         return next((f for f in self.figures if f.decision == decision and f.period == period), None)

@@ -322,6 +322,44 @@ _EN: dict[str, str] = {
     "answered_on_time": "Answered on time",
     "clock_stopped": "Clock stopped while waiting for you",
     "too_few_to_publish": "too few requests to publish",
+    "tracking_title": "Your request",
+    "tracking_loading": "Opening your request…",
+    "tracking_error": (
+        "This link is incomplete, wrong or no longer valid, so nothing can be shown. Links stop working "
+        "90 days after the answer, or when we send you a new one. Please ask us for a new link."
+    ),
+    "tracking_no_script": "This page needs JavaScript to open your request: it is decoded in your browser only.",
+    "tracking_private": (
+        "This page is private to you: only someone with the whole link can read it. Do not share the link."
+    ),
+    "tracking_received": "Received",
+    "tracking_promised": "Promised answer by",
+    "tracking_answered": "Answered",
+    "tracking_on_time": "Answered on time",
+    "tracking_late": "Answered after the promised date",
+    "tracking_open": "In progress, within the promised time",
+    "tracking_open_late": "In progress, past the promised date",
+    "tracking_withdrawn": "Withdrawn",
+    "tracking_steps": "Steps",
+    "tracking_step": "Step",
+    "tracking_due": "Due by",
+    "tracking_done": "Done",
+    "tracking_not_done": "not yet",
+    "tracking_answer_step": "the answer",
+    "tracking_events": "Pauses and delays",
+    "tracking_no_events": "No pause or delay so far.",
+    "tracking_when": "When",
+    "tracking_what": "What happened",
+    "tracking_note": "Our note to you",
+    "tracking_paused": "Paused at “{stage}”: the clock stops while we wait for you",
+    "tracking_resumed": "Resumed at “{stage}”",
+    "tracking_delayed": "Delay announced at “{stage}”: new expected date {until}",
+    "tracking_event_withdrawn": "Request withdrawn",
+    "tracking_as_of": "As of {instant}. Times are in {zone}.",
+    "tracking_pause_rule": "A pause on a step that waits for you moves that step's date and the later ones.",
+    "tracking_delay_rule": "An announced delay does not change the promise: we still count the answer as late "
+    "if it comes after the promised date.",
+    "tracking_more": "What this request goes through",
 }
 
 _ZH: dict[str, str] = {
@@ -623,6 +661,41 @@ _ZH: dict[str, str] = {
     "answered_on_time": "按时答复",
     "clock_stopped": "等待您期间暂停计时",
     "too_few_to_publish": "申请太少,不公布",
+    "tracking_title": "您的申请",
+    "tracking_loading": "正在打开您的申请……",
+    "tracking_error": (
+        "此链接不完整、有误或已失效，无法显示任何内容。链接在答复 90 天后或我们发给您新链接后失效。"
+        "请联系我们获取新链接。"
+    ),
+    "tracking_no_script": "此页面需要浏览器脚本才能打开您的申请：内容只在您的浏览器中解密。",
+    "tracking_private": "此页面仅供您本人查看：只有持有完整链接的人才能读取。请勿转发链接。",
+    "tracking_received": "收到时间",
+    "tracking_promised": "承诺答复时间",
+    "tracking_answered": "答复时间",
+    "tracking_on_time": "已在承诺时间内答复",
+    "tracking_late": "答复晚于承诺时间",
+    "tracking_open": "处理中，仍在承诺时间内",
+    "tracking_open_late": "处理中，已超过承诺时间",
+    "tracking_withdrawn": "已撤回",
+    "tracking_steps": "处理步骤",
+    "tracking_step": "步骤",
+    "tracking_due": "应完成时间",
+    "tracking_done": "完成时间",
+    "tracking_not_done": "尚未完成",
+    "tracking_answer_step": "答复",
+    "tracking_events": "暂停与延期",
+    "tracking_no_events": "目前没有暂停或延期。",
+    "tracking_when": "时间",
+    "tracking_what": "发生了什么",
+    "tracking_note": "给您的说明",
+    "tracking_paused": "「{stage}」暂停：等待您回复期间停止计时",
+    "tracking_resumed": "「{stage}」恢复处理",
+    "tracking_delayed": "「{stage}」通知延期：新的预计时间 {until}",
+    "tracking_event_withdrawn": "申请已撤回",
+    "tracking_as_of": "截至 {instant}。时间均为{zone}。",
+    "tracking_pause_rule": "等待您回复的步骤暂停时，该步骤及其后各步骤的时间相应顺延。",
+    "tracking_delay_rule": "通知延期不改变承诺：答复晚于承诺时间，仍计为超时。",
+    "tracking_more": "此类申请的处理流程",
 }
 
 _LANGUAGES: dict[str, dict[str, str]] = {"en": _EN, "zh": _ZH, "zh-hans": _ZH, "zh-cn": _ZH}

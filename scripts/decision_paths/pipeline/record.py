@@ -48,9 +48,13 @@ def record_rules(decisions: str, org: Organisation, history: History | None) -> 
 
 
 def record_version(folder: str) -> str:
-    """A hash of every event file's name and bytes: an unchanged record is not read again."""
+    """A hash of every event file's and settings file's (``_*.yaml``) name and bytes: an
+    unchanged record is not read again."""
     digest = hashlib.sha256()
-    for path in record_files(folder):
+    settings = sorted(
+        os.path.join(folder, name) for name in os.listdir(folder) if name.startswith("_") and name.endswith(".yaml")
+    )
+    for path in [*record_files(folder), *settings]:
         digest.update(os.path.relpath(path, folder).encode() + b"\0")
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):

@@ -8,6 +8,7 @@ everything it reads, so a build with nothing changed runs none of them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -19,11 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from decision_paths.load.files import cases_folder, read_sources, scan_folder
 from decision_paths.load.history import blob_id, read_history, repository_state
 from decision_paths.load.timestamps import source_date_epoch
+from decision_paths.load.tracking import secret_problem, tracking_secret
 from decision_paths.model.audience import SITES, site_history, site_record, site_view
 from decision_paths.model.cases import SiteRecord, shown_periods
 from decision_paths.model.findings import Finding
 from decision_paths.model.history import History
 from decision_paths.model.organisation import Audience, Decision, Organisation
+from decision_paths.model.tracking import SECRET_VARIABLE
 from decision_paths.model.words import words
 from decision_paths.pipeline.validate import Validation, validate_folder
 from decision_paths.store import cache
@@ -223,7 +226,13 @@ class Pipeline:
                     [*months, *quarters],
                     self.checked.version,
                 )
-                shown = SiteRecord(found.measured, zone, months, quarters)
+                measured = found.measured
+                if tracking_secret() is None:  # no tracking page is built: none is planned
+                    measured = dataclasses.replace(measured, tracked=())
+                    problem = secret_problem()
+                    if os.environ.get(SECRET_VARIABLE) and problem and problem not in self._notices:
+                        self._notices.append(problem)  # set, but too short to use
+                shown = SiteRecord(measured, zone, months, quarters)
                 self._record = (found, shown, cache.key("site-record", shown))
         return self._record
 
@@ -261,7 +270,7 @@ class Pipeline:
             settings.home_exists,
             None if history is None else site_history(history, audience, view),
             settings.site_url,
-            None if record is None else site_record(record, audience, view),
+            None if record is None else site_record(record, audience, view, language_words),
         )
         plan = plan_site(view, options, SITES[audience])
         if key:

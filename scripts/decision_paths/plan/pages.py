@@ -29,6 +29,7 @@ from decision_paths.plan import views as v
 from decision_paths.plan.calculator import calculator_view
 from decision_paths.plan.feed import atom_feed
 from decision_paths.plan.record import RecordPlanner
+from decision_paths.plan.tracking import tracking_pages
 from decision_paths.plan.urls import (
     CALENDARS_URI,
     CHANGES_URI,
@@ -88,6 +89,9 @@ def plan_site(org: Organisation, options: PlanOptions, site: Site) -> v.SitePlan
         promises=planner.promises_page(record) if record and PageKind.PROMISES_KEPT in kinds else None,
         overdue=planner.overdue_page(record) if record and PageKind.OVERDUE in kinds else None,
         hidden_rules=planner.hidden_rules_page(record) if record and PageKind.HIDDEN_RULES in kinds else None,
+        tracking=tracking_pages(options.record, org, options.words, options.language, options.use_directory_urls)
+        if options.record is not None and PageKind.TRACKING in kinds
+        else (),
         diagrams={d.id: planner.diagram(d) for d in org.decisions.values()} if site.diagrams else {},
         nav=planner.nav(client, kinds),
         extra_files=planner.feed(),

@@ -192,6 +192,42 @@ class OverdueView:
 
 
 @dataclass(frozen=True, slots=True)
+class TrackingStepRow:
+    title: str
+    due: str
+    done: str  # the instant, or "not yet"
+    state: str  # done-on-time, done-late, current, current-late, waiting
+    is_answer: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingEventRow:
+    when: str
+    what: str
+    note: str | None  # the client_note
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingView:
+    """One client's tracking page, before it is encrypted. ``case`` and ``epoch`` derive
+    its address and key; the page shows neither."""
+
+    case: str
+    epoch: int
+    language: str
+    decision_title: str
+    decision_href: str  # from the tracking page (t/ADDRESS/) to the decision's page
+    status: str  # a Status value, for the page's colour
+    status_text: str
+    received: str
+    promised: str
+    answered: str | None
+    steps: tuple[TrackingStepRow, ...]
+    events: tuple[TrackingEventRow, ...]  # newest first
+    as_of: str
+
+
+@dataclass(frozen=True, slots=True)
 class KindMeaning:
     kind: str
     meaning: str
@@ -621,6 +657,7 @@ class SitePlan:
     promises: PromisesView | None = None
     overdue: OverdueView | None = None
     hidden_rules: HiddenRulesView | None = None
+    tracking: tuple[TrackingView, ...] = ()  # client site only, when a tracking secret is set
     diagrams: Mapping[str, str] = field(default_factory=dict)  # decision id -> DOT source
     nav: list[Any] = field(default_factory=list)  # MkDocs nav entries for the generated pages
     extra_files: Mapping[str, str] = field(default_factory=dict)  # e.g. the Atom feed

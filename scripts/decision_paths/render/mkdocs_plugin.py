@@ -33,6 +33,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, get_toc
 from mkdocs.utils import normalize_url, write_file
 
+from decision_paths.load.tracking import tracking_secret
 from decision_paths.model.audience import SITES, PageKind
 from decision_paths.model.command_line import build_parser
 from decision_paths.model.findings import Finding
@@ -41,7 +42,7 @@ from decision_paths.model.words import words
 from decision_paths.pipeline.sites import Pipeline, SiteSettings
 from decision_paths.plan.reference import COMMANDS_URI, FORMAT_URI, commands_reference, format_reference
 from decision_paths.plan.urls import HOME_URI
-from decision_paths.plan.views import SitePlan
+from decision_paths.plan.views import SitePlan, TrackingView
 from decision_paths.render.graphviz import DiagramError, SvgDrawing
 from decision_paths.render.pages import (
     DIAGRAM_SLOT,
@@ -52,6 +53,7 @@ from decision_paths.render.pages import (
     environment,
     templates_version,
 )
+from decision_paths.render.tracking import tracking_files
 from decision_paths.store import cache
 
 if TYPE_CHECKING:
@@ -106,6 +108,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.build_time = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         self.page_meta: dict[str, dict[str, Any]] = {}  # src_uri -> front matter of a generated page
         self.sections: tuple[str, ...] = ()  # the site's top folders, for its error page
+        self.tracking: tuple[TrackingView, ...] = ()  # this build's tracking pages (client site, with a secret)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -177,6 +180,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             config.site_url,
         )
         plan = pipeline.plan(site.audience, settings)
+        self.tracking = plan.tracking
         record = pipeline.record(language)
         if self.config.report_findings and record is not None:
             for found in record.findings:  # the case record's rows: warnings
@@ -327,12 +331,23 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         """Each diagram also as a file of its own (diagrams/ID.svg), to open or download."""
         mend_search_worker(config.site_dir)
         share_sitemap_with_alternates(config)
+        self._write_tracking(config)
         if self.svgs is None:
             return
         for decision_id in sorted(self.svgs.keys):
             write_file(
                 self._svg(decision_id).encode("utf-8"), os.path.join(config.site_dir, "diagrams", f"{decision_id}.svg")
             )
+
+    def _write_tracking(self, config: MkDocsConfig) -> None:
+        """Tracking pages go in after MkDocs is done: they are no page of its, so no
+        sitemap, search index, navigation or feed can list them."""
+        secret = tracking_secret()
+        if not self.tracking or secret is None:
+            return
+        env = environment(config.theme.custom_dir)
+        for path, data in tracking_files(self.tracking, secret, env, self.w):
+            write_file(data, os.path.join(config.site_dir, path))
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.svgs is not None:
