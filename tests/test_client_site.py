@@ -24,8 +24,10 @@ from conftest import REPO, Org
 
 from decision_paths.model.audience import INTERNAL_TEAM, client_view
 from decision_paths.model.organisation import Audience, Visibility
+from decision_paths.model.tracking import TRACKING_FOLDER
 from decision_paths.model.words import words
 from decision_paths.pipeline import validate_folder
+from decision_paths.render.tracking import tracking_address, tracking_key, unseal
 
 pytestmark = pytest.mark.site
 
@@ -253,6 +255,8 @@ CANARIES = [
     "CANARY-CASE",
     "CANARY-REASON-1",
     "CANARY-REASON-2",
+    "CANARY-REASON-3",
+    "CANARY-REASON-4",
 ]
 # client_notes are shown only on the client site (SPEC section 3), so the internal site
 # does not show them either; an internal decision's client_notes are shown nowhere.
@@ -268,14 +272,15 @@ NOT_SHOWN_INTERNALLY |= {
     "CANARY-OLD-NOTES",
 }
 # The record's reasons are internal notes for the team's own tools: no page shows them.
-NOT_SHOWN_INTERNALLY |= {"CANARY-REASON-1", "CANARY-REASON-2"}
+NOT_SHOWN_INTERNALLY |= {"CANARY-REASON-1", "CANARY-REASON-2", "CANARY-REASON-3", "CANARY-REASON-4"}
+# The tracking pages (SPEC 11) are built with this secret and read back with it.
+SECRET = "canary-test-secret-0123456789abcdef"
 
 
-def dp(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def dp(*args: str, cwd: Path, secret: str = "") -> subprocess.CompletedProcess:
     assert COMMAND.exists(), f"the console command is not installed at {COMMAND}"
-    return subprocess.run(
-        [str(COMMAND), *args], cwd=cwd, capture_output=True, encoding="utf-8", timeout=300, env={**os.environ}
-    )
+    env = {**os.environ, "DECISION_PATHS_TRACKING_SECRET": secret}
+    return subprocess.run([str(COMMAND), *args], cwd=cwd, capture_output=True, encoding="utf-8", timeout=300, env=env)
 
 
 def git(root: Path, *args: str, author: tuple[str, str, str] = GIT_AUTHORS[0]) -> None:
@@ -296,6 +301,39 @@ def git(root: Path, *args: str, author: tuple[str, str, str] = GIT_AUTHORS[0]) -
 
 
 RECORD_COLUMNS = ["case", "decision", "event", "stage", "at", "by", "inputs", "until", "reason", "client_note"]
+
+
+def recent_rows() -> list[list[str]]:
+    """CANARY-CASE-RECENT, answered ten days before the build's day, so it has a tracking page:
+    paused at an internal stage and delayed, each with a canary reason and a note for the client."""
+
+    def row(event: str, stage: str, at: str, by: str = "", **more: str) -> list[str]:
+        cells = {"inputs": "", "until": "", "reason": "", "client_note": "", **more}
+        return ["CANARY-CASE-RECENT", "client-request", event, stage, f"2026-11-{at}:00+08:00", by, *cells.values()]
+
+    return [
+        row("received", "", "09T09:00", inputs="amount=500"),
+        row("done", "intake", "09T10:00", "canary-person-id-1"),
+        row(
+            "paused",
+            "canary-internal-stage",
+            "09T11:00",
+            reason="CANARY-REASON-3",
+            client_note="We wait for your receipt",
+        ),
+        row("resumed", "canary-internal-stage", "10T10:00"),
+        row(
+            "delayed",
+            "canary-internal-stage",
+            "10T11:00",
+            until="2026-11-13T18:00:00+08:00",
+            reason="CANARY-REASON-4",
+            client_note="We need two more days",
+        ),
+        row("done", "canary-internal-stage", "12T10:00", "canary-person-id-4"),
+        row("done", "person-step", "12T12:00", "canary-person-id-2"),
+        row("done", "answer", "12T13:00", "canary-person-id-2"),
+    ]
 
 
 def write_canary_record(root: Path) -> None:
@@ -363,6 +401,9 @@ def write_canary_record(root: Path) -> None:
             "CANARY-REASON-2",
             "",
         ],
+        # Answered a week ago, so it has a tracking page: paused at an internal stage and delayed,
+        # each with a canary reason and a note for the client.
+        *recent_rows(),
         [
             "CANARY-CASE-OVERDUE",
             "client-request",
@@ -435,7 +476,7 @@ def canary_org(tmp_path_factory) -> Org:  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="module")
 def out(canary_org: Org) -> Path:
     target = canary_org.root / "out"
-    done = dp("build", "--audience", "all", "--out", str(target), "--today", TODAY, cwd=canary_org.root)
+    done = dp("build", "--audience", "all", "--out", str(target), "--today", TODAY, cwd=canary_org.root, secret=SECRET)
     assert done.returncode == 0, done.stdout + done.stderr
     return target
 
@@ -490,6 +531,40 @@ def test_no_canary_anywhere_on_the_client_site(out: Path) -> None:
     assert canaries_in(client) == {}
 
 
+def tracking_plaintexts(client: Path) -> dict[str, str]:
+    """Every tracking page of the client site decrypted with the build's secret, by address:
+    the text a client with the link reads."""
+    found = {}
+    for path in sorted((client / TRACKING_FOLDER).glob("*/index.html")):
+        sealed = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select_one("#dp-sealed")
+        assert sealed is not None, path
+        address = str(sealed["data-address"])
+        found[address] = ""
+        for case in ("CANARY-CASE-RECENT", "CANARY-CASE-OVERDUE"):
+            if tracking_address(SECRET.encode(), case, 0) == address:
+                found[address] = unseal(
+                    tracking_key(SECRET.encode(), case, 0), address, str(sealed["data-sealed"])
+                ).decode()
+    return found
+
+
+def test_no_canary_in_the_decrypted_tracking_pages(out: Path) -> None:
+    # The pages are unreadable without their key: the scan above sees ciphertext only. What
+    # the client reads once the page is open must be clean too.
+    pages = tracking_plaintexts(out / "client")
+    recent = tracking_address(SECRET.encode(), "CANARY-CASE-RECENT", 0)
+    overdue = tracking_address(SECRET.encode(), "CANARY-CASE-OVERDUE", 0)
+    assert set(pages) == {recent, overdue}  # open, or answered in the last 90 days; the July cases are not
+    leaked = {c: a for a, plain in pages.items() for c in CANARIES if c.lower() in html.unescape(plain).lower()}
+    assert leaked == {}
+    shown = one_line(BeautifulSoup(pages[recent], "html.parser"))
+    # ...and it is not vacuous: the client's steps, dates and notes are there.
+    assert "Client Request Title" in shown and "Client Intake Step" in shown
+    assert words("zh")["internal_review"] in shown
+    assert "We wait for your receipt" in shown and "We need two more days" in shown
+    assert "2026-11-13 18:00" in shown  # the announced date
+
+
 def test_the_internal_site_contains_every_canary(out: Path) -> None:
     # Otherwise the leak test above could pass by accident (say, a canary spelled differently).
     found = canaries_in(out / "internal")
@@ -531,7 +606,7 @@ def test_canaries_are_found_in_every_form_the_scan_reads(tmp_path: Path) -> None
 
 def test_client_site_has_only_client_decision_pages(out: Path) -> None:
     client = out / "client"
-    pages = sorted(p.relative_to(client).as_posix() for p in client.rglob("*.html"))
+    pages = sorted(p.relative_to(client).as_posix() for p in client.rglob("*.html") if p.parts[-3] != TRACKING_FOLDER)
     assert pages == [
         "404.html",
         "calendars/index.html",

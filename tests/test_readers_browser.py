@@ -6,6 +6,7 @@ Like test_browser.py these FAIL when Chromium or Playwright is missing; they nev
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import http.server
@@ -90,8 +91,9 @@ def plain_hosts(tmp_path_factory) -> Iterator[tuple[str, str]]:  # type: ignore[
         yield one + SUB_PATH, other + "/"
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def chromium_browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright; the test fails (never skips) without it."""
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make test`", pytrace=False)
     try:
@@ -104,6 +106,12 @@ def browser():  # type: ignore[no-untyped-def]
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    with chromium_browser() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

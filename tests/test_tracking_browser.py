@@ -1,0 +1,118 @@
+"""A tracking page opened from its link in headless Chromium (issue 14), at desktop and
+phone widths: the right steps and dates with the key, the error and no data without it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from site_helpers import REPO, TODAY, QuietHandler, build_cli, served
+from test_readers_browser import PHONE, TIMEOUT_MS, WIDE, chromium_browser
+
+from decision_paths.model.organisation import Audience
+from decision_paths.model.tracking import SECRET_VARIABLE
+from decision_paths.pipeline.sites import Pipeline, SiteSettings
+from decision_paths.plan.views import TrackingView
+from decision_paths.render.tracking import tracking_address, tracking_path
+
+pytestmark = [pytest.mark.browser, pytest.mark.site]
+
+SECRET = "browser-test-secret-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def client_site(tmp_path_factory) -> Iterator[tuple[str, Path]]:  # type: ignore[no-untyped-def]
+    base = tmp_path_factory.mktemp("tracking-site")
+    os.environ[SECRET_VARIABLE] = SECRET
+    try:
+        done = build_cli(REPO, base / "out", audience="client", cache=base / "cache")
+    finally:
+        del os.environ[SECRET_VARIABLE]
+    assert done.code == 0, done.out + done.err
+    root = base / "out" / "client"
+    with served(functools.partial(QuietHandler, directory=str(root))) as url:
+        yield url, root
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    with chromium_browser() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def planned(monkeypatch_module) -> tuple[TrackingView, ...]:  # type: ignore[no-untyped-def]
+    """The tracking pages as the build planned them (same folder, day and secret)."""
+    pipeline = Pipeline(str(REPO / "decisions"), dt.date.fromisoformat(TODAY), fixed_today=True)
+    return pipeline.plan(Audience.CLIENT, SiteSettings("zh")).tracking
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SECRET_VARIABLE, SECRET)
+        yield patch
+
+
+def _with_events(pages: tuple[TrackingView, ...]) -> TrackingView:
+    """An open case with a pause or delay note: the page with the most to show."""
+    return next(p for p in pages if p.answered is None and any(e.note for e in p.events))
+
+
+@pytest.mark.parametrize("width", [WIDE, PHONE])
+def test_the_link_opens_the_clients_own_request(client_site, planned, browser, width: int) -> None:  # type: ignore[no-untyped-def]
+    url, _ = client_site
+    view = _with_events(planned)
+    link = f"{url}/{tracking_path(SECRET.encode(), view.case, view.epoch)}"
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(link)
+        page.wait_for_selector("#dp-steps", timeout=TIMEOUT_MS)
+        assert page.locator("#dp-error").is_hidden()
+        rows = page.locator("#dp-steps tbody tr").all_inner_texts()
+        assert [r.split("\t")[0].split(" (")[0] for r in rows] == [s.title for s in view.steps]
+        assert [r.split("\t")[1] for r in rows] == [s.due for s in view.steps]
+        assert page.locator("#dp-promised").inner_text() == view.promised
+        notes = page.locator("#dp-events").inner_text()
+        assert all(e.note in notes for e in view.events if e.note)
+        assert view.case not in page.content()  # the page never names the case
+        # Nothing sideways on a phone: the tables scroll inside their box.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("fragment", ["", "#AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "#short"])
+def test_without_the_right_key_the_page_shows_the_error_and_no_data(
+    client_site, planned, browser, fragment: str
+) -> None:  # type: ignore[no-untyped-def]
+    url, _ = client_site
+    view = _with_events(planned)
+    address = tracking_address(SECRET.encode(), view.case, view.epoch)
+    page = browser.new_page(viewport={"width": WIDE, "height": 900})
+    try:
+        page.goto(f"{url}/t/{address}/{fragment}")
+        page.wait_for_selector("#dp-error", state="visible", timeout=TIMEOUT_MS)
+        assert page.locator("#dp-content").is_hidden()
+        assert page.locator("#dp-content").inner_html() == ""
+        assert view.steps[0].title not in page.inner_text("body")
+    finally:
+        page.close()
+
+
+def test_a_page_loads_nothing_from_anywhere(client_site, planned, browser) -> None:  # type: ignore[no-untyped-def]
+    url, _ = client_site
+    view = _with_events(planned)
+    requests: list[str] = []
+    page = browser.new_page()
+    page.on("request", lambda request: requests.append(request.url))
+    try:
+        page.goto(f"{url}/{tracking_path(SECRET.encode(), view.case, view.epoch)}")
+        page.wait_for_selector("#dp-steps", timeout=TIMEOUT_MS)
+        assert requests == [f"{url}/t/{tracking_address(SECRET.encode(), view.case, view.epoch)}/"]
+    finally:
+        page.close()
