@@ -46,7 +46,11 @@ UNKNOWN_IN_RECORD = Rule(
 CASE_ORDER = Rule(
     "DP604", "case-out-of-order", Severity.WARNING, "a case's events contradict each other (done before received, ...)"
 )
-RULES = (BAD_ROW, BARE_DATE, UNKNOWN_IN_RECORD, CASE_ORDER)
+# The mapping file that turns spreadsheets and ticket exports into events (load.sources).
+BAD_SOURCE = Rule(
+    "DP605", "bad-source-mapping", Severity.WARNING, "the cases folder's _sources.yaml cannot map a file or column"
+)
+RULES = (BAD_ROW, BARE_DATE, UNKNOWN_IN_RECORD, CASE_ORDER, BAD_SOURCE)
 
 
 class Status(enum.StrEnum):
