@@ -511,7 +511,7 @@ class _Reading:
                 self.bad(
                     node.loc,
                     f"there is no column '{excerpt(node.text)}' in {where}"
-                    f"{did_you_mean(node.text.strip(), headers)}; {what}",
+                    f"{did_you_mean(node.text.strip(), headers) or '; its columns: ' + ', '.join(headers)}; {what}",
                 )
             return found
 
