@@ -71,6 +71,7 @@ EXPECTED = [
         "the case record names a decision, stage or person that does not exist",
     ),
     ("DP604", "case-out-of-order", "warning", "a case's events contradict each other (done before received, ...)"),
+    ("DP605", "bad-source-mapping", "warning", "the cases folder's _sources.yaml cannot map a file or column"),
     (
         "DP610",
         "bad-tracking-setting",

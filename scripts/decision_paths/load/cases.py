@@ -8,6 +8,9 @@ header is row 1, in JSONL a line is a row (blank lines too), in Parquet the
 first record is row 1. A row with more cells than the header, a JSONL line that
 is not a JSON object and a column that is not one of the record's are findings
 at their own place; the rest of the file is read.
+
+Spreadsheets and ticket-system exports that ``_sources.yaml`` maps (``load.sources``)
+join the same table; each of their events keeps the source cell of each column.
 """
 
 from __future__ import annotations
@@ -17,14 +20,17 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import duckdb
 
+from decision_paths.load import sources
 from decision_paths.model.cases import ALWAYS, BAD_ROW, COLUMNS
 from decision_paths.model.findings import Finding, Loc
+from decision_paths.model.organisation import Decision
 from decision_paths.model.suggest import did_you_mean
+from decision_paths.model.tracking import EPOCHS_FILE
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
@@ -35,6 +41,8 @@ class RecordFile:
     kind: str  # csv | jsonl | parquet
     columns: tuple[str, ...]  # in the file's own order
     source: str = ""  # where it is read from (a JSONL cell's column is found in its line)
+    # A mapped source (``_sources.yaml``): the source file's column number of each of ``columns``
+    positions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,25 +55,50 @@ class LoadedRecord:
 
 
 def record_files(folder: str) -> list[str]:
-    """The event files of a cases folder, in a stable order; ``_*`` files are settings."""
+    """The event files of a cases folder, in a stable order; ``_*`` files are settings, and
+    the files ``_sources.yaml`` maps are sources, not event files."""
+    mapped = set(sources.mapped_paths(folder))
     found = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
         for name in sorted(names):
-            if not name.startswith(("_", ".")) and os.path.splitext(name)[1].lower() in FORMATS:
-                found.append(os.path.join(root, name))
+            path = os.path.join(root, name)
+            if (
+                not name.startswith(("_", "."))
+                and os.path.splitext(name)[1].lower() in FORMATS
+                and os.path.abspath(path) not in mapped
+            ):
+                found.append(path)
     return found
+
+
+def record_inputs(folder: str) -> list[str]:
+    """Every file the record is read from: the event files, ``_sources.yaml`` and the files it
+    maps, and ``_tracking.yaml`` (the links' epochs)."""
+    mapping = sources.sources_path(folder)
+    extra = [mapping, *sources.mapped_paths(folder)] if os.path.isfile(mapping) else []
+    epochs = os.path.join(folder, EPOCHS_FILE)
+    return record_files(folder) + sorted(extra) + ([epochs] if os.path.isfile(epochs) else [])
 
 
 def create_events(con: duckdb.DuckDBPyConnection) -> None:
     columns = ", ".join(f'"{c}" VARCHAR' for c in COLUMNS)
     con.execute(f"CREATE OR REPLACE TABLE events(file INTEGER, row BIGINT, {columns})")
+    # Cases of a mapped source with a row that could not be mapped: left out, as a bad row's are
+    con.execute('CREATE OR REPLACE TABLE source_left_out("case" VARCHAR, decision VARCHAR)')
 
 
-def load_record(con: duckdb.DuckDBPyConnection, folder: str, shown: str | None = None) -> LoadedRecord:
-    """Read every event file of ``folder`` into the ``events`` table.
+def load_record(
+    con: duckdb.DuckDBPyConnection,
+    folder: str,
+    shown: str | None = None,
+    decisions: Mapping[str, Sequence[Decision]] | None = None,
+) -> LoadedRecord:
+    """Read every event file of ``folder``, and the sources ``_sources.yaml`` maps, into the
+    ``events`` table.
 
-    ``shown``: how paths appear in findings (default: relative to the current folder)."""
+    ``shown``: how paths appear in findings (default: relative to the current folder).
+    ``decisions``: each decision's versions, to check the ids ``_sources.yaml`` names."""
     create_events(con)
     files: list[RecordFile] = []
     findings: list[Finding] = []
@@ -95,6 +128,7 @@ def load_record(con: duckdb.DuckDBPyConnection, folder: str, shown: str | None =
             findings.extend(_unreadable_rows(con, files[-1], path))
         except duckdb.Error as err:
             findings.append(BAD_ROW.at(Loc(name, 1, 1), f"the file cannot be read as {kind}: {_first_line(err)}"))
+    findings.extend(_load_sources(con, folder, shown, decisions, files))
     rows = con.execute("SELECT count(*) FROM events").fetchone()
     return LoadedRecord(tuple(files), tuple(findings), int(rows[0]) if rows else 0, folder, shown)
 
@@ -108,6 +142,32 @@ def case_events(folder: str, case: str) -> list[tuple[str, str]]:
     finally:
         con.close()
     return [(str(d), str(a)) for d, a in rows if d is not None and a is not None]
+
+
+def _load_sources(
+    con: duckdb.DuckDBPyConnection,
+    folder: str,
+    shown: str | None,
+    decisions: Mapping[str, Sequence[Decision]] | None,
+    files: list[RecordFile],
+) -> list[Finding]:
+    """The events of the mapped sources, numbered after the event files (``files`` grows)."""
+    mapped = sources.read_sources(folder, shown, decisions)
+    first = len(files)
+    files.extend(RecordFile(m.path, m.kind, m.columns, "", m.positions) for m in mapped.files)
+    if mapped.rows:
+        types = {"file": "INTEGER", "row": "BIGINT"}
+        bulk_insert(
+            con,
+            "source_events",
+            [(c, types.get(c, "VARCHAR")) for c in sources.EVENT_COLUMNS],
+            ((first + r[0], *r[1:]) for r in mapped.rows),
+        )
+        con.execute("INSERT INTO events BY NAME SELECT * FROM source_events")
+        con.execute("DROP TABLE source_events")
+    if mapped.left_out:
+        bulk_insert(con, "source_left_out", [("case", "VARCHAR"), ("decision", "VARCHAR")], sorted(mapped.left_out))
+    return mapped.findings
 
 
 def shown_path(path: str, shown: str | None) -> str:
@@ -244,6 +304,8 @@ def cell_loc(record: RecordFile, row: int, column: str | None, folder_path: str 
     JSONL line the column is the character where the key starts, when the line can be read."""
     if column is None or column not in record.columns:
         return Loc(record.path, row, 1)
+    if record.positions:
+        return Loc(record.path, row, record.positions[record.columns.index(column)])
     if record.kind == "jsonl" and folder_path is not None:
         position = _json_key_column(folder_path, row, column)
         return Loc(record.path, row, position)

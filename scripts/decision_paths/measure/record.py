@@ -434,6 +434,7 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
         JOIN case_problems p ON p.file = e.file AND p.row = e.row
         UNION SELECT DISTINCT e."case", e.decision FROM problems p JOIN ev2 e ON p.file = e.file AND p.row = e.row
             WHERE e."case" IS NOT NULL AND e.decision IN (SELECT decision FROM versions)
+        UNION SELECT "case", decision FROM source_left_out WHERE decision IN (SELECT decision FROM versions)
         """
     )
     con.execute(
@@ -996,7 +997,7 @@ def measure_folder(
     with tempfile.TemporaryDirectory(prefix="decision-paths-record-") as spill:
         con = duckdb.connect(":memory:", config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill})
         try:
-            loaded = load_record(con, folder, shown)
+            loaded = load_record(con, folder, shown, {d: [v.decision for v in vs] for d, vs in rules.versions.items()})
             # Row numbers are read; from here on no step depends on the order rows arrive in.
             con.execute("SET preserve_insertion_order = false")
             return measure(con, loaded, rules, as_of, periods, findings_only=findings_only)

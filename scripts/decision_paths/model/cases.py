@@ -47,13 +47,17 @@ UNKNOWN_IN_RECORD = Rule(
 CASE_ORDER = Rule(
     "DP604", "case-out-of-order", Severity.WARNING, "a case's events contradict each other (done before received, ...)"
 )
+# The mapping file that turns spreadsheets and ticket exports into events (load.sources).
+BAD_SOURCE = Rule(
+    "DP605", "bad-source-mapping", Severity.WARNING, "the cases folder's _sources.yaml cannot map a file or column"
+)
 TRACKING_SETTING = Rule(
     "DP610",
     "bad-tracking-setting",
     Severity.WARNING,
     "the cases folder's _tracking.yaml cannot be read: no tracking page is built until it is fixed",
 )
-RULES = (BAD_ROW, BARE_DATE, UNKNOWN_IN_RECORD, CASE_ORDER, TRACKING_SETTING)
+RULES = (BAD_ROW, BARE_DATE, UNKNOWN_IN_RECORD, CASE_ORDER, BAD_SOURCE, TRACKING_SETTING)
 
 
 class Status(enum.StrEnum):

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from decision_paths.load.cases import record_files
+from decision_paths.load.cases import record_inputs
 from decision_paths.load.history import load_versions
 from decision_paths.measure.record import RecordRules, Version, measure_folder
 from decision_paths.measure.tables import micros
@@ -48,13 +48,10 @@ def record_rules(decisions: str, org: Organisation, history: History | None) -> 
 
 
 def record_version(folder: str) -> str:
-    """A hash of every event file's and settings file's (``_*.yaml``) name and bytes: an
-    unchanged record is not read again."""
+    """A hash of every file's name and bytes the record is read from (event files,
+    ``_sources.yaml`` and the sheets it maps, ``_tracking.yaml``): an unchanged record is not read again."""
     digest = hashlib.sha256()
-    settings = sorted(
-        os.path.join(folder, name) for name in os.listdir(folder) if name.startswith("_") and name.endswith(".yaml")
-    )
-    for path in [*record_files(folder), *settings]:
+    for path in record_inputs(folder):
         digest.update(os.path.relpath(path, folder).encode() + b"\0")
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
