@@ -173,6 +173,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_record(cases)
     cases.add_argument("--check", action="store_true", help="print the findings only")
+    cases.add_argument(
+        "--export",
+        nargs=2,
+        metavar=("FORMAT", "FILE"),
+        help="write the record as an event log: 'xes' (IEEE 1849-2016, for pm4py, Disco, ProM): the events "
+        "of the cases the figures count; internal, it holds reason and client_note",
+    )
     cases.add_argument("--format", choices=("text", "json"), default="text")
 
     stats = commands.add_parser(
