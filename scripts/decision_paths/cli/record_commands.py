@@ -94,6 +94,7 @@ class _Source:
 
 
 def _record_source(args: argparse.Namespace) -> _Source:
+    # git history and the cache load only for the record commands: the queries start fast
     from decision_paths.load.files import cases_folder
     from decision_paths.pipeline.sites import Pipeline
 
@@ -154,7 +155,7 @@ EXPORT_FORMATS = ("xes",)
 
 def _export(args: argparse.Namespace) -> int:
     """``cases --export xes FILE``: the findings as ``cases`` reports them, then the file."""
-    from decision_paths.pipeline.export import export_xes
+    from decision_paths.pipeline.export import export_xes  # DuckDB only for the record commands
 
     kind, target = args.export
     if kind not in EXPORT_FORMATS:
