@@ -81,10 +81,11 @@ class ExportedRecord:
     _con: duckdb.DuckDBPyConnection
 
     def rows(self) -> Iterator[tuple[str | None, ...]]:
-        result = self._con.execute("SELECT * FROM xes_rows ORDER BY trace_no, event_no")
+        """The rows (``COLUMNS``), a batch at a time: DuckDB sorts them (spilling to disk
+        past its memory limit), Python holds one batch."""
+        result = self._con.execute(_rows_sql())
         while batch := result.fetchmany(BATCH):
-            for row in batch:
-                yield row[2:]
+            yield from batch
 
 
 @contextlib.contextmanager
@@ -99,8 +100,10 @@ def exported_events(
             loaded = load_record(con, folder, shown)
             con.execute("SET preserve_insertion_order = false")
             _, findings = measure(con, loaded, rules, as_of, (), findings_only=True)
-            _rows(con)
-            counted = con.execute("SELECT count(DISTINCT trace_no), count(*) FROM xes_rows").fetchone()
+            # every case judged has its received event, so a trace
+            counted = con.execute(
+                'SELECT (SELECT count(*) FROM cases), count(*) FROM ev e SEMI JOIN cases c USING ("case", decision)'
+            ).fetchone()
             traces, events = (int(counted[0]), int(counted[1])) if counted else (0, 0)
             yield ExportedRecord(findings, traces, events, con)
         finally:
@@ -117,21 +120,13 @@ def _instant(us: str, offset: str) -> str:
     return f"strftime({local}, '%Y-%m-%dT%H:%M:%S') || '.' || {fraction} || {sign} || {hours} || ':' || {minutes}"
 
 
-def _rows(con: duckdb.DuckDBPyConnection) -> None:
-    """``xes_rows``: the export's rows (``COLUMNS``) with their trace and place in it."""
+def _rows_sql() -> str:
+    """The export's rows (``COLUMNS``), by case and decision, then instant, then the
+    record's own order (file, row): the writer starts a trace where (case, decision) changes."""
     lifecycle = " ".join(f"WHEN '{kind.value}' THEN '{value}'" for kind, value in LIFECYCLE.items())
     on_stage = ", ".join(f"'{kind.value}'" for kind in sorted(STAGE_ACTIVITIES))
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE xes_rows AS
-        WITH e AS (
-            SELECT e.*, dense_rank() OVER (ORDER BY e."case", e.decision) AS trace_no
-            -- the cases the record judges; their events as it typed them
-            FROM ev e SEMI JOIN cases c ON c."case" = e."case" AND c.decision = e.decision
-        )
-        SELECT e.trace_no,
-               row_number() OVER (PARTITION BY e.trace_no ORDER BY e.at_us, e.file, e.row) AS event_no,
-               e."case", e.decision,
+    return f"""
+        SELECT e."case", e.decision,
                CASE WHEN e.event IN ({on_stage}) THEN e.stage ELSE e.event END AS activity,
                {_instant("e.at_us", "coalesce(o.offset_s, 0)")} AS timestamp,
                CASE e.event {lifecycle} END AS lifecycle,
@@ -143,8 +138,9 @@ def _rows(con: duckdb.DuckDBPyConnection) -> None:
                nullif(trim(e.inputs), '') AS inputs,
                nullif(e.reason, '') AS reason,
                nullif(e.client_note, '') AS client_note
-        FROM e
+        -- the cases the record judges; their events as it typed them
+        FROM (SELECT * FROM ev SEMI JOIN cases c USING ("case", decision)) e
         ASOF LEFT JOIN cal_offsets o ON o.cal = e.cal AND e.at_us >= o.from_us
         ASOF LEFT JOIN cal_offsets u ON u.cal = e.cal AND coalesce(e.until_us, -9223372036854775000) >= u.from_us
+        ORDER BY e."case", e.decision, e.at_us, e.file, e.row
         """
-    )
