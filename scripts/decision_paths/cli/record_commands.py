@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,9 @@ from decision_paths.model.findings import Finding, Rule, Severity
 from decision_paths.model.organisation import Organisation
 
 if TYPE_CHECKING:
+    from decision_paths.model.history import History
     from decision_paths.pipeline.record import MeasuredRecord
+    from decision_paths.pipeline.sites import Pipeline
 
 
 def _now(args: argparse.Namespace) -> dt.datetime:
@@ -63,8 +66,37 @@ def _record(
 ) -> tuple[Organisation, MeasuredRecord]:
     """The record measured as of --now; ``periods(as_of, zone)``: the periods to give figures for."""
     # DuckDB, git history and the cache load only for the record commands: the queries start fast.
-    from decision_paths.load.files import cases_folder
     from decision_paths.pipeline.record import measure_record
+
+    found = _record_source(args)
+    wanted = periods(found.as_of, _zone(found.org))
+    measured = measure_record(
+        _folder(args),
+        found.folder,
+        found.org,
+        found.history,
+        found.as_of,
+        wanted,
+        found.pipeline.checked.version,
+        findings_only=findings_only,
+    )
+    return found.org, measured
+
+
+@dataclasses.dataclass(frozen=True)
+class _Source:
+    """What the record commands read: the model, the cases folder, the history, --now."""
+
+    org: Organisation
+    folder: str
+    history: History | None
+    as_of: dt.datetime
+    pipeline: Pipeline
+
+
+def _record_source(args: argparse.Namespace) -> _Source:
+    # git history and the cache load only for the record commands: the queries start fast
+    from decision_paths.load.files import cases_folder
     from decision_paths.pipeline.sites import Pipeline
 
     given = _now(args)
@@ -76,12 +108,7 @@ def _record(
         where = args.cases or "cases/ beside the decisions folder"
         raise UsageError(f"no cases folder ({where}): put the record's CSV, JSONL or Parquet files there")
     pipeline = Pipeline(_folder(args), today)
-    history = pipeline.history("en")
-    wanted = periods(as_of, _zone(org))
-    measured = measure_record(
-        _folder(args), folder, org, history, as_of, wanted, pipeline.checked.version, findings_only=findings_only
-    )
-    return org, measured
+    return _Source(org, folder, pipeline.history("en"), as_of, pipeline)
 
 
 def _shown(found: tuple[Finding, ...], strict: bool) -> list[Finding]:
@@ -104,6 +131,8 @@ def _as_error(found: Finding) -> Rule:
 
 
 def run_cases(args: argparse.Namespace) -> int:
+    if args.export:
+        return _export(args)
     _, record = _record(args, findings_only=args.check)
     if args.check and args.format == "json":  # the findings as validate --format json prints them
         shown = _shown(record.findings, args.strict)
@@ -119,6 +148,40 @@ def run_cases(args: argparse.Namespace) -> int:
         left = sum(measured.left_out.values())
         print(f"{measured.cases} cases judged by the {measured.rules} rules, as of {measured.as_of.isoformat()}")
         print(f"{left} left out for bad rows; {len(measured.overdue)} overdue now")
+    return status
+
+
+EXPORT_FORMATS = ("xes",)
+
+
+def _export(args: argparse.Namespace) -> int:
+    """``cases --export xes FILE``: the findings as ``cases`` reports them, then the file."""
+    from decision_paths.pipeline.export import export_xes  # DuckDB only for the record commands
+
+    kind, target = args.export
+    if kind not in EXPORT_FORMATS:
+        raise UsageError(f"--export '{kind}' is not a format this version writes; formats: {', '.join(EXPORT_FORMATS)}")
+    if args.check:
+        raise UsageError("--check prints the findings only and --export writes a file: give one of them")
+    path = Path(target)
+    if path.is_dir():
+        raise UsageError(f"--export {kind} {target}: that is a folder; give the file to write, e.g. record.xes")
+    found = _record_source(args)
+    try:
+        exported = export_xes(
+            _folder(args), found.folder, found.org, found.history, found.as_of, path, refuse_findings=args.strict
+        )
+    except OSError as err:
+        raise UsageError(f"cannot write {target}: {err.strerror or err}") from None
+    status = _report(exported.findings, args.strict)
+    if not exported.written:
+        print(f"{target} not written: with --strict the record's findings are errors", file=sys.stderr)
+        return status
+    if args.format == "json":
+        data = {"export": kind, "file": target, "traces": exported.traces, "events": exported.events}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(f"wrote {exported.events} events of {exported.traces} cases to {target} ({kind})")
     return status
 
 

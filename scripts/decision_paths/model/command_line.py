@@ -167,12 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
     cases = commands.add_parser(
         "cases",
         parents=[common],
-        help="read the case record; --check prints its findings only",
+        help="read the case record; --check prints its findings only; --export xes FILE writes an event log",
         description="Read the cases folder (CSV, JSONL, Parquet; SPEC section 11) and summarise it; "
-        "bad rows are findings FILE:ROW:COLUMN: warning: message.",
+        "bad rows are findings FILE:ROW:COLUMN: warning: message. --export xes FILE writes the events of "
+        "the cases the figures count as an IEEE 1849-2016 event log (pm4py, Disco, ProM); the log is for "
+        "the company's own analysts: it holds the internal reason and client_note.",
     )
     _add_record(cases)
     cases.add_argument("--check", action="store_true", help="print the findings only")
+    cases.add_argument(
+        "--export",
+        nargs=2,
+        metavar=("FORMAT", "FILE"),
+        help="write the record as an event log: 'xes' (IEEE 1849-2016, for pm4py, Disco, ProM): the events "
+        "of the cases the figures count; internal, it holds reason and client_note",
+    )
     cases.add_argument("--format", choices=("text", "json"), default="text")
 
     stats = commands.add_parser(

@@ -18,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 MARKER = ".decision-paths-site"
 
@@ -38,6 +39,25 @@ def write_atomically(path: Path, content: str | bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+@contextlib.contextmanager
+def written_atomically(path: Path) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through, piece by piece (a file too big to hold in memory):
+    a temporary file beside it that takes its place when the block ends, and is removed if
+    the block fails, so ``path`` is the old file or the new one, never half of one. Unlike
+    the build's own files, it gets the permissions a new file of the user's gets.
+    Raises OSError."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            yield out
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; the file is the user's, as open() makes it
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
