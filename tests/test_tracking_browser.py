@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from site_helpers import REPO, TODAY, QuietHandler, build_cli, served
 from test_readers_browser import PHONE, TIMEOUT_MS, WIDE, chromium_browser
 
@@ -116,3 +118,46 @@ def test_a_page_loads_nothing_from_anywhere(client_site, planned, browser) -> No
         assert requests == [f"{url}/t/{tracking_address(SECRET.encode(), view.case, view.epoch)}/"]
     finally:
         page.close()
+
+
+# ------------------------------------------------------------------ the built files
+
+
+def test_tracking_pages_are_listed_nowhere_and_tell_browsers_to_keep_them_private(client_site) -> None:  # type: ignore[no-untyped-def]
+    _, root = client_site
+    pages = sorted((root / "t").glob("*/index.html"))
+    assert pages, "no tracking page was built"
+    for path in pages:
+        tree = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        assert tree.select_one("meta[name=robots]")["content"].startswith("noindex")  # type: ignore[index]
+        assert tree.select_one("meta[name=referrer]")["content"] == "no-referrer"  # type: ignore[index]
+        policy = str(tree.select_one('meta[http-equiv="Content-Security-Policy"]')["content"])  # type: ignore[index]
+        assert "default-src 'none'" in policy and "unsafe-inline" not in policy
+    others = [p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != "t"]
+    mentions = [
+        p.relative_to(root).as_posix() for p in others if "t/" + pages[0].parent.name in p.read_text("utf-8", "replace")
+    ]
+    assert mentions == []  # no menu, search index, sitemap or feed names a tracking page
+    index = json.loads((root / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert not [d["location"] for d in index["docs"] if d["location"].startswith("t/")]
+
+
+def test_an_expired_link_lands_on_an_error_page_that_says_so(client_site) -> None:  # type: ignore[no-untyped-def]
+    _, root = client_site
+    error = BeautifulSoup((root / "404.html").read_text(encoding="utf-8"), "html.parser")
+    note = error.select_one(".dp-tracking-expired")
+    assert note is not None and "90" in note.get_text()
+
+
+def test_the_tracking_pages_build_byte_identically(client_site, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _, root = client_site
+    os.environ[SECRET_VARIABLE] = SECRET
+    try:
+        done = build_cli(REPO, tmp_path / "again", audience="client", cache=tmp_path / "cache")
+    finally:
+        del os.environ[SECRET_VARIABLE]
+    assert done.code == 0, done.err
+    again = tmp_path / "again" / "client"
+    first = {p.relative_to(root): p.read_bytes() for p in (root / "t").rglob("*") if p.is_file()}
+    second = {p.relative_to(again): p.read_bytes() for p in (again / "t").rglob("*") if p.is_file()}
+    assert first == second

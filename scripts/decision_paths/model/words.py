@@ -324,6 +324,10 @@ _EN: dict[str, str] = {
     "too_few_to_publish": "too few requests to publish",
     "tracking_title": "Your request",
     "tracking_loading": "Opening your request…",
+    "tracking_expired": (
+        "If you followed a link to your request's progress: it has expired or was replaced. Links stop "
+        "working 90 days after the answer, or when we send you a new one. Please ask us for a new link."
+    ),
     "tracking_error": (
         "This link is incomplete, wrong or no longer valid, so nothing can be shown. Links stop working "
         "90 days after the answer, or when we send you a new one. Please ask us for a new link."
@@ -663,6 +667,10 @@ _ZH: dict[str, str] = {
     "too_few_to_publish": "申请太少,不公布",
     "tracking_title": "您的申请",
     "tracking_loading": "正在打开您的申请……",
+    "tracking_expired": (
+        "如果您是通过申请进度链接来到这里的:该链接已失效或已被替换。"
+        "链接在答复 90 天后或我们发给您新链接后失效。请联系我们获取新链接。"
+    ),
     "tracking_error": (
         "此链接不完整、有误或已失效，无法显示任何内容。链接在答复 90 天后或我们发给您新链接后失效。"
         "请联系我们获取新链接。"

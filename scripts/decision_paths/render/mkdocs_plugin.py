@@ -269,6 +269,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         context["build_date_utc"] = self.build_time  # 404.html, sitemap.xml
         if template_name == "404.html" and not config.site_url:
             _relative_error_page(context, config, self.sections)
+        if template_name == "404.html" and self.tracking:
+            context["dp_tracking_expired"] = self.w["tracking_expired"]
         return context
 
     def on_nav(self, nav, *, config: MkDocsConfig, files: Files):  # type: ignore[no-untyped-def]
