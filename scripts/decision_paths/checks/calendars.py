@@ -22,10 +22,20 @@ def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
 
 
 @functools.cache
-def supported_countries() -> dict[str, list[str]]:
-    import holidays  # imported only when a calendar needs checking
+def supported_countries() -> frozenset[str]:
+    """The country codes (and aliases) with holiday data, from the library's registry:
+    its list_supported_countries() imports every country's module to list their regions."""
+    from holidays.registry import EntityLoader  # imported only when a calendar needs checking
 
-    return holidays.list_supported_countries()
+    return frozenset(EntityLoader.get_country_codes(include_aliases=True))
+
+
+@functools.cache
+def subdivisions(code: str) -> tuple[str, ...]:
+    """The regions of one country: only its module is imported."""
+    import holidays  # the country's class loads on first use
+
+    return tuple(getattr(holidays, code).subdivisions)
 
 
 def _country(calendar: Calendar) -> Iterator[Finding]:
@@ -40,8 +50,8 @@ def _country(calendar: Calendar) -> Iterator[Finding]:
         )
         return
     subdivision = calendar.subdivision
-    if subdivision is not None and subdivision.id not in countries[code]:
-        known = ", ".join(countries[code]) or "none: leave subdivision out"
+    if subdivision is not None and subdivision.id not in subdivisions(code):
+        known = ", ".join(subdivisions(code)) or "none: leave subdivision out"
         yield INVALID_VALUE.at(
             subdivision.loc,
             f"calendar '{calendar.id}' subdivision '{subdivision.id}' is not a region of {code} (known: {known})",
