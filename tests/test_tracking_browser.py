@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from site_helpers import REPO, TODAY, QuietHandler, build_cli, served
+from site_helpers import REPO, TODAY, QuietHandler, build_cli, run_cli, served
 from test_readers_browser import PHONE, TIMEOUT_MS, WIDE, chromium_browser
 
 from decision_paths.model.organisation import Audience
@@ -161,3 +161,43 @@ def test_the_tracking_pages_build_byte_identically(client_site, tmp_path: Path) 
     first = {p.relative_to(root): p.read_bytes() for p in (root / "t").rglob("*") if p.is_file()}
     second = {p.relative_to(again): p.read_bytes() for p in (again / "t").rglob("*") if p.is_file()}
     assert first == second
+
+
+# ------------------------------------------------------------------ decision-paths track
+
+
+def test_track_prints_the_link_of_a_built_page_and_it_opens(client_site, planned, browser) -> None:  # type: ignore[no-untyped-def]
+    url, root = client_site
+    view = _with_events(planned)
+    done = run_cli(
+        "track", view.case, "--today", TODAY, "--now", f"{TODAY}T23:59:59", cwd=REPO, env={SECRET_VARIABLE: SECRET}
+    )
+    assert done.code == 0, done.err
+    link = done.out.strip()
+    assert link == tracking_path(SECRET.encode(), view.case, view.epoch)
+    assert (root / link.partition("#")[0] / "index.html").is_file()
+    page = browser.new_page()
+    try:
+        page.goto(f"{url}/{link}")
+        page.wait_for_selector("#dp-steps", timeout=TIMEOUT_MS)
+        assert page.locator("#dp-promised").inner_text() == view.promised
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(
+    ("case", "secret", "says"),
+    [
+        ("EX-2025-0236", SECRET, "not on the client site"),  # an internal decision's case
+        ("NO-SUCH-CASE", SECRET, "no case 'NO-SUCH-CASE'"),
+        ("CP-2025-0308", SECRET, "more than 90 days"),  # answered a year ago
+        ("CP-2025-0308", "", "tracking pages are not set up"),
+        ("CP-2025-0308", "short", "at least 16"),
+    ],
+)
+def test_track_says_why_a_case_has_no_link(case: str, secret: str, says: str) -> None:
+    done = run_cli(
+        "track", case, "--today", TODAY, "--now", f"{TODAY}T23:59:59", cwd=REPO, env={SECRET_VARIABLE: secret}
+    )
+    assert done.code == 2 and done.out == ""
+    assert says in done.err
