@@ -85,16 +85,22 @@ def local_day_sql(instant: str, offset_alias: str) -> str:
     return f"CAST(make_timestamp({instant} + {offset_alias}.offset_s * 1000000) AS DATE)"
 
 
+def local_day_at(table_alias: str, instant: str, alias: str) -> tuple[str, str]:
+    """(join clause, the expression of the instant's calendar date) to add to a query over
+    ``table_alias``: an equality join on the instant's quarter hour gives its offset (NULL
+    outside the tables or without a calendar)."""
+    at = f"{table_alias}.{instant}"
+    clause = f"LEFT JOIN cal_quarter {alias} ON {alias}.cal = {table_alias}.cal AND {alias}.q = {at} // 900000000"
+    return clause, f"CAST(make_timestamp(CAST({at} + {alias}.offset_s * 1000000 AS BIGINT)) AS DATE)"
+
+
 def working_at(table_alias: str, instant: str, alias: str) -> tuple[str, str]:
     """(join clauses, the expression of W(instant)) to add to a query over ``table_alias``:
     the instant's quarter hour gives its offset, the offset its date, the date the working
     time before it; inside that day's hours the time since opening counts, clamped."""
     at = f"{table_alias}.{instant}"
-    clause = (
-        f"LEFT JOIN cal_quarter {alias}q ON {alias}q.cal = {table_alias}.cal AND {alias}q.q = {at} // 900000000 "
-        f"LEFT JOIN cal_daywork {alias} ON {alias}.cal = {table_alias}.cal "
-        f"AND {alias}.day = CAST(make_timestamp(CAST({at} + {alias}q.offset_s * 1000000 AS BIGINT)) AS DATE)"
-    )
+    day_clause, day = local_day_at(table_alias, instant, f"{alias}q")
+    clause = f"{day_clause} LEFT JOIN cal_daywork {alias} ON {alias}.cal = {table_alias}.cal AND {alias}.day = {day}"
     value = (
         f"({alias}.before_us + CASE WHEN {alias}.working "
         f"THEN least(greatest({at} - {alias}.opens_us, 0), {alias}.closes_us - {alias}.opens_us) ELSE 0 END)"
