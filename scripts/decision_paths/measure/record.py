@@ -246,65 +246,70 @@ def _reach(rules: RecordRules, calendars: Mapping[str, BusinessCalendar], start:
 
 
 def _typed_events(context: _Context) -> None:
+    """``ev``: the rows that can be read, with their instants typed; a finding for each row
+    that cannot. One copy of the events, only the columns the later steps read."""
     con = context.con
     kinds = ", ".join(f"'{k.value}'" for k in EventKind)
     needs_stage = ", ".join(f"'{k.value}'" for k in NEEDS_STAGE)
     con.execute(
         f"""
-        CREATE OR REPLACE TABLE ev0 AS
-        SELECT e.*, v.cal,
-               regexp_matches(trim(e."at"), '{_OFFSET}') AS at_zoned,
-               regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare,
-               regexp_matches(trim(e."until"), '{_OFFSET}') AS until_zoned
-        FROM events e
-        -- instants are read in the calendar of the decision's newest version: one row per decision
-        -- (DISTINCT decision, cal gave two, and each event twice, once its calendar had changed)
-        LEFT JOIN (SELECT decision, arg_max(cal, since_us) AS cal FROM versions GROUP BY decision) v
-            ON v.decision = e.decision
-        """
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE ev1 AS
-        SELECT *,
-            CASE WHEN at_zoned THEN epoch_us(TRY_CAST(trim("at") AS TIMESTAMPTZ)) END AS at_abs,
-            year(TRY_CAST(trim("at") AS TIMESTAMP)) AS at_year,
-            epoch_us(TRY_CAST(trim("at") AS TIMESTAMP)) AS at_wall,
-            CASE WHEN until_zoned THEN epoch_us(TRY_CAST(trim("until") AS TIMESTAMPTZ)) END AS until_abs,
-            epoch_us(TRY_CAST(trim("until") AS TIMESTAMP)) AS until_wall
-        FROM ev0
-        """
-    )
-    # A time without offset is a wall-clock time of the decision's calendar.
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE ev2 AS
-        WITH zoned AS (
-            SELECT * FROM ev1 WHERE at_abs IS NOT NULL AND ("until" IS NULL OR until_abs IS NOT NULL)
+        CREATE OR REPLACE TABLE ev AS
+        SELECT file, row, "case", decision, event, stage, "by", inputs, "at", "until", cal, at_bare,
+            CASE WHEN regexp_matches(at_text, '{_OFFSET}') THEN epoch_us(TRY_CAST(at_text AS TIMESTAMPTZ)) END AS at_us,
+            year(TRY_CAST(at_text AS TIMESTAMP)) AS at_year,
+            epoch_us(TRY_CAST(at_text AS TIMESTAMP)) AS at_wall,
+            CASE WHEN regexp_matches(until_text, '{_OFFSET}')
+                 THEN epoch_us(TRY_CAST(until_text AS TIMESTAMPTZ)) END AS until_us,
+            epoch_us(TRY_CAST(until_text AS TIMESTAMP)) AS until_wall
+        FROM (
+            SELECT e.*, v.cal, trim(e."at") AS at_text, trim(e."until") AS until_text,
+                   regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare
+            FROM events e
+            -- instants are read in the calendar of the decision's newest version: one row per decision
+            -- (DISTINCT decision, cal gave two, and each event twice, once its calendar had changed)
+            LEFT JOIN (SELECT decision, arg_max(cal, since_us) AS cal FROM versions GROUP BY decision) v
+                ON v.decision = e.decision
         )
-        SELECT * EXCLUDE (at_wall, until_wall, at_abs, until_abs), at_abs AS at_us, until_abs AS until_us FROM zoned
-        UNION ALL BY NAME
-        SELECT e.* EXCLUDE (at_wall, until_wall, at_abs, until_abs),
-            coalesce(e.at_abs, e.at_wall - w.offset_s * 1000000) AS at_us,
-            coalesce(e.until_abs, e.until_wall - u.offset_s * 1000000) AS until_us
-        FROM (SELECT * FROM ev1 WHERE NOT (at_abs IS NOT NULL AND ("until" IS NULL OR until_abs IS NOT NULL))) e
-        ASOF LEFT JOIN cal_wall w ON w.cal = e.cal AND coalesce(e.at_wall, -9223372036854775000) >= w.wall_from_us
-        ASOF LEFT JOIN cal_wall u ON u.cal = e.cal AND coalesce(e.until_wall, -9223372036854775000) >= u.wall_from_us
         """
     )
+    # The raw rows are not read again (a million cases: the biggest table of all).
+    con.execute("DROP TABLE events")
+    # A time without offset is a wall-clock time of the decision's calendar: only those rows
+    # (often none) take the ASOF joins.
+    con.execute(
+        """
+        UPDATE ev SET at_us = w.at_us, until_us = w.until_us
+        FROM (
+            SELECT e.file, e.row,
+                coalesce(e.at_us, e.at_wall - w.offset_s * 1000000) AS at_us,
+                coalesce(e.until_us, e.until_wall - u.offset_s * 1000000) AS until_us
+            FROM (SELECT * FROM ev WHERE NOT (at_us IS NOT NULL AND ("until" IS NULL OR until_us IS NOT NULL))) e
+            ASOF LEFT JOIN cal_wall w
+                ON w.cal = e.cal AND coalesce(e.at_wall, -9223372036854775000) >= w.wall_from_us
+            ASOF LEFT JOIN cal_wall u
+                ON u.cal = e.cal AND coalesce(e.until_wall, -9223372036854775000) >= u.wall_from_us
+        ) w
+        WHERE ev.file = w.file AND ev.row = w.row
+        """
+    )
+    # Each problem keeps its row's case and decision: that case is left out.
     problems = f"""
-        SELECT file, row, 'decision' AS col, 'unknown' AS rule, decision AS value FROM ev2
+        SELECT file, row, 'decision' AS col, 'unknown' AS rule, decision AS value, "case", decision FROM ev
             -- an empty cell is 'missing' below, not also a decision named ''
             WHERE trim(decision) <> '' AND cal IS NULL AND decision IN (SELECT decision FROM versions) IS NOT TRUE
-        UNION ALL SELECT file, row, 'case', 'missing', NULL FROM ev2 WHERE coalesce(trim("case"), '') = ''
-        UNION ALL SELECT file, row, 'decision', 'missing', NULL FROM ev2 WHERE coalesce(trim(decision), '') = ''
-        UNION ALL SELECT file, row, 'event', 'event', event FROM ev2 WHERE event IS NULL OR event NOT IN ({kinds})
-        UNION ALL SELECT file, row, 'stage', 'stage', event FROM ev2
+        UNION ALL SELECT file, row, 'case', 'missing', NULL, "case", decision FROM ev
+            WHERE coalesce(trim("case"), '') = ''
+        UNION ALL SELECT file, row, 'decision', 'missing', NULL, "case", decision FROM ev
+            WHERE coalesce(trim(decision), '') = ''
+        UNION ALL SELECT file, row, 'event', 'event', event, "case", decision FROM ev
+            WHERE event IS NULL OR event NOT IN ({kinds})
+        UNION ALL SELECT file, row, 'stage', 'stage', event, "case", decision FROM ev
             WHERE event IN ({needs_stage}) AND coalesce(trim(stage), '') = ''
-        UNION ALL SELECT file, row, 'at', 'at', "at" FROM ev2
+        UNION ALL SELECT file, row, 'at', 'at', "at", "case", decision FROM ev
             WHERE cal IS NOT NULL AND at_us IS NULL AND (at_year IS NULL OR at_year {_YEARS})
-        UNION ALL SELECT file, row, 'at', 'at-years', "at" FROM ev2 WHERE cal IS NOT NULL AND NOT at_year {_YEARS}
-        UNION ALL SELECT file, row, 'until', 'until', "until" FROM ev2
+        UNION ALL SELECT file, row, 'at', 'at-years', "at", "case", decision FROM ev
+            WHERE cal IS NOT NULL AND NOT at_year {_YEARS}
+        UNION ALL SELECT file, row, 'until', 'until', "until", "case", decision FROM ev
             WHERE event = 'delayed' AND cal IS NOT NULL AND until_us IS NULL
     """
     con.execute(f"CREATE OR REPLACE TABLE problems AS {problems}")
@@ -313,7 +318,7 @@ def _typed_events(context: _Context) -> None:
     ).fetchall():
         context.findings.append(_row_finding(context, file, row, column, rule, value))
     for file, row, value in con.execute(
-        'SELECT file, row, "at" FROM ev2 WHERE at_bare AND at_us IS NOT NULL ORDER BY file, row'
+        'SELECT file, row, "at" FROM ev WHERE at_bare AND at_us IS NOT NULL ORDER BY file, row'
     ).fetchall():
         context.findings.append(
             BARE_DATE.at(
@@ -322,11 +327,15 @@ def _typed_events(context: _Context) -> None:
                 "write the time, e.g. 2026-11-20T10:00",
             )
         )
+    # Rows with a problem leave ev (problems keeps their case for left_out); the columns read
+    # only to find problems go too.
     con.execute(
-        "CREATE OR REPLACE TABLE ev AS SELECT e.* FROM ev2 e ANTI JOIN problems p ON p.file = e.file AND p.row = e.row"
+        """
+        DELETE FROM ev WHERE EXISTS (SELECT 1 FROM problems p WHERE p.file = ev.file AND p.row = ev.row);
+        ALTER TABLE ev DROP COLUMN "at"; ALTER TABLE ev DROP COLUMN "until"; ALTER TABLE ev DROP COLUMN at_bare;
+        ALTER TABLE ev DROP COLUMN at_year; ALTER TABLE ev DROP COLUMN at_wall; ALTER TABLE ev DROP COLUMN until_wall;
+        """
     )
-    # Each step above copied every event; only ev and ev2 (for left-out cases) are read again.
-    con.execute("DROP TABLE IF EXISTS ev0; DROP TABLE IF EXISTS ev1")
 
 
 def _loc(context: _Context, file: int, row: int, column: str | None):  # type: ignore[no-untyped-def]
@@ -424,8 +433,8 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
         CREATE OR REPLACE TABLE left_out AS
         SELECT DISTINCT e."case", e.decision FROM ev e
         JOIN case_problems p ON p.file = e.file AND p.row = e.row
-        UNION SELECT DISTINCT e."case", e.decision FROM problems p JOIN ev2 e ON p.file = e.file AND p.row = e.row
-            WHERE e."case" IS NOT NULL AND e.decision IN (SELECT decision FROM versions)
+        UNION SELECT DISTINCT "case", decision FROM problems
+            WHERE "case" IS NOT NULL AND decision IN (SELECT decision FROM versions)
         """
     )
     con.execute(
