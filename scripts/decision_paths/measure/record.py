@@ -655,27 +655,18 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
         WINDOW w AS (PARTITION BY key ORDER BY at_us, file, row)
         """
     )
+    # Each stage done, with its own key and its promise (the case's key is case_key).
     con.execute(
         """
         CREATE OR REPLACE TABLE dq AS
-        SELECT row_number() OVER () AS key, d.key AS case_key, d.cal, s.kind, s.amount, d.start_us AS rec_us,
-               d.stage, s.pausable
-        FROM done0 d JOIN version_stages s ON s.version = d.version AND s.stage = d.stage
+        SELECT row_number() OVER () AS key, d.key AS case_key, d.cal, d.version, d.stage, d.done_us, d."by",
+               d.start_us AS rec_us, d.seq, s.kind, s.amount, s.pausable
+        FROM done0 d JOIN version_stages s ON s.version = d.version AND s.stage = d.stage;
+        DROP TABLE done0;
         """
     )
-    # The stage rows have keys of their own; case_key ties each to its case.
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE dq2 AS
-        SELECT key, case_key, cal, kind, amount, rec_us, stage, pausable FROM dq
-        """
-    )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE dq_due AS
-        SELECT q.*, d.due_us FROM dq2 q JOIN ({dues.due_sql("dq2")}) d USING (key)
-        """
-    )
+    carried = ("case_key", "cal", "version", "stage", "done_us", '"by"', "rec_us", "seq", "kind", "pausable")
+    con.execute(f"CREATE OR REPLACE TABLE dq_due AS {dues.due_sql('dq', carried)}; DROP TABLE dq")
     con.execute(
         """
         CREATE OR REPLACE TABLE dq_moved AS
@@ -685,13 +676,6 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
         WHERE q.pausable AND p.paused_us > 0
         """
     )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE stage_due AS
-        SELECT q.case_key AS key, q.stage, coalesce(m.due_us, q.due_us) AS due_us
-        FROM dq_due q LEFT JOIN ({dues.shifted_sql("dq_moved")}) m USING (key)
-        """
-    )
     j_done, w_done = dues.working_at("b", "done_us", "w1")
     j_start, w_start = dues.working_at("b", "start_us", "w2")
     j_due, w_due = dues.working_at("b", "due_us", "w3")
@@ -699,12 +683,15 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
         f"""
         CREATE OR REPLACE TABLE done AS
         WITH base AS (
-            SELECT d.*, s.due_us, s.due_us >= d.done_us AS on_time FROM done0 d JOIN stage_due s USING (key, stage)
+            SELECT q.case_key AS key, q.cal, q.version, q.stage, q.done_us, q."by", q.rec_us AS start_us, q.seq,
+                   coalesce(m.due_us, q.due_us) AS due_us
+            FROM dq_due q LEFT JOIN ({dues.shifted_sql("dq_moved")}) m USING (key)
         )
-        SELECT b.*, {w_done} AS w_done, {w_start} AS w_start, {w_due} AS w_due,
+        SELECT b.*, b.due_us >= b.done_us AS on_time,
                ({w_done} - {w_start}) / {_HOUR_US}.0 AS working_hours,
                greatest(0, {w_done} - {w_due}) / {_HOUR_US}.0 AS over_hours
-        FROM base b {j_done} {j_start} {j_due}
+        FROM base b {j_done} {j_start} {j_due};
+        DROP TABLE dq_due;
         """
     )
     con.execute(
