@@ -689,7 +689,8 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
         )
         SELECT b.*, b.due_us >= b.done_us AS on_time,
                ({w_done} - {w_start}) / {_HOUR_US}.0 AS working_hours,
-               greatest(0, {w_done} - {w_due}) / {_HOUR_US}.0 AS over_hours
+               -- microseconds: a sum of integers is exact, one of doubles varied with the threads
+               greatest(0, {w_done} - {w_due}) AS over_us
         FROM base b {j_done} {j_start} {j_due};
         DROP TABLE dq_due;
         """
@@ -749,10 +750,11 @@ def _figures(
         [(p.label, p.first.isoformat(), p.last.isoformat()) for p in periods],
     )
     stage_rows = con.execute(
-        """
+        f"""
         WITH first_late AS (SELECT key, arg_min(stage, seq) AS stage FROM done WHERE NOT on_time GROUP BY key)
         SELECT v.decision, p.label, d.stage, count(*), count(*) FILTER (WHERE d.on_time),
-               list_sort(list(d.working_hours)), sum(d.over_hours), count(*) FILTER (WHERE f.stage = d.stage)
+               list_sort(list(d.working_hours)), sum(d.over_us) / {_HOUR_US}.0,
+               count(*) FILTER (WHERE f.stage = d.stage)
         FROM verdict v JOIN periods p ON v.promised_day BETWEEN p.first AND p.last
         JOIN done d ON d.key = v.key LEFT JOIN first_late f ON f.key = v.key
         JOIN version_stages s ON s.version = d.version AND s.stage = d.stage
