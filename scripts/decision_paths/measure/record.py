@@ -913,18 +913,27 @@ def _deviations(
     _allowed_actors(con, rules, versions)
     rows = con.execute(
         f"""
-        WITH last_pos AS (SELECT key, max(pos) AS pos FROM done_on_path GROUP BY key),
+        -- the cases with a stage of the path missing before their last one done (positions
+        -- count from 1): only they are looked at stage by stage
+        WITH gaps AS (
+            SELECT key, max(pos) AS last_pos FROM done_on_path GROUP BY key HAVING count(pos) < max(pos)
+        ),
+        -- the window sorts only the columns it needs; the few rows found get their names after
+        out_of_order AS (
+            SELECT key, pos FROM (
+                SELECT key, pos, done_us, max(done_us) OVER (PARTITION BY key ORDER BY pos ROWS BETWEEN
+                                                             UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_us
+                FROM done_on_path WHERE pos IS NOT NULL) WHERE before_us > done_us
+        ),
         found AS (
             SELECT '{Deviation.NOT_ON_PATH.value}' AS kind, decision, stage, "case" FROM done_on_path WHERE pos IS NULL
             UNION ALL
             SELECT '{Deviation.SKIPPED.value}', v.decision, s.stage, v."case"
-            FROM verdict v JOIN last_pos l USING (key) JOIN path_steps s ON s.path = v.path AND s.pos < l.pos
-            ANTI JOIN done_on_path x ON x.key = v.key AND x.stage = s.stage
+            FROM gaps g JOIN verdict v USING (key) JOIN path_steps s ON s.path = v.path AND s.pos < g.last_pos
+            ANTI JOIN done_on_path x ON x.key = g.key AND x.pos = s.pos
             UNION ALL
-            SELECT '{Deviation.OUT_OF_ORDER.value}', decision, stage, "case" FROM (
-                SELECT *, max(done_us) OVER (PARTITION BY key ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING
-                                             AND 1 PRECEDING) AS before_us
-                FROM done_on_path WHERE pos IS NOT NULL) WHERE before_us > done_us
+            SELECT '{Deviation.OUT_OF_ORDER.value}', d.decision, d.stage, d."case"
+            FROM out_of_order o JOIN done_on_path d USING (key, pos)
             UNION ALL
             SELECT '{Deviation.WRONG_ACTOR.value}', d.decision, d.stage, d."case"
             FROM done_on_path d
