@@ -263,7 +263,9 @@ def _typed_events(context: _Context) -> None:
             epoch_us(TRY_CAST(until_text AS TIMESTAMP)) AS until_wall
         FROM (
             SELECT e.*, v.cal, trim(e."at") AS at_text, trim(e."until") AS until_text,
-                   regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare
+                   -- a bare date has ten characters: the length spares most rows the regex
+                   length(trim(e."at")) = 10
+                       AND regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare
             FROM events e
             -- instants are read in the calendar of the decision's newest version: one row per decision
             -- (DISTINCT decision, cal gave two, and each event twice, once its calendar had changed)
@@ -591,8 +593,11 @@ def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
         FROM (SELECT "case", decision, stage, cal, at_us AS from_us, lead(at_us) OVER w AS next_us, event
               FROM ev WHERE event IN ('paused', 'resumed')
               WINDOW w AS (PARTITION BY "case", decision, stage ORDER BY at_us, file, row)) p
-        LEFT JOIN (SELECT "case", decision, stage, min(at_us) AS done_us FROM ev WHERE event = 'done'
-                   GROUP BY ALL) d USING ("case", decision, stage)
+        -- the first done of the stages paused or resumed only (not of every stage of every case)
+        LEFT JOIN (SELECT e."case", e.decision, e.stage, min(e.at_us) AS done_us FROM ev e
+                   SEMI JOIN (SELECT "case", decision, stage FROM ev WHERE event IN ('paused', 'resumed')) m
+                       ON m."case" = e."case" AND m.decision = e.decision AND m.stage = e.stage
+                   WHERE e.event = 'done' GROUP BY ALL) d USING ("case", decision, stage)
         """
     )
     j_from, w_from = dues.working_at("p", "from_us", "w1")
