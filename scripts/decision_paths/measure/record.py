@@ -374,11 +374,6 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
     con.execute(
         """
         CREATE OR REPLACE TABLE case_problems AS
-        WITH r AS (
-            SELECT "case", decision, count(*) FILTER (WHERE event = 'received') AS received,
-                   count(DISTINCT decision) OVER (PARTITION BY "case") AS decisions
-            FROM ev GROUP BY "case", decision
-        )
         -- at the event cell: the second 'received' is what is wrong, not the case id
         SELECT e.file, e.row, 'event' AS col, 'second-received' AS rule, e."case" AS value
         FROM (SELECT *, row_number() OVER (PARTITION BY "case", decision ORDER BY at_us, file, row) AS n
@@ -386,7 +381,7 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
         UNION ALL
         -- the case's first row: the smallest (file, row) pair, not the smallest of each
         SELECT min(e.file), arg_min(e.row, (e.file, e.row)), 'case', 'no-received', e."case"
-        FROM ev e JOIN r USING ("case", decision) WHERE r.received = 0 GROUP BY e."case", e.decision
+        FROM ev e GROUP BY e."case", e.decision HAVING count(*) FILTER (WHERE e.event = 'received') = 0
         UNION ALL
         SELECT e.file, e.row, 'at', 'before-received', e."case"
         FROM ev e JOIN (SELECT "case", decision, min(at_us) AS received_us FROM ev WHERE event = 'received'
@@ -931,22 +926,22 @@ def _deviations(
                 FROM done_on_path WHERE pos IS NOT NULL) WHERE before_us > done_us
         ),
         found AS (
-            SELECT '{Deviation.NOT_ON_PATH.value}' AS kind, decision, stage, "case" FROM done_on_path WHERE pos IS NULL
+            SELECT '{Deviation.NOT_ON_PATH.value}' AS kind, key, stage FROM done_on_path WHERE pos IS NULL
             UNION ALL
-            SELECT '{Deviation.SKIPPED.value}', v.decision, s.stage, v."case"
+            SELECT '{Deviation.SKIPPED.value}', g.key, s.stage
             FROM gaps g JOIN verdict v USING (key) JOIN path_steps s ON s.path = v.path AND s.pos < g.last_pos
             ANTI JOIN done_on_path x ON x.key = g.key AND x.pos = s.pos
             UNION ALL
-            SELECT '{Deviation.OUT_OF_ORDER.value}', d.decision, d.stage, d."case"
+            SELECT '{Deviation.OUT_OF_ORDER.value}', key, d.stage
             FROM out_of_order o JOIN done_on_path d USING (key, pos)
             UNION ALL
-            SELECT '{Deviation.WRONG_ACTOR.value}', d.decision, d.stage, d."case"
+            SELECT '{Deviation.WRONG_ACTOR.value}', d.key, d.stage
             FROM done_on_path d
             ANTI JOIN allowed a ON a.version = d.version AND a.stage = d.stage AND a.person = d."by" AND a.day = d.day
             WHERE coalesce(d."by", '') <> '' AND d.day IS NOT NULL
         )
-        SELECT kind, decision, stage, count(DISTINCT "case") AS n, list(DISTINCT "case" ORDER BY "case")[1:3]
-        FROM found GROUP BY ALL ORDER BY n DESC, decision, kind, stage
+        SELECT kind, v.decision, stage, count(DISTINCT v."case") AS n, list(DISTINCT v."case" ORDER BY v."case")[1:3]
+        FROM found JOIN verdict v USING (key) GROUP BY ALL ORDER BY n DESC, v.decision, kind, stage
         """
     ).fetchall()
     return tuple(
@@ -958,14 +953,15 @@ def _deviations(
 def _done_on_path(con: duckdb.DuckDBPyConnection) -> None:
     """``done_on_path``: each judged case's done stages with their place on its path (NULL: not
     on it) and the local day they were done (NULL without a calendar). Made once: the four
-    checks read it, and a CTE read four times was computed four times."""
+    checks read it, and a CTE read four times was computed four times. Keys only: the few
+    rows found get their case's names at the end."""
     # the local day by an equality join on the quarter hour (as dues.working_at), not an ASOF join
     j_day, day = dues.local_day_at("d", "done_us", "q")
     con.execute(
         f"""
         CREATE OR REPLACE TABLE done_on_path AS
-        SELECT d.key, v."case", v.decision, v.path, d.stage, d.done_us, d."by", d.version, s.pos, {day} AS day
-        FROM verdict v JOIN done d ON d.key = v.key
+        SELECT d.key, d.stage, d.done_us, d."by", d.version, s.pos, {day} AS day
+        FROM done d JOIN (SELECT key, path FROM verdict) v USING (key)
         LEFT JOIN path_steps s ON s.path = v.path AND s.stage = d.stage {j_day}
         """
     )
