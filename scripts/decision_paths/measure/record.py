@@ -443,6 +443,8 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
           AND NOT EXISTS (SELECT 1 FROM left_out l WHERE l."case" = r."case" AND l.decision = r.decision)
         """
     )
+    # Read no more (a million cases spill past the memory limit: every table kept costs I/O).
+    con.execute("DROP TABLE received; ALTER TABLE ev DROP COLUMN inputs")
 
 
 _CASE_MESSAGES = {
@@ -574,6 +576,7 @@ def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt
         )
         _due_with_pauses(con, "q", "prom_step")
         con.execute("INSERT INTO prom SELECT key, pos, stage, rec_us, due_us FROM prom_step")
+    con.execute(" ".join(f"DROP TABLE IF EXISTS {t};" for t in ("q", "prom_step", "prom_step_raw", "prom_step_moved")))
 
 
 def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
@@ -711,6 +714,7 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
             ON w."case" = c."case" AND w.decision = c.decision
         """
     )
+    con.execute("DROP TABLE ev; DROP TABLE prom")  # read no more
     j_answered, w_answered = dues.working_at("v", "answered_us", "w1")
     j_received, w_received = dues.working_at("v", "received_us", "w2")
     con.execute(
@@ -732,6 +736,7 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
         ASOF JOIN cal_offsets o ON o.cal = v.cal AND v.promised_us >= o.from_us
         """
     )
+    con.execute("DROP TABLE verdict0")
 
 
 # ------------------------------------------------------------------ figures
