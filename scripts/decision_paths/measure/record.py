@@ -2,9 +2,11 @@
 
 Steps, each a table: ``events`` (from the loader) -> ``ev`` (typed, with the
 problems of each row) -> ``cases`` (one row per usable case, with the rules in
-force and its path) -> ``prom`` (promised instants, stage by stage) -> ``done``
-(actual stages, each judged from when it really started) -> ``verdict`` (one
-row per case) -> figures per period, overdue now, conformance.
+force and its path) -> ``answer_due`` (the promised answer, walked stage by
+stage) -> ``done`` (actual stages, each judged from when it really started) ->
+``verdict`` (one row per case) -> figures per period, overdue now, conformance.
+Each table is dropped once no later step reads it: a million cases do not fit
+DuckDB's memory limit all at once, and what is kept is spilled to disk.
 
 Python decides only what needs the model: the decision version in force, the
 path the inputs choose, who may act on a day. Calendar arithmetic is the tables'
@@ -556,17 +558,14 @@ def _inputs(decision: Decision, text: str | None) -> dict[str, object]:
 
 
 def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.datetime) -> None:
-    """``prom(key, pos, stage, rec_us, due_us)``: the promise for each case's path, stage by
-    stage, each due instant moved by the time paused on a pausable stage."""
+    """``answer_due(key, stage, due_us)``: the promised answer of each case, its path walked
+    stage by stage from receipt, each due instant moved by the time paused on a pausable
+    stage. Each step needs only the step before it, so only the answer's rows are kept."""
     _pauses(con, as_of)
-    con.execute("CREATE OR REPLACE TABLE prom(key BIGINT, pos INTEGER, stage VARCHAR, rec_us BIGINT, due_us BIGINT)")
+    con.execute("CREATE OR REPLACE TABLE answer_due(key BIGINT, stage VARCHAR, due_us BIGINT)")
     longest = con.execute("SELECT coalesce(max(pos), 0) FROM path_steps").fetchone()
     for position in range(1, int(longest[0] if longest else 0) + 1):
-        start = (
-            "c.received_us"
-            if position == 1
-            else "(SELECT p.due_us FROM prom p WHERE p.key = c.key AND p.pos = s.pos - 1)"
-        )
+        start = "c.received_us" if position == 1 else "(SELECT p.due_us FROM prev_step p WHERE p.key = c.key)"
         con.execute(
             f"""
             CREATE OR REPLACE TABLE q AS
@@ -575,8 +574,16 @@ def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt
             """
         )
         _due_with_pauses(con, "q", "prom_step")
-        con.execute("INSERT INTO prom SELECT key, pos, stage, rec_us, due_us FROM prom_step")
-    con.execute(" ".join(f"DROP TABLE IF EXISTS {t};" for t in ("q", "prom_step", "prom_step_raw", "prom_step_moved")))
+        con.execute(
+            """
+            INSERT INTO answer_due
+            SELECT p.key, p.stage, p.due_us FROM prom_step p JOIN cases c USING (key)
+            JOIN path_steps s ON s.path = c.path AND s.pos = p.pos AND s.is_answer;
+            CREATE OR REPLACE TABLE prev_step AS SELECT key, due_us FROM prom_step;
+            """
+        )
+    tables = ("q", "prev_step", "prom_step", "prom_step_raw", "prom_step_moved")
+    con.execute(" ".join(f"DROP TABLE IF EXISTS {t};" for t in tables))
 
 
 def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
@@ -658,6 +665,13 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
         WINDOW w AS (PARTITION BY key ORDER BY at_us, file, row)
         """
     )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE withdrawn AS
+        SELECT "case", decision, min(at_us) AS withdrawn_us FROM ev WHERE event = 'withdrawn' GROUP BY ALL;
+        DROP TABLE ev;  -- the biggest table; the steps below read what was drawn from it
+        """
+    )
     # Each stage done, with its own key and its promise (the case's key is case_key).
     con.execute(
         """
@@ -707,14 +721,11 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
                EXISTS (SELECT 1 FROM pauses p JOIN path_steps s ON s.path = c.path AND s.stage = p.stage AND s.pausable
                        WHERE p."case" = c."case" AND p.decision = c.decision AND p.paused_us > 0) AS paused
         FROM cases c
-        JOIN (SELECT p.key, p.stage, p.due_us FROM prom p JOIN cases c2 USING (key)
-              JOIN path_steps s ON s.path = c2.path AND s.pos = p.pos AND s.is_answer) a USING (key)
+        JOIN answer_due a USING (key)
         LEFT JOIN done d ON d.key = c.key AND d.stage = a.stage
-        LEFT JOIN (SELECT "case", decision, min(at_us) AS withdrawn_us FROM ev WHERE event = 'withdrawn' GROUP BY ALL) w
-            ON w."case" = c."case" AND w.decision = c.decision
+        LEFT JOIN withdrawn w ON w."case" = c."case" AND w.decision = c.decision
         """
     )
-    con.execute("DROP TABLE ev; DROP TABLE prom")  # read no more
     j_answered, w_answered = dues.working_at("v", "answered_us", "w1")
     j_received, w_received = dues.working_at("v", "received_us", "w2")
     con.execute(
