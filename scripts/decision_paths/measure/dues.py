@@ -85,16 +85,22 @@ def local_day_sql(instant: str, offset_alias: str) -> str:
     return f"CAST(make_timestamp({instant} + {offset_alias}.offset_s * 1000000) AS DATE)"
 
 
+def local_day_at(table_alias: str, instant: str, alias: str) -> tuple[str, str]:
+    """(join clause, the expression of the instant's calendar date) to add to a query over
+    ``table_alias``: an equality join on the instant's quarter hour gives its offset (NULL
+    outside the tables or without a calendar)."""
+    at = f"{table_alias}.{instant}"
+    clause = f"LEFT JOIN cal_quarter {alias} ON {alias}.cal = {table_alias}.cal AND {alias}.q = {at} // 900000000"
+    return clause, f"CAST(make_timestamp(CAST({at} + {alias}.offset_s * 1000000 AS BIGINT)) AS DATE)"
+
+
 def working_at(table_alias: str, instant: str, alias: str) -> tuple[str, str]:
     """(join clauses, the expression of W(instant)) to add to a query over ``table_alias``:
     the instant's quarter hour gives its offset, the offset its date, the date the working
     time before it; inside that day's hours the time since opening counts, clamped."""
     at = f"{table_alias}.{instant}"
-    clause = (
-        f"LEFT JOIN cal_quarter {alias}q ON {alias}q.cal = {table_alias}.cal AND {alias}q.q = {at} // 900000000 "
-        f"LEFT JOIN cal_daywork {alias} ON {alias}.cal = {table_alias}.cal "
-        f"AND {alias}.day = CAST(make_timestamp(CAST({at} + {alias}q.offset_s * 1000000 AS BIGINT)) AS DATE)"
-    )
+    day_clause, day = local_day_at(table_alias, instant, f"{alias}q")
+    clause = f"{day_clause} LEFT JOIN cal_daywork {alias} ON {alias}.cal = {table_alias}.cal AND {alias}.day = {day}"
     value = (
         f"({alias}.before_us + CASE WHEN {alias}.working "
         f"THEN least(greatest({at} - {alias}.opens_us, 0), {alias}.closes_us - {alias}.opens_us) ELSE 0 END)"
@@ -110,34 +116,33 @@ def working_us_sql(table: str, instant_column: str, out: str) -> str:
     """
 
 
-def due_sql(table: str) -> str:
-    """For ``table(key, cal, kind, amount, rec_us)``: ``(key, due_us)``, one row per input row
-    whose due instant the tables cover (a key missing from the result is out of range)."""
+def due_sql(table: str, carry: Sequence[str] = ()) -> str:
+    """For ``table(key, cal, kind, amount, rec_us)``: ``(key, *carry, due_us)``, one row per input
+    row whose due instant the tables cover (a key missing from the result is out of range).
+    ``carry``: more of the table's columns to keep, so the caller need not join back on key."""
+    kept = "".join(f", t.{column}" for column in carry)
+    j_day, day = local_day_at("t", "rec_us", "o")
     clock = f"""
-        SELECT key, rec_us + CAST(round(amount * {_HOUR_US}) AS BIGINT) AS due_us
-        FROM {table} WHERE kind = '{Kind.CLOCK_HOURS.value}'
+        SELECT t.key{kept}, t.rec_us + CAST(round(t.amount * {_HOUR_US}) AS BIGINT) AS due_us
+        FROM {table} t WHERE t.kind = '{Kind.CLOCK_HOURS.value}'
     """
     calendar_days = f"""
-        SELECT q.key, d.eod_us AS due_us
-        FROM (SELECT t.*, {local_day_sql("t.rec_us", "o")} AS rec_day
-              FROM {table} t ASOF JOIN cal_offsets o ON t.cal = o.cal AND t.rec_us >= o.from_us
-              WHERE t.kind = '{Kind.CALENDAR_DAYS.value}') q
-        JOIN cal_days d ON d.cal = q.cal AND d.day = q.rec_day + CAST(q.amount AS INTEGER)
+        SELECT t.key{kept}, d.eod_us AS due_us
+        FROM (SELECT t.*, {day} AS rec_day FROM {table} t {j_day} WHERE t.kind = '{Kind.CALENDAR_DAYS.value}') t
+        JOIN cal_days d ON d.cal = t.cal AND d.day = t.rec_day + CAST(t.amount AS INTEGER)
     """
     business_days = f"""
-        SELECT q.key, w.closes_us AS due_us
-        FROM (SELECT t.*, {local_day_sql("t.rec_us", "o")} AS rec_day
-              FROM {table} t ASOF JOIN cal_offsets o ON t.cal = o.cal AND t.rec_us >= o.from_us
-              WHERE t.kind = '{Kind.BUSINESS_DAYS.value}') q
-        JOIN cal_days d ON d.cal = q.cal AND d.day = q.rec_day
-        JOIN cal_working w ON w.cal = q.cal AND w.idx = d.idx + CAST(q.amount AS BIGINT)
+        SELECT t.key{kept}, w.closes_us AS due_us
+        FROM (SELECT t.*, {day} AS rec_day FROM {table} t {j_day} WHERE t.kind = '{Kind.BUSINESS_DAYS.value}') t
+        JOIN cal_days d ON d.cal = t.cal AND d.day = t.rec_day
+        JOIN cal_working w ON w.cal = t.cal AND w.idx = d.idx + CAST(t.amount AS BIGINT)
     """
     hours = f"(SELECT * FROM {table} WHERE kind = '{Kind.BUSINESS_HOURS.value}')"
     business_hours = f"""
-        SELECT q.key, o.at_us + (q.target_us - o.cum_us) AS due_us
-        FROM (SELECT key, cal, w_us + CAST(round(amount * {_HOUR_US}) AS BIGINT) AS target_us
-              FROM ({working_us_sql(hours, "rec_us", "w_us")})) q
-        ASOF JOIN cal_open o ON q.cal = o.cal AND q.target_us > o.cum_us
+        SELECT t.key{kept}, o.at_us + (t.target_us - o.cum_us) AS due_us
+        FROM (SELECT *, w_us + CAST(round(amount * {_HOUR_US}) AS BIGINT) AS target_us
+              FROM ({working_us_sql(hours, "rec_us", "w_us")})) t
+        ASOF JOIN cal_open o ON t.cal = o.cal AND t.target_us > o.cum_us
     """
     return f"{clock}\nUNION ALL {calendar_days}\nUNION ALL {business_days}\nUNION ALL {business_hours}"
 

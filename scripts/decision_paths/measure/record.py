@@ -2,9 +2,11 @@
 
 Steps, each a table: ``events`` (from the loader) -> ``ev`` (typed, with the
 problems of each row) -> ``cases`` (one row per usable case, with the rules in
-force and its path) -> ``prom`` (promised instants, stage by stage) -> ``done``
-(actual stages, each judged from when it really started) -> ``verdict`` (one
-row per case) -> figures per period, overdue now, conformance.
+force and its path) -> ``answer_due`` (the promised answer, walked stage by
+stage) -> ``done`` (actual stages, each judged from when it really started) ->
+``verdict`` (one row per case) -> figures per period, overdue now, conformance.
+Each table is dropped once no later step reads it: a million cases do not fit
+DuckDB's memory limit all at once, and what is kept is spilled to disk.
 
 Python decides only what needs the model: the decision version in force, the
 path the inputs choose, who may act on a day. Calendar arithmetic is the tables'
@@ -254,65 +256,72 @@ def _reach(rules: RecordRules, calendars: Mapping[str, BusinessCalendar], start:
 
 
 def _typed_events(context: _Context) -> None:
+    """``ev``: the rows that can be read, with their instants typed; a finding for each row
+    that cannot. One copy of the events, only the columns the later steps read."""
     con = context.con
     kinds = ", ".join(f"'{k.value}'" for k in EventKind)
     needs_stage = ", ".join(f"'{k.value}'" for k in NEEDS_STAGE)
     con.execute(
         f"""
-        CREATE OR REPLACE TABLE ev0 AS
-        SELECT e.*, v.cal,
-               regexp_matches(trim(e."at"), '{_OFFSET}') AS at_zoned,
-               regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare,
-               regexp_matches(trim(e."until"), '{_OFFSET}') AS until_zoned
-        FROM events e
-        -- instants are read in the calendar of the decision's newest version: one row per decision
-        -- (DISTINCT decision, cal gave two, and each event twice, once its calendar had changed)
-        LEFT JOIN (SELECT decision, arg_max(cal, since_us) AS cal FROM versions GROUP BY decision) v
-            ON v.decision = e.decision
-        """
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE ev1 AS
-        SELECT *,
-            CASE WHEN at_zoned THEN epoch_us(TRY_CAST(trim("at") AS TIMESTAMPTZ)) END AS at_abs,
-            year(TRY_CAST(trim("at") AS TIMESTAMP)) AS at_year,
-            epoch_us(TRY_CAST(trim("at") AS TIMESTAMP)) AS at_wall,
-            CASE WHEN until_zoned THEN epoch_us(TRY_CAST(trim("until") AS TIMESTAMPTZ)) END AS until_abs,
-            epoch_us(TRY_CAST(trim("until") AS TIMESTAMP)) AS until_wall
-        FROM ev0
-        """
-    )
-    # A time without offset is a wall-clock time of the decision's calendar.
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE ev2 AS
-        WITH zoned AS (
-            SELECT * FROM ev1 WHERE at_abs IS NOT NULL AND ("until" IS NULL OR until_abs IS NOT NULL)
+        CREATE OR REPLACE TABLE ev AS
+        SELECT file, row, "case", decision, event, stage, "by", inputs, "at", "until", cal, at_bare,
+            CASE WHEN regexp_matches(at_text, '{_OFFSET}') THEN epoch_us(TRY_CAST(at_text AS TIMESTAMPTZ)) END AS at_us,
+            year(TRY_CAST(at_text AS TIMESTAMP)) AS at_year,
+            epoch_us(TRY_CAST(at_text AS TIMESTAMP)) AS at_wall,
+            CASE WHEN regexp_matches(until_text, '{_OFFSET}')
+                 THEN epoch_us(TRY_CAST(until_text AS TIMESTAMPTZ)) END AS until_us,
+            epoch_us(TRY_CAST(until_text AS TIMESTAMP)) AS until_wall
+        FROM (
+            SELECT e.*, v.cal, trim(e."at") AS at_text, trim(e."until") AS until_text,
+                   -- a bare date has ten characters: the length spares most rows the regex
+                   length(trim(e."at")) = 10
+                       AND regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare
+            FROM events e
+            -- instants are read in the calendar of the decision's newest version: one row per decision
+            -- (DISTINCT decision, cal gave two, and each event twice, once its calendar had changed)
+            LEFT JOIN (SELECT decision, arg_max(cal, since_us) AS cal FROM versions GROUP BY decision) v
+                ON v.decision = e.decision
         )
-        SELECT * EXCLUDE (at_wall, until_wall, at_abs, until_abs), at_abs AS at_us, until_abs AS until_us FROM zoned
-        UNION ALL BY NAME
-        SELECT e.* EXCLUDE (at_wall, until_wall, at_abs, until_abs),
-            coalesce(e.at_abs, e.at_wall - w.offset_s * 1000000) AS at_us,
-            coalesce(e.until_abs, e.until_wall - u.offset_s * 1000000) AS until_us
-        FROM (SELECT * FROM ev1 WHERE NOT (at_abs IS NOT NULL AND ("until" IS NULL OR until_abs IS NOT NULL))) e
-        ASOF LEFT JOIN cal_wall w ON w.cal = e.cal AND coalesce(e.at_wall, -9223372036854775000) >= w.wall_from_us
-        ASOF LEFT JOIN cal_wall u ON u.cal = e.cal AND coalesce(e.until_wall, -9223372036854775000) >= u.wall_from_us
         """
     )
+    # The raw rows are not read again (a million cases: the biggest table of all).
+    con.execute("DROP TABLE events")
+    # A time without offset is a wall-clock time of the decision's calendar: only those rows
+    # (often none) take the ASOF joins.
+    con.execute(
+        """
+        UPDATE ev SET at_us = w.at_us, until_us = w.until_us
+        FROM (
+            SELECT e.file, e.row,
+                coalesce(e.at_us, e.at_wall - w.offset_s * 1000000) AS at_us,
+                coalesce(e.until_us, e.until_wall - u.offset_s * 1000000) AS until_us
+            FROM (SELECT * FROM ev WHERE NOT (at_us IS NOT NULL AND ("until" IS NULL OR until_us IS NOT NULL))) e
+            ASOF LEFT JOIN cal_wall w
+                ON w.cal = e.cal AND coalesce(e.at_wall, -9223372036854775000) >= w.wall_from_us
+            ASOF LEFT JOIN cal_wall u
+                ON u.cal = e.cal AND coalesce(e.until_wall, -9223372036854775000) >= u.wall_from_us
+        ) w
+        WHERE ev.file = w.file AND ev.row = w.row
+        """
+    )
+    # Each problem keeps its row's case and decision: that case is left out.
     problems = f"""
-        SELECT file, row, 'decision' AS col, 'unknown' AS rule, decision AS value FROM ev2
+        SELECT file, row, 'decision' AS col, 'unknown' AS rule, decision AS value, "case", decision FROM ev
             -- an empty cell is 'missing' below, not also a decision named ''
             WHERE trim(decision) <> '' AND cal IS NULL AND decision IN (SELECT decision FROM versions) IS NOT TRUE
-        UNION ALL SELECT file, row, 'case', 'missing', NULL FROM ev2 WHERE coalesce(trim("case"), '') = ''
-        UNION ALL SELECT file, row, 'decision', 'missing', NULL FROM ev2 WHERE coalesce(trim(decision), '') = ''
-        UNION ALL SELECT file, row, 'event', 'event', event FROM ev2 WHERE event IS NULL OR event NOT IN ({kinds})
-        UNION ALL SELECT file, row, 'stage', 'stage', event FROM ev2
+        UNION ALL SELECT file, row, 'case', 'missing', NULL, "case", decision FROM ev
+            WHERE coalesce(trim("case"), '') = ''
+        UNION ALL SELECT file, row, 'decision', 'missing', NULL, "case", decision FROM ev
+            WHERE coalesce(trim(decision), '') = ''
+        UNION ALL SELECT file, row, 'event', 'event', event, "case", decision FROM ev
+            WHERE event IS NULL OR event NOT IN ({kinds})
+        UNION ALL SELECT file, row, 'stage', 'stage', event, "case", decision FROM ev
             WHERE event IN ({needs_stage}) AND coalesce(trim(stage), '') = ''
-        UNION ALL SELECT file, row, 'at', 'at', "at" FROM ev2
+        UNION ALL SELECT file, row, 'at', 'at', "at", "case", decision FROM ev
             WHERE cal IS NOT NULL AND at_us IS NULL AND (at_year IS NULL OR at_year {_YEARS})
-        UNION ALL SELECT file, row, 'at', 'at-years', "at" FROM ev2 WHERE cal IS NOT NULL AND NOT at_year {_YEARS}
-        UNION ALL SELECT file, row, 'until', 'until', "until" FROM ev2
+        UNION ALL SELECT file, row, 'at', 'at-years', "at", "case", decision FROM ev
+            WHERE cal IS NOT NULL AND NOT at_year {_YEARS}
+        UNION ALL SELECT file, row, 'until', 'until', "until", "case", decision FROM ev
             WHERE event = 'delayed' AND cal IS NOT NULL AND until_us IS NULL
     """
     con.execute(f"CREATE OR REPLACE TABLE problems AS {problems}")
@@ -321,7 +330,7 @@ def _typed_events(context: _Context) -> None:
     ).fetchall():
         context.findings.append(_row_finding(context, file, row, column, rule, value))
     for file, row, value in con.execute(
-        'SELECT file, row, "at" FROM ev2 WHERE at_bare AND at_us IS NOT NULL ORDER BY file, row'
+        'SELECT file, row, "at" FROM ev WHERE at_bare AND at_us IS NOT NULL ORDER BY file, row'
     ).fetchall():
         context.findings.append(
             BARE_DATE.at(
@@ -330,11 +339,15 @@ def _typed_events(context: _Context) -> None:
                 "write the time, e.g. 2026-11-20T10:00",
             )
         )
+    # Rows with a problem leave ev (problems keeps their case for left_out); the columns read
+    # only to find problems go too.
     con.execute(
-        "CREATE OR REPLACE TABLE ev AS SELECT e.* FROM ev2 e ANTI JOIN problems p ON p.file = e.file AND p.row = e.row"
+        """
+        DELETE FROM ev WHERE EXISTS (SELECT 1 FROM problems p WHERE p.file = ev.file AND p.row = ev.row);
+        ALTER TABLE ev DROP COLUMN "at"; ALTER TABLE ev DROP COLUMN "until"; ALTER TABLE ev DROP COLUMN at_bare;
+        ALTER TABLE ev DROP COLUMN at_year; ALTER TABLE ev DROP COLUMN at_wall; ALTER TABLE ev DROP COLUMN until_wall;
+        """
     )
-    # Each step above copied every event; only ev and ev2 (for left-out cases) are read again.
-    con.execute("DROP TABLE IF EXISTS ev0; DROP TABLE IF EXISTS ev1")
 
 
 def _loc(context: _Context, file: int, row: int, column: str | None):  # type: ignore[no-untyped-def]
@@ -371,11 +384,6 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
     con.execute(
         """
         CREATE OR REPLACE TABLE case_problems AS
-        WITH r AS (
-            SELECT "case", decision, count(*) FILTER (WHERE event = 'received') AS received,
-                   count(DISTINCT decision) OVER (PARTITION BY "case") AS decisions
-            FROM ev GROUP BY "case", decision
-        )
         -- at the event cell: the second 'received' is what is wrong, not the case id
         SELECT e.file, e.row, 'event' AS col, 'second-received' AS rule, e."case" AS value
         FROM (SELECT *, row_number() OVER (PARTITION BY "case", decision ORDER BY at_us, file, row) AS n
@@ -383,7 +391,7 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
         UNION ALL
         -- the case's first row: the smallest (file, row) pair, not the smallest of each
         SELECT min(e.file), arg_min(e.row, (e.file, e.row)), 'case', 'no-received', e."case"
-        FROM ev e JOIN r USING ("case", decision) WHERE r.received = 0 GROUP BY e."case", e.decision
+        FROM ev e GROUP BY e."case", e.decision HAVING count(*) FILTER (WHERE e.event = 'received') = 0
         UNION ALL
         SELECT e.file, e.row, 'at', 'before-received', e."case"
         FROM ev e JOIN (SELECT "case", decision, min(at_us) AS received_us FROM ev WHERE event = 'received'
@@ -432,8 +440,8 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
         CREATE OR REPLACE TABLE left_out AS
         SELECT DISTINCT e."case", e.decision FROM ev e
         JOIN case_problems p ON p.file = e.file AND p.row = e.row
-        UNION SELECT DISTINCT e."case", e.decision FROM problems p JOIN ev2 e ON p.file = e.file AND p.row = e.row
-            WHERE e."case" IS NOT NULL AND e.decision IN (SELECT decision FROM versions)
+        UNION SELECT DISTINCT "case", decision FROM problems
+            WHERE "case" IS NOT NULL AND decision IN (SELECT decision FROM versions)
         UNION SELECT "case", decision FROM source_left_out WHERE decision IN (SELECT decision FROM versions)
         """
     )
@@ -446,6 +454,8 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
           AND NOT EXISTS (SELECT 1 FROM left_out l WHERE l."case" = r."case" AND l.decision = r.decision)
         """
     )
+    # Read no more (a million cases spill past the memory limit: every table kept costs I/O).
+    con.execute("DROP TABLE received; ALTER TABLE ev DROP COLUMN inputs")
 
 
 _CASE_MESSAGES = {
@@ -557,17 +567,14 @@ def _inputs(decision: Decision, text: str | None) -> dict[str, object]:
 
 
 def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.datetime) -> None:
-    """``prom(key, pos, stage, rec_us, due_us)``: the promise for each case's path, stage by
-    stage, each due instant moved by the time paused on a pausable stage."""
+    """``answer_due(key, stage, due_us)``: the promised answer of each case, its path walked
+    stage by stage from receipt, each due instant moved by the time paused on a pausable
+    stage. Each step needs only the step before it, so only the answer's rows are kept."""
     _pauses(con, as_of)
-    con.execute("CREATE OR REPLACE TABLE prom(key BIGINT, pos INTEGER, stage VARCHAR, rec_us BIGINT, due_us BIGINT)")
+    con.execute("CREATE OR REPLACE TABLE answer_due(key BIGINT, stage VARCHAR, due_us BIGINT)")
     longest = con.execute("SELECT coalesce(max(pos), 0) FROM path_steps").fetchone()
     for position in range(1, int(longest[0] if longest else 0) + 1):
-        start = (
-            "c.received_us"
-            if position == 1
-            else "(SELECT p.due_us FROM prom p WHERE p.key = c.key AND p.pos = s.pos - 1)"
-        )
+        start = "c.received_us" if position == 1 else "(SELECT p.due_us FROM prev_step p WHERE p.key = c.key)"
         con.execute(
             f"""
             CREATE OR REPLACE TABLE q AS
@@ -576,7 +583,16 @@ def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt
             """
         )
         _due_with_pauses(con, "q", "prom_step")
-        con.execute("INSERT INTO prom SELECT key, pos, stage, rec_us, due_us FROM prom_step")
+        con.execute(
+            """
+            INSERT INTO answer_due
+            SELECT p.key, p.stage, p.due_us FROM prom_step p JOIN cases c USING (key)
+            JOIN path_steps s ON s.path = c.path AND s.pos = p.pos AND s.is_answer;
+            CREATE OR REPLACE TABLE prev_step AS SELECT key, due_us FROM prom_step;
+            """
+        )
+    tables = ("q", "prev_step", "prom_step", "prom_step_raw", "prom_step_moved")
+    con.execute(" ".join(f"DROP TABLE IF EXISTS {t};" for t in tables))
 
 
 def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
@@ -591,8 +607,11 @@ def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
         FROM (SELECT "case", decision, stage, cal, at_us AS from_us, lead(at_us) OVER w AS next_us, event
               FROM ev WHERE event IN ('paused', 'resumed')
               WINDOW w AS (PARTITION BY "case", decision, stage ORDER BY at_us, file, row)) p
-        LEFT JOIN (SELECT "case", decision, stage, min(at_us) AS done_us FROM ev WHERE event = 'done'
-                   GROUP BY ALL) d USING ("case", decision, stage)
+        -- the first done of the stages paused or resumed only (not of every stage of every case)
+        LEFT JOIN (SELECT e."case", e.decision, e.stage, min(e.at_us) AS done_us FROM ev e
+                   SEMI JOIN (SELECT "case", decision, stage FROM ev WHERE event IN ('paused', 'resumed')) m
+                       ON m."case" = e."case" AND m.decision = e.decision AND m.stage = e.stage
+                   WHERE e.event = 'done' GROUP BY ALL) d USING ("case", decision, stage)
         """
     )
     j_from, w_from = dues.working_at("p", "from_us", "w1")
@@ -657,25 +676,23 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
     )
     con.execute(
         """
+        CREATE OR REPLACE TABLE withdrawn AS
+        SELECT "case", decision, min(at_us) AS withdrawn_us FROM ev WHERE event = 'withdrawn' GROUP BY ALL;
+        DROP TABLE ev;  -- the biggest table; the steps below read what was drawn from it
+        """
+    )
+    # Each stage done, with its own key and its promise (the case's key is case_key).
+    con.execute(
+        """
         CREATE OR REPLACE TABLE dq AS
-        SELECT row_number() OVER () AS key, d.key AS case_key, d.cal, s.kind, s.amount, d.start_us AS rec_us,
-               d.stage, s.pausable
-        FROM done0 d JOIN version_stages s ON s.version = d.version AND s.stage = d.stage
+        SELECT row_number() OVER () AS key, d.key AS case_key, d.cal, d.version, d.stage, d.done_us, d."by",
+               d.start_us AS rec_us, d.seq, s.kind, s.amount, s.pausable
+        FROM done0 d JOIN version_stages s ON s.version = d.version AND s.stage = d.stage;
+        DROP TABLE done0;
         """
     )
-    # The stage rows have keys of their own; case_key ties each to its case.
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE dq2 AS
-        SELECT key, case_key, cal, kind, amount, rec_us, stage, pausable FROM dq
-        """
-    )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE dq_due AS
-        SELECT q.*, d.due_us FROM dq2 q JOIN ({dues.due_sql("dq2")}) d USING (key)
-        """
-    )
+    carried = ("case_key", "cal", "version", "stage", "done_us", '"by"', "rec_us", "seq", "kind", "pausable")
+    con.execute(f"CREATE OR REPLACE TABLE dq_due AS {dues.due_sql('dq', carried)}; DROP TABLE dq")
     con.execute(
         """
         CREATE OR REPLACE TABLE dq_moved AS
@@ -685,13 +702,6 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
         WHERE q.pausable AND p.paused_us > 0
         """
     )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TABLE stage_due AS
-        SELECT q.case_key AS key, q.stage, coalesce(m.due_us, q.due_us) AS due_us
-        FROM dq_due q LEFT JOIN ({dues.shifted_sql("dq_moved")}) m USING (key)
-        """
-    )
     j_done, w_done = dues.working_at("b", "done_us", "w1")
     j_start, w_start = dues.working_at("b", "start_us", "w2")
     j_due, w_due = dues.working_at("b", "due_us", "w3")
@@ -699,12 +709,16 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
         f"""
         CREATE OR REPLACE TABLE done AS
         WITH base AS (
-            SELECT d.*, s.due_us, s.due_us >= d.done_us AS on_time FROM done0 d JOIN stage_due s USING (key, stage)
+            SELECT q.case_key AS key, q.cal, q.version, q.stage, q.done_us, q."by", q.rec_us AS start_us, q.seq,
+                   coalesce(m.due_us, q.due_us) AS due_us
+            FROM dq_due q LEFT JOIN ({dues.shifted_sql("dq_moved")}) m USING (key)
         )
-        SELECT b.*, {w_done} AS w_done, {w_start} AS w_start, {w_due} AS w_due,
+        SELECT b.*, b.due_us >= b.done_us AS on_time,
                ({w_done} - {w_start}) / {_HOUR_US}.0 AS working_hours,
-               greatest(0, {w_done} - {w_due}) / {_HOUR_US}.0 AS over_hours
-        FROM base b {j_done} {j_start} {j_due}
+               -- microseconds: a sum of integers is exact, one of doubles varied with the threads
+               greatest(0, {w_done} - {w_due}) AS over_us
+        FROM base b {j_done} {j_start} {j_due};
+        DROP TABLE dq_due;
         """
     )
     con.execute(
@@ -716,11 +730,9 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
                EXISTS (SELECT 1 FROM pauses p JOIN path_steps s ON s.path = c.path AND s.stage = p.stage AND s.pausable
                        WHERE p."case" = c."case" AND p.decision = c.decision AND p.paused_us > 0) AS paused
         FROM cases c
-        JOIN (SELECT p.key, p.stage, p.due_us FROM prom p JOIN cases c2 USING (key)
-              JOIN path_steps s ON s.path = c2.path AND s.pos = p.pos AND s.is_answer) a USING (key)
+        JOIN answer_due a USING (key)
         LEFT JOIN done d ON d.key = c.key AND d.stage = a.stage
-        LEFT JOIN (SELECT "case", decision, min(at_us) AS withdrawn_us FROM ev WHERE event = 'withdrawn' GROUP BY ALL) w
-            ON w."case" = c."case" AND w.decision = c.decision
+        LEFT JOIN withdrawn w ON w."case" = c."case" AND w.decision = c.decision
         """
     )
     j_answered, w_answered = dues.working_at("v", "answered_us", "w1")
@@ -744,6 +756,7 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
         ASOF JOIN cal_offsets o ON o.cal = v.cal AND v.promised_us >= o.from_us
         """
     )
+    con.execute("DROP TABLE verdict0")
 
 
 # ------------------------------------------------------------------ figures
@@ -762,10 +775,11 @@ def _figures(
         [(p.label, p.first.isoformat(), p.last.isoformat()) for p in periods],
     )
     stage_rows = con.execute(
-        """
+        f"""
         WITH first_late AS (SELECT key, arg_min(stage, seq) AS stage FROM done WHERE NOT on_time GROUP BY key)
         SELECT v.decision, p.label, d.stage, count(*), count(*) FILTER (WHERE d.on_time),
-               list_sort(list(d.working_hours)), sum(d.over_hours), count(*) FILTER (WHERE f.stage = d.stage)
+               list_sort(list(d.working_hours)), sum(d.over_us) / {_HOUR_US}.0,
+               count(*) FILTER (WHERE f.stage = d.stage)
         FROM verdict v JOIN periods p ON v.promised_day BETWEEN p.first AND p.last
         JOIN done d ON d.key = v.key LEFT JOIN first_late f ON f.key = v.key
         JOIN version_stages s ON s.version = d.version AND s.stage = d.stage
@@ -920,39 +934,40 @@ def _deviations(
     con: duckdb.DuckDBPyConnection, rules: RecordRules, versions: list[Version]
 ) -> tuple[DeviationCount, ...]:
     """Where what happened is not what is written, worst first (most cases)."""
+    _done_on_path(con)
     _allowed_actors(con, rules, versions)
     rows = con.execute(
         f"""
-        WITH d AS (
-            SELECT v.key, v."case", v.decision, v.path, d.stage, d.done_us, d."by", d.version, d.seq, s.pos
-            FROM verdict v JOIN done d ON d.key = v.key
-            LEFT JOIN path_steps s ON s.path = v.path AND s.stage = d.stage
+        -- the cases with a stage of the path missing before their last one done (positions
+        -- count from 1): only they are looked at stage by stage
+        WITH gaps AS (
+            SELECT key, max(pos) AS last_pos FROM done_on_path GROUP BY key HAVING count(pos) < max(pos)
         ),
-        last_pos AS (SELECT key, max(pos) AS pos FROM d GROUP BY key),
+        -- the window sorts only the columns it needs; the few rows found get their names after
+        out_of_order AS (
+            SELECT key, pos FROM (
+                SELECT key, pos, done_us, max(done_us) OVER (PARTITION BY key ORDER BY pos ROWS BETWEEN
+                                                             UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_us
+                FROM done_on_path WHERE pos IS NOT NULL) WHERE before_us > done_us
+        ),
         found AS (
-            SELECT '{Deviation.NOT_ON_PATH.value}' AS kind, decision, stage, "case" FROM d WHERE pos IS NULL
+            SELECT '{Deviation.NOT_ON_PATH.value}' AS kind, key, stage FROM done_on_path WHERE pos IS NULL
             UNION ALL
-            SELECT '{Deviation.SKIPPED.value}', v.decision, s.stage, v."case"
-            FROM verdict v JOIN last_pos l USING (key) JOIN path_steps s ON s.path = v.path AND s.pos < l.pos
-            WHERE NOT EXISTS (SELECT 1 FROM done x WHERE x.key = v.key AND x.stage = s.stage)
+            SELECT '{Deviation.SKIPPED.value}', g.key, s.stage
+            FROM gaps g JOIN verdict v USING (key) JOIN path_steps s ON s.path = v.path AND s.pos < g.last_pos
+            ANTI JOIN done_on_path x ON x.key = g.key AND x.pos = s.pos
             UNION ALL
-            SELECT '{Deviation.OUT_OF_ORDER.value}', decision, stage, "case" FROM (
-                SELECT *, max(done_us) OVER (PARTITION BY key ORDER BY pos ROWS BETWEEN UNBOUNDED PRECEDING
-                                             AND 1 PRECEDING) AS before_us
-                FROM d WHERE pos IS NOT NULL) WHERE before_us > done_us
+            SELECT '{Deviation.OUT_OF_ORDER.value}', key, d.stage
+            FROM out_of_order o JOIN done_on_path d USING (key, pos)
             UNION ALL
-            SELECT '{Deviation.WRONG_ACTOR.value}', d.decision, d.stage, d."case"
-            FROM d JOIN verdict v USING (key)
-            WHERE coalesce(d."by", '') <> '' AND NOT EXISTS (
-                SELECT 1 FROM allowed a WHERE a.version = d.version AND a.stage = d.stage AND a.person = d."by"
-                AND a.day = CAST(make_timestamp(d.done_us + o.offset_s * 1000000) AS DATE))
+            SELECT '{Deviation.WRONG_ACTOR.value}', d.key, d.stage
+            FROM done_on_path d
+            ANTI JOIN allowed a ON a.version = d.version AND a.stage = d.stage AND a.person = d."by" AND a.day = d.day
+            WHERE coalesce(d."by", '') <> '' AND d.day IS NOT NULL
         )
-        SELECT kind, decision, stage, count(DISTINCT "case") AS n, list(DISTINCT "case" ORDER BY "case")[1:3]
-        FROM found GROUP BY ALL ORDER BY n DESC, decision, kind, stage
-        """.replace(
-            "FROM d JOIN verdict v USING (key)",
-            "FROM d JOIN verdict v USING (key) ASOF JOIN cal_offsets o ON o.cal = v.cal AND d.done_us >= o.from_us",
-        )
+        SELECT kind, v.decision, stage, count(DISTINCT v."case") AS n, list(DISTINCT v."case" ORDER BY v."case")[1:3]
+        FROM found JOIN verdict v USING (key) GROUP BY ALL ORDER BY n DESC, v.decision, kind, stage
+        """
     ).fetchall()
     return tuple(
         DeviationCount(decision=decision, kind=Deviation(kind), stage=stage, count=int(n), examples=tuple(examples))
@@ -960,15 +975,27 @@ def _deviations(
     )
 
 
+def _done_on_path(con: duckdb.DuckDBPyConnection) -> None:
+    """``done_on_path``: each judged case's done stages with their place on its path (NULL: not
+    on it) and the local day they were done (NULL without a calendar). Made once: the four
+    checks read it, and a CTE read four times was computed four times. Keys only: the few
+    rows found get their case's names at the end."""
+    # the local day by an equality join on the quarter hour (as dues.working_at), not an ASOF join
+    j_day, day = dues.local_day_at("d", "done_us", "q")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE done_on_path AS
+        SELECT d.key, d.stage, d.done_us, d."by", d.version, s.pos, {day} AS day
+        FROM done d JOIN (SELECT key, path FROM verdict) v USING (key)
+        LEFT JOIN path_steps s ON s.path = v.path AND s.stage = d.stage {j_day}
+        """
+    )
+
+
 def _allowed_actors(con: duckdb.DuckDBPyConnection, rules: RecordRules, versions: list[Version]) -> None:
     """``allowed(version, stage, person, day)``: who could act at a stage on each day the
     record has a done event, by the stand-in rule (people as they are now)."""
-    used = con.execute(
-        """
-        SELECT DISTINCT d.version, d.stage, CAST(make_timestamp(d.done_us + o.offset_s * 1000000) AS DATE)
-        FROM done d JOIN cases c USING (key) ASOF JOIN cal_offsets o ON o.cal = c.cal AND d.done_us >= o.from_us
-        """
-    ).fetchall()
+    used = con.execute("SELECT DISTINCT version, stage, day FROM done_on_path WHERE day IS NOT NULL").fetchall()
     rows: list[tuple[int, str, str, str]] = []
     for version, stage_id, day in used:
         stage = versions[version].decision.stages.get(stage_id)
