@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidTag
-from record_helpers import CST, NOW, ev, load_org, measure, where, write_csv, write_decisions
+from record_helpers import CST, NOW, ev, load_org, where, write_csv, write_decisions
 
+from decision_paths.measure.record import RecordRules, measure_folder
 from decision_paths.model.audience import client_view, site_record
 from decision_paths.model.cases import SiteRecord, shown_periods
 from decision_paths.model.organisation import Audience
@@ -119,7 +120,7 @@ def _record(tmp_path: Path, rows: list[dict[str, str]], epochs: str | None = Non
     if epochs is not None:
         (cases / "_tracking.yaml").write_text(epochs, encoding="utf-8")
     org = load_org(tmp_path / "decisions")
-    measured, found = measure(org, cases)
+    measured, found = measure_folder(str(cases), RecordRules.current(org), NOW, [], tracking=True)
     return org, measured, found
 
 
@@ -228,7 +229,8 @@ def test_findings_name_the_file_as_the_other_record_findings_do(tmp_path: Path) 
 def test_nothing_is_tracked_for_a_record_without_client_decisions(tmp_path: Path) -> None:
     write_decisions(tmp_path / "decisions")
     write_csv(tmp_path / "cases" / "record.csv", [ev("V-1", "visit", "received", "2026-11-20T10:00")])
-    measured, _ = measure(load_org(tmp_path / "decisions"), tmp_path / "cases")
+    org = load_org(tmp_path / "decisions")
+    measured, _ = measure_folder(str(tmp_path / "cases"), RecordRules.current(org), NOW, [], tracking=True)
     assert measured.tracked == ()
 
 

@@ -63,6 +63,7 @@ def _record(
     periods: Callable[[dt.datetime, dt.tzinfo], list[Period]] = lambda _, __: [],
     *,
     findings_only: bool = False,
+    tracking: bool = False,
 ) -> tuple[Organisation, MeasuredRecord]:
     """The record measured as of --now; ``periods(as_of, zone)``: the periods to give figures for."""
     # DuckDB, git history and the cache load only for the record commands: the queries start fast.
@@ -79,6 +80,7 @@ def _record(
         wanted,
         found.pipeline.checked.version,
         findings_only=findings_only,
+        tracking=tracking,
     )
     return found.org, measured
 
@@ -326,7 +328,7 @@ def run_track(args: argparse.Namespace) -> int:
     secret = tracking_secret()
     if secret is None:
         raise UsageError(f"{secret_problem()}; then build the client site and ask again")
-    org, record = _record(args)
+    org, record = _record(args, tracking=True)
     _report(record.findings, args.strict)
     found = [t for t in record.measured.tracked if t.case == args.case]
     if len(found) != 1:

@@ -133,7 +133,7 @@ def _rows_sql() -> str:
                nullif(trim(e."by"), '') AS resource,
                e.event,
                nullif(trim(e.stage), '') AS stage,
-               CASE WHEN e.until_us IS NOT NULL AND nullif(trim(e."until"), '') IS NOT NULL
+               CASE WHEN e.until_us IS NOT NULL
                     THEN {_instant("e.until_us", "coalesce(u.offset_s, 0)")} END AS until,
                nullif(trim(e.inputs), '') AS inputs,
                nullif(e.reason, '') AS reason,

@@ -28,7 +28,7 @@ from decision_paths.load.cases import LoadedRecord, RecordFile, bulk_insert, cel
 from decision_paths.load.tracking import load_epochs
 from decision_paths.measure import dues
 from decision_paths.measure.tables import calendar_tables, from_micros, micros
-from decision_paths.measure.tracking import tracked_cases
+from decision_paths.measure.tracking import keep_tracked_events, tracked_cases
 from decision_paths.model import people as queries
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.cases import (
@@ -113,9 +113,11 @@ def measure(
     periods: Sequence[Period],
     *,
     findings_only: bool = False,
+    tracking: bool = False,
 ) -> tuple[Measured, list[Finding]]:
     """Measure the loaded ``events`` table. ``periods``: the months and quarters to give figures for.
-    ``findings_only``: stop once every row and case is checked (only those steps find problems)."""
+    ``findings_only``: stop once every row and case is checked (only those steps find problems);
+    ``tracking``: also give what the client decisions' tracking pages show."""
     known = {"unknown": sorted(rules.versions), "unknown-person": sorted(rules.org.people)}
     context = _Context(con, loaded.files, list(loaded.findings), known)
     versions = _register_versions(con, rules)
@@ -126,16 +128,23 @@ def measure(
     context.findings.extend(epoch_findings)
     if findings_only:
         return Measured(as_of=as_of, rules=rules.source), _sorted(context.findings)
-    _promised(con, versions, as_of)
+    client = frozenset(d.id for d in rules.org.decisions.values() if d.audience is Audience.CLIENT)
+    # a broken _tracking.yaml builds no page: with its epochs lost, a revoked link would open again
+    tracking = tracking and epochs is not None and bool(client)
+    if tracking:
+        keep_tracked_events(con, client, as_of)
+    # Read no more (a million cases spill past the memory limit: every column kept costs I/O).
+    con.execute(
+        'ALTER TABLE ev DROP COLUMN inputs; ALTER TABLE ev DROP COLUMN "reason"; ALTER TABLE ev DROP COLUMN client_note'
+    )
+    _promised(con, versions, as_of, keep_steps=tracking)
     _actual(con, versions, as_of)
     left_out = dict(con.execute("SELECT decision, count(*) FROM left_out GROUP BY decision").fetchall())
     figures = _figures(con, periods, left_out)
     overdue = _overdue(con, rules, versions, calendars, as_of)
     deviations = _deviations(con, rules, versions)
     total = con.execute("SELECT count(*) FROM verdict").fetchone()
-    client = frozenset(d.id for d in rules.org.decisions.values() if d.audience is Audience.CLIENT)
-    # a broken _tracking.yaml builds no page: with its epochs lost, a revoked link would open again
-    tracked = () if epochs is None else tracked_cases(con, [v.decision for v in versions], client, epochs, as_of)
+    tracked = tracked_cases(con, [v.decision for v in versions], epochs or {}, as_of) if tracking else ()
     measured = Measured(
         as_of=as_of,
         rules=rules.source,
@@ -264,7 +273,8 @@ def _typed_events(context: _Context) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TABLE ev AS
-        SELECT file, row, "case", decision, event, stage, "by", inputs, "at", "until", cal, at_bare,
+        SELECT file, row, "case", decision, event, stage, "by", inputs, "reason", client_note, "at", "until", cal,
+            at_bare,
             CASE WHEN regexp_matches(at_text, '{_OFFSET}') THEN epoch_us(TRY_CAST(at_text AS TIMESTAMPTZ)) END AS at_us,
             year(TRY_CAST(at_text AS TIMESTAMP)) AS at_year,
             epoch_us(TRY_CAST(at_text AS TIMESTAMP)) AS at_wall,
@@ -455,7 +465,7 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
         """
     )
     # Read no more (a million cases spill past the memory limit: every table kept costs I/O).
-    con.execute("DROP TABLE received; ALTER TABLE ev DROP COLUMN inputs")
+    con.execute("DROP TABLE received")
 
 
 _CASE_MESSAGES = {
@@ -566,12 +576,17 @@ def _inputs(decision: Decision, text: str | None) -> dict[str, object]:
 # ------------------------------------------------------------------ promised
 
 
-def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.datetime) -> None:
+def _promised(
+    con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.datetime, *, keep_steps: bool = False
+) -> None:
     """``answer_due(key, stage, due_us)``: the promised answer of each case, its path walked
     stage by stage from receipt, each due instant moved by the time paused on a pausable
-    stage. Each step needs only the step before it, so only the answer's rows are kept."""
+    stage. Each step needs only the step before it, so only the answer's rows are kept;
+    ``keep_steps``: and every step of the cases in ``tracking_keys`` (``tracked_steps``)."""
     _pauses(con, as_of)
     con.execute("CREATE OR REPLACE TABLE answer_due(key BIGINT, stage VARCHAR, due_us BIGINT)")
+    if keep_steps:
+        con.execute("CREATE OR REPLACE TABLE tracked_steps(key BIGINT, pos INTEGER, stage VARCHAR, due_us BIGINT)")
     longest = con.execute("SELECT coalesce(max(pos), 0) FROM path_steps").fetchone()
     for position in range(1, int(longest[0] if longest else 0) + 1):
         start = "c.received_us" if position == 1 else "(SELECT p.due_us FROM prev_step p WHERE p.key = c.key)"
@@ -583,6 +598,11 @@ def _promised(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt
             """
         )
         _due_with_pauses(con, "q", "prom_step")
+        if keep_steps:
+            con.execute(
+                "INSERT INTO tracked_steps SELECT p.key, p.pos, p.stage, p.due_us FROM prom_step p "
+                "SEMI JOIN tracking_keys t ON t.key = p.key"
+            )
         con.execute(
             """
             INSERT INTO answer_due
@@ -1018,6 +1038,7 @@ def measure_folder(
     shown: str | None = None,
     *,
     findings_only: bool = False,
+    tracking: bool = False,
 ) -> tuple[Measured, list[Finding]]:
     """Read a cases folder and measure it, in a DuckDB of its own (in memory, spilling to a
     temporary folder past ``MEMORY_LIMIT``, so a million cases fit a small CI machine)."""
@@ -1027,6 +1048,6 @@ def measure_folder(
             loaded = load_record(con, folder, shown, {d: [v.decision for v in vs] for d, vs in rules.versions.items()})
             # Row numbers are read; from here on no step depends on the order rows arrive in.
             con.execute("SET preserve_insertion_order = false")
-            return measure(con, loaded, rules, as_of, periods, findings_only=findings_only)
+            return measure(con, loaded, rules, as_of, periods, findings_only=findings_only, tracking=tracking)
         finally:
             con.close()

@@ -1,7 +1,7 @@
 """What each tracking page shows, read from the measured record's tables (SPEC section 11).
 
-Runs after ``measure.record`` has built ``verdict``, ``prom``, ``done`` and ``ev``:
-for every case of a client decision that is open, or was answered or withdrawn in
+``keep_tracked_events`` runs while ``ev`` is there, ``tracked_cases`` once ``verdict``
+and ``done`` are: for every case of a client decision that is open, or was answered or withdrawn in
 the last TRACKING_DAYS, its path's steps with their promised due instants (pauses
 included) and when each was done, and its pauses, delays and withdrawal with the
 ``client_note``. ``by`` and ``reason`` are never selected.
@@ -29,17 +29,43 @@ def _instant(us: int | None) -> dt.datetime | None:
     return None if us is None else dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=us)
 
 
+def keep_tracked_events(con: duckdb.DuckDBPyConnection, client: frozenset[str], as_of: dt.datetime) -> None:
+    """Before the record's big tables go: ``tracking_keys``, the cases of client decisions
+    that may get a page (not closed, by their answer stage's done or a withdrawal, before
+    the window: a superset of those the verdict keeps), and ``tracked_events``, their
+    pauses, delays and withdrawals. Measuring keeps every step's due of those cases only."""
+    since = micros(as_of) - TRACKING_DAYS * 86_400 * _US
+    withdrawn, done = EventKind.WITHDRAWN.value, EventKind.DONE.value
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE tracking_keys AS
+        WITH client_cases AS (SELECT key, "case", decision, path FROM cases WHERE list_contains($client, decision)),
+        closed_before AS (
+            SELECT DISTINCT c.key FROM client_cases c
+            JOIN ev e ON e."case" = c."case" AND e.decision = c.decision AND e.at_us < {since}
+            LEFT JOIN path_steps s ON s.path = c.path AND s.stage = e.stage AND s.is_answer
+            WHERE e.event = '{withdrawn}' OR (e.event = '{done}' AND s.stage IS NOT NULL)
+        )
+        SELECT key, "case", decision FROM client_cases ANTI JOIN closed_before USING (key)
+        """,
+        {"client": sorted(client)},
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE tracked_events AS
+        SELECT t.key, e.event, e.stage, e.at_us, e.until_us, e.client_note, e.file, e.row
+        FROM ev e JOIN tracking_keys t ON t."case" = e."case" AND t.decision = e.decision
+        WHERE list_contains(?, e.event)
+        """,
+        [[k.value for k in _SHOWN_EVENTS]],
+    )
+
+
 def tracked_cases(
-    con: duckdb.DuckDBPyConnection,
-    decisions: Sequence[Decision],
-    client: frozenset[str],
-    epochs: Mapping[str, int],
-    as_of: dt.datetime,
+    con: duckdb.DuckDBPyConnection, decisions: Sequence[Decision], epochs: Mapping[str, int], as_of: dt.datetime
 ) -> tuple[TrackedCase, ...]:
-    """``decisions``: the rules by version number (the record's ``version`` column);
-    ``client``: the ids of the decisions on the client site today."""
-    if not client:
-        return ()
+    """The tracked cases, once ``verdict`` is known. ``decisions``: the rules by version number
+    (the record's ``version`` column)."""
     since = micros(as_of) - TRACKING_DAYS * 86_400 * _US
     open_kinds = f"'{Status.OPEN.value}', '{Status.OPEN_LATE.value}'"
     con.execute(
@@ -49,35 +75,30 @@ def tracked_cases(
                CASE WHEN status IN ('{Status.ON_TIME.value}', '{Status.LATE.value}') THEN answered_us END
                    AS answered_us,
                CASE WHEN status = '{Status.WITHDRAWN.value}' THEN withdrawn_us END AS withdrawn_us
-        FROM verdict
-        WHERE list_contains(?, decision)
-          AND (status IN ({open_kinds})
-               OR (status = '{Status.WITHDRAWN.value}' AND withdrawn_us >= {since})
-               OR (status NOT IN ({open_kinds}) AND status <> '{Status.WITHDRAWN.value}' AND answered_us >= {since}))
-        """,
-        [sorted(client)],
+        FROM verdict SEMI JOIN tracking_keys USING (key)
+        WHERE status IN ({open_kinds})
+           OR (status = '{Status.WITHDRAWN.value}' AND withdrawn_us >= {since})
+           OR (status NOT IN ({open_kinds}) AND status <> '{Status.WITHDRAWN.value}' AND answered_us >= {since})
+        """
     )
     steps: dict[int, list[tuple[int, str, int, int | None]]] = defaultdict(list)
     for key, pos, stage, due_us, done_us in con.execute(
         """
         SELECT p.key, p.pos, p.stage, p.due_us, d.done_us
-        FROM prom p JOIN tracked t USING (key) LEFT JOIN done d ON d.key = p.key AND d.stage = p.stage
+        FROM tracked_steps p JOIN tracked t USING (key) LEFT JOIN done d ON d.key = p.key AND d.stage = p.stage
         ORDER BY p.key, p.pos
         """
     ).fetchall():
         steps[key].append((pos, stage, due_us, done_us))
     events: dict[int, list[TrackedEvent]] = defaultdict(list)
-    kinds = [k.value for k in _SHOWN_EVENTS]
     for key, kind, stage, at_us, until_us, note in con.execute(
         """
-        SELECT t.key, e.event, e.stage, e.at_us, e.until_us, e.client_note
-        FROM ev e JOIN tracked t ON t."case" = e."case" AND t.decision = e.decision
-        WHERE list_contains(?, e.event)
-        ORDER BY t.key, e.at_us DESC, e.file DESC, e.row DESC
-        """,
-        [kinds],
+        SELECT e.key, e.event, e.stage, e.at_us, e.until_us, e.client_note
+        FROM tracked_events e SEMI JOIN tracked t USING (key)
+        ORDER BY e.key, e.at_us DESC, e.file DESC, e.row DESC
+        """
     ).fetchall():
-        at = _instant(at_us) or as_of  # ev holds only rows whose instant was read
+        at = _instant(at_us) or as_of  # tracked_events holds only rows whose instant was read
         note_text = note.strip() if isinstance(note, str) and note.strip() else None
         events[key].append(TrackedEvent(kind, stage or None, at, _instant(until_us), note_text))
     found = []
@@ -104,7 +125,7 @@ def tracked_cases(
                 events=tuple(events[key]),
             )
         )
-    con.execute("DROP TABLE tracked")
+    con.execute("DROP TABLE tracked; DROP TABLE tracked_steps; DROP TABLE tracked_events; DROP TABLE tracking_keys")
     return tuple(found)
 
 

@@ -70,11 +70,13 @@ def measure_record(
     decisions_version: str = "",
     *,
     findings_only: bool = False,
+    tracking: bool = False,
 ) -> MeasuredRecord:
     """Measure the record of ``folder`` against the rules; cached by the record's bytes and
     place, the decisions and their history, the instant and the periods. ``org`` may be a
     function that loads the model: a build whose record is cached then need not load it.
-    ``findings_only``: check the rows and cases, measure nothing (``cases --check``)."""
+    ``findings_only``: check the rows and cases, measure nothing (``cases --check``);
+    ``tracking``: also what the tracking pages show (when a secret builds them)."""
     wanted = list(periods)
     key = ""
     if decisions_version:
@@ -90,12 +92,13 @@ def measure_record(
             as_of,
             tuple(p.label for p in wanted),
             findings_only,
+            tracking,
         )
         found = cache.read("record", key, MeasuredRecord)
         if found is not None:
             return found
     rules = record_rules(decisions, org if isinstance(org, Organisation) else org(), history)
-    measured, findings = measure_folder(folder, rules, as_of, wanted, findings_only=findings_only)
+    measured, findings = measure_folder(folder, rules, as_of, wanted, findings_only=findings_only, tracking=tracking)
     result = MeasuredRecord(measured, tuple(findings))
     if key:
         cache.write("record", key, result)

@@ -8,7 +8,6 @@ everything it reads, so a build with nothing changed runs none of them.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import os
@@ -217,6 +216,10 @@ class Pipeline:
                 as_of = self.record_as_of()
                 zone = self.checked.zone
                 months, quarters = shown_periods(as_of.astimezone(ZoneInfo(zone)).date())
+                tracking = tracking_secret() is not None  # without it no tracking page is built
+                problem = secret_problem()
+                if os.environ.get(SECRET_VARIABLE) and problem and problem not in self._notices:
+                    self._notices.append(problem)  # set, but too short to use
                 found = measure_record(
                     self.folder,
                     folder,
@@ -225,13 +228,9 @@ class Pipeline:
                     as_of,
                     [*months, *quarters],
                     self.checked.version,
+                    tracking=tracking,
                 )
                 measured = found.measured
-                if tracking_secret() is None:  # no tracking page is built: none is planned
-                    measured = dataclasses.replace(measured, tracked=())
-                    problem = secret_problem()
-                    if os.environ.get(SECRET_VARIABLE) and problem and problem not in self._notices:
-                        self._notices.append(problem)  # set, but too short to use
                 shown = SiteRecord(measured, zone, months, quarters)
                 self._record = (found, shown, cache.key("site-record", shown))
         return self._record
