@@ -17,7 +17,6 @@ import functools
 import http.server
 import itertools
 import json
-import os
 import subprocess
 import threading
 from decimal import Decimal
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO
+from site_helpers import sample_sites
 
 from decision_paths.model.audience import client_view
 from decision_paths.model.calendars import BusinessCalendar
@@ -144,18 +144,8 @@ def python_answer(org: Organisation, decision: Decision, start: str, values: dic
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    target = tmp_path_factory.mktemp("calculator") / "out"
-    assert COMMAND.exists(), f"the console command is not installed at {COMMAND}"
-    done = subprocess.run(
-        [str(COMMAND), "build", "--audience", "all", "--out", str(target), "--today", TODAY],
-        cwd=REPO,
-        capture_output=True,
-        encoding="utf-8",
-        timeout=300,
-        env={**os.environ},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return target
+    """Both sample sites (out/internal, out/client), shared with the other site tests."""
+    return sample_sites(tmp_path_factory)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

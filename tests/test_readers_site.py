@@ -16,7 +16,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from site_helpers import REPO, TODAY, article, build_cli, copy_sample, html_pages, page, sample_site, soup, text
+from site_helpers import (
+    REPO,
+    TODAY,
+    article,
+    build_cli,
+    copy_sample,
+    html_pages,
+    page,
+    sample_client_site,
+    sample_site,
+    soup,
+    text,
+)
 from test_client_site import canaries_in, write_canary_org
 
 from decision_paths.model.organisation import Audience, Organisation
@@ -55,12 +67,7 @@ def subpath_sites(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
 
 def plain_client_site(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     """The sample's client site from mkdocs.client.yml, without site_url."""
-    if "client" not in _built:
-        base = tmp_path_factory.mktemp("plain-client")
-        done = build_cli(REPO, base / "out", cache=base / "cache", audience="client")
-        assert done.code == 0, done.out + done.err
-        _built["client"] = base / "out" / "client"
-    return _built["client"]
+    return sample_client_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
