@@ -30,7 +30,7 @@ from decision_paths.model.words import words
 from decision_paths.pipeline import validate_folder
 from decision_paths.render.tracking import tracking_address, tracking_key, unseal
 
-pytestmark = pytest.mark.site
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("client_site")]
 
 COMMAND = REPO / ".venv" / "bin" / "decision-paths"
 TODAY = "2026-11-23"

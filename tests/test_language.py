@@ -38,6 +38,9 @@ from decision_paths.plan import views as v
 from decision_paths.plan.pages import PlanOptions, plan_site
 from decision_paths.render.pages import PageRenderer, environment
 
+# its module fixtures build the English company: once, on one xdist worker
+pytestmark = pytest.mark.xdist_group("language")
+
 LANGUAGES = ("zh", "en")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")

@@ -19,6 +19,7 @@ import pytest
 from site_helpers import (
     REPO,
     TODAY,
+    Run,
     article,
     build_cli,
     copy_sample,
@@ -26,6 +27,7 @@ from site_helpers import (
     page,
     sample_client_site,
     sample_site,
+    shared_build,
     soup,
     text,
 )
@@ -35,21 +37,19 @@ from decision_paths.model.organisation import Audience, Organisation
 from decision_paths.pipeline import validate_folder
 from decision_paths.render.mkdocs_plugin import mend_search_worker
 
-pytestmark = pytest.mark.site
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("readers_site")]
 
 SITE_URL = "https://example.com/rules/"
 SUB_PATH = urlsplit(SITE_URL).path  # /rules/
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
-_built: dict[str, Path] = {}
-
 
 def subpath_sites(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    """The sample's two sites with site_url under a sub-path, built once per test process:
+    """The sample's two sites with site_url under a sub-path, built once per test session:
     OUT/internal (from mkdocs.yml) and OUT/client (from mkdocs.client.yml)."""
-    if "subpath" not in _built:
-        base = tmp_path_factory.mktemp("subpath")
+
+    def build(base: Path) -> Run:
         (base / "mkdocs.yml").write_text(
             f"INHERIT: {REPO / 'mkdocs.yml'}\nsite_url: {SITE_URL}\ndocs_dir: {REPO / 'docs'}\n", encoding="utf-8"
         )
@@ -60,9 +60,11 @@ def subpath_sites(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
             done = build_cli(
                 REPO, base / "out", "--config-file", str(base / config), cache=base / "cache", audience=audience
             )
-            assert done.code == 0, f"building the {audience} site under {SITE_URL} failed:\n{done.out}\n{done.err}"
-        _built["subpath"] = base / "out"
-    return _built["subpath"]
+            if done.code != 0:
+                break
+        return done
+
+    return shared_build("subpath", tmp_path_factory, build)
 
 
 def plain_client_site(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
