@@ -136,3 +136,39 @@ def org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Org:
 def empty_org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Org:
     monkeypatch.chdir(tmp_path)
     return Org(tmp_path)
+
+
+# ---------------------------------------------------------------- one Chromium per test process
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright, started once per test process (each xdist
+    worker) and shared by every browser test; each test opens contexts of its own.
+    The test FAILS (never skips) when Chromium or Playwright is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: run `make test` (it installs the browser)", pytrace=False
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is not installed: run `make test` (pip install -e '.[test]')", pytrace=False)
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        except Exception as err:
+            pytest.fail(f"Chromium at {CHROMIUM} did not start: {err}", pytrace=False)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -37,14 +37,6 @@ from decision_paths.plan.calculator import calendar_data, decision_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 COMMAND = REPO / ".venv" / "bin" / "decision-paths"
 TODAY = "2026-11-23"
 
@@ -164,23 +156,9 @@ def server(out: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"Chromium is required for the calculator tests and is not installed at {CHROMIUM} "
-            "(e.g. apt-get install chromium)"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as err:
-        pytest.fail(f"Playwright for Python is required for the calculator tests: {err}")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as err:
-            pytest.fail(f"Chromium at {CHROMIUM} did not start: {err}")
-        yield launched
-        launched.close()
+def browser(chromium):  # type: ignore[no-untyped-def]
+    """The session's Chromium (conftest.py), started once per test process."""
+    return chromium
 
 
 def new_context(browser, server: str, **options):  # type: ignore[no-untyped-def]
