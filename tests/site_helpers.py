@@ -1,13 +1,16 @@
 """Shared helpers for the site tests: build a site, parse its pages, check its links.
 
-The sample site (the repository's own decisions/, mkdocs.yml and docs/, built
-with ``--today 2026-11-23``) is built once per test session and shared by every
-module that asks for it; tests must treat it as read-only.
+The sample sites (the repository's own decisions/, mkdocs.yml and docs/, built
+with ``--today 2026-11-23``, both audiences in one build) are built once per test
+session, even under pytest-xdist (the first worker to ask builds them, the others
+wait for it and read the same folder), and shared by every module that asks for
+them; tests must treat them as read-only.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import functools
 import http.server
 import os
@@ -57,14 +60,67 @@ def build_cli(cwd: Path, out: Path, *extra: str, cache: Path | None = None, audi
     return run_cli("build", "--audience", audience, "--out", str(out), "--today", TODAY, *extra, cwd=cwd, env=env)
 
 
+def shared_build(name: str, tmp_path_factory, build) -> Path:  # type: ignore[no-untyped-def]
+    """``build(base)`` into a folder that every xdist worker of this session shares, run once.
+
+    The first worker to ask runs it under a file lock; the others wait on the lock and
+    find the result (or the same failure). ``build`` returns a Run of the build.
+    """
+    if name in _sample:
+        return _sample[name]
+    # Under xdist every worker's basetemp is <session root>/popen-gwN; the root is this
+    # session's own (never an earlier session's), so it is safe to share through.
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    base = root / f"shared-{name}"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            result = base / "result.txt"
+            if not result.exists():
+                base.mkdir(exist_ok=True)
+                done = build(base)
+                failure = "" if done.code == 0 else f"exit {done.code}\n{done.out}\n{done.err}"
+                result.write_text(failure, encoding="utf-8")
+            failure = result.read_text(encoding="utf-8")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    assert not failure, f"building {name} failed:\n{failure}"
+    _sample[name] = base / "out"
+    return _sample[name]
+
+
+def sample_sites(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """The repository's sample, both sites from one ``--audience all`` build (the same pages as
+    two builds of one audience each), without tracking pages: the out/ folder holding
+    internal/ and client/."""
+
+    def build(base: Path) -> Run:
+        # no tracking secret, whatever the environment has: the plain sites
+        return run_cli(
+            "build",
+            "--audience",
+            "all",
+            "--out",
+            str(base / "out"),
+            "--today",
+            TODAY,
+            cwd=REPO,
+            env={"DECISION_PATHS_CACHE": str(base / "cache"), "DECISION_PATHS_TRACKING_SECRET": ""},
+        )
+
+    return shared_build("sample", tmp_path_factory, build)
+
+
 def sample_site(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    """The repository's sample site, built once per session: the path of its internal/ folder."""
-    if "site" not in _sample:
-        base = tmp_path_factory.mktemp("sample-site")
-        done = build_cli(REPO, base / "out", cache=base / "cache")
-        assert done.code == 0, f"building the sample site failed:\n{done.out}\n{done.err}"
-        _sample["site"] = base / "out" / "internal"
-    return _sample["site"]
+    """The repository's sample internal site, built once per session: its internal/ folder."""
+    return sample_sites(tmp_path_factory) / "internal"
+
+
+def sample_client_site(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    """The repository's sample client site (no tracking pages), built once per session."""
+    return sample_sites(tmp_path_factory) / "client"
 
 
 def copy_sample(to: Path) -> Path:

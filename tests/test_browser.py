@@ -20,13 +20,6 @@ SEARCH_RESULTS = "[class*=search-result__item] a"
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 TIMEOUT_MS = 10_000
 
 
@@ -38,21 +31,9 @@ def base_url(tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}: run `make test` (it installs the browser)", pytrace=False
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright is not installed: run `make test` (pip install -e '.[test]')", pytrace=False)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+def browser(chromium):  # type: ignore[no-untyped-def]
+    """The session's Chromium (conftest.py), started once per test process."""
+    return chromium
 
 
 class Visit:

@@ -17,7 +17,6 @@ import functools
 import http.server
 import itertools
 import json
-import os
 import subprocess
 import threading
 from decimal import Decimal
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import REPO
+from site_helpers import sample_sites
 
 from decision_paths.model.audience import client_view
 from decision_paths.model.calendars import BusinessCalendar
@@ -37,14 +37,6 @@ from decision_paths.plan.calculator import calendar_data, decision_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 COMMAND = REPO / ".venv" / "bin" / "decision-paths"
 TODAY = "2026-11-23"
 
@@ -144,18 +136,8 @@ def python_answer(org: Organisation, decision: Decision, start: str, values: dic
 
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    target = tmp_path_factory.mktemp("calculator") / "out"
-    assert COMMAND.exists(), f"the console command is not installed at {COMMAND}"
-    done = subprocess.run(
-        [str(COMMAND), "build", "--audience", "all", "--out", str(target), "--today", TODAY],
-        cwd=REPO,
-        capture_output=True,
-        encoding="utf-8",
-        timeout=300,
-        env={**os.environ},
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return target
+    """Both sample sites (out/internal, out/client), shared with the other site tests."""
+    return sample_sites(tmp_path_factory)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -174,23 +156,9 @@ def server(out: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(
-            f"Chromium is required for the calculator tests and is not installed at {CHROMIUM} "
-            "(e.g. apt-get install chromium)"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as err:
-        pytest.fail(f"Playwright for Python is required for the calculator tests: {err}")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as err:
-            pytest.fail(f"Chromium at {CHROMIUM} did not start: {err}")
-        yield launched
-        launched.close()
+def browser(chromium):  # type: ignore[no-untyped-def]
+    """The session's Chromium (conftest.py), started once per test process."""
+    return chromium
 
 
 def new_context(browser, server: str, **options):  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO, Org
+from site_helpers import sample_client_site
 
 from decision_paths.model.audience import INTERNAL_TEAM, client_view
 from decision_paths.model.organisation import Audience, Visibility
@@ -29,7 +30,7 @@ from decision_paths.model.words import words
 from decision_paths.pipeline import validate_folder
 from decision_paths.render.tracking import tracking_address, tracking_key, unseal
 
-pytestmark = pytest.mark.site
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("client_site")]
 
 COMMAND = REPO / ".venv" / "bin" / "decision-paths"
 TODAY = "2026-11-23"
@@ -714,10 +715,8 @@ def test_client_pages_have_summary_notes_steps_promise_and_calculator(out: Path)
 
 @pytest.fixture(scope="module")
 def sample_client(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    target = tmp_path_factory.mktemp("sample-client") / "out"
-    done = dp("build", "--audience", "client", "--out", str(target), "--today", TODAY, cwd=REPO)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return target / "client"
+    # the shared build: --audience all gives the same client site as --audience client, no secret
+    return sample_client_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

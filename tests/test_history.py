@@ -24,6 +24,9 @@ from decision_paths.load.history import read_history
 from decision_paths.model.words import words
 from decision_paths.pipeline import validate_folder
 
+# its module fixtures build both sites of a repository: once, on one xdist worker
+pytestmark = pytest.mark.xdist_group("history")
+
 TODAY = "2026-11-23"
 ATOM = "{http://www.w3.org/2005/Atom}"
 CANARY_DOES = "CANARY-DOES-7731"

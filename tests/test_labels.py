@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from site_helpers import REPO, article, build_cli, page, text
+from site_helpers import article, page, sample_sites, text
 
 pytestmark = pytest.mark.site
 
@@ -25,10 +25,7 @@ def now_shown(site: Path, url: str) -> str:
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    base = tmp_path_factory.mktemp("labels")
-    done = build_cli(REPO, base / "out", cache=base / "cache", audience="all")
-    assert done.code == 0, done.err
-    return base / "out"
+    return sample_sites(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from site_helpers import REPO, TODAY, build_cli, page, sample_site, soup, text
+from site_helpers import REPO, TODAY, build_cli, page, sample_site, sample_sites, soup, text
 
 from decision_paths.checks import ALL_RULES
 from decision_paths.load.decisions import load_folder
@@ -37,6 +37,9 @@ from decision_paths.pipeline import validate_folder
 from decision_paths.plan import views as v
 from decision_paths.plan.pages import PlanOptions, plan_site
 from decision_paths.render.pages import PageRenderer, environment
+
+# its module fixtures build the English company: once, on one xdist worker
+pytestmark = pytest.mark.xdist_group("language")
 
 LANGUAGES = ("zh", "en")
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -295,14 +298,15 @@ def record_case_ids(folder: Path) -> set[str]:
 
 @pytest.fixture(scope="module", params=LANGUAGES)
 def sites(request, tmp_path_factory) -> Sites:  # type: ignore[no-untyped-def]
-    base = tmp_path_factory.mktemp(f"site-{request.param}")
-    root = REPO if request.param == "zh" else english_company(base / "company")
-    done = build_cli(root, base / "out", cache=base / "cache", audience="all")
-    assert done.code == 0, done.out + done.err
+    if request.param == "zh":  # the sample itself, as every other module sees it
+        root, out = REPO, sample_sites(tmp_path_factory)
+    else:
+        base = tmp_path_factory.mktemp(f"site-{request.param}")
+        root, out = english_company(base / "company"), base / "out"
+        done = build_cli(root, out, cache=base / "cache", audience="all")
+        assert done.code == 0, done.out + done.err
     org = validate_folder(str(root / "decisions"), dt.date.fromisoformat(TODAY)).org
-    return Sites(
-        request.param, base / "out" / "internal", base / "out" / "client", org, editor_written(org, root / "decisions")
-    )
+    return Sites(request.param, out / "internal", out / "client", org, editor_written(org, root / "decisions"))
 
 
 OWN_PAGES = (

@@ -6,7 +6,6 @@ Like test_browser.py these FAIL when Chromium or Playwright is missing; they nev
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import http.server
@@ -25,8 +24,6 @@ from decision_paths.pipeline import validate_folder
 
 pytestmark = [pytest.mark.browser, pytest.mark.site]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 TIMEOUT_MS = 10_000
 WIDE, PHONE = 1400, 390
 SEARCH_BOX = "form[name=search] input[name=query]"
@@ -91,27 +88,10 @@ def plain_hosts(tmp_path_factory) -> Iterator[tuple[str, str]]:  # type: ignore[
         yield one + SUB_PATH, other + "/"
 
 
-@contextlib.contextmanager
-def chromium_browser():  # type: ignore[no-untyped-def]
-    """Debian's Chromium driven by Playwright; the test fails (never skips) without it."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make test`", pytrace=False)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright is not installed: run `make test`", pytrace=False)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with chromium_browser() as launched:
-        yield launched
+def browser(chromium):  # type: ignore[no-untyped-def]
+    """The session's Chromium (conftest.py), started once per test process."""
+    return chromium
 
 
 @pytest.fixture(scope="module")

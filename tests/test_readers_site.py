@@ -16,28 +16,40 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from site_helpers import REPO, TODAY, article, build_cli, copy_sample, html_pages, page, sample_site, soup, text
+from site_helpers import (
+    REPO,
+    TODAY,
+    Run,
+    article,
+    build_cli,
+    copy_sample,
+    html_pages,
+    page,
+    sample_client_site,
+    sample_site,
+    shared_build,
+    soup,
+    text,
+)
 from test_client_site import canaries_in, write_canary_org
 
 from decision_paths.model.organisation import Audience, Organisation
 from decision_paths.pipeline import validate_folder
 from decision_paths.render.mkdocs_plugin import mend_search_worker
 
-pytestmark = pytest.mark.site
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("readers_site")]
 
 SITE_URL = "https://example.com/rules/"
 SUB_PATH = urlsplit(SITE_URL).path  # /rules/
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
-_built: dict[str, Path] = {}
-
 
 def subpath_sites(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
-    """The sample's two sites with site_url under a sub-path, built once per test process:
+    """The sample's two sites with site_url under a sub-path, built once per test session:
     OUT/internal (from mkdocs.yml) and OUT/client (from mkdocs.client.yml)."""
-    if "subpath" not in _built:
-        base = tmp_path_factory.mktemp("subpath")
+
+    def build(base: Path) -> Run:
         (base / "mkdocs.yml").write_text(
             f"INHERIT: {REPO / 'mkdocs.yml'}\nsite_url: {SITE_URL}\ndocs_dir: {REPO / 'docs'}\n", encoding="utf-8"
         )
@@ -48,19 +60,16 @@ def subpath_sites(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
             done = build_cli(
                 REPO, base / "out", "--config-file", str(base / config), cache=base / "cache", audience=audience
             )
-            assert done.code == 0, f"building the {audience} site under {SITE_URL} failed:\n{done.out}\n{done.err}"
-        _built["subpath"] = base / "out"
-    return _built["subpath"]
+            if done.code != 0:
+                break
+        return done
+
+    return shared_build("subpath", tmp_path_factory, build)
 
 
 def plain_client_site(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     """The sample's client site from mkdocs.client.yml, without site_url."""
-    if "client" not in _built:
-        base = tmp_path_factory.mktemp("plain-client")
-        done = build_cli(REPO, base / "out", cache=base / "cache", audience="client")
-        assert done.code == 0, done.out + done.err
-        _built["client"] = base / "out" / "client"
-    return _built["client"]
+    return sample_client_site(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

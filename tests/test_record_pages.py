@@ -31,7 +31,7 @@ from site_helpers import COMMAND, TODAY, build_cli, page, run_cli, text, write_o
 
 from decision_paths.model import words as W
 
-pytestmark = pytest.mark.site
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("record_pages")]
 
 AS_OF = "2026-11-23T23:59:59+08:00"  # the end of --today in Asia/Shanghai
 CST = dt.timezone(dt.timedelta(hours=8))

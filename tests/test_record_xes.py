@@ -231,6 +231,7 @@ def test_the_package_never_imports_xmlschema() -> None:
 # ------------------------------------------------------------------ the sample record
 
 
+@pytest.mark.slow  # the whole sample record, checked against the XES schema: 7 s of CPU
 def test_the_sample_record_exports_every_event_as_the_record_has_it(
     tmp_path: Path, schema: xmlschema.XMLSchema, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

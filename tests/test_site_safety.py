@@ -31,7 +31,7 @@ from site_helpers import (
 from decision_paths.cli import main
 from decision_paths.store.files import MARKER
 
-pytestmark = pytest.mark.site
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("site_safety")]
 
 BASE = 'A "quoted" <b>x</b> {y} | z \\N'
 HOSTILE = [

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from site_helpers import REPO, TODAY, QuietHandler, build_cli, run_cli, served
-from test_readers_browser import PHONE, TIMEOUT_MS, WIDE, chromium_browser
+from test_readers_browser import PHONE, TIMEOUT_MS, WIDE
 
 from decision_paths.model.organisation import Audience
 from decision_paths.model.tracking import SECRET_VARIABLE
@@ -21,7 +21,7 @@ from decision_paths.pipeline.sites import Pipeline, SiteSettings
 from decision_paths.plan.views import TrackingView
 from decision_paths.render.tracking import tracking_address, tracking_path
 
-pytestmark = [pytest.mark.browser, pytest.mark.site]
+pytestmark = [pytest.mark.browser, pytest.mark.site, pytest.mark.xdist_group("tracking_browser")]
 
 SECRET = "browser-test-secret-0123456789abcdef"
 
@@ -41,9 +41,9 @@ def client_site(tmp_path_factory) -> Iterator[tuple[str, Path]]:  # type: ignore
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with chromium_browser() as launched:
-        yield launched
+def browser(chromium):  # type: ignore[no-untyped-def]
+    """The session's Chromium (conftest.py), started once per test process."""
+    return chromium
 
 
 @pytest.fixture(scope="module")

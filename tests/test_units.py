@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from conftest import REPO, Org
@@ -161,7 +160,6 @@ def test_the_calculator_script_counts_every_kind_and_no_unit_name() -> None:
 
 # ------------------------------------------------------------------ the calculator in a browser
 
-CHROMIUM = "/usr/bin/chromium"
 STARTS = [
     "2026-09-30T17:30",  # before the National Day holiday
     "2026-10-09T10:00",  # before the make-up Saturday of 10 October
@@ -186,18 +184,14 @@ def _one_decision_per_unit(org: Org) -> dict[Unit, Decision]:
 
 
 @pytest.fixture(scope="module")
-def page():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium is required for the calculator tests and is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        opened = browser.new_page()
-        opened.set_content("<!doctype html><html><body></body></html>")
-        opened.add_script_tag(content=JS.read_text(encoding="utf-8"))
-        yield opened
-        browser.close()
+def page(chromium):  # type: ignore[no-untyped-def]
+    """A blank page of the session's Chromium (conftest.py) with the calculator's script."""
+    context = chromium.new_context()
+    opened = context.new_page()
+    opened.set_content("<!doctype html><html><body></body></html>")
+    opened.add_script_tag(content=JS.read_text(encoding="utf-8"))
+    yield opened
+    context.close()
 
 
 RUN = """([data, starts]) => starts.map(s => {
