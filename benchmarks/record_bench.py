@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -32,21 +31,37 @@ NOW = "2026-11-23T09:00:00+08:00"
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """(wall seconds, peak MB of the child) of one command, which must succeed."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, check=False)
-    seconds = time.perf_counter() - start
+    """(wall seconds, peak MB of this one child) of a command, which must succeed. The peak
+    comes from GNU time's %M: ru_maxrss of RUSAGE_CHILDREN is the largest child so far."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        start = time.perf_counter()
+        done = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", rss.name, *command],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        peak_kb = float(Path(rss.name).read_text().split()[-1])
     if done.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    return seconds, peak_kb / 1024
 
 
-def repeated(repeat: int, command: list[str], cwd: Path, env: dict[str, str] | None = None) -> dict[str, float]:
+def repeated(repeat: int, command: list[str], cwd: Path, env: dict[str, str], *, cold: bool = True) -> dict[str, float]:
+    """Min, median and peak of ``repeat`` runs; ``cold``: each run with an empty cache of its
+    own (else the record measured by the first run is read back by the others)."""
     times, peaks = [], []
     for _ in range(repeat):
-        seconds, peak = run(command, cwd, env)
+        run_env = env
+        if cold:
+            cache = tempfile.mkdtemp(prefix="record-bench-cache-")
+            run_env = {**env, "DECISION_PATHS_CACHE": cache}
+        seconds, peak = run(command, cwd, run_env)
+        if cold:
+            shutil.rmtree(run_env["DECISION_PATHS_CACHE"], ignore_errors=True)
         times.append(seconds)
         peaks.append(peak)
     return {"min": min(times), "median": statistics.median(times), "peak_mb": max(peaks)}
@@ -80,7 +95,7 @@ def main() -> None:
     dp = [PYTHON, "-m", "decision_paths", "--decisions", str(ROOT / "decisions")]
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        env = {**os.environ, "DECISION_PATHS_CACHE": str(base / "no-cache")}  # every run measures, none reads a cache
+        env = dict(os.environ)  # every run gets an empty cache of its own (``repeated``)
         results: list[tuple[str, dict[str, float]]] = []
         parquet = base / "parquet"
         made = generate(parquet, args.cases, "parquet")
@@ -89,9 +104,7 @@ def main() -> None:
             ("stats (Parquet)", [*dp, "stats", "--cases", str(parquet), "--now", NOW, "--format", "json"]),
             ("cases --check (Parquet)", [*dp, "cases", "--check", "--cases", str(parquet), "--now", NOW]),
         ):
-            fresh = {**env, "DECISION_PATHS_CACHE": str(base / f"cache-{len(results)}")}
-            results.append((name, repeated(args.repeat, command, ROOT, fresh)))
-            shutil.rmtree(base / f"cache-{len(results) - 1}", ignore_errors=True)
+            results.append((name, repeated(args.repeat, command, ROOT, env)))
             print(name, results[-1][1], flush=True)
         if not args.skip_csv:
             csv_folder = base / "csv"
@@ -109,7 +122,7 @@ def main() -> None:
         with_record = repeated(args.repeat, [*build, "--out", str(base / "out1")], site_root, env)
         cached_env = {**os.environ, "DECISION_PATHS_CACHE": str(base / "kept-cache")}
         run([*build, "--out", str(base / "out2")], site_root, cached_env)
-        cached = repeated(args.repeat, [*build, "--out", str(base / "out2")], site_root, cached_env)
+        cached = repeated(args.repeat, [*build, "--out", str(base / "out2")], site_root, cached_env, cold=False)
         results += [("build, no record", without), (f"build, {args.site_cases:,} cases", with_record)]
         results.append(("build, same record again (cache)", cached))
         print()
