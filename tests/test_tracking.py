@@ -189,6 +189,21 @@ def test_the_client_cut_renames_internal_stages_and_keeps_no_reason(tmp_path: Pa
     assert page.decision_href == "../../decisions/refund/"
 
 
+def test_a_case_id_in_two_client_decisions_gets_no_page(tmp_path: Path) -> None:
+    # Its address comes from the id: the two would share one page, and one client read the other's.
+    visit = _files()["visit.yaml"].replace("reviewed: 2026-10-01\n", "reviewed: 2026-10-01\naudience: client\n")
+    write_decisions(tmp_path / "decisions", {**_files(), "refund.yaml": CLIENT_REFUND, "visit.yaml": visit})
+    rows = [*ROWS, ev("R-OPEN", "visit", "received", "2026-11-20T10:00")]
+    write_csv(tmp_path / "cases" / "record.csv", rows)
+    org = load_org(tmp_path / "decisions")
+    measured, _ = measure_folder(str(tmp_path / "cases"), RecordRules.current(org), NOW, [], tracking=True)
+    months, quarters = shown_periods(NOW.date())
+    view = client_view(org, words("en"))
+    cut = site_record(SiteRecord(measured, "Asia/Shanghai", months, quarters), Audience.CLIENT, view, words("en"))
+    pages = tracking_pages(cut, view, words("en"), "en", directory_urls=True)
+    assert sorted(p.case for p in pages) == ["R-RECENT", "V-1"]  # R-OPEN, in both, has none
+
+
 # ------------------------------------------------------------------ revocation
 
 

@@ -8,6 +8,7 @@ step puts it in the client's words and time zone; encryption is the render step'
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -26,10 +27,12 @@ def tracking_pages(
     record: SiteRecord, org: Organisation, words: Mapping[str, str], language: str, directory_urls: bool
 ) -> tuple[v.TrackingView, ...]:
     pages = []
-    for case in record.measured.tracked:
-        decision = org.decisions.get(case.decision)
-        if decision is None:  # not on this site
+    cases = [c for c in record.measured.tracked if c.decision in org.decisions]
+    uses = Counter(c.case for c in cases)
+    for case in cases:
+        if uses[case.case] > 1:  # one id in two client decisions: one address, neither page its own
             continue
+        decision = org.decisions[case.decision]
         calendar = org.calendar_for(decision)
         zone = calendar.timezone.id if calendar is not None else record.zone
         link = href(_PAGE_URI, decision_uri(decision.id), directory_urls)
