@@ -80,8 +80,7 @@ MIN_SECRET_LENGTH = 16
 def tracking_secret() -> bytes | None:
     """The secret from the environment (a CI secret), or None when tracking is not set up.
     Too short a secret counts as none: its links could be guessed."""
-    value = os.environ.get(SECRET_VARIABLE, "")
-    return value.encode("utf-8") if len(value) >= MIN_SECRET_LENGTH else None
+    return None if secret_problem() else os.environ[SECRET_VARIABLE].encode("utf-8")
 
 
 def secret_problem() -> str | None:

@@ -19,7 +19,7 @@ from decision_paths.measure.tables import micros
 from decision_paths.model.cases import EventKind, Status
 from decision_paths.model.organisation import Decision, Visibility
 from decision_paths.model.timeline import answer_id
-from decision_paths.model.tracking import TRACKING_DAYS, TrackedCase, TrackedEvent, TrackedStep
+from decision_paths.model.tracking import TRACKING_DAYS, TrackedCase, TrackedEvent, TrackedStep, within_window
 
 _US = 1_000_000
 _SHOWN_EVENTS = (EventKind.PAUSED, EventKind.RESUMED, EventKind.DELAYED, EventKind.WITHDRAWN)
@@ -65,9 +65,8 @@ def tracked_cases(
     con: duckdb.DuckDBPyConnection, decisions: Sequence[Decision], epochs: Mapping[str, int], as_of: dt.datetime
 ) -> tuple[TrackedCase, ...]:
     """The tracked cases, once ``verdict`` is known. ``decisions``: the rules by version number
-    (the record's ``version`` column)."""
-    since = micros(as_of) - TRACKING_DAYS * 86_400 * _US
-    open_kinds = f"'{Status.OPEN.value}', '{Status.OPEN_LATE.value}'"
+    (the record's ``version`` column). Of the cases ``keep_tracked_events`` kept, those
+    ``within_window`` keeps: open, or answered or withdrawn in the last TRACKING_DAYS."""
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE tracked AS
@@ -76,9 +75,6 @@ def tracked_cases(
                    AS answered_us,
                CASE WHEN status = '{Status.WITHDRAWN.value}' THEN withdrawn_us END AS withdrawn_us
         FROM verdict SEMI JOIN tracking_keys USING (key)
-        WHERE status IN ({open_kinds})
-           OR (status = '{Status.WITHDRAWN.value}' AND withdrawn_us >= {since})
-           OR (status NOT IN ({open_kinds}) AND status <> '{Status.WITHDRAWN.value}' AND answered_us >= {since})
         """
     )
     steps: dict[int, list[tuple[int, str, int, int | None]]] = defaultdict(list)
@@ -126,7 +122,7 @@ def tracked_cases(
             )
         )
     con.execute("DROP TABLE tracked; DROP TABLE tracked_steps; DROP TABLE tracked_events; DROP TABLE tracking_keys")
-    return tuple(found)
+    return tuple(t for t in found if within_window(t.closed, as_of))
 
 
 def _step(rules: Decision, stage_id: str, due_us: int, done_us: int | None, is_answer: bool) -> TrackedStep:
