@@ -16,6 +16,9 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import pytest
+
+from decision_paths.cli import main
 from decision_paths.measure.record import RecordRules, measure_folder
 from decision_paths.model.cases import COLUMNS, DecisionFigures, Measured, parse_period
 from decision_paths.model.findings import Finding
@@ -115,6 +118,26 @@ def load_org(folder: Path) -> Organisation:
     result = validate_folder(str(folder), dt.date(2026, 11, 20))
     assert not result.has_errors, [f.to_text() for f in result.findings]
     return result.org
+
+
+@pytest.fixture(scope="module", name="org")
+def record_org(tmp_path_factory: pytest.TempPathFactory) -> Organisation:
+    """The organisation above, loaded once per module: a module that imports this has an
+    ``org`` fixture."""
+    folder = tmp_path_factory.mktemp("org") / "decisions"
+    write_decisions(folder)
+    return load_org(folder)
+
+
+def run_main(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of the command line in this process."""
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as stop:
+        code = int(stop.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def ev(case: str, decision: str, event: str, at: str, stage: str = "", **more: str) -> dict[str, str]:

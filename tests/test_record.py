@@ -18,11 +18,10 @@ from record_helpers import (
     counts,
     ev,
     figures,
-    load_org,
     measure,
+    record_org,  # noqa: F401 - the module's org fixture
     where,
     write_csv,
-    write_decisions,
 )
 
 from decision_paths.measure.record import percentiles
@@ -30,13 +29,6 @@ from decision_paths.model.cases import Deviation, Percentiles
 from decision_paths.model.organisation import Organisation
 
 Rows = Callable[[str], list[dict[str, str]]]
-
-
-@pytest.fixture(scope="module")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Organisation:
-    folder = tmp_path_factory.mktemp("org") / "decisions"
-    write_decisions(folder)
-    return load_org(folder)
 
 
 @pytest.fixture

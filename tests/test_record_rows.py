@@ -10,17 +10,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from record_helpers import ev, figures, load_org, measure, where, write_csv, write_decisions
+from record_helpers import (
+    ev,
+    figures,
+    measure,
+    record_org,  # noqa: F401 - the module's org fixture
+    where,
+    write_csv,
+)
 
 from decision_paths.model.cases import COLUMNS
 from decision_paths.model.organisation import Organisation
-
-
-@pytest.fixture(scope="module")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Organisation:
-    folder = tmp_path_factory.mktemp("org") / "decisions"
-    write_decisions(folder)
-    return load_org(folder)
 
 
 @pytest.fixture

@@ -16,9 +16,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from record_helpers import figures, load_org, measure, where, write_decisions
+from record_helpers import (
+    figures,
+    measure,
+    record_org,  # noqa: F401 - the module's org fixture
+    run_main,
+    where,
+    write_decisions,
+)
 
-from decision_paths.cli import main
 from decision_paths.load.cases import record_files, record_inputs
 from decision_paths.model.organisation import Organisation
 
@@ -91,13 +97,6 @@ RF-03,refund,resumed,intake,2026-11-17T14:00,zhao-lei
 """
 
 
-@pytest.fixture(scope="module")
-def org(tmp_path_factory: pytest.TempPathFactory) -> Organisation:
-    folder = tmp_path_factory.mktemp("org") / "decisions"
-    write_decisions(folder)
-    return load_org(folder)
-
-
 @pytest.fixture
 def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder with decisions/ that the commands run in."""
@@ -120,19 +119,10 @@ def folder(base: Path, name: str, mapping: str | None, *files: str, extra: dict[
     return found
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        code = main(list(args))
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def stats(capsys: pytest.CaptureFixture[str], cases: Path) -> dict[str, object]:
-    code, out, err = run(
-        capsys, "stats", "--format", "json", "--cases", str(cases), "--period", "2026-11", "--now", "2026-12-01T00:00"
+    code, out, err = run_main(
+        *("stats", "--format", "json", "--cases", str(cases), "--period", "2026-11", "--now", "2026-12-01T00:00"),
+        capsys=capsys,
     )
     assert code == 0, err
     found: dict[str, object] = json.loads(out)
@@ -140,7 +130,7 @@ def stats(capsys: pytest.CaptureFixture[str], cases: Path) -> dict[str, object]:
 
 
 def check(capsys: pytest.CaptureFixture[str], cases: Path) -> list[str]:
-    code, _, err = run(capsys, "cases", "--check", "--cases", str(cases), "--today", "2026-12-01")
+    code, _, err = run_main("cases", "--check", "--cases", str(cases), "--today", "2026-12-01", capsys=capsys)
     assert code == 0
     return [line for line in err.splitlines() if ": warning: " in line or ": error: " in line]
 

@@ -19,9 +19,8 @@ import duckdb
 import pytest
 import xmlschema
 from conftest import REPO
-from record_helpers import ev, load_org, write_csv, write_decisions
+from record_helpers import ev, load_org, run_main, write_csv, write_decisions
 
-from decision_paths.cli import main
 from decision_paths.measure.export import COLUMNS, LIFECYCLE, exported_events
 from decision_paths.measure.record import RecordRules
 from decision_paths.model.cases import EventKind
@@ -105,19 +104,10 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as stop:
-        code = int(stop.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_a_hand_written_record_validates_and_reads_back_event_by_event(
     folder: Path, schema: xmlschema.XMLSchema, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, err = run("cases", "--export", "xes", "record.xes", "--now", NOW, capsys=capsys)
+    code, out, err = run_main("cases", "--export", "xes", "record.xes", "--now", NOW, capsys=capsys)
     assert code == 0, err
     assert out == "wrote 10 events of 3 cases to record.xes (xes)\n"
     # the findings as `cases` reports them: the bare date, and the case left out
@@ -154,7 +144,7 @@ def test_a_hand_written_record_validates_and_reads_back_event_by_event(
 
 def test_strict_writes_nothing_while_the_record_has_findings(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (folder / "record.xes").write_text("old", encoding="utf-8")
-    code, out, err = run("cases", "--export", "xes", "record.xes", "--strict", "--now", NOW, capsys=capsys)
+    code, out, err = run_main("cases", "--export", "xes", "record.xes", "--strict", "--now", NOW, capsys=capsys)
     assert (code, out) == (1, "")
     assert ": error: " in err and "record.xes not written" in err
     assert (folder / "record.xes").read_text(encoding="utf-8") == "old"
@@ -173,13 +163,13 @@ def test_strict_writes_nothing_while_the_record_has_findings(folder: Path, capsy
 def test_usage_errors_exit_2(
     folder: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
 ) -> None:
-    code, out, err = run("cases", *args, "--now", NOW, capsys=capsys)
+    code, out, err = run_main("cases", *args, "--now", NOW, capsys=capsys)
     assert (code, out) == (2, "")
     assert message in err, err
 
 
 def test_json_says_what_was_written(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run("cases", "--export", "xes", "r.xes", "--format", "json", "--now", NOW, capsys=capsys)
+    code, out, _ = run_main("cases", "--export", "xes", "r.xes", "--format", "json", "--now", NOW, capsys=capsys)
     assert code == 0
     assert json.loads(out) == {"export": "xes", "file": "r.xes", "traces": 3, "events": 10}
 
@@ -237,7 +227,7 @@ def test_the_sample_record_exports_every_event_as_the_record_has_it(
 ) -> None:
     monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
     target = tmp_path / "sample.xes"
-    code, out, err = run(
+    code, out, err = run_main(
         "cases",
         *("--decisions", str(REPO / "decisions"), "--cases", str(REPO / "cases")),
         *("--export", "xes", str(target), "--today", "2026-11-22", "--now", "2026-11-22T23:59+08:00"),

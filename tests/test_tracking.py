@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidTag
-from record_helpers import CST, NOW, ev, load_org, where, write_csv, write_decisions
+from record_helpers import CST, DECISIONS, NOW, REFUND, VISIT, ev, load_org, where, write_csv, write_decisions
 
 from decision_paths.measure.record import RecordRules, measure_folder
 from decision_paths.model.audience import client_view, site_record
@@ -24,37 +24,19 @@ from decision_paths.render.tracking import fragment, seal, tracking_address, tra
 
 SECRET = b"a-test-secret-that-is-long-enough"
 
+
+def as_client(decision: str) -> str:
+    """A decision of the record helpers, published to clients."""
+    assert "reviewed: 2026-10-01\n" in decision
+    return decision.replace("reviewed: 2026-10-01\n", "reviewed: 2026-10-01\naudience: client\n", 1)
+
+
 # The record helpers' refund decision, published to clients, with its approval internal.
-CLIENT_REFUND = """\
-title: Refund
-summary: Money back.
-owner: delivery-lead
-reviewed: 2026-10-01
-audience: client
-inputs:
-  amount: {label: Amount, type: number}
-start: intake
-stages:
-  intake:
-    title: Log it
-    who: account-manager
-    within: 1 business day
-    pausable: true
-    next:
-      - when: {amount: ">1000"}
-        go: approve
-      - otherwise: answer
-  approve:
-    title: Approve internally
-    who: delivery-lead
-    within: 2 business days
-    visibility: internal
-    next: answer
-  answer:
-    title: Answer
-    who: account-manager
-    within: 4 business hours
-"""
+APPROVE = "  approve:\n    title: Approve\n    who: delivery-lead\n    within: 2 business days\n"
+assert APPROVE in REFUND
+CLIENT_REFUND = as_client(REFUND).replace(
+    APPROVE, APPROVE.replace("Approve", "Approve internally") + "    visibility: internal\n"
+)
 
 
 # ------------------------------------------------------------------ addresses and keys
@@ -114,7 +96,7 @@ def test_sealing_is_reproducible_and_hides_repeated_content() -> None:
 
 
 def _record(tmp_path: Path, rows: list[dict[str, str]], epochs: str | None = None):  # type: ignore[no-untyped-def]
-    write_decisions(tmp_path / "decisions", {**_files(), "refund.yaml": CLIENT_REFUND})
+    write_decisions(tmp_path / "decisions", {**DECISIONS, "refund.yaml": CLIENT_REFUND})
     cases = tmp_path / "cases"
     write_csv(cases / "record.csv", rows)
     if epochs is not None:
@@ -122,12 +104,6 @@ def _record(tmp_path: Path, rows: list[dict[str, str]], epochs: str | None = Non
     org = load_org(tmp_path / "decisions")
     measured, found = measure_folder(str(cases), RecordRules.current(org), NOW, [], tracking=True)
     return org, measured, found
-
-
-def _files() -> dict[str, str]:
-    from record_helpers import DECISIONS
-
-    return dict(DECISIONS)
 
 
 ROWS = [
@@ -191,8 +167,7 @@ def test_the_client_cut_renames_internal_stages_and_keeps_no_reason(tmp_path: Pa
 
 def test_a_case_id_in_two_client_decisions_gets_no_page(tmp_path: Path) -> None:
     # Its address comes from the id: the two would share one page, and one client read the other's.
-    visit = _files()["visit.yaml"].replace("reviewed: 2026-10-01\n", "reviewed: 2026-10-01\naudience: client\n")
-    write_decisions(tmp_path / "decisions", {**_files(), "refund.yaml": CLIENT_REFUND, "visit.yaml": visit})
+    write_decisions(tmp_path / "decisions", {**DECISIONS, "refund.yaml": CLIENT_REFUND, "visit.yaml": as_client(VISIT)})
     rows = [*ROWS, ev("R-OPEN", "visit", "received", "2026-11-20T10:00")]
     write_csv(tmp_path / "cases" / "record.csv", rows)
     org = load_org(tmp_path / "decisions")
