@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from decision_paths.load.files import cases_folder, read_sources, scan_folder
 from decision_paths.load.history import blob_id, read_history, repository_state
 from decision_paths.load.timestamps import source_date_epoch
-from decision_paths.load.tracking import secret_problem, tracking_secret
+from decision_paths.load.tracking import secret_problem
 from decision_paths.model.audience import SITES, site_history, site_record, site_view
 from decision_paths.model.cases import SiteRecord, shown_periods
 from decision_paths.model.findings import Finding
@@ -216,9 +216,8 @@ class Pipeline:
                 as_of = self.record_as_of()
                 zone = self.checked.zone
                 months, quarters = shown_periods(as_of.astimezone(ZoneInfo(zone)).date())
-                tracking = tracking_secret() is not None  # without it no tracking page is built
-                problem = secret_problem()
-                if os.environ.get(SECRET_VARIABLE) and problem and problem not in self._notices:
+                problem = secret_problem()  # None: a usable secret, so tracking pages are built
+                if problem and os.environ.get(SECRET_VARIABLE) and problem not in self._notices:
                     self._notices.append(problem)  # set, but too short to use
                 found = measure_record(
                     self.folder,
@@ -228,10 +227,9 @@ class Pipeline:
                     as_of,
                     [*months, *quarters],
                     self.checked.version,
-                    tracking=tracking,
+                    tracking=problem is None,
                 )
-                measured = found.measured
-                shown = SiteRecord(measured, zone, months, quarters)
+                shown = SiteRecord(found.measured, zone, months, quarters)
                 self._record = (found, shown, cache.key("site-record", shown))
         return self._record
 
