@@ -276,6 +276,19 @@ def test_overdue_now_lists_the_case_with_who_can_act_by_name(built: Built) -> No
     assert w["no_overdue"] in text(body(built.internal, "people/li-na/"))
 
 
+def test_overdue_rows_are_on_their_pages_but_not_in_the_search_index(built: Built) -> None:
+    """The overdue list is of the moment and thousands of rows long in a big record: search
+    would parse and segment all of it. The page and its heading stay findable."""
+    w = W.words(built.language)
+    index = json.loads((built.internal / "search" / "search_index.json").read_text(encoding="utf-8"))
+    indexed = {d["location"]: d for d in index["docs"]}
+    assert "overdue/" in indexed and indexed["overdue/"]["title"].replace("\u200b", "") == w["overdue_now"]
+    assert not [d["location"] for d in index["docs"] if "RF-OPEN-01" in d["text"]]
+    for url in ("overdue/", "roles/approver/"):
+        assert "RF-OPEN-01" in text(body(built.internal, url)), url
+        assert "decision-paths:unindexed" not in page(built.internal, url).decode(), url
+
+
 def test_the_record_pages_are_in_the_menu(built: Built) -> None:
     w = W.words(built.language)
     menu = text(page(built.internal, "").select_one("nav.md-nav--primary"))

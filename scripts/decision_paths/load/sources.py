@@ -36,8 +36,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import openpyxl
-
 from decision_paths.load.yamlsource import Map, Node, Scalar, Seq, parse_bytes, read_bytes
 from decision_paths.model.cases import BAD_ROW, BAD_SOURCE
 from decision_paths.model.findings import Finding, Loc, excerpt
@@ -864,6 +862,8 @@ def _table(source: _Source) -> tuple[list[str], Iterator[tuple[int, list[str]]]]
 
 
 def _sheet_rows(source: _Source) -> list[tuple[int, list[str]]]:
+    import openpyxl  # here, not at the top: only a workbook needs it (0.1 s of every record command)
+
     try:
         book = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
     except Exception as err:  # a zip that is no workbook, a damaged file: openpyxl raises many kinds

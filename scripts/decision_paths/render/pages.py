@@ -33,6 +33,9 @@ CALCULATOR_SLOT = "<!-- decision-paths:calculator -->"
 # Where a decision's trend chart goes (before the trend's table): one slot per decision id,
 # filled like the calculator's (PageRenderer.page: an empty block until the chart is drawn).
 TREND_SLOT = "<!-- decision-paths:trend:{} -->"
+# A table of the record's moment (overdue now) is read on its page, not searched for: a
+# hundred thousand cases make it thousands of rows, which search would parse and segment.
+UNINDEXED_SLOT = "<!-- decision-paths:unindexed:{} -->"
 OVERRIDES = "decision-paths"  # the folder in a theme's custom_dir that holds overrides
 
 _PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -136,12 +139,12 @@ class PageRenderer:
         for trend in trends_of(view):
             # The chart goes in after the page is indexed for search: its numbers are in the table.
             blocks[str(trend_slot(trend.slot))] = trend_svg(trend)
-        html = (
-            self.render(template, page=view, diagram_slot=DIAGRAM_SLOT, calculator_slot=CALCULATOR_SLOT, **extra).strip(
-                "\n"
-            )
-            + "\n"
-        )
+        slots = {
+            "diagram_slot": DIAGRAM_SLOT,
+            "calculator_slot": CALCULATOR_SLOT,
+            "unindexed": _Unindexed(blocks),
+        }
+        html = self.render(template, page=view, **slots, **extra).strip("\n") + "\n"
         return RenderedPage(src_uri, title, html, headings_of(html), getattr(view, "diagram", None), blocks)
 
     def site(self, plan: v.SitePlan) -> RenderedSite:
@@ -155,6 +158,19 @@ class PageRenderer:
             else:
                 pages.append(rendered)
         return RenderedSite(tuple(pages), catalogue)
+
+
+class _Unindexed:
+    """``{% call unindexed() %}...{% endcall %}`` in a page template: the body becomes one of
+    the page's blocks and a slot stands in its place while search indexes the page."""
+
+    def __init__(self, blocks: dict[str, str]):
+        self.blocks = blocks
+
+    def __call__(self, caller: jinja2.runtime.Macro) -> Markup:
+        slot = UNINDEXED_SLOT.format(len(self.blocks))
+        self.blocks[slot] = str(caller())
+        return Markup(slot)  # noqa: S704 - a fixed comment
 
 
 @functools.lru_cache(maxsize=512)
