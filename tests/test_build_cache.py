@@ -135,7 +135,7 @@ def test_a_damaged_or_planted_cache_entry_is_ignored(project: Path, monkeypatch:
     first = build()
     cache = Path(os.environ["DECISION_PATHS_CACHE"])
     entries = sorted(p for p in cache.rglob("*") if p.is_file())
-    assert {p.parent.name for p in entries} == {"check", "history", "plan", "pages", "svg"}
+    assert {p.parent.name for p in entries} == {"builds", "check", "history", "plan", "pages", "svg"}
     for number, entry in enumerate(entries):
         damage = (
             b"",
@@ -176,3 +176,48 @@ def test_findings_from_the_cache_are_printed_exactly_as_the_first_time(tmp_path:
     assert [r.code for r in runs] == [1, 1]
     assert "broken.yaml:2:1: error:" in runs[0].err and "not building while errors remain" in runs[0].err
     assert runs[1].err == runs[0].err
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_build_with_nothing_changed_writes_nothing_and_says_so(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = build()
+    written = mtimes(Path("out"))
+    capsys.readouterr()
+    assert build() == first
+    assert mtimes(Path("out")) == written, "the sites were left as they were, not built again"
+    said = capsys.readouterr().out
+    assert "built internal site: out/internal" in said and "built client site: out/client" in said
+    assert "nothing changed since the last build of out: left as it was" in said
+
+
+def test_an_edited_site_a_variable_the_configuration_reads_or_a_touched_file_builds_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Anything that could change a byte of the sites means a full build; touching a file
+    without changing it does not."""
+    first = build()
+    capsys.readouterr()
+
+    index = Path("out/internal/index.html")
+    index.write_bytes(index.read_bytes() + b"<!-- edited by hand -->")
+    assert build() == first, "the hand edit is replaced by what the inputs give"
+    assert "nothing changed" not in capsys.readouterr().out
+
+    (project / "mkdocs.yml").write_text(
+        "site_name: !ENV [DP_SITE_NAME, Decisions]\nplugins:\n  - decision-paths\n", encoding="utf-8"
+    )
+    build()
+    capsys.readouterr()
+    monkeypatch.setenv("DP_SITE_NAME", "Refund desk")
+    build()
+    assert "nothing changed" not in capsys.readouterr().out
+    assert "Refund desk" in text(article(Path("out/internal"), "").find_parent("html").title)
+
+    os.utime(project / "decisions" / "finance" / "refund-request.yaml")
+    build()
+    assert "nothing changed" in capsys.readouterr().out

@@ -11,9 +11,11 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 
 from decision_paths.cli import answers, diffreport
 from decision_paths.model import findings as F
+from decision_paths.model.audience import SITES
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.organisation import Audience
 from decision_paths.model.suggest import did_you_mean_any
@@ -69,13 +71,86 @@ def _print_findings(findings, file_count: int) -> None:  # type: ignore[no-untyp
 
 def run_build(args: argparse.Namespace) -> int:
     # The site builder (MkDocs, Graphviz) loads only for `build`: the queries start fast.
+    from decision_paths.store import buildstamp
+
+    if args.cases is not None and not os.path.isdir(args.cases):
+        raise UsageError(f"no cases folder '{args.cases}': give the folder that holds the record's files")
+    audiences = (Audience.INTERNAL, Audience.CLIENT) if args.audience == "all" else (Audience(args.audience),)
+    out = Path(args.out)
+    targets = [out / audience.value for audience in audiences]
+    inputs = _build_fingerprint(args)
+    stamp = buildstamp.unchanged(out, targets, inputs)
+    if stamp is not None:  # the same inputs built these very files: building again writes the same bytes
+        for stream, text in stamp.lines:
+            print(text, file=sys.stderr if stream == "stderr" else sys.stdout)
+        print(f"nothing changed since the last build of {out}: left as it was")
+        return EXIT_OK
+    lines: list[tuple[str, str]] = []
+    recorder = _LineRecorder(lines)
+    for logger in (logging.getLogger("mkdocs"), logging.getLogger("decision_paths")):
+        logger.addHandler(recorder)
+    try:
+        code = _build(args, audiences, lines)
+    finally:
+        for logger in (logging.getLogger("mkdocs"), logging.getLogger("decision_paths")):
+            logger.removeHandler(recorder)
+    if code == EXIT_OK:
+        buildstamp.record(out, targets, inputs, lines)
+    return code
+
+
+def _build_fingerprint(args: argparse.Namespace) -> str:
+    """What a build reads: the project (this folder), the decisions, the record, the
+    configuration's folder; the options and the date."""
+    from decision_paths.load.files import cases_folder
+    from decision_paths.store import buildstamp
+    from decision_paths.store.cache import cache_root
+
+    folder = _folder(args)
+    roots = [Path(folder)]
+    record = cases_folder(folder, args.cases)
+    if record is not None:
+        roots.append(Path(record))
+    # The MkDocs project: the configuration's folder (its docs, overrides, hooks), else the
+    # docs/ the built-in configuration reads; never a whole working folder that is no project.
+    configs = [args.config_file] if args.config_file else [n for s in SITES.values() for n in s.config_files]
+    project = {Path(c).parent for c in configs if os.path.isfile(c)}
+    roots.extend(project or [Path("docs")])
+    options = {
+        "decisions": os.path.abspath(folder),
+        "cases": os.path.abspath(record) if record else None,
+        "audience": args.audience,
+        "config_file": os.path.abspath(args.config_file) if args.config_file else None,
+        "today": (args.today or dt.date.today()).isoformat(),
+        "fixed_today": args.today is not None,
+        "history": not args.no_history,
+        "strict": args.strict,
+    }
+    return buildstamp.fingerprint(roots, [Path(args.out), cache_root()], options)
+
+
+class _LineRecorder(logging.Handler):
+    """Keeps the warnings a build logs, so a build skipped as unchanged shows them again."""
+
+    def __init__(self, lines: list[tuple[str, str]]):
+        super().__init__(logging.WARNING)
+        self.setFormatter(logging.Formatter("warning: %(message)s"))
+        self.lines = lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(("stderr", self.format(record)))
+
+
+def _build(args: argparse.Namespace, audiences: tuple[Audience, ...], lines: list[tuple[str, str]]) -> int:
     from decision_paths.pipeline.sites import Pipeline
     from decision_paths.render.graphviz import DiagramError
     from decision_paths.render.site import build_site
     from decision_paths.store.files import BuildError
 
-    if args.cases is not None and not os.path.isdir(args.cases):
-        raise UsageError(f"no cases folder '{args.cases}': give the folder that holds the record's files")
+    def say(text: str, stream: str = "stderr") -> None:
+        lines.append((stream, text))
+        print(text, file=sys.stderr if stream == "stderr" else sys.stdout)
+
     pipeline = Pipeline(
         _folder(args),
         args.today or dt.date.today(),
@@ -89,9 +164,8 @@ def run_build(args: argparse.Namespace) -> int:
         print("decision-paths: not building while errors remain", file=sys.stderr)
         return EXIT_FINDINGS
     for found in result.findings:  # warnings: shown once, not once per site
-        print(found.to_text(), file=sys.stderr)
+        say(found.to_text())
     _show_build_warnings()
-    audiences = (Audience.INTERNAL, Audience.CLIENT) if args.audience == "all" else (Audience(args.audience),)
     for number, audience in enumerate(audiences):
         try:
             target = build_site(
@@ -104,8 +178,8 @@ def run_build(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS
         record = pipeline.record() if number == 0 else None  # measured by the first site, shown once
         for found in record.findings if record is not None else ():
-            print(found.to_text(), file=sys.stderr)
-        print(f"built {audience} site: {target}")
+            say(found.to_text())
+        say(f"built {audience} site: {target}", "stdout")
     return EXIT_OK
 
 
