@@ -102,6 +102,7 @@ def run_build(args: argparse.Namespace) -> int:
 def _build_fingerprint(args: argparse.Namespace) -> str:
     """What a build reads: the project (this folder), the decisions, the record, the
     configuration's folder; the options and the date."""
+    # Only a build reads these (as run_build's own imports).
     from decision_paths.load.files import cases_folder
     from decision_paths.store import buildstamp
     from decision_paths.store.cache import cache_root
@@ -142,6 +143,7 @@ class _LineRecorder(logging.Handler):
 
 
 def _build(args: argparse.Namespace, audiences: tuple[Audience, ...], lines: list[tuple[str, str]]) -> int:
+    # The site builder (MkDocs, Graphviz): loaded only when a build has something to do.
     from decision_paths.pipeline.sites import Pipeline
     from decision_paths.render.graphviz import DiagramError
     from decision_paths.render.site import build_site

@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from decision_paths.load.history import repository_state
@@ -49,8 +50,6 @@ def fingerprint(roots: Iterable[Path], skipped: Iterable[Path], options: Mapping
     """A hash of every file under ``roots`` (not under ``skipped`` or a folder no build reads),
     of ``options``, of the environment the build and the configuration files read, of the
     git commit of each root and of the code and libraries."""
-    from importlib import metadata  # only a build pays for it
-
     digest = hashlib.sha256(code_version().encode())
     for name in _SITE_LIBRARIES:
         try:
