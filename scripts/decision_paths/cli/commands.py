@@ -69,6 +69,11 @@ def _print_findings(findings, file_count: int) -> None:  # type: ignore[no-untyp
     print(F.summary_line(list(findings), file_count), file=sys.stderr)
 
 
+# The loggers a build's warnings come from (MkDocs and the plugin), and how they are shown.
+_BUILD_LOGGERS = ("mkdocs", "decision_paths")
+_WARNING_FORMAT = "warning: %(message)s"
+
+
 def run_build(args: argparse.Namespace) -> int:
     # The site builder (MkDocs, Graphviz) loads only for `build`: the queries start fast.
     from decision_paths.store import buildstamp
@@ -82,18 +87,18 @@ def run_build(args: argparse.Namespace) -> int:
     stamp = buildstamp.unchanged(out, targets, inputs)
     if stamp is not None:  # the same inputs built these very files: building again writes the same bytes
         for stream, text in stamp.lines:
-            print(text, file=sys.stderr if stream == "stderr" else sys.stdout)
+            _echo(stream, text)
         print(f"nothing changed since the last build of {out}: left as it was")
         return EXIT_OK
     lines: list[tuple[str, str]] = []
     recorder = _LineRecorder(lines)
-    for logger in (logging.getLogger("mkdocs"), logging.getLogger("decision_paths")):
-        logger.addHandler(recorder)
+    for name in _BUILD_LOGGERS:
+        logging.getLogger(name).addHandler(recorder)
     try:
         code = _build(args, audiences, lines)
     finally:
-        for logger in (logging.getLogger("mkdocs"), logging.getLogger("decision_paths")):
-            logger.removeHandler(recorder)
+        for name in _BUILD_LOGGERS:
+            logging.getLogger(name).removeHandler(recorder)
     if code == EXIT_OK:
         buildstamp.record(out, targets, inputs, lines)
     return code
@@ -130,12 +135,16 @@ def _build_fingerprint(args: argparse.Namespace) -> str:
     return buildstamp.fingerprint(roots, [Path(args.out), cache_root()], options)
 
 
+def _echo(stream: str, text: str) -> None:
+    print(text, file=sys.stderr if stream == "stderr" else sys.stdout)
+
+
 class _LineRecorder(logging.Handler):
     """Keeps the warnings a build logs, so a build skipped as unchanged shows them again."""
 
     def __init__(self, lines: list[tuple[str, str]]):
         super().__init__(logging.WARNING)
-        self.setFormatter(logging.Formatter("warning: %(message)s"))
+        self.setFormatter(logging.Formatter(_WARNING_FORMAT))
         self.lines = lines
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -151,7 +160,7 @@ def _build(args: argparse.Namespace, audiences: tuple[Audience, ...], lines: lis
 
     def say(text: str, stream: str = "stderr") -> None:
         lines.append((stream, text))
-        print(text, file=sys.stderr if stream == "stderr" else sys.stdout)
+        _echo(stream, text)
 
     pipeline = Pipeline(
         _folder(args),
@@ -330,9 +339,9 @@ def _show_build_warnings() -> None:
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setLevel(logging.WARNING)
-    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    handler.setFormatter(logging.Formatter(_WARNING_FORMAT))
     handler.decision_paths = True  # type: ignore[attr-defined]
-    for logger in (logging.getLogger("mkdocs"), logging.getLogger("decision_paths")):
+    for logger in map(logging.getLogger, _BUILD_LOGGERS):
         if not any(getattr(h, "decision_paths", False) for h in logger.handlers):
             logger.addHandler(handler)
 

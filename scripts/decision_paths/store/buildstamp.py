@@ -9,7 +9,7 @@ again would write the same bytes, so the build is skipped and the site left alon
 
 The fingerprint errs towards building: any file touched under the project, an edit
 of the site by hand, or a stamp that cannot be read means a full build. Stamps live
-in the build cache (``cache_root()/builds``), never in the published site.
+in the build cache (``builds/``), never in the published site.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from decision_paths.load.history import repository_state
-from decision_paths.store.cache import cache_root, code_version
-from decision_paths.store.files import MARKER, write_atomically
+from decision_paths.store import cache
+from decision_paths.store.cache import code_version, library_versions
+from decision_paths.store.files import MARKER
 
 # Folders no build reads: version control, virtualenvs, caches.
 _UNREAD = frozenset({".git", ".hg", ".svn", ".venv", "venv", ".cache", "__pycache__", "node_modules", ".tox"})
@@ -50,12 +50,7 @@ def fingerprint(roots: Iterable[Path], skipped: Iterable[Path], options: Mapping
     """A hash of every file under ``roots`` (not under ``skipped`` or a folder no build reads),
     of ``options``, of the environment the build and the configuration files read, of the
     git commit of each root and of the code and libraries."""
-    digest = hashlib.sha256(code_version().encode())
-    for name in _SITE_LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=none\0".encode())
+    digest = hashlib.sha256(code_version().encode() + library_versions(_SITE_LIBRARIES).encode())
     digest.update(json.dumps(dict(options), sort_keys=True, default=str).encode() + b"\0")
     variables = set(_BUILD_VARIABLES)
     skip = {p.resolve() for p in skipped}
@@ -119,35 +114,23 @@ def listing(targets: Sequence[Path]) -> Listing | None:
     return tuple(rows)
 
 
-def _stamp_path(out: Path) -> Path:
-    return cache_root() / "builds" / f"{hashlib.sha256(str(out.resolve()).encode()).hexdigest()}.json"
+def _entry(out: Path) -> str:
+    """The cache entry of an output folder (by its absolute path)."""
+    return hashlib.sha256(str(out.resolve()).encode()).hexdigest()
 
 
 def unchanged(out: Path, targets: Sequence[Path], print_: str) -> Stamp | None:
     """The stamp of the last build into ``out`` when it had this fingerprint (``print_``) and
     its sites are exactly as it left them; else None (build)."""
-    try:
-        data = json.loads(_stamp_path(out).read_text(encoding="utf-8"))
-        stamp = Stamp(
-            str(data["fingerprint"]),
-            tuple((str(p), int(s), int(m)) for p, s, m in data["files"]),
-            tuple((str(stream), str(text)) for stream, text in data["lines"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if stamp.fingerprint != print_ or listing(targets) != stamp.files:
+    stamp = cache.read("builds", _entry(out), Stamp)
+    if stamp is None or stamp.fingerprint != print_ or listing(targets) != stamp.files:
         return None
     return stamp
 
 
 def record(out: Path, targets: Sequence[Path], print_: str, lines: Sequence[tuple[str, str]]) -> None:
-    """Leave the stamp of a build that succeeded; a cache that cannot be written is skipped."""
+    """Leave the stamp of a build that succeeded (the cache's own entry: damaged ones are
+    ignored, only the newest are kept, an unwritable cache is skipped)."""
     files = listing(targets)
-    if files is None:
-        return
-    path = _stamp_path(out)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, json.dumps({"fingerprint": print_, "files": files, "lines": list(lines)}))
-    except OSError:
-        return
+    if files is not None:
+        cache.write("builds", _entry(out), Stamp(print_, files, tuple(lines)))

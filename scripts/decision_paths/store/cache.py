@@ -50,19 +50,26 @@ def key(*parts: object) -> str:
 @functools.cache
 def code_version() -> str:
     """This program's files and the versions of the libraries it builds with."""
-    from importlib import metadata  # 40 ms of imports, paid only by builds that use the cache
-
     digest = hashlib.sha256(sys.version.encode())
     package = Path(__file__).parent.parent  # the whole decision_paths package
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=none\0".encode())
+    digest.update(library_versions(_LIBRARIES).encode())
     return digest.hexdigest()
+
+
+def library_versions(names: tuple[str, ...]) -> str:
+    """``name=version`` of each installed library (``none`` when it is not installed)."""
+    from importlib import metadata  # 40 ms of imports, paid only by builds that use the cache
+
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=none")
+    return "\0".join(found) + "\0"
 
 
 def sources_version(sources: Mapping[str, bytes]) -> str:
