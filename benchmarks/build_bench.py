@@ -1,18 +1,41 @@
-"""Time `decision-paths build` against a plain MkDocs + Material build of as many pages.
+"""Time `decision-paths build` at 100 to 3,000 decisions, each size beside a plain MkDocs +
+Material build of as many pages with similar text and the same nav, in the same run.
 
-Goals of the build-speed issue, all measured in this one run and given as ratios, since the
-machines are noisy:
+For every size (--sizes) and audience (--audience internal, all, or both: the two), each
+measure is repeated --repeat times, round by round, so that the machine's noise falls on
+all of them alike; reported as min and median seconds and peak memory (max RSS):
 
-  (a) cold `decision-paths build --audience internal` of 500 decisions / 120 people
-      (empty diagram cache, fresh output folder) <= 1.3x a plain `mkdocs build`
-      of the same number of simple Material pages, same theme and search settings;
-  (b) a second build (build and diagram caches warm, same output folder) <= 1.1x that
-      baseline; also reported, with no goal: a warm build after one decision file changed;
-  (c) Graphviz diagrams for 1,000 decisions, cold cache, < 2 s (one `dot` process
-      for all), against one `dot` process per graph (50 graphs, extrapolated);
-  (d) peak memory (max RSS) of each build process.
+  ours cold            fresh --out folder, empty DECISION_PATHS_CACHE (build and diagram cache);
+  ours warm-unchanged  same --out and cache, nothing changed: the build finds nothing to do and
+                       writes nothing; every output file is hashed before and after it
+                       ("byte-identical: yes/no") and its modification time compared;
+  ours one edit        same --out and cache after one decision's title changed in its YAML file;
+  baseline             `mkdocs build` into a fresh folder of plain pages at our pages' paths, with
+                       our nav and each page's number of search sections and amount of Chinese +
+                       English text, configured as `decision-paths build` is (Material, search,
+                       Markdown settings) without the decision-paths plugin. `--audience all`
+                       writes two sites (internal + client): its baseline is a plain build of each
+                       of the two page sets, seconds summed, peak memory the larger of the two;
+  zensical             the same plain pages built by `zensical build`, when zensical is installed
+                       (the executable on PATH or `import zensical`); skipped otherwise.
 
-    .venv/bin/python benchmarks/build_bench.py [--decisions 500] [--repeat 3]
+Per-page cost: seconds / HTML pages written (404.html not counted), in ms per page.
+
+Goals, judged on min/min (median/median shown beside, the machines are noisy):
+  - cold `--audience internal` at 300 and 1,000 decisions <= 0.6x its baseline;
+  - peak memory of each of our builds <= 1.5x the baseline's;
+  - warm-unchanged < 10% of cold;
+  - one edit <= 0.5x cold at 300 decisions;
+  - per-page cost of a cold build at the largest size within 1.2x of that at 300 decisions
+    (only when both sizes were measured in this run);
+  - Graphviz diagrams for 1,000 decisions, cold cache, < 2 s (one `dot` process for all),
+    against one `dot` process per graph (50 graphs, extrapolated): measured once, not per size.
+
+    .venv/bin/python benchmarks/build_bench.py [--sizes 100,300] [--audience both]
+        [--repeat 3] [--no-diagrams] [--json FILE]
+
+`make benchmark` runs 100 and 300 decisions, `make benchmark-large` 1,000 and 3,000 (no
+diagrams). `--decisions N` is the same as `--sizes N`. Exit status 1 when a goal is missed.
 
 Every build runs as `python -c WRAPPER command...` in its own process: the
 wrapper times the command and reports its children's ru_maxrss, so each
@@ -23,6 +46,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import importlib.util
 import json
 import os
 import random
@@ -33,13 +58,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypedDict, cast
 
 sys.path.insert(0, str(Path(__file__).parent))
 import graphviz
 import yaml
 from synthetic import write_organisation
 
+from decision_paths.model.organisation import Audience, Organisation
 from decision_paths.model.words import words
 from decision_paths.pipeline import validate_folder
 from decision_paths.plan import pages as plan
@@ -48,15 +76,26 @@ from decision_paths.render import graphviz as drawing
 from decision_paths.store import cache as buildcache
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
+# The project's virtualenv; from a git worktree without one, the virtualenv running this script.
+VENV_BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv" / "bin").is_dir() else Path(sys.executable).parent
 DECISION_PATHS = VENV_BIN / "decision-paths"
 MKDOCS = VENV_BIN / "mkdocs"
 TODAY = dt.date(2026, 11, 23)
 SEPARATOR = "\u200b"  # jieba's word separator in Material's search index
 
-GOAL_COLD = 1.3
-GOAL_WARM = 1.1
+GOAL_COLD = 0.6  # cold internal build / baseline, at GOAL_COLD_SIZES
+GOAL_COLD_SIZES = (300, 1000)
+GOAL_MEMORY = 1.5  # peak RSS of our builds / the baseline's
+GOAL_WARM = 0.10  # warm-unchanged / cold (strictly below)
+GOAL_EDIT = 0.5  # one edit / cold, at GOAL_EDIT_SIZE
+GOAL_EDIT_SIZE = 300
+GOAL_PER_PAGE = 1.2  # per-page cost at the largest size / at GOAL_PER_PAGE_BASE
+GOAL_PER_PAGE_BASE = 300
 GOAL_DIAGRAMS_S = 2.0
+
+# The sites each --audience writes; --audience both measures internal and all.
+SITES_OF = {"internal": ("internal",), "all": ("internal", "client")}
+AUDIENCES_OF = {"internal": ("internal",), "all": ("all",), "both": ("internal", "all")}
 
 # Runs argv[2:], writes its output to the log file argv[1], prints seconds,
 # exit status and the peak RSS (KiB) of the command's process tree as JSON.
@@ -219,7 +258,7 @@ def baseline_page(n: int, sections: int, chars: int, rng: random.Random) -> str:
     return "\n".join(lines)
 
 
-def baseline_config(nav: list) -> str:
+def baseline_config(nav: list[Any], site_dir: Path | None = None) -> str:
     """`decision-paths build`'s built-in configuration (build.DEFAULT_CONFIG: theme, search
     and Markdown settings) without the decision-paths plugin, with our site's nav."""
     from decision_paths.render.site import DEFAULT_CONFIG, PLUGIN
@@ -227,10 +266,12 @@ def baseline_config(nav: list) -> str:
     config = yaml.safe_load(DEFAULT_CONFIG)
     plugins = [p for p in config.get("plugins", []) if p != PLUGIN and not (isinstance(p, dict) and PLUGIN in p)]
     config.update(site_name="Baseline", docs_dir="docs", plugins=plugins, nav=nav)
+    if site_dir is not None:  # zensical takes no --site-dir: the output folder is in the configuration
+        config["site_dir"] = str(site_dir)
     return yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
 
 
-def write_baseline(folder: Path, src_uris: list[str], nav: list, profile: dict[str, tuple[int, int]]) -> None:
+def write_baseline(folder: Path, src_uris: list[str], nav: list[Any], profile: dict[str, tuple[int, int]]) -> None:
     """As many plain pages as our site has, at the same paths, with the same nav and
     each with the number of search sections and indexed text of its counterpart."""
     rng = random.Random(11)
@@ -241,10 +282,11 @@ def write_baseline(folder: Path, src_uris: list[str], nav: list, profile: dict[s
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(baseline_page(n, sections, chars, rng), encoding="utf-8")
     (folder / "mkdocs.yml").write_text(baseline_config(nav), encoding="utf-8")
+    (folder / "zensical.yml").write_text(baseline_config(nav, folder / "zensical-site"), encoding="utf-8")
 
 
-def site_structure(project: Path, cache: Path) -> tuple[list[str], list]:
-    """Our site's pages (src_uri) and nav, asked of the plugin itself, set up as
+def site_structure(project: Path, cache: Path, audience: Audience) -> tuple[list[str], list[Any]]:
+    """The AUDIENCE site's pages (src_uri) and nav, asked of the plugin itself, set up as
     `decision-paths build` sets it up in PROJECT (diagrams come from the warm CACHE)."""
     from mkdocs.structure.files import get_files
 
@@ -255,7 +297,9 @@ def site_structure(project: Path, cache: Path) -> tuple[list[str], list]:
     os.chdir(project)
     os.environ["DECISION_PATHS_CACHE"] = str(cache)
     try:
-        config = load_site_config(Pipeline(str(project / "decisions"), TODAY), site_dir=str(project / "unused-site"))
+        config = load_site_config(
+            Pipeline(str(project / "decisions"), TODAY), site_dir=str(project / "unused-site"), audience=audience
+        )
         config = config.plugins.on_config(config)
         files = config.plugins.on_files(get_files(config), config=config)
         return [f.src_uri for f in files.documentation_pages()], list(config.nav or [])
@@ -280,27 +324,53 @@ def site_bytes(site: Path) -> int:
     return sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
 
 
+def tree_state(folder: Path) -> dict[str, tuple[str, int]]:
+    """Every file under FOLDER: its SHA-256 and its modification time (ns)."""
+    return {
+        str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def zensical_command() -> list[str] | None:
+    """How to run zensical, if it is installed (never installed by this benchmark)."""
+    found = shutil.which("zensical") or (str(VENV_BIN / "zensical") if (VENV_BIN / "zensical").exists() else None)
+    if found:
+        return [found]
+    if importlib.util.find_spec("zensical") is not None:
+        return [sys.executable, "-m", "zensical"]
+    return None
+
+
+class Run(TypedDict):
+    seconds: float
+    code: int
+    maxrss_kib: int
+
+
 class Runner:
     def __init__(self, work: Path):
         self.work = work
         self.env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         self.env.pop("DECISION_PATHS_CACHE", None)
         self.count = 0
+        self.log = work / "none.log"
 
-    def run(self, argv: list[str], cwd: Path, **env: str) -> dict:
+    def run(self, argv: list[str], cwd: Path, **env: str) -> Run:
         self.count += 1
-        log = self.work / f"run-{self.count:02d}.log"
+        self.log = self.work / f"run-{self.count:03d}.log"
         done = subprocess.run(
-            [sys.executable, "-c", WRAPPER, str(log), *argv],
+            [sys.executable, "-c", WRAPPER, str(self.log), *argv],
             cwd=cwd,
             env={**self.env, **env},
             capture_output=True,
             text=True,
             check=True,
         )
-        result = json.loads(done.stdout)
+        result = cast(Run, json.loads(done.stdout))
         if result["code"] != 0:
-            sys.exit(f"failed ({result['code']}): {' '.join(argv)}\n{log.read_text(errors='replace')[-3000:]}")
+            sys.exit(f"failed ({result['code']}): {' '.join(argv)}\n{self.log.read_text(errors='replace')[-3000:]}")
         return result
 
 
@@ -308,91 +378,162 @@ def stats(values: list[float]) -> tuple[float, float]:
     return min(values), statistics.median(values)
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
+def combine(parts: list[Run]) -> Run:
+    """Builds run one after the other (the two plain sites of --audience all): seconds add up,
+    the peak is the larger one."""
+    return {"seconds": sum(p["seconds"] for p in parts), "code": 0, "maxrss_kib": max(p["maxrss_kib"] for p in parts)}
 
 
-def measure_builds(args: argparse.Namespace, work: Path) -> dict:
-    runner = Runner(work)
-    fingerprint = code_fingerprint()
-    project = work / "project"  # holds only decisions/: the build uses its built-in configuration
-    write_organisation(project / "decisions", args.decisions, people=args.people)
+def summary(runs: list[Run], pages: int) -> dict[str, Any]:
+    seconds = [r["seconds"] for r in runs]
+    low, mid = stats(seconds)
+    rss = [r["maxrss_kib"] / 1024 for r in runs]
+    return {
+        "seconds": seconds,
+        "min_s": low,
+        "median_s": mid,
+        "ms_per_page_min": low * 1000 / pages,
+        "ms_per_page_median": mid * 1000 / pages,
+        "rss_mib": rss,
+        "peak_rss_mib": max(rss),
+    }
+
+
+def prepare_project(args: argparse.Namespace, size: int, folder: Path) -> tuple[Path, int]:
+    """The synthetic organisation of SIZE decisions (one git commit unless --no-git), validated."""
+    project = folder / "project"  # holds only decisions/: the build uses its built-in configuration
+    write_organisation(project / "decisions", size, people=args.people)
     if not args.no_git:  # as in a real repository: one commit, so the change history is read too
         git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "-c", "init.defaultBranch=main"]
         for step in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Synthetic organisation"]):
             subprocess.run([*git, *step], cwd=project, check=True, capture_output=True)
     result = validate_folder(str(project / "decisions"), TODAY)
     assert not result.has_errors, [f.to_text() for f in result.findings[:5]]
+    return project, len(result.org.decisions)
 
-    ours = [str(DECISION_PATHS), "build", "--audience", "internal", "--today", TODAY.isoformat(), "--out"]
 
-    def build_ours(out: Path, cache: Path) -> dict:
-        return runner.run([*ours, str(out)], cwd=project, DECISION_PATHS_CACHE=str(cache))
+def measure_size(
+    args: argparse.Namespace, size: int, runner: Runner, work: Path, zensical: list[str] | None
+) -> dict[str, Any]:
+    audiences = AUDIENCES_OF[args.audience]
+    folder = work / f"size-{size}"
+    project, diagrams = prepare_project(args, size, folder)
+    sites = SITES_OF["all"] if "all" in audiences else SITES_OF["internal"]
+    fingerprint = code_fingerprint()
+
+    def build_ours(audience: str, out: Path, cache: Path) -> Run:
+        argv = [str(DECISION_PATHS), "build", "--audience", audience, "--today", TODAY.isoformat(), "--out", str(out)]
+        return runner.run(argv, cwd=project, DECISION_PATHS_CACHE=str(cache))
 
     # Warm-up (not timed): byte-compiled modules, jieba's dictionary cache, OS file cache;
     # its search index tells how much text each of our pages has, for the baseline pages.
-    print(f"warm-up build of ours ({args.decisions} decisions, {args.people} people) ...", flush=True)
-    warm_out, warm_cache = work / "warmup-out", work / "warmup-cache"
-    build_ours(warm_out, warm_cache)
-    our_site = warm_out / "internal"
-    src_uris, nav = site_structure(project, warm_cache)
-    pages = html_pages(our_site)
-    assert pages == len(src_uris), (pages, len(src_uris))
-    profile = search_profile(our_site)
-    baseline = work / "baseline"
-    write_baseline(baseline, src_uris, nav, profile)
-    base_argv = [str(MKDOCS), "build", "-q", "-f", str(baseline / "mkdocs.yml"), "-d"]
-    print("warm-up build of the baseline ...", flush=True)
-    runner.run([*base_argv, str(work / "warmup-base")], cwd=baseline)
-    base_profile = search_profile(work / "warmup-base")
-    base_pages = html_pages(work / "warmup-base")
-    assert base_pages == pages, (base_pages, pages)
-    facts = {
-        "pages": pages,
-        "our_sections": sum(s for s, _ in profile.values()),
-        "our_chars": sum(c for _, c in profile.values()),
-        "base_sections": sum(s for s, _ in base_profile.values()),
-        "base_chars": sum(c for _, c in base_profile.values()),
-        "our_bytes": site_bytes(our_site),
-        "base_bytes": site_bytes(work / "warmup-base"),
-        "diagrams": len(result.org.decisions),
-    }
+    print(f"[{size}] warm-up build of ours ({size} decisions, {args.people} people) ...", flush=True)
+    warm_out, warm_cache = folder / "warmup-out", folder / "warmup-cache"
+    build_ours("all" if "all" in audiences else "internal", warm_out, warm_cache)
+    facts: dict[str, dict[str, Any]] = {}
+    baselines: dict[str, Path] = {}
+    base_argv: dict[str, list[str]] = {}
+    zen_argv: dict[str, list[str]] = {}
+    for site in sites:
+        our_site = warm_out / site
+        src_uris, nav = site_structure(project, warm_cache, Audience(site))
+        pages = html_pages(our_site)
+        assert pages == len(src_uris), (site, pages, len(src_uris))
+        profile = search_profile(our_site)
+        baselines[site] = baseline = folder / f"baseline-{site}"
+        write_baseline(baseline, src_uris, nav, profile)
+        base_argv[site] = [str(MKDOCS), "build", "-q", "-f", str(baseline / "mkdocs.yml"), "-d"]
+        print(f"[{size}] warm-up build of the {site} baseline ...", flush=True)
+        warm_base = folder / f"warmup-base-{site}"
+        runner.run([*base_argv[site], str(warm_base)], cwd=baseline)
+        base_profile = search_profile(warm_base)
+        base_pages = html_pages(warm_base)
+        assert base_pages == pages, (site, base_pages, pages)
+        facts[site] = {
+            "pages": pages,
+            "our_sections": sum(s for s, _ in profile.values()),
+            "our_chars": sum(c for _, c in profile.values()),
+            "base_sections": sum(s for s, _ in base_profile.values()),
+            "base_chars": sum(c for _, c in base_profile.values()),
+            "our_bytes": site_bytes(our_site),
+            "base_bytes": site_bytes(warm_base),
+        }
+        shutil.rmtree(warm_base)
+        if zensical is not None:
+            zen_argv[site] = [*zensical, "build", "--clean", "-f", str(baseline / "zensical.yml")]
+            print(f"[{size}] warm-up build of the {site} baseline with zensical ...", flush=True)
+            runner.run(zen_argv[site], cwd=baseline)
+            facts[site]["zensical_pages"] = html_pages(baseline / "zensical-site")
     shutil.rmtree(warm_out)
     shutil.rmtree(warm_cache)
-    shutil.rmtree(work / "warmup-base")
 
-    runs: dict[str, list[dict]] = {"cold": [], "warm": [], "edited": [], "base": [], "base_again": []}
+    runs: dict[str, dict[str, list[Run]]] = {a: {"cold": [], "warm": [], "edited": []} for a in audiences}
+    checks: dict[str, dict[str, list[Any]]] = {a: {"identical": [], "rewritten": [], "skipped": []} for a in audiences}
+    base_runs: dict[str, list[Run]] = {s: [] for s in sites}
+    zen_runs: dict[str, list[Run]] = {s: [] for s in sites}
     edited = next(p for p in sorted((project / "decisions").rglob("*.yaml")) if not p.name.startswith("_"))
     for round_ in range(1, args.repeat + 1):
-        out, cache, base_out = work / f"out-{round_}", work / f"cache-{round_}", work / f"base-{round_}"
-        print(f"round {round_}/{args.repeat}: ours cold ...", end=" ", flush=True)
-        runs["cold"].append(build_ours(out, cache))
-        print(f"{runs['cold'][-1]['seconds']:.1f} s; ours warm ...", end=" ", flush=True)
-        runs["warm"].append(build_ours(out, cache))  # same organisation, cache and output folder
-        print(f"{runs['warm'][-1]['seconds']:.1f} s; ours, one decision edited ...", end=" ", flush=True)
-        original = edited.read_text(encoding="utf-8")
-        edited.write_text(original.replace("title: ", f"title: 改 {round_} ", 1), encoding="utf-8")
-        try:  # a realistic warm build: one file changed, so checks and plan run again
-            runs["edited"].append(build_ours(out, cache))
-        finally:
-            edited.write_text(original, encoding="utf-8")
-        print(f"{runs['edited'][-1]['seconds']:.1f} s; baseline ...", end=" ", flush=True)
-        runs["base"].append(runner.run([*base_argv, str(base_out)], cwd=baseline))
-        print(f"{runs['base'][-1]['seconds']:.1f} s; baseline again ...", end=" ", flush=True)
-        runs["base_again"].append(runner.run([*base_argv, str(base_out)], cwd=baseline))
-        print(f"{runs['base_again'][-1]['seconds']:.1f} s", flush=True)
+        for audience in audiences:
+            out, cache = folder / f"out-{audience}-{round_}", folder / f"cache-{audience}-{round_}"
+            print(f"[{size}] round {round_}/{args.repeat}, --audience {audience}: cold ...", end=" ", flush=True)
+            runs[audience]["cold"].append(build_ours(audience, out, cache))
+            before = tree_state(out)
+            print(f"{runs[audience]['cold'][-1]['seconds']:.1f} s; warm-unchanged ...", end=" ", flush=True)
+            runs[audience]["warm"].append(build_ours(audience, out, cache))  # same organisation, cache, --out
+            after = tree_state(out)
+            checks[audience]["identical"].append(
+                {k: h for k, (h, _) in before.items()} == {k: h for k, (h, _) in after.items()}
+            )
+            checks[audience]["rewritten"].append(
+                sum(1 for k, v in after.items() if before.get(k) != v) + len(before.keys() - after.keys())
+            )
+            checks[audience]["skipped"].append("nothing changed" in runner.log.read_text(errors="replace"))
+            print(f"{runs[audience]['warm'][-1]['seconds']:.1f} s; one edit ...", end=" ", flush=True)
+            original = edited.read_text(encoding="utf-8")
+            edited.write_text(original.replace("title: ", f"title: 改 {round_} ", 1), encoding="utf-8")
+            try:  # a realistic warm build: one file changed, so checks and plan run again
+                runs[audience]["edited"].append(build_ours(audience, out, cache))
+            finally:
+                edited.write_text(original, encoding="utf-8")
+            print(f"{runs[audience]['edited'][-1]['seconds']:.1f} s", flush=True)
+            cached = len(list((cache / "svg").glob("*.svg")))
+            assert cached >= diagrams, f"{cached} SVGs cached for {diagrams} diagrams: the warm build missed"
+            shutil.rmtree(out)
+            shutil.rmtree(cache)
+        for site in sites:
+            base_out = folder / f"base-{site}-{round_}"
+            print(f"[{size}] round {round_}/{args.repeat}: {site} baseline ...", end=" ", flush=True)
+            base_runs[site].append(runner.run([*base_argv[site], str(base_out)], cwd=baselines[site]))
+            print(f"{base_runs[site][-1]['seconds']:.1f} s", end="", flush=True)
+            shutil.rmtree(base_out)
+            if zensical is not None:
+                shutil.rmtree(baselines[site] / "zensical-site", ignore_errors=True)
+                zen_runs[site].append(runner.run(zen_argv[site], cwd=baselines[site]))
+                print(f"; zensical {zen_runs[site][-1]['seconds']:.1f} s", end="", flush=True)
+            print(flush=True)
         if code_fingerprint() != fingerprint:
             sys.exit("the decision_paths sources changed during the benchmark: run it again")
-        cached = len(list((cache / "svg").glob("*.svg")))
-        assert cached >= facts["diagrams"], (
-            f"{cached} SVGs cached for {facts['diagrams']} diagrams: the warm build missed"
-        )
-        for folder in (out, cache, base_out):
-            shutil.rmtree(folder)
-    return {"facts": facts, "runs": runs}
+
+    result: dict[str, Any] = {"decisions": size, "people": args.people, "diagrams": diagrams, "sites": facts}
+    for audience in audiences:
+        own = SITES_OF[audience]
+        pages = sum(facts[s]["pages"] for s in own)
+        measures = {name: summary(rs, pages) for name, rs in runs[audience].items()}
+        measures["baseline"] = summary([combine([base_runs[s][k] for s in own]) for k in range(args.repeat)], pages)
+        if zensical is not None:
+            measures["zensical"] = summary([combine([zen_runs[s][k] for s in own]) for k in range(args.repeat)], pages)
+        result[audience] = {
+            "pages": pages,
+            "sites": list(own),
+            "measures": measures,
+            "byte_identical": all(checks[audience]["identical"]),
+            "files_rewritten": checks[audience]["rewritten"],
+            "skipped_as_unchanged": checks[audience]["skipped"],
+        }
+    return result
 
 
-def dot_sources(org) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def dot_sources(org: Organisation) -> dict[str, str]:
     """Each decision's DOT source exactly as the plan makes it, without planning the pages
     too (plan_site also plans every page, which costs far more than the diagrams)."""
     options = PlanOptions(TODAY, "zh", words("zh"))
@@ -401,12 +542,11 @@ def dot_sources(org) -> dict[str, str]:  # type: ignore[no-untyped-def]
         made = planner(org, options)
         return {d.id: made.diagram(d) for d in org.decisions.values()}
     from decision_paths.model.audience import SITES
-    from decision_paths.model.organisation import Audience
 
     return dict(plan.plan_site(org, options, SITES[Audience.INTERNAL]).diagrams)  # pragma: no cover
 
 
-def measure_diagrams(args: argparse.Namespace, work: Path) -> dict:
+def measure_diagrams(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     folder = work / "diagram-org" / "decisions"
     write_organisation(folder, args.diagram_decisions, people=args.people)
     result = validate_folder(str(folder), TODAY)
@@ -439,159 +579,312 @@ def measure_diagrams(args: argparse.Namespace, work: Path) -> dict:
             graphviz.pipe("dot", "svg", dot.encode("utf-8"), quiet=True)
         single.append(time.perf_counter() - start)
     return {
+        "decisions": args.diagram_decisions,
         "cold": cold,
         "warm": warm,
         "single": single,
+        "per_graph_sample": args.per_graph,
         "plan_seconds": plan_seconds,
         "dot_bytes": sum(len(s.encode()) for s in sources.values()),
     }
 
 
-def report(args: argparse.Namespace, builds: dict, dias: dict, load_at_start: float) -> bool:
-    facts, runs = builds["facts"], builds["runs"]
-    secs = {name: [r["seconds"] for r in rs] for name, rs in runs.items()}
-    rss = {name: max(r["maxrss_kib"] for r in rs) / 1024 for name, rs in runs.items()}
-    cold, warm, edited, base, base_again = (stats(secs[k]) for k in ("cold", "warm", "edited", "base", "base_again"))
-    ok_all = True
+@dataclass
+class Goal:
+    name: str
+    limit: str  # as printed: "<= 0.6x"
+    ok: bool | None  # None: not measured in this run
+    value: float | None = None  # judged on this (min/min)
+    median: float | None = None  # median/median, shown beside
+    note: str = ""
+
+    def line(self) -> str:
+        verdict = "n/a " if self.ok is None else ("PASS" if self.ok else "MISS")
+        if self.value is None:
+            figure = "-"
+        elif self.limit.endswith(" s"):
+            figure = f"{self.value:.2f} s ({self.median:.2f} s)"
+        else:
+            figure = f"{self.value:.2f}x ({self.median:.2f}x)"
+        return f"  {verdict}  {self.name:<46} {figure:<18} goal {self.limit:<8} {self.note}".rstrip()
+
+
+def ratio(a: dict[str, Any], b: dict[str, Any], key: str = "s") -> tuple[float, float]:
+    """A/B, min/min and median/median, of seconds (key 's') or ms per page (key 'ms_per_page')."""
+    if key == "s":
+        return a["min_s"] / b["min_s"], a["median_s"] / b["median_s"]
+    return a["ms_per_page_min"] / b["ms_per_page_min"], a["ms_per_page_median"] / b["ms_per_page_median"]
+
+
+def goals(args: argparse.Namespace, sizes: dict[int, dict[str, Any]], dias: dict[str, Any] | None) -> list[Goal]:
+    found: list[Goal] = []
+    audiences = AUDIENCES_OF[args.audience]
+    if "internal" in audiences:
+        for size in GOAL_COLD_SIZES:
+            name = f"cold --audience internal / baseline, {size}"
+            if size in sizes:
+                m = sizes[size]["internal"]["measures"]
+                low, mid = ratio(m["cold"], m["baseline"])
+                found.append(Goal(name, f"<= {GOAL_COLD}x", low <= GOAL_COLD, low, mid))
+            else:
+                found.append(Goal(name, f"<= {GOAL_COLD}x", None, note=f"({size} not in --sizes)"))
+    for size, result in sizes.items():
+        for audience in audiences:
+            m = result[audience]["measures"]
+            peak = max(m[k]["peak_rss_mib"] for k in ("cold", "warm", "edited"))
+            base = m["baseline"]["peak_rss_mib"]
+            medians = max(statistics.median(m[k]["rss_mib"]) for k in ("cold", "warm", "edited"))
+            found.append(
+                Goal(
+                    f"peak memory ours / baseline, {size} {audience}",
+                    f"<= {GOAL_MEMORY}x",
+                    peak / base <= GOAL_MEMORY,
+                    peak / base,
+                    medians / statistics.median(m["baseline"]["rss_mib"]),
+                    f"({peak:.0f} / {base:.0f} MiB)",
+                )
+            )
+    for size, result in sizes.items():
+        for audience in audiences:
+            m = result[audience]["measures"]
+            low, mid = ratio(m["warm"], m["cold"])
+            identical = "yes" if result[audience]["byte_identical"] else "no"
+            found.append(
+                Goal(
+                    f"warm-unchanged / cold, {size} {audience}",
+                    f"< {GOAL_WARM}x",
+                    low < GOAL_WARM and result[audience]["byte_identical"],
+                    low,
+                    mid,
+                    f"(byte-identical: {identical})",
+                )
+            )
+    for audience in audiences:
+        name = f"one edit / cold, {GOAL_EDIT_SIZE} {audience}"
+        if GOAL_EDIT_SIZE in sizes:
+            m = sizes[GOAL_EDIT_SIZE][audience]["measures"]
+            low, mid = ratio(m["edited"], m["cold"])
+            found.append(Goal(name, f"<= {GOAL_EDIT}x", low <= GOAL_EDIT, low, mid))
+        else:
+            found.append(Goal(name, f"<= {GOAL_EDIT}x", None, note=f"({GOAL_EDIT_SIZE} not in --sizes)"))
+    largest = max(sizes)
+    for audience in audiences:
+        name = f"per-page cost cold, {largest} / {GOAL_PER_PAGE_BASE} {audience}"
+        if GOAL_PER_PAGE_BASE in sizes and largest > GOAL_PER_PAGE_BASE:
+            m_large = sizes[largest][audience]["measures"]["cold"]
+            m_base = sizes[GOAL_PER_PAGE_BASE][audience]["measures"]["cold"]
+            low, mid = ratio(m_large, m_base, "ms_per_page")
+            found.append(Goal(name, f"<= {GOAL_PER_PAGE}x", low <= GOAL_PER_PAGE, low, mid))
+        else:
+            note = f"(needs {GOAL_PER_PAGE_BASE} and a larger size in --sizes)"
+            found.append(Goal(f"per-page cost cold, largest / {GOAL_PER_PAGE_BASE} {audience}", "", None, note=note))
+    if dias is not None:
+        low, mid = stats(dias["cold"])
+        found.append(
+            Goal(
+                f"diagrams for {dias['decisions']} decisions, cold cache",
+                f"< {GOAL_DIAGRAMS_S:.0f} s",
+                low < GOAL_DIAGRAMS_S,
+                low,
+                mid,
+            )
+        )
+    return found
+
+
+MEASURES = (
+    ("cold", "ours cold"),
+    ("warm", "ours warm-unchanged"),
+    ("edited", "ours one edit"),
+    ("baseline", "plain Material cold"),
+    ("zensical", "plain pages, zensical"),
+)
+
+
+def report_size(result: dict[str, Any], audiences: tuple[str, ...], zensical: bool) -> None:
+    size = result["decisions"]
     print()
-    print("=" * 78)
+    print(
+        f"--- {size} decisions, {result['people']} people, {result['diagrams']} inline SVG diagrams "
+        + "-" * max(0, 40 - len(str(size)))
+    )
+    for site, f in result["sites"].items():
+        zen = f", zensical {f['zensical_pages']} pages" if "zensical_pages" in f else ""
+        print(
+            f"{site} site: {f['pages']} pages, {f['our_bytes'] / 2**20:.0f} MiB (baseline {f['base_bytes'] / 2**20:.0f}"
+            f" MiB{zen}); search index: ours {f['our_sections']} sections / {f['our_chars']:,} chars, "
+            f"baseline {f['base_sections']} / {f['base_chars']:,}"
+        )
+    for audience in audiences:
+        r = result[audience]
+        m = r["measures"]
+        base_note = (
+            "baseline: plain builds of both page sets (internal + client), seconds summed, peak RSS the larger"
+            if audience == "all"
+            else "baseline: plain build of the internal page set"
+        )
+        print(f"--audience {audience}: {r['pages']} HTML pages written ({' + '.join(r['sites'])}); {base_note}")
+        print(
+            f"  {'measure':<24}{'min s':>8}{'median s':>10}{'ms/page':>9}{'(median)':>10}{'peak RSS MiB':>14}"
+            f"   {'vs baseline':<16}{'vs cold':<16}"
+        )
+        for key, label in MEASURES:
+            if key not in m:
+                if key == "zensical" and not zensical:
+                    print(f"  {label:<24}  zensical: not installed (skipped)")
+                continue
+            s = m[key]
+            vs_base = "" if key == "baseline" else "{:.2f}x ({:.2f}x)".format(*ratio(s, m["baseline"]))
+            vs_cold = "{:.3f}x ({:.3f}x)".format(*ratio(s, m["cold"])) if key in ("warm", "edited") else ""
+            extra = ""
+            if key == "warm":
+                rewritten = max(r["files_rewritten"])
+                skipped = "yes" if all(r["skipped_as_unchanged"]) else "no"
+                extra = (
+                    f"  byte-identical: {'yes' if r['byte_identical'] else 'no'}, files rewritten: {rewritten}, "
+                    f"reported nothing changed: {skipped}"
+                )
+            print(
+                f"  {label:<24}{s['min_s']:8.2f}{s['median_s']:10.2f}{s['ms_per_page_min']:9.1f}"
+                f"{s['ms_per_page_median']:10.1f}{s['peak_rss_mib']:14.0f}   {vs_base:<16}{vs_cold:<16}{extra}".rstrip()
+            )
+
+
+def report_diagrams(dias: dict[str, Any]) -> None:
+    dcold, dwarm, dsingle = stats(dias["cold"]), stats(dias["warm"]), stats(dias["single"])
+    per_graph = dsingle[0] / dias["per_graph_sample"]
+    extrapolated = per_graph * dias["decisions"]
+    print()
+    print(
+        f"--- diagrams: {dias['decisions']} decisions, render_svgs, cold cache: {dcold[0]:.2f} s ({dcold[1]:.2f}); "
+        f"warm cache (all hits): {dwarm[0]:.3f} s ({dwarm[1]:.3f})"
+    )
+    print(
+        f"DOT sources: {dias['dot_bytes'] / 2**20:.1f} MiB, planned in {dias['plan_seconds']:.2f} s (not counted); "
+        f"one `dot` per graph: {dias['per_graph_sample']} graphs {dsingle[0]:.2f} s ({dsingle[1]:.2f}) = "
+        f"{per_graph * 1000:.0f} ms/graph -> {extrapolated:.1f} s for {dias['decisions']}; "
+        f"batching gain {extrapolated / dcold[0]:.1f}x"
+    )
+
+
+def report(
+    args: argparse.Namespace,
+    sizes: dict[int, dict[str, Any]],
+    dias: dict[str, Any] | None,
+    zensical: list[str] | None,
+    load_at_start: float,
+) -> tuple[list[Goal], dict[str, Any]]:
+    audiences = AUDIENCES_OF[args.audience]
+    load_at_end = os.getloadavg()[0]
+    print()
+    print("=" * 100)
     print(
         f"decision-paths build benchmark - {dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs, "
         f"Python {sys.version.split()[0]}, Graphviz {drawing.graphviz_version()}"
     )
-    print("=" * 78)
+    print("=" * 100)
     print(
-        f"Site: {args.decisions} decisions, {args.people} people -> {facts['pages']} pages "
-        f"(.html files in the output, not counting 404.html), {facts['diagrams']} inline SVG diagrams; "
-        f"{facts['our_bytes'] / 2**20:.0f} MiB of output."
+        f"Sizes {', '.join(map(str, sizes))} decisions; --audience {', '.join(audiences)}; {args.repeat} rounds, "
+        f"each: ours cold, warm-unchanged, one edit (per audience), then the plain baselines"
+        + (" and zensical" if zensical else "")
+        + "; min (median) of the rounds; peak RSS: the largest of the rounds."
     )
     print(
-        "The organisation is "
-        + (
-            "not in git (no change history)."
-            if args.no_git
-            else "one git commit, as in a repository: the change history is read (one commit) on each build."
-        )
+        "Organisation: "
+        + ("not in git (no change history)." if args.no_git else "one git commit: each build reads the history.")
+        + " Baseline: plain pages at our pages' paths, same nav, same number of search sections and about the "
+        "same indexed text per page (Chinese + English paragraphs, one table), our built-in configuration "
+        "without the decision-paths plugin."
     )
     print(
-        f"Baseline: {facts['pages']} plain Markdown pages at the same paths with the same nav, built by "
-        f"`mkdocs build` with the configuration `decision-paths build` uses (build.DEFAULT_CONFIG: "
-        f"material, language zh, font: false, search lang [zh, en], separator '[\\s\\u200b\\-]', same "
-        f"features, palette and markdown_extensions) minus the decision-paths plugin. "
-        f"Each page copies its counterpart's shape: the same number of headed sections and about the "
-        f"same amount of indexed text, made of Chinese+English paragraphs and one 4-column table. "
-        f"Search index: ours {facts['our_sections']} sections / {facts['our_chars']:,} chars, baseline "
-        f"{facts['base_sections']} sections / {facts['base_chars']:,} visible chars "
-        f"(tags, spaces, U+200B not counted); "
-        f"{facts['base_bytes'] / 2**20:.0f} MiB of output."
+        f"Load average (1 min) at start / end: {load_at_start:.1f} / {load_at_end:.1f} on {os.cpu_count()} CPUs "
+        "(other work on the machine slows every run; the rounds interleave)."
     )
-    print(
-        f"Load average (1 min) at start / end: {load_at_start:.1f} / {os.getloadavg()[0]:.1f} "
-        f"on {os.cpu_count()} CPUs (other work on the machine slows every run; the ratios interleave)."
-    )
-    print(
-        f"Timings: wall clock of each command in its own process; {args.repeat} rounds, each round "
-        f"ours cold, ours warm, ours after one edit, baseline, baseline again; min (median). "
-        f"Ratios min/min (median/median); "
-        f"PASS/MISS judged on min/min."
-    )
+    print("zensical: " + (" ".join(zensical) if zensical else "not installed (the plain pages are not built with it)"))
+    for result in sizes.values():
+        report_size(result, audiences, zensical is not None)
+    if dias is not None:
+        report_diagrams(dias)
+    found = goals(args, sizes, dias)
     print()
-    print(
-        f"  ours, cold (fresh DECISION_PATHS_CACHE, fresh --out):   {cold[0]:7.2f} s ({cold[1]:.2f})  "
-        f"max RSS {rss['cold']:.0f} MiB"
-    )
-    print(
-        f"  ours, warm (2nd build, same cache and --out):         {warm[0]:7.2f} s ({warm[1]:.2f})  "
-        f"max RSS {rss['warm']:.0f} MiB"
-    )
-    print(
-        f"  ours, warm, one decision file edited before it:       {edited[0]:7.2f} s ({edited[1]:.2f})  "
-        f"max RSS {rss['edited']:.0f} MiB"
-    )
-    print(
-        f"  baseline mkdocs build, fresh site dir:                {base[0]:7.2f} s ({base[1]:.2f})  "
-        f"max RSS {rss['base']:.0f} MiB"
-    )
-    print(
-        f"  baseline mkdocs build again, same site dir:           {base_again[0]:7.2f} s ({base_again[1]:.2f})  "
-        f"max RSS {rss['base_again']:.0f} MiB"
-    )
-    print("  all runs (s): " + "; ".join(f"{k} " + ", ".join(f"{v:.2f}" for v in vs) for k, vs in secs.items()))
+    print("Goals (judged on min/min; median/median in brackets):")
+    for goal in found:
+        print(goal.line())
+    missed = [g for g in found if g.ok is False]
     print()
-    ratio_a, ratio_a_med = cold[0] / base[0], cold[1] / base[1]
-    ok = ratio_a <= GOAL_COLD
-    ok_all &= ok
-    print(
-        f"(a) cold build / baseline:        {ratio_a:.2f}x ({ratio_a_med:.2f}x)   goal <= {GOAL_COLD}x   {verdict(ok)}"
-    )
-    ratio_b, ratio_b_med = warm[0] / base_again[0], warm[1] / base_again[1]
-    ok = ratio_b <= GOAL_WARM
-    ok_all &= ok
-    print(
-        f"(b) warm build / baseline again:  {ratio_b:.2f}x ({ratio_b_med:.2f}x)   goal <= {GOAL_WARM}x   "
-        f"{verdict(ok)}   [vs fresh-dir baseline: {warm[0] / base[0]:.2f}x]"
-    )
-    print(
-        f"    (b, one file edited: {edited[0] / base_again[0]:.2f}x ({edited[1] / base_again[1]:.2f}x) the baseline; "
-        f"no goal set: the edited decision's diagram and every check and page are worked out again)"
-    )
-    dcold, dwarm, dsingle = stats(dias["cold"]), stats(dias["warm"]), stats(dias["single"])
-    per_graph = dsingle[0] / args.per_graph
-    extrapolated = per_graph * args.diagram_decisions
-    ok = dcold[0] < GOAL_DIAGRAMS_S
-    ok_all &= ok
-    print(
-        f"(c) diagrams for {args.diagram_decisions} decisions, render_svgs, cold cache: {dcold[0]:.2f} s "
-        f"({dcold[1]:.2f})   goal < {GOAL_DIAGRAMS_S:.0f} s   {verdict(ok)}"
-    )
-    print(
-        f"      DOT sources: {dias['dot_bytes'] / 2**20:.1f} MiB, planned in {dias['plan_seconds']:.2f} s "
-        f"(as plan_site makes them, not counted); warm cache (all hits): {dwarm[0]:.3f} s ({dwarm[1]:.3f})"
-    )
-    print(
-        f"      one `dot` per graph: {args.per_graph} graphs {dsingle[0]:.2f} s ({dsingle[1]:.2f}) = "
-        f"{per_graph * 1000:.0f} ms/graph -> {extrapolated:.1f} s for {args.diagram_decisions}; "
-        f"batching gain {extrapolated / dcold[0]:.1f}x"
-    )
-    print(
-        f"(d) peak memory (max RSS of the command's processes): ours cold {rss['cold']:.0f} MiB, "
-        f"warm {rss['warm']:.0f} MiB; baseline {rss['base']:.0f} MiB "
-        f"({rss['cold'] / rss['base']:.2f}x)   (no goal set: reported)"
-    )
-    print()
-    print("all goals met" if ok_all else "some goals MISSED")
-    return ok_all
+    print(f"{len(missed)} goal(s) MISSED" if missed else "all measured goals met")
+    figures = {
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "graphviz": drawing.graphviz_version(),
+        "load_average": [load_at_start, load_at_end],
+        "options": {k: v for k, v in vars(args).items() if k != "json"},
+        "zensical": zensical,
+        "sizes": {str(size): result for size, result in sizes.items()},
+        "diagrams": dias,
+        "goals": [
+            {"goal": g.name, "limit": g.limit, "min": g.value, "median": g.median, "ok": g.ok, "note": g.note}
+            for g in found
+        ],
+    }
+    return found, figures
+
+
+def parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma list of numbers: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be positive: {text!r}")
+    return sorted(set(sizes))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--decisions", type=int, default=500)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--sizes", type=parse_sizes, default=[100, 300], help="comma list of decision counts (default: 100,300)"
+    )
+    parser.add_argument("--decisions", type=parse_sizes, dest="sizes", help="one size: the same as --sizes N")
+    parser.add_argument("--audience", choices=sorted(AUDIENCES_OF), default="both", help="both: internal and all")
     parser.add_argument("--people", type=int, default=120)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of every measure (default: 3)")
     parser.add_argument("--diagram-decisions", type=int, default=1000)
     parser.add_argument("--per-graph", type=int, default=50, help="graphs laid out one `dot` process each")
+    parser.add_argument("--no-diagrams", action="store_true", help="skip the Graphviz diagram benchmark")
     parser.add_argument(
         "--no-git",
         action="store_true",
         help="build outside git (no change history); by default the organisation is one commit",
     )
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write every figure to FILE as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (its path is printed)")
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     for tool in (DECISION_PATHS, MKDOCS):
         if not tool.exists():
             sys.exit(f"{tool} is missing: run `make site` first")
+    zensical = zensical_command()
+    if zensical is None:
+        print("zensical: not installed (skipped)", flush=True)
     load_at_start = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="dp-build-bench-"))
     try:
-        dias = measure_diagrams(args, work)
-        builds = measure_builds(args, work)
-        ok = report(args, builds, dias, load_at_start)
+        dias = None if args.no_diagrams else measure_diagrams(args, work)
+        runner = Runner(work)
+        sizes = {size: measure_size(args, size, runner, work, zensical) for size in args.sizes}
+        found, figures = report(args, sizes, dias, zensical, load_at_start)
+        if args.json is not None:
+            args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            print(f"figures written to {args.json}")
     finally:
         if args.keep:
             print(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    sys.exit(0 if ok else 1)
+    sys.exit(1 if any(g.ok is False for g in found) else 0)
 
 
 if __name__ == "__main__":
