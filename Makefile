@@ -6,7 +6,8 @@
 # Both are idempotent: stamps skip what is already installed.
 # Also: make test-fast (the edit loop: no browser, no full builds), make test-deep
 # (fuzz targets with many thousand examples), make lock / make upgrade (move the
-# locked versions on purpose, see requirements/README.md), make benchmark.
+# locked versions on purpose, see requirements/README.md), make benchmark (the build at
+# 100 and 300 decisions, and more), make benchmark-large (the build at 1,000 and 3,000).
 
 VENV    := .venv
 PYTHON  := $(VENV)/bin/python
@@ -21,7 +22,7 @@ UV         := $(LOCK_VENV)/bin/uv
 UV_COMPILE := $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock"
 PYTEST_WORKERS ?= 2
 
-.PHONY: site validate test test-fast test-deep lint system-deps benchmark clean schema serve lock upgrade
+.PHONY: site validate test test-fast test-deep lint system-deps benchmark benchmark-large clean schema serve lock upgrade
 
 site: validate
 	$(DP) build $(TODAY_ARG)
@@ -47,9 +48,13 @@ test-deep: $(VENV)/.installed-test system-deps
 
 benchmark: $(VENV)/.installed system-deps
 	$(PYTHON) benchmarks/validate_bench.py
-	$(PYTHON) benchmarks/build_bench.py
+	$(PYTHON) benchmarks/build_bench.py --sizes 100,300
 	$(PYTHON) benchmarks/history_bench.py
 	$(PYTHON) benchmarks/coverage_bench.py
+
+# The build at 1,000 and 3,000 decisions: long (estimated from 100 decisions: over an hour on 2 cores).
+benchmark-large: $(VENV)/.installed system-deps
+	$(PYTHON) benchmarks/build_bench.py --sizes 1000,3000 --no-diagrams
 
 serve: $(VENV)/.installed system-deps
 	$(DP) serve
