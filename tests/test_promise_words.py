@@ -179,3 +179,30 @@ def test_the_slowest_answer_ignores_a_long_stage_after_the_answer(empty_org) -> 
     assert [s.stage.id for s in slowest.stages] == ["s0", "long", "s1", "s2"]
     assert slowest.due.isoformat() == "2026-12-10T18:00:00+08:00"  # Wed 2 + 5 = Wed 9, + 1 = Thu 10
     assert fastest.due.isoformat() == "2026-12-03T18:00:00+08:00"  # Wed 18:00 + 1 hour, + 1 = Thu 3
+
+
+def test_decisions_on_one_calendar_each_get_their_own_range(empty_org) -> None:  # type: ignore[no-untyped-def]
+    """One calendar object serves a whole plan and remembers ranges by the decisions' shape:
+    a decision that differs in one time limit, or in where a stage leads, is counted anew."""
+    empty_org.write("_org.yaml", SHARED)
+    texts = {
+        "a": decision_yaml("4 business hours", "30 hours", branch=("2 个工作日", "1 周")),
+        "same-shape": decision_yaml("4 business hours", "30 hours", branch=("2 个工作日", "1 周")).replace(
+            "Stage 1", "Another title"
+        ),
+        "longer": decision_yaml("4 business hours", "54 hours", branch=("2 个工作日", "1 周")),
+        "no-branch": decision_yaml("4 business hours", "30 hours", "2 个工作日"),
+    }
+    for name, text in texts.items():
+        empty_org.write(f"{name}.yaml", text)
+    result = empty_org.validate()
+    assert not result.has_errors, [f.to_text() for f in result.findings]
+    decisions = result.org.decisions
+    shared = BusinessCalendar(result.org.calendar_for(decisions["a"]))
+    first, last = dt.date(2026, 9, 20), dt.date(2026, 10, 12)
+    ranges = {name: working_days_between(decisions[name], shared, first, last) for name in texts}
+    for name in texts:  # each as if counted alone
+        alone = BusinessCalendar(result.org.calendar_for(decisions[name]))
+        assert (int(ranges[name].low), int(ranges[name].high)) == brute_force(decisions[name], alone, first, last), name
+    assert ranges["same-shape"] == ranges["a"]
+    assert ranges["longer"].high > ranges["a"].high

@@ -22,9 +22,12 @@ class BusinessCalendar:
     # Asked again and again (every start of two years for the promise in words):
     # the library's own lookup parses its key each time.
     _working: dict[dt.date, bool] = field(default_factory=dict)
-    # Due instants already counted, by (kind, amount, received in UTC): one calendar object
-    # lives for one plan or query, and a due instant depends on nothing else.
-    dues: dict[tuple[object, object, dt.datetime], dt.datetime] = field(default_factory=dict)
+    # Due instants already counted, by (kind, amount) and then received in UTC: one calendar
+    # object lives for one plan or query, and a due instant depends on nothing else.
+    dues: dict[tuple[object, object], dict[dt.datetime, dt.datetime]] = field(default_factory=dict)
+    # Promises in working days already counted, by the decision's shape (model/promise.py):
+    # many decisions share one, and each takes two years of starts to count.
+    ranges: dict[object, object] = field(default_factory=dict)
 
     @functools.cached_property
     def zone(self) -> ZoneInfo:

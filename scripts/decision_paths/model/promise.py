@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.organisation import Decision
-from decision_paths.model.timeline import answer_id, answer_instants, paths, reachable_before_answer
+from decision_paths.model.timeline import Paths, answer_id, answer_instants, paths, reachable_before_answer
 from decision_paths.model.units import Unit
 
 
@@ -79,14 +79,57 @@ def working_days_between(decision: Decision, calendar: BusinessCalendar, first: 
     most from the latest path at the last hour (23:00, or whichever the clocks keep).
     """
     graph = paths(decision)
-    counter = _WorkingDayCounter(calendar, first)
+    key = (_shape(decision, graph), first, last)
+    known = calendar.ranges.get(key)
+    if isinstance(known, Promise):
+        return known
+    counted = calendar.ranges[key] = _count_working_days(decision, graph, calendar, first, last)
+    return counted
+
+
+def _shape(decision: Decision, graph: Paths) -> tuple[object, ...]:
+    """What the count depends on: each stage's time limit and where it leads, by position
+    (not by id), and which stage gives the answer."""
+    position = {stage_id: n for n, stage_id in enumerate(graph.order)}
+    stages = tuple((decision.stages[s].within, tuple(position[t] for t in graph.targets[s])) for s in graph.order)
+    answer = answer_id(decision)
+    return (position.get(decision.start.id), None if answer is None else position.get(answer), stages)
+
+
+def _count_working_days(
+    decision: Decision, graph: Paths, calendar: BusinessCalendar, first: dt.date, last: dt.date
+) -> Promise:
+    starts = _starts(calendar, first, last)
+    counter = starts.counter
+    soonest = answer_instants(decision, graph, starts.first_hours, calendar, later=False)
+    latest = answer_instants(decision, graph, starts.last_hours, calendar, later=True)
+    low = min(counter.counts(soonest))
+    high = max(counter.counts(latest))
+    return Promise(Decimal(low), Decimal(high), Unit.BUSINESS_DAYS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Starts:
+    """Every received date from first to last, its first and last start on the hour, and
+    the working-day count: the same for every decision on one calendar."""
+
+    days: list[dt.date]
+    first_hours: list[dt.datetime]
+    last_hours: list[dt.datetime]
+    counter: _WorkingDayCounter
+
+
+def _starts(calendar: BusinessCalendar, first: dt.date, last: dt.date) -> _Starts:
+    key = ("starts", first, last)
+    known = calendar.ranges.get(key)
+    if isinstance(known, _Starts):
+        return known
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     hours = [_first_and_last_hour(day, calendar) for day in days]
-    soonest = answer_instants(decision, graph, [h[0] for h in hours], calendar, later=False)
-    latest = answer_instants(decision, graph, [h[1] for h in hours], calendar, later=True)
-    low = min(counter.after(day, answered.date()) for day, answered in zip(days, soonest, strict=True))
-    high = max(counter.after(day, answered.date()) for day, answered in zip(days, latest, strict=True))
-    return Promise(Decimal(low), Decimal(high), Unit.BUSINESS_DAYS)
+    made = calendar.ranges[key] = _Starts(
+        days, [h[0] for h in hours], [h[1] for h in hours], _WorkingDayCounter(calendar, first)
+    )
+    return made
 
 
 def _first_and_last_hour(day: dt.date, calendar: BusinessCalendar) -> tuple[dt.datetime, dt.datetime]:
@@ -114,7 +157,12 @@ class _WorkingDayCounter:
             self.running.append(self.running[-1] + self.calendar.is_working_day(counted))
         return self.running[index]
 
-    def after(self, received: dt.date, due: dt.date) -> int:
-        """A due date on the received day, or before the next working day, counts as 1:
-        the answer comes before a single working day has passed."""
-        return max(1, self._before(due + dt.timedelta(days=1)) - self._before(received + dt.timedelta(days=1)))
+    def counts(self, answers: list[dt.datetime]) -> list[int]:
+        """Working days in (received, due] for one answer per received date, the dates
+        consecutive from ``first``. A due date on the received day, or before the next
+        working day, counts as 1: the answer comes before a working day has passed."""
+        origin = self.first.toordinal()
+        indexes = [answered.toordinal() - origin + 1 for answered in answers]
+        self._before(self.first + dt.timedelta(days=max(indexes, default=0)))
+        running = self.running
+        return [max(1, running[due] - running[n + 1]) for n, due in enumerate(indexes)]

@@ -74,18 +74,32 @@ def due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCal
         ) from None
 
 
+def due_instants(duration: Duration, received: list[dt.datetime], calendar: BusinessCalendar) -> list[dt.datetime]:
+    """``due_instant`` for many requests at once (the promise in words asks for two years of
+    starts per stage): the same answers, looked up with the unit worked out once."""
+    spec = duration.unit.spec
+    known = calendar.dues.setdefault((spec.kind, duration.amount * spec.factor), {})
+    utc = dt.UTC
+    try:
+        return [known.get(moment.astimezone(utc)) or _due_instant(duration, moment, calendar) for moment in received]
+    except OverflowError:  # one by one, to say which
+        return [due_instant(duration, moment, calendar) for moment in received]
+
+
 def _due_instant(duration: Duration, received: dt.datetime, calendar: BusinessCalendar) -> dt.datetime:
     spec = duration.unit.spec
     # Keyed by the UTC instant: two aware times in one zone compare by wall clock, so the
     # two 01:30s of the night the clocks go back would be one key.
-    key = (spec.kind, duration.amount * spec.factor, received.astimezone(dt.UTC))
-    known = calendar.dues.get(key)
+    amount = duration.amount * spec.factor
+    counted = calendar.dues.setdefault((spec.kind, amount), {})
+    key = received.astimezone(dt.UTC)
+    known = counted.get(key)
     if known is not None:
         return known
     arithmetic = _ARITHMETIC.get(spec.kind)
     if arithmetic is None:  # never fall back to another count: a wrong date is worse than none
         raise NotImplementedError(f"the timeline cannot count '{spec.kind}' ({duration.unit}); add its arithmetic")
-    due = calendar.dues[key] = arithmetic(received.astimezone(calendar.zone), key[1], calendar)
+    due = counted[key] = arithmetic(received.astimezone(calendar.zone), amount, calendar)
     return due
 
 
@@ -349,7 +363,7 @@ def _extreme_pass(
         if stage_id not in received:
             continue
         within = decision.stages[stage_id].within
-        dues = [due_instant(within, moment, calendar) for moment in received[stage_id]]
+        dues = due_instants(within, received[stage_id], calendar)
         targets = () if stage_id == answer else graph.targets[stage_id]
         if not targets:
             ends = [(due, stage_id) for due in dues]
