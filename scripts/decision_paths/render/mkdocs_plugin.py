@@ -44,6 +44,7 @@ from decision_paths.plan.reference import COMMANDS_URI, FORMAT_URI, commands_ref
 from decision_paths.plan.urls import HOME_URI
 from decision_paths.plan.views import SitePlan, TrackingView
 from decision_paths.render.graphviz import DiagramError, SvgDrawing
+from decision_paths.render.menu import InactiveMenu
 from decision_paths.render.pages import (
     DIAGRAM_SLOT,
     Heading,
@@ -53,6 +54,9 @@ from decision_paths.render.pages import (
     environment,
     templates_version,
 )
+from decision_paths.render.search import LIBRARIES as SEARCH_LIBRARIES
+from decision_paths.render.search import SETTINGS as SEARCH_SETTINGS
+from decision_paths.render.search import IndexedPages, PageOnceIndex, indexes_with_material
 from decision_paths.render.tracking import tracking_files
 from decision_paths.store import cache
 
@@ -109,6 +113,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.page_meta: dict[str, dict[str, Any]] = {}  # src_uri -> front matter of a generated page
         self.sections: tuple[str, ...] = ()  # the site's top folders, for its error page
         self.tracking: tuple[TrackingView, ...] = ()  # this build's tracking pages (client site, with a secret)
+        self.search_key = ""  # where this build's search entries are kept (render/search.py)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -188,7 +193,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         permalink = _permalink(config)
         self.w = words(language)
         self.renderer = PageRenderer(environment(config.theme.custom_dir), self.w, permalink)
-        rendered = self._rendered(plan, pipeline.plan_key(site.audience, settings), config.theme.custom_dir, permalink)
+        plan_key = pipeline.plan_key(site.audience, settings)
+        rendered = self._rendered(plan, plan_key, config.theme.custom_dir, permalink)
+        self.search_key = self._index_pages_once(config, cached=bool(plan_key))
         for message in pipeline.notices:
             notice.warning(f"decision-paths: {message}")
         self.build_time = pipeline.build_time(language)
@@ -214,6 +221,22 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         if key:
             cache.write("pages", key, rendered)
         return rendered
+
+    def _index_pages_once(self, config: MkDocsConfig, *, cached: bool) -> str:
+        """Material's search indexes each page once (render/search.py): a page the last build
+        of this site indexed gets the same entries from the build cache. Returns the key
+        the entries are kept under ('' when they are not kept)."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        if search is None or not indexes_with_material(index):  # another search plugin: as it is
+            return ""
+        key = ""
+        if cached:
+            settings = [search.config.get(name) for name in SEARCH_SETTINGS]
+            key = cache.key("search", config.site_dir, settings, cache.library_versions(SEARCH_LIBRARIES))
+        known = cache.read("search", key, IndexedPages) if key else None
+        search.search_index = PageOnceIndex(known.pages if known else {}, **search.config)
+        return key
 
     def _add_files(self, files: Files, config: MkDocsConfig, rendered: list[RenderedPage], plan: SitePlan) -> None:
         pages = {page.src_uri: page for page in rendered}
@@ -290,6 +313,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         for file in self.diagram_files:
             if files.get_file_from_path(file.src_uri) is file:  # not replaced by another plugin meanwhile
                 files.remove(file)
+        env.globals["dp_menu"] = InactiveMenu(env, config)  # the menu once per build (render/menu.py)
         return env
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -332,6 +356,10 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Each diagram also as a file of its own (diagrams/ID.svg), to open or download."""
         mend_search_worker(config.site_dir)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        if self.search_key and isinstance(index, PageOnceIndex):
+            cache.write("search", self.search_key, IndexedPages(index.kept))
         share_sitemap_with_alternates(config)
         self._write_tracking(config)
         if self.svgs is None:

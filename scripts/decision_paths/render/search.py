@@ -1,0 +1,95 @@
+"""Material's search index, each page indexed once: not again in the next build if the page
+is the same, and each distinct run of Chinese segmented by jieba once per build.
+
+Indexing is Material's own (``SearchIndex``): a page seen before gets the entries Material
+made of it then, so the index is the one Material would write. A page is the same when its
+address, title, front matter, table of contents and HTML are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from backrefs import bre
+from material.plugins.search.plugin import SearchIndex
+
+# Material's own pattern for a run of Chinese characters (SearchIndex._segment_chinese).
+_HAN = bre.compile(r"(\p{script: Han}+)", bre.UNICODE)
+_SEPARATOR = "\u200b"  # what Material puts around and between jieba's words
+
+# What the entries also depend on: the search plugin's settings that reach the parser or jieba.
+SETTINGS = ("lang", "separator", "pipeline", "jieba_dict", "jieba_dict_user")
+LIBRARIES = ("mkdocs-material", "jieba", "backrefs")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedPages:
+    """The entries of each page of a site's last build, by page key, as JSON text."""
+
+    pages: dict[str, str]
+
+
+class PageOnceIndex(SearchIndex):  # type: ignore[misc]  # Material ships no type hints
+    """Material's search index, given the entries of the pages it has seen before."""
+
+    def __init__(self, known: Mapping[str, str], **config: Any) -> None:
+        super().__init__(**config)
+        self.known = known
+        self.kept: dict[str, str] = {}  # this build's pages: what the next build is given
+        self._runs: dict[str, str] = {}
+
+    def add_entry_from_context(self, page: Any) -> None:
+        page_key = _page_key(page)
+        stored = self.known.get(page_key) or self.kept.get(page_key)
+        if stored is None:
+            first = len(self.entries)
+            super().add_entry_from_context(page)
+            stored = json.dumps(self.entries[first:], ensure_ascii=False, default=str)
+            del self.entries[first:]
+        self.kept[page_key] = stored
+        self.entries.extend(json.loads(stored))
+
+    def _segment_chinese(self, data: str) -> str:
+        return str(_HAN.sub(self._segmented, data)).strip(_SEPARATOR)
+
+    def _segmented(self, match: Any) -> str:
+        """Material's segmentation of one run of Chinese (jieba's words between U+200B),
+        worked out once per distinct run: the same names and stage titles recur on every page."""
+        run = str(match.group(0))
+        found = self._runs.get(run)
+        if found is None:
+            import jieba  # only here: Material indexes Chinese only when jieba is installed
+
+            found = self._runs[run] = _SEPARATOR + _SEPARATOR.join(jieba.cut(run.encode("utf-8"))) + _SEPARATOR
+        return found
+
+
+def indexes_with_material(index: object) -> bool:
+    """Whether a search plugin's index is Material's (MkDocs' own search is left as it is)."""
+    return isinstance(index, SearchIndex)
+
+
+def _page_key(page: Any) -> str:
+    meta = page.meta or {}
+    described = json.dumps(
+        [
+            page.url,
+            str(page.title),
+            {name: meta.get(name) for name in ("title", "tags", "search")},
+            _toc(page.toc),
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        default=str,
+    )
+    digest = hashlib.sha256(described.encode("utf-8"))
+    digest.update(b"\0" + (page.content or "").encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _toc(items: Any) -> list[Any]:
+    return [[item.id, item.url, _toc(item.children)] for item in items or ()]
