@@ -34,12 +34,14 @@ LOOK_AHEAD_DAYS = 30
 
 
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
+    # Who acts for a party on a day is the same in every decision: worked out once per day.
+    acting: dict[tuple[str, dt.date], dict[str, Via]] = {}
     for decision in every_decision(org):
         # Two stages named by independent_of, or one stage and its escalation, are judged
         # as read; who acts twice on one request needs its paths, so the decision whole.
         yield from _independence(org, decision)
         if decision.complete:
-            yield from _stand_ins(org, decision, context.today)
+            yield from _stand_ins(org, decision, context.today, acting)
         for stage in decision.stages.values():
             yield from _escalation(org, stage)
 
@@ -102,16 +104,18 @@ def _later(decision: Decision) -> dict[str, set[str]]:
     return later
 
 
-def _stand_ins(org: Organisation, decision: Decision, today: dt.date) -> Iterator[Finding]:
+def _stand_ins(
+    org: Organisation, decision: Decision, today: dt.date, acting_on: dict[tuple[str, dt.date], dict[str, Via]]
+) -> Iterator[Finding]:
     later = _later(decision)
     independent = {(s.id, ref.id) for s in decision.stages.values() for ref in s.independent_of}
     reported: set[tuple[str, str, str]] = set()
     for offset in range(LOOK_AHEAD_DAYS + 1):
         day = today + dt.timedelta(days=offset)
-        today_acting = functools.partial(_acting_on, org, day)
+        today_acting = functools.partial(_acting_on, org, day, acting_on)
         acting = {s.id: _stage_people(s, today_acting) for s in decision.stages.values()}
         for stage in decision.stages.values():
-            yield from _twice_in_one_stage(org, stage, day, reported)
+            yield from _twice_in_one_stage(org, stage, day, reported, today_acting)
             for first_id in (s for s, after in later.items() if stage.id in after):
                 if (stage.id, first_id) in independent:
                     continue  # DP210 says it, always, not only on the days it happens
@@ -130,19 +134,28 @@ def _stand_ins(org: Organisation, decision: Decision, today: dt.date) -> Iterato
                     )
 
 
-def _acting_on(org: Organisation, day: dt.date, party: str) -> dict[str, Via]:
-    return acting_people(org, party, day)
+def _acting_on(
+    org: Organisation, day: dt.date, known: dict[tuple[str, dt.date], dict[str, Via]], party: str
+) -> dict[str, Via]:
+    found = known.get((party, day))
+    if found is None:
+        found = known[(party, day)] = acting_people(org, party, day)
+    return found
 
 
 def _twice_in_one_stage(
-    org: Organisation, stage: Stage, day: dt.date, reported: set[tuple[str, str, str]]
+    org: Organisation,
+    stage: Stage,
+    day: dt.date,
+    reported: set[tuple[str, str, str]],
+    acting_on: Callable[[str], dict[str, Via]],
 ) -> Iterator[Finding]:
     """One person acting for two of the approvers a stage needs (all of, at least N of)."""
     if stage.who.mode not in (WhoMode.ALL, WhoMode.AT_LEAST):
         return
     seen: dict[str, str] = {}
     for member in stage.who.members:
-        for person in acting_people(org, member.id, day):
+        for person in acting_on(member.id):
             first = seen.setdefault(person, member.id)
             key = (person, stage.id, stage.id)
             if first != member.id and key not in reported:

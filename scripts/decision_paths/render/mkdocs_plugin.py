@@ -224,7 +224,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
 
     def _index_pages_once(self, config: MkDocsConfig, *, cached: bool) -> str:
         """Material's search indexes each page once (render/search.py): a page the last build
-        of this site indexed gets the same entries from the build cache. Returns the key
+        of this audience indexed gets the same entries from the build cache (the site is
+        written to a new folder each time, so the audience names it). Returns the key
         the entries are kept under ('' when they are not kept)."""
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
@@ -233,7 +234,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         key = ""
         if cached:
             settings = [search.config.get(name) for name in SEARCH_SETTINGS]
-            key = cache.key("search", config.site_dir, settings, cache.library_versions(SEARCH_LIBRARIES))
+            key = cache.key("search", self.config.audience, settings, cache.library_versions(SEARCH_LIBRARIES))
         known = cache.read("search", key, IndexedPages) if key else None
         search.search_index = PageOnceIndex(known.pages if known else {}, **search.config)
         return key
