@@ -11,13 +11,14 @@ received date up to and including the answer's due date.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from decision_paths.model.calendars import BusinessCalendar
 from decision_paths.model.organisation import Decision
 from decision_paths.model.timeline import Paths, answer_id, answer_instants, paths, reachable_before_answer
-from decision_paths.model.units import Unit
+from decision_paths.model.units import Duration, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,7 @@ def working_days_between(decision: Decision, calendar: BusinessCalendar, first: 
     most from the latest path at the last hour (23:00, or whichever the clocks keep).
     """
     graph = paths(decision)
-    key = (_shape(decision, graph), first, last)
+    key = f"{_shape(decision, graph)}/{first}/{last}"
     known = calendar.ranges.get(key)
     if isinstance(known, Promise):
         return known
@@ -87,13 +88,21 @@ def working_days_between(decision: Decision, calendar: BusinessCalendar, first: 
     return counted
 
 
-def _shape(decision: Decision, graph: Paths) -> tuple[object, ...]:
-    """What the count depends on: each stage's time limit and where it leads, by position
-    (not by id), and which stage gives the answer."""
+def _shape(decision: Decision, graph: Paths) -> str:
+    """What the count depends on, as a digest: each stage's time limit and where it leads,
+    by position (not by id), and which stage gives the answer."""
     position = {stage_id: n for n, stage_id in enumerate(graph.order)}
-    stages = tuple((decision.stages[s].within, tuple(position[t] for t in graph.targets[s])) for s in graph.order)
+    stages = tuple(
+        (_limit(decision.stages[s].within), tuple(position[t] for t in graph.targets[s])) for s in graph.order
+    )
     answer = answer_id(decision)
-    return (position.get(decision.start.id), None if answer is None else position.get(answer), stages)
+    shape = (position.get(decision.start.id), None if answer is None else position.get(answer), stages)
+    return hashlib.sha256(repr(shape).encode()).hexdigest()[:32]
+
+
+def _limit(within: Duration) -> tuple[str, str]:
+    """A time limit as the count sees it: not where or how it was written."""
+    return (str(within.amount), within.unit.value)
 
 
 def _count_working_days(
