@@ -27,7 +27,10 @@ def _page(url: str, content: str, title: str = "退款申请", **meta: Any) -> S
 
 
 PAGES = [
-    _page("decisions/refund/", '<h1 id="top">退款申请</h1><p>财务总监李娜审批退款。</p><h2 id="who">谁审批</h2><p>财务总监</p>'),
+    _page(
+        "decisions/refund/",
+        '<h1 id="top">退款申请</h1><p>财务总监李娜审批退款。</p><h2 id="who">谁审批</h2><p>财务总监</p>',
+    ),
     _page("people/li-na/", '<h1 id="top">李娜</h1><p>财务总监,负责退款申请的审批。</p>', title="李娜", tags=["财务"]),
     _page("en/", '<h1 id="top">Refunds</h1><p>The <code>finance</code> director approves.</p>', title="Refunds"),
 ]
@@ -74,30 +77,37 @@ def test_a_page_seen_before_is_not_parsed_again_and_a_changed_one_is(monkeypatch
 
 
 @pytest.mark.site
-def test_a_site_built_after_an_edit_has_the_index_a_fresh_build_has(tmp_path: Path) -> None:
-    def build(project: Path, cache: Path) -> dict[str, Any]:
+def test_a_site_built_after_an_edit_is_the_site_a_fresh_build_makes(tmp_path: Path) -> None:
+    """The search entries and the rendered pages kept from the last build (only the pages
+    that show the edited decision are made again) give the same bytes as no cache at all."""
+
+    def build(project: Path, cache: Path, out: str) -> Path:
         done = run_cli(
             "build",
             "--audience",
-            "internal",
+            "all",
             "--out",
-            "out",
+            out,
             "--today",
             TODAY,
             cwd=project,
-            env={"DECISION_PATHS_CACHE": str(cache)},
+            env={"DECISION_PATHS_CACHE": str(cache), "DECISION_PATHS_TRACKING_SECRET": ""},
         )
         assert done.code == 0, done.err
-        index: dict[str, Any] = json.loads((project / "out/internal/search/search_index.json").read_text("utf-8"))
-        return index
+        return project / out
 
     project = copy_sample(tmp_path / "project")
-    build(project, tmp_path / "cache")
+    build(project, tmp_path / "cache", "out")
     refund = project / "decisions" / "finance" / "refund-request.yaml"
     text = refund.read_text(encoding="utf-8")
     refund.write_text(text.replace("title: ", "title: 加急", 1), encoding="utf-8")
-    warm = build(project, tmp_path / "cache")
-    fresh = build(project, tmp_path / "fresh-cache")
-    assert warm == fresh
-    titles = [d["title"].replace("\u200b", "") for d in warm["docs"] if d["location"] == "decisions/refund-request/"]
+    warm = build(project, tmp_path / "cache", "out")
+    fresh = build(project, tmp_path / "fresh-cache", "fresh")
+    files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(warm) for p in warm.rglob("*") if p.is_file())
+    differ = [str(f) for f in files if (warm / f).read_bytes() != (fresh / f).read_bytes()]
+    assert not differ, differ[:10]
+    index = json.loads((warm / "internal/search/search_index.json").read_text("utf-8"))
+    titles = [d["title"].replace("\u200b", "") for d in index["docs"] if d["location"] == "decisions/refund-request/"]
     assert titles and titles[0].startswith("加急")
+    assert "加急" in (warm / "internal/index.html").read_text("utf-8")  # the menu and the catalogue

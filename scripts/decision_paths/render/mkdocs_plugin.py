@@ -50,6 +50,7 @@ from decision_paths.render.pages import (
     Heading,
     PageRenderer,
     RenderedPage,
+    RenderedPages,
     RenderedSite,
     environment,
     templates_version,
@@ -211,15 +212,16 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
     def _rendered(
         self, plan: SitePlan, plan_key: str, custom_dir: str | None, permalink: tuple[str, str, str] | None
     ) -> RenderedSite:
-        """The pages through their templates, from the build cache when the plan and the
-        templates (the site's overrides too) are unchanged."""
-        key = cache.key("pages", plan_key, templates_version(custom_dir), permalink) if plan_key else ""
-        stored = cache.read("pages", key, RenderedSite) if key else None
-        if stored is not None:
-            return stored
-        rendered = self.renderer.site(plan)
-        if key:
-            cache.write("pages", key, rendered)
+        """The pages through their templates; a page whose view the last build of this
+        audience rendered, with the same templates (the site's overrides too), words and
+        permalink, is taken from the build cache."""
+        key = ""
+        if plan_key:  # '' when the files could not all be read: nothing is kept
+            key = cache.key("pages", self.config.audience, dict(self.w), permalink, templates_version(custom_dir))
+        stored = cache.read("pages", key, RenderedPages) if key else None
+        rendered, by_key = self.renderer.site(plan, stored.pages if stored else None)
+        if key and (stored is None or stored.pages.keys() != by_key.keys()):
+            cache.write("pages", key, RenderedPages(by_key))
         return rendered
 
     def _index_pages_once(self, config: MkDocsConfig, *, cached: bool) -> str:

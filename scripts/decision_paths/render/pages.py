@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from decision_paths.plan import views as v
 from decision_paths.render import charts
 from decision_paths.render.text import markdown_block
+from decision_paths.store import codec
 
 # Raw HTML too large to go through search indexing (diagram SVG, calculator)
 # stands in the page as a comment; the plugin puts it in the finished page.
@@ -147,17 +148,42 @@ class PageRenderer:
         html = self.render(template, page=view, **slots, **extra).strip("\n") + "\n"
         return RenderedPage(src_uri, title, html, headings_of(html), getattr(view, "diagram", None), blocks)
 
-    def site(self, plan: v.SitePlan) -> RenderedSite:
-        """Every generated page, and the catalogue for the site's own home page (or None)."""
-        pages = [self.page(template, view, view.uri, view.title) for template, view in _page_views(plan)]
+    def site(
+        self, plan: v.SitePlan, known: Mapping[str, RenderedPage] | None = None
+    ) -> tuple[RenderedSite, dict[str, RenderedPage]]:
+        """Every generated page, and the catalogue for the site's own home page (or None);
+        with the pages by ``view_key``. A page whose view ``known`` has is taken from there:
+        after one decision changes, only the pages that show it are rendered again."""
+        known = known or {}
+        by_key: dict[str, RenderedPage] = {}
+
+        def rendered(template: str, view: PageView) -> RenderedPage:
+            key = view_key(template, view)
+            page = by_key[key] = known.get(key) or self.page(template, view, view.uri, view.title)
+            return page
+
+        pages = [rendered(template, view) for template, view in _page_views(plan)]
         catalogue = None
         if plan.home is not None:
-            rendered = self.page("home.html", plan.home, plan.home.uri, plan.home.title)
+            home = rendered("home.html", plan.home)
             if plan.home.own_page:
-                catalogue = rendered
+                catalogue = home
             else:
-                pages.append(rendered)
-        return RenderedSite(tuple(pages), catalogue)
+                pages.append(home)
+        return RenderedSite(tuple(pages), catalogue), by_key
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPages:
+    """A site's rendered pages by ``view_key``, kept for the next build."""
+
+    pages: dict[str, RenderedPage]
+
+
+def view_key(template: str, view: object) -> str:
+    """The page a template makes of a view depends on nothing else (the renderer's words,
+    permalink and templates are the same for a whole build, so they key the whole entry)."""
+    return hashlib.sha256(template.encode() + b"\0" + codec.canonical(view)).hexdigest()
 
 
 class _Unindexed:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backrefs import bre
+from material.plugins.search import plugin as material_search
 from material.plugins.search.plugin import SearchIndex
 
 # Material's own pattern for a run of Chinese characters (SearchIndex._segment_chinese).
@@ -61,10 +62,9 @@ class PageOnceIndex(SearchIndex):  # type: ignore[misc]  # Material ships no typ
         worked out once per distinct run: the same names and stage titles recur on every page."""
         run = str(match.group(0))
         found = self._runs.get(run)
-        if found is None:
-            import jieba  # only here: Material indexes Chinese only when jieba is installed
-
-            found = self._runs[run] = _SEPARATOR + _SEPARATOR.join(jieba.cut(run.encode("utf-8"))) + _SEPARATOR
+        if found is None:  # only called when Material found jieba installed
+            words = material_search.jieba.cut(run.encode("utf-8"))
+            found = self._runs[run] = _SEPARATOR + _SEPARATOR.join(words) + _SEPARATOR
         return found
 
 

@@ -31,7 +31,19 @@ T = TypeVar("T")
 KEEP_PER_KIND = 8  # a few sites (audiences, branches) side by side; older entries are deleted
 
 # Libraries whose versions change what a step produces (holiday data, DOT text, Markdown fields, pages).
-_LIBRARIES = ("holidays", "graphviz", "Markdown", "nh3", "PyYAML", "mkdocs", "Jinja2", "MarkupSafe", "duckdb", "babel")
+_LIBRARIES = (
+    "holidays",
+    "graphviz",
+    "Markdown",
+    "nh3",
+    "PyYAML",
+    "mkdocs",
+    "Jinja2",
+    "MarkupSafe",
+    "duckdb",
+    "babel",
+    "vl-convert-python",  # the charts
+)
 
 
 def cache_root() -> Path:
