@@ -36,12 +36,13 @@ LOOK_AHEAD_DAYS = 30
 def check(org: Organisation, context: CheckContext) -> Iterator[Finding]:
     # Who acts for a party on a day is the same in every decision: worked out once per day.
     acting: dict[tuple[str, dt.date], dict[str, Via]] = {}
+    days = _days_that_differ(org, context.today)
     for decision in every_decision(org):
         # Two stages named by independent_of, or one stage and its escalation, are judged
         # as read; who acts twice on one request needs its paths, so the decision whole.
         yield from _independence(org, decision)
         if decision.complete:
-            yield from _stand_ins(org, decision, context.today, acting)
+            yield from _stand_ins(org, decision, days, acting)
         for stage in decision.stages.values():
             yield from _escalation(org, stage)
 
@@ -105,13 +106,15 @@ def _later(decision: Decision) -> dict[str, set[str]]:
 
 
 def _stand_ins(
-    org: Organisation, decision: Decision, today: dt.date, acting_on: dict[tuple[str, dt.date], dict[str, Via]]
+    org: Organisation,
+    decision: Decision,
+    days: list[dt.date],
+    acting_on: dict[tuple[str, dt.date], dict[str, Via]],
 ) -> Iterator[Finding]:
     later = _later(decision)
     independent = {(s.id, ref.id) for s in decision.stages.values() for ref in s.independent_of}
     reported: set[tuple[str, str, str]] = set()
-    for offset in range(LOOK_AHEAD_DAYS + 1):
-        day = today + dt.timedelta(days=offset)
+    for day in days:
         today_acting = functools.partial(_acting_on, org, day, acting_on)
         acting = {s.id: _stage_people(s, today_acting) for s in decision.stages.values()}
         for stage in decision.stages.values():
@@ -132,6 +135,17 @@ def _stand_ins(
                         f"request; add independent_of: [{first_id}] to '{stage.id}' and give the role a backup "
                         "who does not act at both",
                     )
+
+
+def _days_that_differ(org: Organisation, today: dt.date) -> list[dt.date]:
+    """The days ahead on which a different set of people is away, each the first of its set:
+    who acts depends on nothing else, and a finding is told on the first day it happens."""
+    first_of: dict[frozenset[str], dt.date] = {}
+    for offset in range(LOOK_AHEAD_DAYS + 1):
+        day = today + dt.timedelta(days=offset)
+        away = frozenset(person.id for person in org.people.values() if person.is_away(day))
+        first_of.setdefault(away, day)
+    return sorted(first_of.values())
 
 
 def _acting_on(
