@@ -150,3 +150,12 @@ class BusinessCalendar:
         02:30 summer time.
         """
         return wall.replace(tzinfo=self.zone, fold=0).astimezone(dt.UTC).astimezone(self.zone)
+
+
+@functools.lru_cache(maxsize=64)
+def shared_calendar(calendar: Calendar) -> BusinessCalendar:
+    """One BusinessCalendar per calendar as written, for the whole process: its holiday
+    tables, working days and counted due instants serve every plan made from it (both
+    sites of a build, every rebuild while serving). A calendar written differently, even
+    on another line, is another one."""
+    return BusinessCalendar(calendar)

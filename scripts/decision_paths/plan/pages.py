@@ -18,7 +18,7 @@ from typing import Any
 from decision_paths.model import people as queries
 from decision_paths.model import phrasing
 from decision_paths.model.audience import PageKind, Site
-from decision_paths.model.calendars import BusinessCalendar
+from decision_paths.model.calendars import BusinessCalendar, shared_calendar
 from decision_paths.model.cases import SiteRecord
 from decision_paths.model.history import ChangeNote
 from decision_paths.model.organisation import Decision, InputType, Organisation, Person, Role, Stage, Visibility
@@ -212,13 +212,13 @@ class _Planner:
         calendar = self.org.calendar_for(decision)
         if calendar is None:
             return None
-        return self._calendars.setdefault(calendar.id, BusinessCalendar(calendar))
+        return self._calendars.setdefault(calendar.id, shared_calendar(calendar))
 
     def used_calendars(self) -> dict[str, BusinessCalendar]:
         """The calendars the site's decisions count in, in the order they are defined."""
         used = {c.id for d in self.org.decisions.values() if (c := self.org.calendar_for(d)) is not None}
         return {
-            cid: self._calendars.setdefault(cid, BusinessCalendar(cal))
+            cid: self._calendars.setdefault(cid, shared_calendar(cal))
             for cid, cal in self.org.calendars.items()
             if cid in used
         }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import html
 import json
 import logging
@@ -59,7 +60,7 @@ from decision_paths.render.search import LIBRARIES as SEARCH_LIBRARIES
 from decision_paths.render.search import SETTINGS as SEARCH_SETTINGS
 from decision_paths.render.search import IndexedPages, PageOnceIndex, indexes_with_material
 from decision_paths.render.tracking import tracking_files
-from decision_paths.store import cache
+from decision_paths.store import cache, codec
 
 if TYPE_CHECKING:
     from mkdocs.structure.toc import _TocToken  # the shape get_toc takes
@@ -115,6 +116,12 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.sections: tuple[str, ...] = ()  # the site's top folders, for its error page
         self.tracking: tuple[TrackingView, ...] = ()  # this build's tracking pages (client site, with a secret)
         self.search_key = ""  # where this build's search entries are kept (render/search.py)
+        # While serving: after the first build, only the pages whose content changed are
+        # built again (MkDocs' dirty build); this is what each page and diagram was last time.
+        self.dirty = False
+        self.served: dict[str, str] = {}  # src_uri -> fingerprint of the page as last built
+        self.served_svgs: dict[str, str] = {}  # decision id -> key (DOT and Graphviz) of the SVG file last written
+        self.last_index: PageOnceIndex | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -238,7 +245,10 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             settings = [search.config.get(name) for name in SEARCH_SETTINGS]
             key = cache.key("search", self.config.audience, settings, cache.library_versions(SEARCH_LIBRARIES))
         known = cache.read("search", key, IndexedPages) if key else None
-        search.search_index = PageOnceIndex(known.pages if known else {}, **search.config)
+        unbuilt = self.last_index.by_page if self.dirty and self.last_index is not None else {}
+        search.search_index = PageOnceIndex(known.pages if known else {}, unbuilt, **search.config)
+        if self.live:
+            self.last_index = search.search_index
         return key
 
     def _add_files(self, files: Files, config: MkDocsConfig, rendered: list[RenderedPage], plan: SitePlan) -> None:
@@ -256,15 +266,22 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             self.svgs = SvgDrawing(dots, workers=max(1, (os.cpu_count() or 1) - 1))
         except DiagramError as err:
             raise PluginError(f"decision-paths: {err}") from None
+        errors = tuple(f.to_text() for f in self.findings if f.is_error)  # the banner on every page
+        served = {}
         for src_uri, planned in pages.items():
-            file = File.generated(config, src_uri, content=planned.html)
+            served[src_uri] = _fingerprint(planned, dots.get(planned.diagram or ""), errors)
+            file = _GeneratedFile.made(
+                config, src_uri, planned.html, not self.dirty or self.served.get(src_uri) != served[src_uri]
+            )
             _replace(files, file)
             GeneratedPage(planned, file, config)
+        if self.live:
+            self.served = served
         for path, content in plan.extra_files.items():
             _replace(files, File.generated(config, path, content=content))
         self.diagram_files = [File.generated(config, f"diagrams/{name}.svg", content="") for name in sorted(dots)]
-        for file in self.diagram_files:
-            _replace(files, file)
+        for diagram_file in self.diagram_files:
+            _replace(files, diagram_file)
         package = resources.files("decision_paths.render") / "assets"
         for asset in ASSETS:
             _replace(files, File.generated(config, f"assets/{asset}", content=(package / asset).read_bytes()))
@@ -317,6 +334,10 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             if files.get_file_from_path(file.src_uri) is file:  # not replaced by another plugin meanwhile
                 files.remove(file)
         env.globals["dp_menu"] = InactiveMenu(env, config)  # the menu once per build (render/menu.py)
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        if isinstance(index, PageOnceIndex):  # a dirty build keeps the entries of the pages it skips
+            index.site_pages = {f.url for f in files.documentation_pages()}
         return env
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -367,10 +388,16 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self._write_tracking(config)
         if self.svgs is None:
             return
+        written = {}
         for decision_id in sorted(self.svgs.keys):
+            written[decision_id] = self.svgs.keys[decision_id]
+            if self.dirty and self.served_svgs.get(decision_id) == written[decision_id]:
+                continue  # the file from the last build is this one
             write_file(
                 self._svg(decision_id).encode("utf-8"), os.path.join(config.site_dir, "diagrams", f"{decision_id}.svg")
             )
+        if self.live:
+            self.served_svgs = written
 
     def _write_tracking(self, config: MkDocsConfig) -> None:
         """Tracking pages go in after MkDocs is done: they are no page of its, so no
@@ -473,6 +500,31 @@ class GeneratedPage(Page):
         self.toc = get_toc(_toc_tokens(self.planned.headings, _toc_levels(config)))
         self._title_from_render = html.escape(self.planned.title, quote=False)
         self.present_anchor_ids = set(_ANCHOR_ID.findall(self.planned.html))
+
+
+class _GeneratedFile(File):
+    """A generated page's file that a dirty build (while serving) skips when the page is
+    as it was: MkDocs otherwise takes every generated file for modified."""
+
+    changed = True
+
+    @classmethod
+    def made(cls, config: MkDocsConfig, src_uri: str, content: str, changed: bool) -> _GeneratedFile:
+        file = cls.generated(config, src_uri, content=content)
+        assert isinstance(file, cls)  # noqa: S101 - File.generated makes an instance of cls
+        file.changed = changed
+        return file
+
+    def is_modified(self) -> bool:
+        return self.changed
+
+
+def _fingerprint(planned: RenderedPage, dot: str | None, errors: tuple[str, ...]) -> str:
+    """What a generated page is made of: its HTML and blocks, its diagram, the errors banner.
+    (Not the menu: while serving, another page's menu shows an edited title once that page
+    is built again; the page being edited shows it at once.)"""
+    digest = hashlib.sha256(codec.canonical((planned, dot, errors)))
+    return digest.hexdigest()
 
 
 _ANCHOR_ID = re.compile(r'<[a-z0-9]+ id="([^"]+)"')

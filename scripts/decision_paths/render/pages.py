@@ -66,7 +66,14 @@ class RenderedSite:
 
 
 def environment(custom_dir: str | None) -> jinja2.Environment:
-    """Templates from the site's custom_dir/decision-paths/ first, then ours (also as default/...)."""
+    """Templates from the site's custom_dir/decision-paths/ first, then ours (also as default/...).
+    The same environment while the templates are the same: compiling them is most of a
+    rebuild's rendering when serving."""
+    return _environment(custom_dir, templates_version(custom_dir))
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(custom_dir: str | None, version: str) -> jinja2.Environment:
     ours = jinja2.FileSystemLoader(str(_PACKAGE_TEMPLATES))
     loaders: list[jinja2.BaseLoader] = []
     if custom_dir:

@@ -37,10 +37,15 @@ class IndexedPages:
 class PageOnceIndex(SearchIndex):  # type: ignore[misc]  # Material ships no type hints
     """Material's search index, given the entries of the pages it has seen before."""
 
-    def __init__(self, known: Mapping[str, str], **config: Any) -> None:
+    def __init__(self, known: Mapping[str, str], unbuilt: Mapping[str, str] | None = None, **config: Any) -> None:
+        """``unbuilt``: the entries of the last build by page address, for a dirty build
+        (while serving), which indexes only the pages it builds again."""
         super().__init__(**config)
         self.known = known
+        self.unbuilt = unbuilt or {}
         self.kept: dict[str, str] = {}  # this build's pages: what the next build is given
+        self.by_page: dict[str, str] = {}  # page address -> its entries, as JSON
+        self.site_pages: set[str] = set()  # every page's address (set once the site's files are known)
         self._runs: dict[str, str] = {}
 
     def add_entry_from_context(self, page: Any) -> None:
@@ -52,7 +57,14 @@ class PageOnceIndex(SearchIndex):  # type: ignore[misc]  # Material ships no typ
             stored = json.dumps(self.entries[first:], ensure_ascii=False, default=str)
             del self.entries[first:]
         self.kept[page_key] = stored
+        self.by_page[page.url] = stored
         self.entries.extend(json.loads(stored))
+
+    def generate_search_index(self, prev: Any) -> str:
+        for url in sorted(self.site_pages & self.unbuilt.keys() - self.by_page.keys()):
+            self.by_page[url] = self.unbuilt[url]  # a page the dirty build left as it was
+            self.entries.extend(json.loads(self.unbuilt[url]))
+        return str(super().generate_search_index(prev))
 
     def _segment_chinese(self, data: str) -> str:
         return str(_HAN.sub(self._segmented, data)).strip(_SEPARATOR)

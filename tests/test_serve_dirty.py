@@ -1,0 +1,69 @@
+"""While serving, a save rebuilds only the pages whose content changed (cli/serve.py).
+
+The builds here are the ones `decision-paths serve` makes, in this process: the first in
+full, each later one dirty. The page being edited and every page showing the change are
+built again; the others are left as they are, and search still finds every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import pytest
+from mkdocs.commands import build as mkdocs_build
+from site_helpers import TODAY, copy_sample
+
+from decision_paths.cli.serve import _plugin
+from decision_paths.pipeline.sites import Pipeline
+from decision_paths.render.site import load_site_config
+
+pytestmark = pytest.mark.site
+
+
+def _serve_build(project: Path, site: Path) -> None:
+    pipeline = Pipeline(str(project / "decisions"), dt.date.fromisoformat(TODAY), fixed_today=True)
+    config = load_site_config(pipeline, site_dir=str(site), live=True)
+    config.site_url = "http://127.0.0.1:8000/"
+    plugin = _plugin(config)
+    mkdocs_build.build(config, serve_url=config.site_url, dirty=plugin.dirty)
+    plugin.dirty = True
+
+
+def _locations(site: Path) -> set[str]:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return {doc["location"].split("#")[0] for doc in index["docs"]}
+
+
+def test_a_save_rebuilds_the_pages_that_show_the_change_and_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copy_sample(tmp_path / "project")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    _serve_build(project, site)
+    pages = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+    found = _locations(site)
+    edited = site / "decisions" / "refund-request" / "index.html"
+    untouched = site / "decisions" / "contract-renewal" / "index.html"
+    diagram = site / "diagrams" / "contract-renewal.svg"
+    diagram_time = diagram.stat().st_mtime_ns
+    assert edited in pages and untouched in pages
+
+    source = project / "decisions" / "finance" / "refund-request.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("title: ", "title: 加急", 1), encoding="utf-8")
+    os.utime(site, None)  # a later instant for what is written now
+    _serve_build(project, site)
+
+    assert "加急" in edited.read_text(encoding="utf-8")
+    rebuilt = {p for p, before in pages.items() if p.stat().st_mtime_ns != before}
+    assert edited in rebuilt and site / "index.html" in rebuilt  # the home page lists every decision
+    assert untouched not in rebuilt and diagram.stat().st_mtime_ns == diagram_time
+    assert len(rebuilt) < len(pages) / 2, f"{len(rebuilt)} of {len(pages)} pages built again"
+    assert _locations(site) == found  # search still has every page
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    titles = [d["title"].replace("\u200b", "") for d in index["docs"] if d["location"] == "decisions/refund-request/"]
+    assert titles and titles[0].startswith("加急")
