@@ -9,27 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import pytest
-from mkdocs.commands import build as mkdocs_build
 from site_helpers import TODAY, copy_sample
 
-from decision_paths.cli.serve import _plugin
-from decision_paths.pipeline.sites import Pipeline
-from decision_paths.render.site import load_site_config
+from decision_paths.cli.serve import Preview
 
 pytestmark = pytest.mark.site
 
 
-def _serve_build(project: Path, site: Path) -> None:
-    pipeline = Pipeline(str(project / "decisions"), dt.date.fromisoformat(TODAY), fixed_today=True)
-    config = load_site_config(pipeline, site_dir=str(site), live=True)
-    config.site_url = "http://127.0.0.1:8000/"
-    plugin = _plugin(config)
-    mkdocs_build.build(config, serve_url=config.site_url, dirty=plugin.dirty)
-    plugin.dirty = True
+def _preview(project: Path, site: Path) -> Preview:
+    return Preview(
+        decisions=str(project / "decisions"),
+        today=dt.date.fromisoformat(TODAY),
+        config_file=None,
+        site_dir=str(site),
+        url="http://127.0.0.1:8000/",
+    )
 
 
 def _locations(site: Path) -> set[str]:
@@ -44,7 +41,8 @@ def test_a_save_rebuilds_the_pages_that_show_the_change_and_no_other(
     monkeypatch.chdir(project)
     monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
     site = tmp_path / "site"
-    _serve_build(project, site)
+    preview = _preview(project, site)
+    preview.build()
     pages = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
     found = _locations(site)
     edited = site / "decisions" / "refund-request" / "index.html"
@@ -55,8 +53,7 @@ def test_a_save_rebuilds_the_pages_that_show_the_change_and_no_other(
 
     source = project / "decisions" / "finance" / "refund-request.yaml"
     source.write_text(source.read_text(encoding="utf-8").replace("title: ", "title: 加急", 1), encoding="utf-8")
-    os.utime(site, None)  # a later instant for what is written now
-    _serve_build(project, site)
+    preview.build()
 
     assert "加急" in edited.read_text(encoding="utf-8")
     rebuilt = {p for p, before in pages.items() if p.stat().st_mtime_ns != before}
@@ -67,3 +64,32 @@ def test_a_save_rebuilds_the_pages_that_show_the_change_and_no_other(
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     titles = [d["title"].replace("\u200b", "") for d in index["docs"] if d["location"] == "decisions/refund-request/"]
     assert titles and titles[0].startswith("加急")
+
+
+def test_an_edited_theme_override_is_on_every_page_at_the_next_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copy_sample(tmp_path / "project")
+    (project / "mkdocs.yml").write_text(
+        "site_name: T\ntheme: {name: material, language: zh, custom_dir: theme}\nplugins: [search, decision-paths]\n",
+        encoding="utf-8",
+    )
+    copyright = project / "theme" / "partials" / "copyright.html"
+    copyright.parent.mkdir(parents=True)
+    copyright.write_text("<p>marker one</p>", encoding="utf-8")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    preview = Preview(
+        decisions="decisions",
+        today=dt.date.fromisoformat(TODAY),
+        config_file="mkdocs.yml",
+        site_dir=str(site),
+        url="http://127.0.0.1:8000/",
+    )
+    preview.build()
+    untouched = site / "decisions" / "contract-renewal" / "index.html"
+    assert "marker one" in untouched.read_text(encoding="utf-8")
+    copyright.write_text("<p>marker two</p>", encoding="utf-8")
+    preview.build()
+    assert "marker two" in untouched.read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
+from pathlib import Path
 from typing import cast
 
 from mkdocs.commands import build as mkdocs_build
@@ -42,8 +43,49 @@ def _keep_out_of_collections() -> None:
     gc.set_threshold(50_000, 20, 10)
 
 
+def _site_files(config: MkDocsConfig) -> list[tuple[str, int]]:
+    """The site's own files (configuration, custom_dir, docs/) with their modification times."""
+    paths = [Path(config.config_file_path)] if config.config_file_path else []
+    for folder in (config.theme.custom_dir, config.docs_dir):
+        if folder:
+            paths += sorted(p for p in Path(folder).rglob("*") if p.is_file())
+    return [(str(p), p.stat().st_mtime_ns) for p in paths if p.exists()]
+
+
 def _plugin(config: MkDocsConfig) -> DecisionPathsPlugin:
     return cast(DecisionPathsPlugin, config.plugins[PLUGIN])  # load_site_config puts it there
+
+
+class Preview:
+    """The builds of a live preview into ``site_dir``: the first in full; after a change to
+    the decisions alone, only the pages whose content changed (MkDocs' dirty build); after
+    a change to the configuration, the theme's overrides or the pages in docs/, which can
+    change every page, in full again."""
+
+    def __init__(
+        self, *, decisions: str, today: dt.date | None, config_file: str | None, site_dir: str, url: str
+    ) -> None:
+        self.decisions, self.today, self.config_file = decisions, today, config_file
+        self.site_dir, self.url = site_dir, url
+        self.last_site: list[tuple[str, int]] | None = None  # the site's own files at the last build
+
+    def config(self) -> MkDocsConfig:
+        # A new pipeline for each rebuild: the files have changed. Errors go on the page.
+        pipeline = Pipeline(self.decisions, self.today or dt.date.today(), fixed_today=self.today is not None)
+        config = load_site_config(pipeline, site_dir=self.site_dir, config_file=self.config_file, live=True)
+        config.site_url = self.url
+        return config
+
+    def build(self, config: MkDocsConfig | None = None) -> None:
+        config = config or self.config()
+        plugin = _plugin(config)
+        site = _site_files(config)
+        first = self.last_site is None
+        plugin.dirty = not first and self.last_site == site
+        self.last_site = site
+        mkdocs_build.build(config, serve_url=self.url, dirty=plugin.dirty)
+        if first:
+            _keep_out_of_collections()
 
 
 def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, config_file: str | None) -> None:
@@ -51,28 +93,12 @@ def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, c
     logging.getLogger("mkdocs.commands.build").addFilter(_NoDirtyWarning())
     site_dir = tempfile.mkdtemp(prefix="decision-paths-serve-")
     url = f"http://{host}:{port}/"
-
-    def get_config() -> MkDocsConfig:
-        # A new pipeline for each rebuild: the files have changed. Errors go on the page.
-        pipeline = Pipeline(decisions, today or dt.date.today(), fixed_today=today is not None)
-        config = load_site_config(pipeline, site_dir=site_dir, config_file=config_file, live=True)
-        config.site_url = url
-        return config
-
-    def builder(config: MkDocsConfig | None = None) -> None:
-        config = config or get_config()
-        plugin = _plugin(config)
-        # After the first build only the pages whose content changed are built again.
-        mkdocs_build.build(config, serve_url=url, dirty=plugin.dirty)
-        if not plugin.dirty:
-            _keep_out_of_collections()
-        plugin.dirty = True
-
-    config = get_config()
+    preview = Preview(decisions=decisions, today=today, config_file=config_file, site_dir=site_dir, url=url)
+    config = preview.config()
     # Polled every quarter second (MkDocs' default is half): a save shows sooner.
-    server = LiveReloadServer(builder=builder, host=host, port=port, root=site_dir, polling_interval=0.25)
+    server = LiveReloadServer(builder=preview.build, host=host, port=port, root=site_dir, polling_interval=0.25)
     try:
-        builder(config)
+        preview.build(config)
         print(
             f"Serving the internal site on {url} - it refreshes as you save (a page shows a changed title "
             "in its menu once it is built again); press Ctrl+C to stop.",
@@ -82,6 +108,8 @@ def serve_site(*, decisions: str, host: str, port: int, today: dt.date | None, c
         server.watch(os.path.abspath(decisions))
         if config.config_file_path:
             server.watch(config.config_file_path)
+        if config.theme.custom_dir:  # an edited override shows too
+            server.watch(config.theme.custom_dir)
         try:
             server.serve()  # type: ignore[no-untyped-call]  # MkDocs leaves it untyped
         except KeyboardInterrupt:

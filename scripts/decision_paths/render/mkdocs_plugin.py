@@ -122,6 +122,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.served: dict[str, str] = {}  # src_uri -> fingerprint of the page as last built
         self.served_svgs: dict[str, str] = {}  # decision id -> key (DOT and Graphviz) of the SVG file last written
         self.last_index: PageOnceIndex | None = None
+        self.theme_env: tuple[object, Any] | None = None  # (what it was made from, the theme's Jinja environment)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -333,11 +334,23 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         for file in self.diagram_files:
             if files.get_file_from_path(file.src_uri) is file:  # not replaced by another plugin meanwhile
                 files.remove(file)
+        if self.live:
+            env = self._theme_environment(env, config)
         env.globals["dp_menu"] = InactiveMenu(env, config)  # the menu once per build (render/menu.py)
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
         if isinstance(index, PageOnceIndex):  # a dirty build keeps the entries of the pages it skips
             index.site_pages = {f.url for f in files.documentation_pages()}
+        return env
+
+    def _theme_environment(self, env: Any, config: MkDocsConfig) -> Any:
+        """While serving, the theme's templates of the last build, compiled (MkDocs makes and
+        compiles them anew for every build). A dirty build comes only after a change to the
+        decisions alone (cli/serve.py), so the templates are the ones of the last build."""
+        signature = (tuple(config.theme.dirs), str(config.theme.locale))
+        if self.dirty and self.theme_env is not None and self.theme_env[0] == signature:
+            return self.theme_env[1]
+        self.theme_env = (signature, env)
         return env
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
