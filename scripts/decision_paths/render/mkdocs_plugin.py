@@ -122,6 +122,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.served: dict[str, str] = {}  # src_uri -> fingerprint of the page as last built
         self.served_svgs: dict[str, str] = {}  # decision id -> key (DOT and Graphviz) of the SVG file last written
         self.last_index: PageOnceIndex | None = None
+        self.banner: tuple[list[str], str] | None = None  # the errors, and their banner (while serving)
         self.theme_env: tuple[object, Any] | None = None  # (what it was made from, the theme's Jinja environment)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -365,15 +366,16 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             html = html.rstrip() + "\n" + catalogue.html
             _extend_toc(page, catalogue.headings, _toc_levels(config))
             page.present_anchor_ids = set(page.present_anchor_ids or ()) | {h.id for h in catalogue.headings}
-        errors = [f for f in self.findings if f.is_error]
-        if errors and self.live:
-            banner = self.renderer.render("errors.html", errors=[f.to_text() for f in errors])
-            html = banner.strip() + "\n" + html
+        if self.live:  # the errors banner goes in after search indexing (on_post_page), so
+            # the index, and the pages' entries kept for it, stay as they are while a file is broken
+            html = ERRORS_SLOT + "\n" + html
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Put the large raw HTML (diagram, calculator) in its slot, after search indexing,
         which need not parse it: that keeps big sites fast to build."""
+        if self.live:
+            output = output.replace(ERRORS_SLOT, self._errors_banner(), 1)
         if not isinstance(page, GeneratedPage):
             return output
         planned = page.planned
@@ -382,6 +384,13 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         if planned.diagram is not None:
             output = output.replace(DIAGRAM_SLOT, _diagram_box(self._svg(planned.diagram), self.w), 1)
         return output
+
+    def _errors_banner(self) -> str:
+        """While serving, the errors in the decisions, on top of every page ('' when none)."""
+        errors = [f.to_text() for f in self.findings if f.is_error]
+        if self.banner is None or self.banner[0] != errors:
+            self.banner = (errors, self.renderer.render("errors.html", errors=errors).strip() if errors else "")
+        return self.banner[1]
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         """No sitemap without site_url: a sitemap lists absolute addresses, so MkDocs writes an
@@ -541,6 +550,7 @@ def _fingerprint(planned: RenderedPage, dot: str | None, errors: tuple[str, ...]
 
 
 _ANCHOR_ID = re.compile(r'<[a-z0-9]+ id="([^"]+)"')
+ERRORS_SLOT = "<!-- decision-paths:errors -->"  # while serving: where the errors banner goes
 _TAG = re.compile(r"<[^>]*>")
 
 
