@@ -87,7 +87,7 @@ def _environment(custom_dir: str | None, version: str) -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters["markdown"] = lambda text: Markup(markdown_block(text))  # noqa: S704 - sanitised by nh3 first
-    env.globals.update(link=link, links=links, trend_slot=trend_slot)
+    env.globals.update(link=link, links=links, trend_slot=trend_slot, duty_rows=duty_rows)
     return env
 
 
@@ -100,6 +100,33 @@ def link(item: v.Link) -> Markup:
     if item.href is None:
         return escape(item.text)
     return Markup('<a href="{}">{}</a>').format(item.href, item.text)
+
+
+DutyLabels = tuple[str, str, str, str, str]  # the column headers: decision, stage, how, within, as role
+
+
+def duty_rows(
+    rows: tuple[v.DutyRow, ...], acting: bool, on_time: str, labels: tuple[str, str, str, str, str]
+) -> Markup:
+    """The rows of a duty table (role and person pages): a person's page lists every stage
+    of every role they hold, and each row is the same on every holder's page."""
+    return Markup("").join(_duty_row(row, acting, on_time, labels) for row in rows)
+
+
+@functools.lru_cache(maxsize=65536)
+def _duty_row(row: v.DutyRow, acting: bool, on_time: str, labels: DutyLabels) -> Markup:
+    decision, stage, how, within, as_role = labels
+    cells = [
+        Markup('<td data-label="{}">{}</td>').format(decision, link(row.decision)),
+        Markup('<td data-label="{}">{}</td>').format(stage, link(row.stage)),
+        Markup('<td data-label="{}">{}</td>').format(how, row.how_many),
+        Markup('<td data-label="{}">{}</td>').format(within, row.within),
+    ]
+    if acting:
+        cells.append(Markup('<td data-label="{}">{}</td>').format(as_role, row.acting_as))
+    if on_time:
+        cells.append(Markup('<td data-label="{}" class="dp-on-time">{}</td>').format(on_time, row.on_time))
+    return Markup("<tr>") + Markup("").join(cells) + Markup("</tr>")
 
 
 def trend_slot(slot: str) -> Markup:
