@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from site_helpers import TODAY, copy_sample
 
 from decision_paths.cli.serve import Preview
@@ -93,3 +94,29 @@ def test_an_edited_theme_override_is_on_every_page_at_the_next_build(
     copyright.write_text("<p>marker two</p>", encoding="utf-8")
     preview.build()
     assert "marker two" in untouched.read_text(encoding="utf-8")
+
+
+def test_a_broken_file_shows_its_finding_on_every_page_and_goes_when_mended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copy_sample(tmp_path / "project")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    preview = _preview(project, site)
+    preview.build()
+    other = site / "decisions" / "contract-renewal" / "index.html"
+    assert "dp-errors" not in other.read_text(encoding="utf-8")
+
+    source = project / "decisions" / "finance" / "refund-request.yaml"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("title: ", "title: [unclosed ", 1), encoding="utf-8")
+    preview.build()
+    for page in (other, site / "decisions" / "refund-request" / "index.html", site / "index.html"):
+        shown = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select_one(".dp-errors")
+        assert shown is not None and "decisions/finance/refund-request.yaml:" in shown.get_text(), page
+        assert "not valid YAML" in shown.get_text()
+
+    source.write_text(text, encoding="utf-8")
+    preview.build()
+    assert all("dp-errors" not in p.read_text(encoding="utf-8") for p in site.rglob("*.html"))

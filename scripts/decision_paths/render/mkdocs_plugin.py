@@ -123,6 +123,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.served_svgs: dict[str, str] = {}  # decision id -> key (DOT and Graphviz) of the SVG file last written
         self.last_index: PageOnceIndex | None = None
         self.banner: tuple[list[str], str] | None = None  # the errors, and their banner (while serving)
+        self.last_banner = ""  # the banner the last build put on every page
         self.theme_env: tuple[object, Any] | None = None  # (what it was made from, the theme's Jinja environment)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -268,10 +269,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             self.svgs = SvgDrawing(dots, workers=max(1, (os.cpu_count() or 1) - 1))
         except DiagramError as err:
             raise PluginError(f"decision-paths: {err}") from None
-        errors = tuple(f.to_text() for f in self.findings if f.is_error)  # the banner on every page
         served = {}
         for src_uri, planned in pages.items():
-            served[src_uri] = _fingerprint(planned, dots.get(planned.diagram or ""), errors)
+            served[src_uri] = _fingerprint(planned, dots.get(planned.diagram or ""))
             file = _GeneratedFile.made(
                 config, src_uri, planned.html, not self.dirty or self.served.get(src_uri) != served[src_uri]
             )
@@ -386,10 +386,12 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         return output
 
     def _errors_banner(self) -> str:
-        """While serving, the errors in the decisions, on top of every page ('' when none)."""
+        """While serving, the errors in the decisions, on top of every page (between its
+        markers, empty when there are none)."""
         errors = [f.to_text() for f in self.findings if f.is_error]
         if self.banner is None or self.banner[0] != errors:
-            self.banner = (errors, self.renderer.render("errors.html", errors=errors).strip() if errors else "")
+            shown = self.renderer.render("errors.html", errors=errors).strip() if errors else ""
+            self.banner = (errors, _BANNER[0] + shown + _BANNER[1])
         return self.banner[1]
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -402,6 +404,12 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Each diagram also as a file of its own (diagrams/ID.svg), to open or download."""
         mend_search_worker(config.site_dir)
+        if self.dirty:  # the pages this build left alone: the banner of this build
+            banner = self._errors_banner()
+            if banner != self.last_banner:
+                _banner_everywhere(config.site_dir, banner)
+        if self.live:
+            self.last_banner = self._errors_banner()
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
         if self.search_key and isinstance(index, PageOnceIndex):
@@ -541,16 +549,32 @@ class _GeneratedFile(File):
         return self.changed
 
 
-def _fingerprint(planned: RenderedPage, dot: str | None, errors: tuple[str, ...]) -> str:
-    """What a generated page is made of: its HTML and blocks, its diagram, the errors banner.
-    (Not the menu: while serving, another page's menu shows an edited title once that page
-    is built again; the page being edited shows it at once.)"""
-    digest = hashlib.sha256(codec.canonical((planned, dot, errors)))
+def _fingerprint(planned: RenderedPage, dot: str | None) -> str:
+    """What a generated page is made of: its HTML and blocks, its diagram. (Not the errors
+    banner: a page left alone gets the new one in place, _banner_everywhere. Not the menu:
+    while serving, another page's menu shows an edited title once that page is built again;
+    the page being edited shows it at once.)"""
+    digest = hashlib.sha256(codec.canonical((planned, dot)))
     return digest.hexdigest()
 
 
 _ANCHOR_ID = re.compile(r'<[a-z0-9]+ id="([^"]+)"')
-ERRORS_SLOT = "<!-- decision-paths:errors -->"  # while serving: where the errors banner goes
+# While serving: where the errors banner goes, and what it sits between on a built page.
+ERRORS_SLOT = "<!-- decision-paths:errors -->"
+_BANNER = ("<!-- decision-paths:errors:start -->", "<!-- decision-paths:errors:end -->")
+_BANNER_AT = re.compile(re.escape(_BANNER[0]) + ".*?" + re.escape(_BANNER[1]), re.S)
+
+
+def _banner_everywhere(site_dir: str, banner: str) -> None:
+    """The errors banner, in place, on every page of the site (a dirty build leaves most
+    pages as they were, and a page is cheaper to mend than to build again)."""
+    for path in Path(site_dir).rglob("*.html"):
+        page = path.read_text(encoding="utf-8")
+        mended = _BANNER_AT.sub(lambda _: banner, page, count=1)
+        if mended != page:
+            path.write_text(mended, encoding="utf-8")
+
+
 _TAG = re.compile(r"<[^>]*>")
 
 
