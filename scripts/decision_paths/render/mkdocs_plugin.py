@@ -562,17 +562,18 @@ _ANCHOR_ID = re.compile(r'<[a-z0-9]+ id="([^"]+)"')
 # While serving: where the errors banner goes, and what it sits between on a built page.
 ERRORS_SLOT = "<!-- decision-paths:errors -->"
 _BANNER = ("<!-- decision-paths:errors:start -->", "<!-- decision-paths:errors:end -->")
-_BANNER_AT = re.compile(re.escape(_BANNER[0]) + ".*?" + re.escape(_BANNER[1]), re.S)
+_BANNER_AT = re.compile(re.escape(_BANNER[0].encode()) + b".*?" + re.escape(_BANNER[1].encode()), re.S)
 
 
 def _banner_everywhere(site_dir: str, banner: str) -> None:
     """The errors banner, in place, on every page of the site (a dirty build leaves most
     pages as they were, and a page is cheaper to mend than to build again)."""
+    shown = banner.encode("utf-8")
     for path in Path(site_dir).rglob("*.html"):
-        page = path.read_text(encoding="utf-8")
-        mended = _BANNER_AT.sub(lambda _: banner, page, count=1)
+        page = path.read_bytes()
+        mended = _BANNER_AT.sub(lambda _: shown, page, count=1)
         if mended != page:
-            path.write_text(mended, encoding="utf-8")
+            path.write_bytes(mended)
 
 
 _TAG = re.compile(r"<[^>]*>")
