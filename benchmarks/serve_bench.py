@@ -85,7 +85,10 @@ def main() -> None:
             first = wait_for(url, "<html", args.limit * 3)
             print(f"{args.decisions} decisions: first page served after {time.perf_counter() - started:.1f} s")
             if first == float("inf"):
-                sys.exit(f"the server never served {url}; see {project / 'serve.log'}")
+                log.flush()
+                sys.exit(
+                    f"the server never served {url}:\n{(project / 'serve.log').read_text(errors='replace')[-3000:]}"
+                )
             seconds = []
             for n in range(1, args.edits + 1):
                 marker = f"改名{n}号"
@@ -104,6 +107,7 @@ def main() -> None:
                 f"(goal < {GOAL_S:.0f} s: {'PASS' if median < GOAL_S else 'MISS'}); broken file: {broken:.2f} s "
                 f"({'PASS' if broken < GOAL_S else 'MISS'})"
             )
+            missed = median >= GOAL_S or broken >= GOAL_S
         finally:
             os.killpg(server.pid, signal.SIGINT)
             try:
@@ -111,6 +115,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
             log.close()
+    sys.exit(1 if missed else 0)
 
 
 if __name__ == "__main__":
