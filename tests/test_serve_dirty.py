@@ -16,6 +16,9 @@ from bs4 import BeautifulSoup
 from site_helpers import TODAY, copy_sample
 
 from decision_paths.cli.serve import Preview
+from decision_paths.model.organisation import Audience
+from decision_paths.pipeline.sites import Pipeline
+from decision_paths.render.site import build_site
 
 pytestmark = pytest.mark.site
 
@@ -120,3 +123,21 @@ def test_a_broken_file_shows_its_finding_on_every_page_and_goes_when_mended(
     source.write_text(text, encoding="utf-8")
     preview.build()
     assert all("dp-errors" not in p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+
+
+def test_a_build_after_a_preview_in_the_same_process_is_a_full_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MkDocs keeps the plugin object for the whole process: what a preview's dirty builds
+    remember must not make a later build leave anything out."""
+    project = copy_sample(tmp_path / "project")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
+    preview = _preview(project, tmp_path / "site")
+    preview.build()
+    preview.build()
+    pipeline = Pipeline("decisions", dt.date.fromisoformat(TODAY), fixed_today=True)
+    built = build_site(pipeline, out=str(tmp_path / "out"), audience=Audience.INTERNAL)
+    decisions = sorted(p.stem for p in (project / "decisions").rglob("*.yaml") if not p.name.startswith("_"))
+    assert sorted(p.stem for p in (built / "diagrams").glob("*.svg")) == decisions
+    assert all((built / "decisions" / d / "index.html").exists() for d in decisions)

@@ -83,7 +83,10 @@ class Preview:
         first = self.last_site is None
         plugin.dirty = not first and self.last_site == site
         self.last_site = site
-        mkdocs_build.build(config, serve_url=self.url, dirty=plugin.dirty)
+        try:
+            mkdocs_build.build(config, serve_url=self.url, dirty=plugin.dirty)
+        finally:  # MkDocs keeps the plugin object for the process: the next build says again
+            plugin.dirty = False
         if first:
             _keep_out_of_collections()
 

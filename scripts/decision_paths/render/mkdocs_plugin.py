@@ -412,7 +412,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             self.last_banner = self._errors_banner()
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
-        if self.search_key and isinstance(index, PageOnceIndex):
+        # Kept when it changed, and never from a dirty build: that indexed only some pages.
+        if self.search_key and isinstance(index, PageOnceIndex) and not self.dirty and index.kept != index.known:
             cache.write("search", self.search_key, IndexedPages(index.kept))
         share_sitemap_with_alternates(config)
         self._write_tracking(config)
