@@ -141,3 +141,26 @@ def test_a_build_after_a_preview_in_the_same_process_is_a_full_one(
     decisions = sorted(p.stem for p in (project / "decisions").rglob("*.yaml") if not p.name.startswith("_"))
     assert sorted(p.stem for p in (built / "diagrams").glob("*.svg")) == decisions
     assert all((built / "decisions" / d / "index.html").exists() for d in decisions)
+
+
+def test_a_changed_stage_is_in_the_diagram_at_the_next_preview_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The diagrams of the last build are reused by what they were made from: a decision
+    that changed is laid out again, and its diagram file and page show the change."""
+    project = copy_sample(tmp_path / "project")
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
+    site = tmp_path / "site"
+    preview = _preview(project, site)
+    preview.build()
+    source = project / "decisions" / "finance" / "refund-request.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert "title: 财务核对 / Finance check" in text
+    source.write_text(text.replace("财务核对 / Finance check", "财务复核 / Finance review"), encoding="utf-8")
+    preview.build()
+    assert "Finance review" in (site / "diagrams" / "refund-request.svg").read_text(encoding="utf-8")
+    page = (site / "decisions" / "refund-request" / "index.html").read_text(encoding="utf-8")
+    start = page.index("<svg", page.index('class="dp-diagram"'))
+    svg = page[start : page.index("</svg>", start)]
+    assert "Finance review" in svg and "Finance check" not in svg

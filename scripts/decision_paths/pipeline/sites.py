@@ -242,9 +242,12 @@ class Pipeline:
         record = self._measured(settings.language)[2]
         return cache.key("plan", self.checked.version, audience, self.today, settings, history, record)
 
-    def plan(self, audience: Audience, settings: SiteSettings) -> SitePlan:
+    def plan(
+        self, audience: Audience, settings: SiteSettings, known_diagrams: Mapping[str, str] | None = None
+    ) -> SitePlan:
         """The site plan for one audience, from the build cache when the files, settings,
-        history and code are unchanged."""
+        history and code are unchanged. ``known_diagrams``: DOT sources of an earlier plan by
+        what they were made from (SitePlan.diagram_inputs), which need not be made again."""
         # The planner (Graphviz's library, forty page types) loads only when a site is planned:
         # the queries start fast.
         from decision_paths.plan.pages import PlanOptions, plan_site
@@ -268,6 +271,7 @@ class Pipeline:
             None if history is None else site_history(history, audience, view),
             settings.site_url,
             None if record is None else site_record(record, audience, view, language_words),
+            known_diagrams=known_diagrams or {},
         )
         plan = plan_site(view, options, SITES[audience])
         if key:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from decision_paths.model import people as queries
@@ -61,6 +62,9 @@ class PlanOptions:
     history: tuple[ChangeNote, ...] | None = None  # as this site shows it; None: left out
     site_url: str | None = None  # for the feed's links; relative links without it
     record: SiteRecord | None = None  # the case record as this site shows it; None: no record
+    # DOT sources an earlier plan made, by the digest of what each was made from (diagram_input):
+    # while serving, a rebuild lays out again only the diagrams whose decision changed.
+    known_diagrams: Mapping[str, str] = field(default_factory=dict)
 
 
 def plan_site(org: Organisation, options: PlanOptions, site: Site) -> v.SitePlan:
@@ -93,6 +97,7 @@ def plan_site(org: Organisation, options: PlanOptions, site: Site) -> v.SitePlan
         if options.record is not None and PageKind.TRACKING in kinds
         else (),
         diagrams={d.id: planner.diagram(d) for d in org.decisions.values()} if site.diagrams else {},
+        diagram_inputs={d.id: planner.diagram_input(d) for d in org.decisions.values()} if site.diagrams else {},
         nav=planner.nav(client, kinds),
         extra_files=planner.feed(),
     )
@@ -118,6 +123,7 @@ class _Planner:
     def __init__(self, org: Organisation, options: PlanOptions):
         self.org = org
         self.options = options
+        self._diagram_inputs: dict[str, str] = {}
         self.w = options.words
         self._calendars: dict[str, BusinessCalendar] = {}
         self._promises: dict[str, str] = {}
@@ -352,7 +358,27 @@ class _Planner:
             rows.append(v.InputRow(one_line(item.label), kind, tuple(uses)))
         return tuple(rows)
 
+    def diagram_input(self, decision: Decision) -> str:
+        """A digest of everything a decision's DOT is made from: the decision as read, every
+        role's title and person's name (labels), the site's language and addresses, and the
+        stages the record says are usually late."""
+        found = self._diagram_inputs.get(decision.id)
+        if found is None:
+            late = sorted(self.record.usually_late(decision)) if self.record else []
+            described = repr((decision, self._parties, self.options.language, self.options.use_directory_urls, late))
+            found = self._diagram_inputs[decision.id] = hashlib.sha256(described.encode("utf-8")).hexdigest()
+        return found
+
+    @functools.cached_property
+    def _parties(self) -> tuple[tuple[str, str], ...]:
+        return tuple((r.id, r.title) for r in self.org.roles.values()) + tuple(
+            (p.id, p.name) for p in self.org.people.values()
+        )
+
     def diagram(self, decision: Decision) -> str:
+        known = self.options.known_diagrams.get(self.diagram_input(decision)) if self.options.known_diagrams else None
+        if known is not None:
+            return known
         uri = decision_uri(decision.id)
 
         def party_url(party: str) -> str | None:

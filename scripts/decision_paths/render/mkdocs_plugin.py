@@ -122,6 +122,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.served: dict[str, str] = {}  # src_uri -> fingerprint of the page as last built
         self.served_svgs: dict[str, str] = {}  # decision id -> key (DOT and Graphviz) of the SVG file last written
         self.last_index: PageOnceIndex | None = None
+        self.last_diagrams: dict[str, str] = {}  # DOT sources of the last build, by what they came from
         self.banner: tuple[list[str], str] | None = None  # the errors, and their banner (while serving)
         self.last_banner = ""  # the banner the last build put on every page
         self.theme_env: tuple[object, Any] | None = None  # (what it was made from, the theme's Jinja environment)
@@ -195,7 +196,11 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             site.own_docs and files.get_file_from_path(HOME_URI) is not None,
             config.site_url,
         )
-        plan = pipeline.plan(site.audience, settings)
+        plan = pipeline.plan(site.audience, settings, self.last_diagrams if self.live else None)
+        if self.live:  # the next rebuild lays out again only the diagrams whose decision changed
+            self.last_diagrams = {
+                plan.diagram_inputs[d]: dot for d, dot in plan.diagrams.items() if d in plan.diagram_inputs
+            }
         self.tracking = plan.tracking
         record = pipeline.record(language)
         if self.config.report_findings and record is not None:
