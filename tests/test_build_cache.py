@@ -135,7 +135,7 @@ def test_a_damaged_or_planted_cache_entry_is_ignored(project: Path, monkeypatch:
     first = build()
     cache = Path(os.environ["DECISION_PATHS_CACHE"])
     entries = sorted(p for p in cache.rglob("*") if p.is_file())
-    assert {p.parent.name for p in entries} == {"builds", "check", "history", "plan", "pages", "search", "svg"}
+    assert {p.parent.name for p in entries} == {"builds", "check", "dots", "history", "plan", "pages", "search", "svg"}
     for number, entry in enumerate(entries):
         damage = (
             b"",

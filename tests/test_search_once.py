@@ -78,8 +78,8 @@ def test_a_page_seen_before_is_not_parsed_again_and_a_changed_one_is(monkeypatch
 
 @pytest.mark.site
 def test_a_site_built_after_an_edit_is_the_site_a_fresh_build_makes(tmp_path: Path) -> None:
-    """The search entries and the rendered pages kept from the last build (only the pages
-    that show the edited decision are made again) give the same bytes as no cache at all."""
+    """The search entries, rendered pages and diagrams kept from the last build (only what
+    shows the edited decision is made again) give the same bytes as no cache at all."""
 
     def build(project: Path, cache: Path, out: str) -> Path:
         done = run_cli(
@@ -100,8 +100,10 @@ def test_a_site_built_after_an_edit_is_the_site_a_fresh_build_makes(tmp_path: Pa
     build(project, tmp_path / "cache", "out")
     refund = project / "decisions" / "finance" / "refund-request.yaml"
     text = refund.read_text(encoding="utf-8")
-    refund.write_text(text.replace("title: ", "title: 加急", 1), encoding="utf-8")
+    edited = text.replace("title: ", "title: 加急", 1).replace("财务核对 / Finance check", "财务复核 / Finance review")
+    refund.write_text(edited, encoding="utf-8")
     warm = build(project, tmp_path / "cache", "out")
+    assert "Finance review" in (warm / "internal" / "diagrams" / "refund-request.svg").read_text("utf-8")
     fresh = build(project, tmp_path / "fresh-cache", "fresh")
     files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(warm) for p in warm.rglob("*") if p.is_file())

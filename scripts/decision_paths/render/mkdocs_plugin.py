@@ -196,11 +196,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             site.own_docs and files.get_file_from_path(HOME_URI) is not None,
             config.site_url,
         )
-        plan = pipeline.plan(site.audience, settings, self.last_diagrams if self.live else None)
-        if self.live:  # the next rebuild lays out again only the diagrams whose decision changed
-            self.last_diagrams = {
-                plan.diagram_inputs[d]: dot for d, dot in plan.diagrams.items() if d in plan.diagram_inputs
-            }
+        plan = pipeline.plan(site.audience, settings, self._known_diagrams(site.audience))
+        self._keep_diagrams(plan, site.audience)
         self.tracking = plan.tracking
         record = pipeline.record(language)
         if self.config.report_findings and record is not None:
@@ -223,6 +220,23 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         self.user_nav = list(config.nav or [])
         config.nav = self._nav(files, config, plan, PageKind.REFERENCE in site.pages)
         return files
+
+    def _known_diagrams(self, audience: Audience) -> dict[str, str]:
+        """The DOT sources of the last build of this audience (in this process while serving,
+        else from the build cache), by a digest of what each was made from (the planner's
+        diagram_input): only the decisions that changed are drawn again."""
+        if self.live:
+            return self.last_diagrams
+        stored = cache.read("dots", cache.key("dots", audience.value), KnownDiagrams)
+        return dict(stored.dots) if stored else {}
+
+    def _keep_diagrams(self, plan: SitePlan, audience: Audience) -> None:
+        inputs = plan.diagram_inputs
+        made = {inputs[d]: dot for d, dot in plan.diagrams.items() if d in inputs}
+        if self.live:
+            self.last_diagrams = made
+        elif made and made != self._known_diagrams(audience):
+            cache.write("dots", cache.key("dots", audience.value), KnownDiagrams(made))
 
     def _rendered(
         self, plan: SitePlan, plan_key: str, custom_dir: str | None, permalink: tuple[str, str, str] | None
@@ -536,6 +550,13 @@ class GeneratedPage(Page):
         self.toc = get_toc(_toc_tokens(self.planned.headings, _toc_levels(config)))
         self._title_from_render = html.escape(self.planned.title, quote=False)
         self.present_anchor_ids = set(_ANCHOR_ID.findall(self.planned.html))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class KnownDiagrams:
+    """The DOT sources of a build, by a digest of what each was made from."""
+
+    dots: dict[str, str]
 
 
 class _GeneratedFile(File):
