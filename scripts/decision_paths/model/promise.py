@@ -119,10 +119,9 @@ def _count_working_days(
 
 @dataclass(frozen=True, slots=True)
 class _Starts:
-    """Every received date from first to last, its first and last start on the hour, and
-    the working-day count: the same for every decision on one calendar."""
+    """For every received date from first to last, its first and last start on the hour;
+    and the working-day count: the same for every decision on one calendar."""
 
-    days: list[dt.date]
     first_hours: list[dt.datetime]
     last_hours: list[dt.datetime]
     counter: _WorkingDayCounter
@@ -136,7 +135,7 @@ def _starts(calendar: BusinessCalendar, first: dt.date, last: dt.date) -> _Start
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     hours = [_first_and_last_hour(day, calendar) for day in days]
     made = calendar.ranges[key] = _Starts(
-        days, [h[0] for h in hours], [h[1] for h in hours], _WorkingDayCounter(calendar, first)
+        [h[0] for h in hours], [h[1] for h in hours], _WorkingDayCounter(calendar, first)
     )
     return made
 

@@ -63,7 +63,7 @@ class PlanOptions:
     site_url: str | None = None  # for the feed's links; relative links without it
     record: SiteRecord | None = None  # the case record as this site shows it; None: no record
     # DOT sources an earlier plan made, by the digest of what each was made from (diagram_input):
-    # while serving, a rebuild lays out again only the diagrams whose decision changed.
+    # a build after an edit, or a rebuild while serving, makes only the changed decisions' DOT.
     known_diagrams: Mapping[str, str] = field(default_factory=dict)
 
 

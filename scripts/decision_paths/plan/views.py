@@ -659,8 +659,7 @@ class SitePlan:
     hidden_rules: HiddenRulesView | None = None
     tracking: tuple[TrackingView, ...] = ()  # client site only, when a tracking secret is set
     diagrams: Mapping[str, str] = field(default_factory=dict)  # decision id -> DOT source
-    diagram_inputs: Mapping[str, str] = field(
-        default_factory=dict
-    )  # decision id -> digest of what its DOT is made from
+    # decision id -> digest of what its DOT is made from (plan/pages._Planner.diagram_input)
+    diagram_inputs: Mapping[str, str] = field(default_factory=dict)
     nav: list[Any] = field(default_factory=list)  # MkDocs nav entries for the generated pages
     extra_files: Mapping[str, str] = field(default_factory=dict)  # e.g. the Atom feed

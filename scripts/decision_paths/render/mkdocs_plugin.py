@@ -152,7 +152,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
         config.mdx_configs.setdefault("toc", {}).setdefault("permalink", True)
-        search = config.plugins.get("material/search") or config.plugins.get("search")
+        search = _search_plugin(config)
         if search is not None and "\u200b" not in (search.config.get("separator") or ""):
             search.config["separator"] = SEARCH_SEPARATOR
         if config.theme.name == "material":
@@ -196,8 +196,9 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             site.own_docs and files.get_file_from_path(HOME_URI) is not None,
             config.site_url,
         )
-        plan = pipeline.plan(site.audience, settings, self._known_diagrams(site.audience))
-        self._keep_diagrams(plan, site.audience)
+        known_diagrams = self._known_diagrams(site.audience)
+        plan = pipeline.plan(site.audience, settings, known_diagrams)
+        self._keep_diagrams(plan, site.audience, known_diagrams)
         self.tracking = plan.tracking
         record = pipeline.record(language)
         if self.config.report_findings and record is not None:
@@ -230,12 +231,12 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         stored = cache.read("dots", cache.key("dots", audience.value), KnownDiagrams)
         return dict(stored.dots) if stored else {}
 
-    def _keep_diagrams(self, plan: SitePlan, audience: Audience) -> None:
+    def _keep_diagrams(self, plan: SitePlan, audience: Audience, known: dict[str, str]) -> None:
         inputs = plan.diagram_inputs
         made = {inputs[d]: dot for d, dot in plan.diagrams.items() if d in inputs}
         if self.live:
             self.last_diagrams = made
-        elif made and made != self._known_diagrams(audience):
+        elif made and made != known:
             cache.write("dots", cache.key("dots", audience.value), KnownDiagrams(made))
 
     def _rendered(
@@ -258,7 +259,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         of this audience indexed gets the same entries from the build cache (the site is
         written to a new folder each time, so the audience names it). Returns the key
         the entries are kept under ('' when they are not kept)."""
-        search = config.plugins.get("material/search") or config.plugins.get("search")
+        search = _search_plugin(config)
         index = getattr(search, "search_index", None)
         if search is None or not indexes_with_material(index):  # another search plugin: as it is
             return ""
@@ -357,8 +358,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
         if self.live:
             env = self._theme_environment(env, config)
         env.globals["dp_menu"] = InactiveMenu(env, config)  # the menu once per build (render/menu.py)
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        index = getattr(search, "search_index", None)
+        index = getattr(_search_plugin(config), "search_index", None)
         if isinstance(index, PageOnceIndex):  # a dirty build keeps the entries of the pages it skips
             index.site_pages = {f.url for f in files.documentation_pages()}
         return env
@@ -429,8 +429,7 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
                 _banner_everywhere(config.site_dir, banner)
         if self.live:
             self.last_banner = self._errors_banner()
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        index = getattr(search, "search_index", None)
+        index = getattr(_search_plugin(config), "search_index", None)
         # Kept when it changed, and never from a dirty build: that indexed only some pages.
         if self.search_key and isinstance(index, PageOnceIndex) and not self.dirty and index.kept != index.known:
             cache.write("search", self.search_key, IndexedPages(index.kept))
@@ -574,6 +573,11 @@ class _GeneratedFile(File):
 
     def is_modified(self) -> bool:
         return self.changed
+
+
+def _search_plugin(config: MkDocsConfig) -> Any:
+    """The site's search plugin (Material's, or MkDocs' own), or None."""
+    return config.plugins.get("material/search") or config.plugins.get("search")
 
 
 def _fingerprint(planned: RenderedPage, dot: str | None) -> str:

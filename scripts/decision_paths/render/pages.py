@@ -105,9 +105,7 @@ def link(item: v.Link) -> Markup:
 DutyLabels = tuple[str, str, str, str, str]  # the column headers: decision, stage, how, within, as role
 
 
-def duty_rows(
-    rows: tuple[v.DutyRow, ...], acting: bool, on_time: str, labels: tuple[str, str, str, str, str]
-) -> Markup:
+def duty_rows(rows: tuple[v.DutyRow, ...], acting: bool, on_time: str, labels: DutyLabels) -> Markup:
     """The rows of a duty table (role and person pages): a person's page lists every stage
     of every role they hold, and each row is the same on every holder's page."""
     return Markup("").join(_duty_row(row, acting, on_time, labels) for row in rows)
