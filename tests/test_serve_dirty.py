@@ -23,11 +23,20 @@ from decision_paths.render.site import build_site
 pytestmark = pytest.mark.site
 
 
-def _preview(project: Path, site: Path) -> Preview:
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the sample decisions, the working folder, with a cache of its own."""
+    folder = copy_sample(tmp_path / "project")
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
+    return folder
+
+
+def _preview(project: Path, site: Path, config_file: str | None = None) -> Preview:
     return Preview(
         decisions=str(project / "decisions"),
         today=dt.date.fromisoformat(TODAY),
-        config_file=None,
+        config_file=config_file,
         site_dir=str(site),
         url="http://127.0.0.1:8000/",
     )
@@ -38,12 +47,7 @@ def _locations(site: Path) -> set[str]:
     return {doc["location"].split("#")[0] for doc in index["docs"]}
 
 
-def test_a_save_rebuilds_the_pages_that_show_the_change_and_no_other(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project = copy_sample(tmp_path / "project")
-    monkeypatch.chdir(project)
-    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
+def test_a_save_rebuilds_the_pages_that_show_the_change_and_no_other(project: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     preview = _preview(project, site)
     preview.build()
@@ -70,10 +74,7 @@ def test_a_save_rebuilds_the_pages_that_show_the_change_and_no_other(
     assert titles and titles[0].startswith("加急")
 
 
-def test_an_edited_theme_override_is_on_every_page_at_the_next_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project = copy_sample(tmp_path / "project")
+def test_an_edited_theme_override_is_on_every_page_at_the_next_build(project: Path, tmp_path: Path) -> None:
     (project / "mkdocs.yml").write_text(
         "site_name: T\ntheme: {name: material, language: zh, custom_dir: theme}\nplugins: [search, decision-paths]\n",
         encoding="utf-8",
@@ -81,16 +82,8 @@ def test_an_edited_theme_override_is_on_every_page_at_the_next_build(
     copyright = project / "theme" / "partials" / "copyright.html"
     copyright.parent.mkdir(parents=True)
     copyright.write_text("<p>marker one</p>", encoding="utf-8")
-    monkeypatch.chdir(project)
-    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
     site = tmp_path / "site"
-    preview = Preview(
-        decisions="decisions",
-        today=dt.date.fromisoformat(TODAY),
-        config_file="mkdocs.yml",
-        site_dir=str(site),
-        url="http://127.0.0.1:8000/",
-    )
+    preview = _preview(project, site, config_file="mkdocs.yml")
     preview.build()
     untouched = site / "decisions" / "contract-renewal" / "index.html"
     assert "marker one" in untouched.read_text(encoding="utf-8")
@@ -99,12 +92,7 @@ def test_an_edited_theme_override_is_on_every_page_at_the_next_build(
     assert "marker two" in untouched.read_text(encoding="utf-8")
 
 
-def test_a_broken_file_shows_its_finding_on_every_page_and_goes_when_mended(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    project = copy_sample(tmp_path / "project")
-    monkeypatch.chdir(project)
-    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
+def test_a_broken_file_shows_its_finding_on_every_page_and_goes_when_mended(project: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     preview = _preview(project, site)
     preview.build()
@@ -125,14 +113,9 @@ def test_a_broken_file_shows_its_finding_on_every_page_and_goes_when_mended(
     assert all("dp-errors" not in p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
 
 
-def test_a_build_after_a_preview_in_the_same_process_is_a_full_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_build_after_a_preview_in_the_same_process_is_a_full_one(project: Path, tmp_path: Path) -> None:
     """MkDocs keeps the plugin object for the whole process: what a preview's dirty builds
     remember must not make a later build leave anything out."""
-    project = copy_sample(tmp_path / "project")
-    monkeypatch.chdir(project)
-    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
     preview = _preview(project, tmp_path / "site")
     preview.build()
     preview.build()
@@ -143,14 +126,9 @@ def test_a_build_after_a_preview_in_the_same_process_is_a_full_one(
     assert all((built / "decisions" / d / "index.html").exists() for d in decisions)
 
 
-def test_a_changed_stage_is_in_the_diagram_at_the_next_preview_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_changed_stage_is_in_the_diagram_at_the_next_preview_build(project: Path, tmp_path: Path) -> None:
     """The diagrams of the last build are reused by what they were made from: a decision
     that changed is laid out again, and its diagram file and page show the change."""
-    project = copy_sample(tmp_path / "project")
-    monkeypatch.chdir(project)
-    monkeypatch.setenv("DECISION_PATHS_CACHE", str(tmp_path / "cache"))
     site = tmp_path / "site"
     preview = _preview(project, site)
     preview.build()
