@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from record_helpers import CST, SHARED, ev, figures, load_org, measure, where, write_csv, write_decisions
 
+from decision_paths.measure import record
 from decision_paths.measure.record import RecordRules, Version
 from decision_paths.measure.tables import micros
+from decision_paths.model.cases import Deviation, Measured
 from decision_paths.model.organisation import Organisation
 
 CLAIM = """\
@@ -161,3 +163,53 @@ def test_a_case_counts_in_the_calendar_of_the_rules_in_force(tmp_path: Path, mon
     assert findings == []  # each event once, not once per calendar the decision ever had
     found = figures(measured, "quick", "2026-10")
     assert (found.cases, found.on_time, found.late) == (1, 1, 0)
+
+
+def _check_stage(measured: Measured) -> tuple[int, int]:
+    stage = next(s for s in figures(measured, "claim").stages if s.stage == "check")
+    return stage.done, stage.on_time
+
+
+def test_a_stage_done_twice_counts_its_first_done_by_time_then_by_row(org: Organisation, cases: Path) -> None:
+    # check is due Tue 17 18:00; the late done comes first in the file, the on-time one after it
+    write_csv(
+        cases / "events.csv",
+        [
+            ev("C1", "claim", "received", "2026-11-16T10:00"),
+            ev("C1", "claim", "done", "2026-11-18T10:00", "check", by="wang-wei"),
+            ev("C1", "claim", "done", "2026-11-16T12:00", "check", by="wang-wei"),
+            ev("C1", "claim", "done", "2026-11-17T11:00", "decide", by="wang-wei"),
+            # two dones at one instant: the first row is the one that counts (who did it, too)
+            ev("C2", "claim", "received", "2026-11-16T10:00"),
+            ev("C2", "claim", "done", "2026-11-16T12:00", "check", by="chen-jie"),
+            ev("C2", "claim", "done", "2026-11-16T12:00", "check", by="wang-wei"),
+            ev("C2", "claim", "done", "2026-11-17T11:00", "decide", by="wang-wei"),
+        ],
+    )
+    measured, _ = measure(org, cases)
+    assert _check_stage(measured) == (2, 2)
+    assert figures(measured, "claim").on_time == 2
+    wrong = [(d.stage, d.examples) for d in measured.deviations if d.kind is Deviation.WRONG_ACTOR]
+    assert wrong == [("check", ("C2",))]  # chen-jie (finance) cannot act at check
+
+
+def test_cases_whose_keys_would_collide_are_numbered_instead(
+    org: Organisation, cases: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A hash shared by two (case, decision) pairs would merge their events: every pair shares
+    # this one, so the pairs are numbered, and each case is still judged on its own.
+    monkeypatch.setattr(record, "_HASHED_CASE_KEY", "0::BIGINT")
+    rows = []
+    for case, answered in (("EXACT", "2026-11-18T18:00:00"), ("LATE", "2026-11-18T18:00:01")):
+        rows += [
+            ev(case, "claim", "received", "2026-11-16T10:00"),
+            ev(case, "claim", "done", "2026-11-16T12:00", "check"),
+            ev(case, "claim", "done", answered, "decide"),
+        ]
+    rows += [ev("EXACT", "slow", "received", "2026-11-16T10:00")]  # the same id in another decision
+    write_csv(cases / "events.csv", rows)
+    measured, found = measure(org, cases)
+    assert found == []
+    claim = figures(measured, "claim")
+    assert (claim.cases, claim.on_time, claim.late) == (2, 1, 1)
+    assert measured.cases == 3

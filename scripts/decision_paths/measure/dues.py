@@ -62,27 +62,29 @@ def index_tables(con: duckdb.DuckDBPyConnection) -> None:
         -- Each day with the working time before it: W(t) by two equality joins, no ASOF
         -- (the bulk of the record's instants). The same numbers as cal_work, summed.
         CREATE OR REPLACE TABLE cal_daywork AS
-            SELECT cal, day, working, opens_us, closes_us,
+            SELECT cal, day, idx, working, opens_us, closes_us,
                    coalesce(sum(closes_us - opens_us) OVER (PARTITION BY cal ORDER BY day
                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_us
             FROM cal_days;
-        -- The UTC offset of every quarter hour of the span (zones change on quarter hours).
+        -- Every quarter hour of the span with its UTC offset (zones change on quarter hours),
+        -- so its local date, and that date's row of cal_daywork: one equality join gives an
+        -- instant's date and the working time before it (offsets are whole quarter hours, so
+        -- local midnight falls on one and a quarter hour lies in one date).
         CREATE OR REPLACE TABLE cal_quarter AS
-            SELECT q.cal, CAST(q.q AS BIGINT) AS q, o.offset_s
-            FROM (SELECT cal, unnest(range(min(from_us) // 900000000, max(from_us) // 900000000 + 1)) AS q
-                  FROM cal_offsets GROUP BY cal
-                  UNION ALL
-                  SELECT d.cal, unnest(range(min(d.eod_us) // 900000000 - 200, max(d.eod_us) // 900000000 + 200)) AS q
-                  FROM cal_days d GROUP BY d.cal) q
-            ASOF JOIN cal_offsets o ON o.cal = q.cal AND q.q * 900000000 >= o.from_us
-            QUALIFY row_number() OVER (PARTITION BY q.cal, q.q) = 1;
+            SELECT q.*, w.idx, w.working, w.opens_us, w.closes_us, w.before_us
+            FROM (SELECT q.cal, CAST(q.q AS BIGINT) AS q, o.offset_s,
+                         CAST(make_timestamp(CAST(q.q * 900000000 + o.offset_s * 1000000 AS BIGINT)) AS DATE) AS day
+                  FROM (SELECT cal, unnest(range(min(from_us) // 900000000, max(from_us) // 900000000 + 1)) AS q
+                        FROM cal_offsets GROUP BY cal
+                        UNION ALL
+                        SELECT d.cal, unnest(range(min(d.eod_us) // 900000000 - 200,
+                                                   max(d.eod_us) // 900000000 + 200)) AS q
+                        FROM cal_days d GROUP BY d.cal) q
+                  ASOF JOIN cal_offsets o ON o.cal = q.cal AND q.q * 900000000 >= o.from_us
+                  QUALIFY row_number() OVER (PARTITION BY q.cal, q.q) = 1) q
+            LEFT JOIN cal_daywork w ON w.cal = q.cal AND w.day = q.day;
         """
     )
-
-
-def local_day_sql(instant: str, offset_alias: str) -> str:
-    """The calendar date of an instant, given the ASOF-joined offset row."""
-    return f"CAST(make_timestamp({instant} + {offset_alias}.offset_s * 1000000) AS DATE)"
 
 
 def local_day_at(table_alias: str, instant: str, alias: str) -> tuple[str, str]:
@@ -91,16 +93,15 @@ def local_day_at(table_alias: str, instant: str, alias: str) -> tuple[str, str]:
     outside the tables or without a calendar)."""
     at = f"{table_alias}.{instant}"
     clause = f"LEFT JOIN cal_quarter {alias} ON {alias}.cal = {table_alias}.cal AND {alias}.q = {at} // 900000000"
-    return clause, f"CAST(make_timestamp(CAST({at} + {alias}.offset_s * 1000000 AS BIGINT)) AS DATE)"
+    return clause, f"{alias}.day"
 
 
 def working_at(table_alias: str, instant: str, alias: str) -> tuple[str, str]:
-    """(join clauses, the expression of W(instant)) to add to a query over ``table_alias``:
-    the instant's quarter hour gives its offset, the offset its date, the date the working
-    time before it; inside that day's hours the time since opening counts, clamped."""
+    """(join clause, the expression of W(instant)) to add to a query over ``table_alias``:
+    the instant's quarter hour gives its date and the working time before that date;
+    inside that day's hours the time since opening counts, clamped."""
     at = f"{table_alias}.{instant}"
-    day_clause, day = local_day_at(table_alias, instant, f"{alias}q")
-    clause = f"{day_clause} LEFT JOIN cal_daywork {alias} ON {alias}.cal = {table_alias}.cal AND {alias}.day = {day}"
+    clause, _day = local_day_at(table_alias, instant, alias)
     value = (
         f"({alias}.before_us + CASE WHEN {alias}.working "
         f"THEN least(greatest({at} - {alias}.opens_us, 0), {alias}.closes_us - {alias}.opens_us) ELSE 0 END)"
@@ -131,11 +132,12 @@ def due_sql(table: str, carry: Sequence[str] = ()) -> str:
         FROM (SELECT t.*, {day} AS rec_day FROM {table} t {j_day} WHERE t.kind = '{Kind.CALENDAR_DAYS.value}') t
         JOIN cal_days d ON d.cal = t.cal AND d.day = t.rec_day + CAST(t.amount AS INTEGER)
     """
+    # the quarter hour's row has its date's count of working days
     business_days = f"""
         SELECT t.key{kept}, w.closes_us AS due_us
-        FROM (SELECT t.*, {day} AS rec_day FROM {table} t {j_day} WHERE t.kind = '{Kind.BUSINESS_DAYS.value}') t
-        JOIN cal_days d ON d.cal = t.cal AND d.day = t.rec_day
+        FROM {table} t JOIN cal_quarter d ON d.cal = t.cal AND d.q = t.rec_us // 900000000
         JOIN cal_working w ON w.cal = t.cal AND w.idx = d.idx + CAST(t.amount AS BIGINT)
+        WHERE t.kind = '{Kind.BUSINESS_DAYS.value}'
     """
     hours = f"(SELECT * FROM {table} WHERE kind = '{Kind.BUSINESS_HOURS.value}')"
     business_hours = f"""

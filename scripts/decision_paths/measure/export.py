@@ -102,7 +102,7 @@ def exported_events(
             _, findings = measure(con, loaded, rules, as_of, (), findings_only=True)
             # every case judged has its received event, so a trace
             counted = con.execute(
-                'SELECT (SELECT count(*) FROM cases), count(*) FROM ev e SEMI JOIN cases c USING ("case", decision)'
+                "SELECT (SELECT count(*) FROM cases), count(*) FROM ev e SEMI JOIN cases c ON c.key = e.ck"
             ).fetchone()
             traces, events = (int(counted[0]), int(counted[1])) if counted else (0, 0)
             yield ExportedRecord(findings, traces, events, con)
@@ -139,7 +139,7 @@ def _rows_sql() -> str:
                nullif(e.reason, '') AS reason,
                nullif(e.client_note, '') AS client_note
         -- the cases the record judges; their events as it typed them
-        FROM (SELECT * FROM ev SEMI JOIN cases c USING ("case", decision)) e
+        FROM (SELECT * FROM ev SEMI JOIN cases c ON c.key = ev.ck) e
         ASOF LEFT JOIN cal_offsets o ON o.cal = e.cal AND e.at_us >= o.from_us
         ASOF LEFT JOIN cal_offsets u ON u.cal = e.cal AND coalesce(e.until_us, -9223372036854775000) >= u.from_us
         ORDER BY e."case", e.decision, e.at_us, e.file, e.row

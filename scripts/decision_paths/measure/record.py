@@ -133,9 +133,16 @@ def measure(
     tracking = tracking and epochs is not None and bool(client)
     if tracking:
         keep_tracked_events(con, client, as_of)
-    # Read no more (a million cases spill past the memory limit: every column kept costs I/O).
+    # What the steps below read of the events is drawn from them, and the events go: a million
+    # cases spill past the memory limit, and every column kept costs I/O.
+    _pauses(con, as_of)
+    _first_done(con)
     con.execute(
-        'ALTER TABLE ev DROP COLUMN inputs; ALTER TABLE ev DROP COLUMN "reason"; ALTER TABLE ev DROP COLUMN client_note'
+        """
+        CREATE OR REPLACE TABLE withdrawn AS
+        SELECT ck, min(at_us) AS withdrawn_us FROM ev WHERE event = 'withdrawn' GROUP BY ALL;
+        DROP TABLE ev; ALTER TABLE cases DROP COLUMN inputs;
+        """
     )
     _promised(con, versions, as_of, keep_steps=tracking)
     _actual(con, versions, as_of)
@@ -166,14 +173,16 @@ def _sorted(found: list[Finding]) -> list[Finding]:
 
 
 def _register_versions(con: duckdb.DuckDBPyConnection, rules: RecordRules) -> list[Version]:
-    """``versions(decision, version, since_us, first)`` and per version its stages and answer."""
+    """``versions(decision, dnum, version, since_us, first, cal)`` and per version its stages and answer."""
     flat: list[Version] = []
     rows, stages = [], []
+    numbers = {decision_id: number for number, decision_id in enumerate(sorted(rules.versions))}
     for decision_id, found in rules.versions.items():
         for position, version in enumerate(found):
             number = len(flat)
             flat.append(version)
-            rows.append((decision_id, number, version.since, position == 0, _calendar_id(rules.org, version.decision)))
+            calendar_id = _calendar_id(rules.org, version.decision)
+            rows.append((decision_id, numbers[decision_id], number, version.since, position == 0, calendar_id))
             answer = answer_id(version.decision)
             for place, stage in enumerate(version.decision.stages.values()):
                 spec = stage.within.unit.spec
@@ -193,6 +202,7 @@ def _register_versions(con: duckdb.DuckDBPyConnection, rules: RecordRules) -> li
         "versions",
         [
             ("decision", "VARCHAR"),
+            ("dnum", "BIGINT"),  # the decision's number, part of each case's key (``_typed_events``)
             ("version", "INTEGER"),
             ("since_us", "BIGINT"),
             ("first", "BOOLEAN"),
@@ -264,16 +274,41 @@ def _reach(rules: RecordRules, calendars: Mapping[str, BusinessCalendar], start:
 # ------------------------------------------------------------------ rows -> typed events
 
 
+# Each event's case key, one integer for its (case, decision): joins of a million cases on
+# two strings took most of the time. A hash of the pair is a key when no two pairs share it.
+_HASHED_CASE_KEY = '(hash("case", decision) >> 1)::BIGINT'
+
+
+def _case_key(con: duckdb.DuckDBPyConnection) -> str:
+    """SQL of each ``events`` row's case key (its decision's ``dnum`` joined): the hash when
+    no two (case, decision) pairs of the record share one (counted; all but certain), else
+    the pairs numbered by an ENUM of the case ids (a lookup per row, not a join)."""
+    counted = con.execute(
+        f"""SELECT (SELECT count(*) FROM (SELECT DISTINCT "case", decision FROM events)),
+                   (SELECT count(*) FROM (SELECT DISTINCT {_HASHED_CASE_KEY} FROM events))"""
+    ).fetchone()
+    if counted and counted[0] == counted[1]:
+        return _HASHED_CASE_KEY
+    con.execute(
+        'DROP TYPE IF EXISTS case_id; CREATE TYPE case_id AS ENUM (SELECT DISTINCT "case" FROM events '
+        'WHERE "case" IS NOT NULL ORDER BY 1)'
+    )
+    decisions = con.execute("SELECT coalesce(max(dnum), 0) + 1 FROM versions").fetchone()
+    return f'enum_code("case"::case_id)::BIGINT * {int(decisions[0]) if decisions else 1} + dnum'
+
+
 def _typed_events(context: _Context) -> None:
     """``ev``: the rows that can be read, with their instants typed; a finding for each row
     that cannot. One copy of the events, only the columns the later steps read."""
     con = context.con
     kinds = ", ".join(f"'{k.value}'" for k in EventKind)
     needs_stage = ", ".join(f"'{k.value}'" for k in NEEDS_STAGE)
+    ck = _case_key(con)
     con.execute(
         f"""
         CREATE OR REPLACE TABLE ev AS
-        SELECT file, row, "case", decision, event, stage, "by", inputs, "reason", client_note, "at", "until", cal,
+        SELECT file, row, {ck} AS ck, "case", decision, event, stage, "by", inputs, "reason", client_note,
+            "at", "until", cal,
             at_bare,
             CASE WHEN regexp_matches(at_text, '{_OFFSET}') THEN epoch_us(TRY_CAST(at_text AS TIMESTAMPTZ)) END AS at_us,
             year(TRY_CAST(at_text AS TIMESTAMP)) AS at_year,
@@ -282,18 +317,20 @@ def _typed_events(context: _Context) -> None:
                  THEN epoch_us(TRY_CAST(until_text AS TIMESTAMPTZ)) END AS until_us,
             epoch_us(TRY_CAST(until_text AS TIMESTAMP)) AS until_wall
         FROM (
-            SELECT e.*, v.cal, trim(e."at") AS at_text, trim(e."until") AS until_text,
+            SELECT e.*, v.cal, v.dnum, trim(e."at") AS at_text, trim(e."until") AS until_text,
                    -- a bare date has ten characters: the length spares most rows the regex
                    length(trim(e."at")) = 10
                        AND regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare
             FROM events e
             -- instants are read in the calendar of the decision's newest version: one row per decision
             -- (DISTINCT decision, cal gave two, and each event twice, once its calendar had changed)
-            LEFT JOIN (SELECT decision, arg_max(cal, since_us) AS cal FROM versions GROUP BY decision) v
+            LEFT JOIN (SELECT decision, any_value(dnum) AS dnum, arg_max(cal, since_us) AS cal
+                       FROM versions GROUP BY decision) v
                 ON v.decision = e.decision
         )
         """
     )
+    con.execute("DROP TYPE IF EXISTS case_id")
     # The raw rows are not read again (a million cases: the biggest table of all).
     con.execute("DROP TABLE events")
     # A time without offset is a wall-clock time of the decision's calendar: only those rows
@@ -396,16 +433,16 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
         CREATE OR REPLACE TABLE case_problems AS
         -- at the event cell: the second 'received' is what is wrong, not the case id
         SELECT e.file, e.row, 'event' AS col, 'second-received' AS rule, e."case" AS value
-        FROM (SELECT *, row_number() OVER (PARTITION BY "case", decision ORDER BY at_us, file, row) AS n
+        FROM (SELECT *, row_number() OVER (PARTITION BY ck ORDER BY at_us, file, row) AS n
               FROM ev WHERE event = 'received') e WHERE e.n > 1
         UNION ALL
         -- the case's first row: the smallest (file, row) pair, not the smallest of each
-        SELECT min(e.file), arg_min(e.row, (e.file, e.row)), 'case', 'no-received', e."case"
-        FROM ev e GROUP BY e."case", e.decision HAVING count(*) FILTER (WHERE e.event = 'received') = 0
+        SELECT min(e.file), arg_min(e.row, (e.file, e.row)), 'case', 'no-received', any_value(e."case")
+        FROM ev e GROUP BY e.ck HAVING count(*) FILTER (WHERE e.event = 'received') = 0
         UNION ALL
         SELECT e.file, e.row, 'at', 'before-received', e."case"
-        FROM ev e JOIN (SELECT "case", decision, min(at_us) AS received_us FROM ev WHERE event = 'received'
-                        GROUP BY ALL) f USING ("case", decision)
+        FROM ev e JOIN (SELECT ck, min(at_us) AS received_us FROM ev WHERE event = 'received'
+                        GROUP BY ALL) f USING (ck)
         WHERE e.event <> 'received' AND e.at_us < f.received_us
         """
     )
@@ -413,11 +450,11 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
     con.execute(
         """
         CREATE OR REPLACE TABLE received AS
-        SELECT r."case", r.decision, r.file, r.row, r.at_us AS received_us, r.inputs,
+        SELECT r.ck, r."case", r.decision, r.file, r.row, r.at_us AS received_us, r.inputs,
                -- the promise counts in the calendar of the rules in force, not of today's rules
                coalesce(v.cal, f.cal) AS cal, coalesce(v.version, f.version) AS version
         FROM (SELECT * FROM ev WHERE event = 'received'
-              QUALIFY row_number() OVER (PARTITION BY "case", decision ORDER BY at_us, file, row) = 1) r
+              QUALIFY row_number() OVER (PARTITION BY ck ORDER BY at_us, file, row) = 1) r
         ASOF LEFT JOIN versions v ON v.decision = r.decision AND r.at_us >= v.since_us
         LEFT JOIN versions f ON f.decision = r.decision AND f.first
         """
@@ -427,7 +464,7 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
         """
         INSERT INTO case_problems
         SELECT e.file, e.row, 'stage', 'unknown-stage', e.stage FROM ev e
-        JOIN received r USING ("case", decision)
+        JOIN received r USING (ck)
         WHERE e.stage IS NOT NULL AND trim(e.stage) <> ''
           AND NOT EXISTS (SELECT 1 FROM version_stages s WHERE s.version = r.version AND s.stage = e.stage)
         """
@@ -458,7 +495,7 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
     con.execute(
         """
         CREATE OR REPLACE TABLE cases AS
-        SELECT row_number() OVER (ORDER BY r.decision, r."case") AS key, r.*, p.path
+        SELECT r.ck AS key, r.* EXCLUDE (ck), p.path
         FROM received r JOIN input_paths p ON p.version = r.version AND p.inputs IS NOT DISTINCT FROM r.inputs
         WHERE p.path IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM left_out l WHERE l."case" = r."case" AND l.decision = r.decision)
@@ -581,9 +618,8 @@ def _promised(
 ) -> None:
     """``answer_due(key, stage, due_us)``: the promised answer of each case, its path walked
     stage by stage from receipt, each due instant moved by the time paused on a pausable
-    stage. Each step needs only the step before it, so only the answer's rows are kept;
+    stage (``pauses``). Each step needs only the step before it, so only the answer's rows are kept;
     ``keep_steps``: and every step of the cases in ``tracking_keys`` (``tracked_steps``)."""
-    _pauses(con, as_of)
     con.execute("CREATE OR REPLACE TABLE answer_due(key BIGINT, stage VARCHAR, due_us BIGINT)")
     if keep_steps:
         con.execute("CREATE OR REPLACE TABLE tracked_steps(key BIGINT, pos INTEGER, stage VARCHAR, due_us BIGINT)")
@@ -616,7 +652,7 @@ def _promised(
 
 
 def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
-    """``pauses(case, decision, stage, paused_us, paused_w_us)``: time each stage waited on
+    """``pauses(ck, stage, paused_us, paused_w_us)``: time each stage of a case waited on
     the client; a pause not yet resumed lasts until the stage is done, else until ``as_of``
     (the request still waits on the client now: its clock is stopped, so it is not overdue;
     the record's last event, of any case, said nothing about this one)."""
@@ -624,14 +660,14 @@ def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
         f"""
         CREATE OR REPLACE TABLE pause_spans AS
         SELECT p.* EXCLUDE (next_us), greatest(p.from_us, coalesce(p.next_us, d.done_us, {micros(as_of)})) AS to_us
-        FROM (SELECT "case", decision, stage, cal, at_us AS from_us, lead(at_us) OVER w AS next_us, event
+        FROM (SELECT ck, stage, cal, at_us AS from_us, lead(at_us) OVER w AS next_us, event
               FROM ev WHERE event IN ('paused', 'resumed')
-              WINDOW w AS (PARTITION BY "case", decision, stage ORDER BY at_us, file, row)) p
+              WINDOW w AS (PARTITION BY ck, stage ORDER BY at_us, file, row)) p
         -- the first done of the stages paused or resumed only (not of every stage of every case)
-        LEFT JOIN (SELECT e."case", e.decision, e.stage, min(e.at_us) AS done_us FROM ev e
-                   SEMI JOIN (SELECT "case", decision, stage FROM ev WHERE event IN ('paused', 'resumed')) m
-                       ON m."case" = e."case" AND m.decision = e.decision AND m.stage = e.stage
-                   WHERE e.event = 'done' GROUP BY ALL) d USING ("case", decision, stage)
+        LEFT JOIN (SELECT e.ck, e.stage, min(e.at_us) AS done_us FROM ev e
+                   SEMI JOIN (SELECT ck, stage FROM ev WHERE event IN ('paused', 'resumed')) m
+                       ON m.ck = e.ck AND m.stage = e.stage
+                   WHERE e.event = 'done' GROUP BY ALL) d USING (ck, stage)
         """
     )
     j_from, w_from = dues.working_at("p", "from_us", "w1")
@@ -639,9 +675,21 @@ def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TABLE pauses AS
-        SELECT "case", decision, stage, sum(p.to_us - p.from_us) AS paused_us, sum({w_to} - {w_from}) AS paused_w_us
+        SELECT ck, stage, sum(p.to_us - p.from_us)::BIGINT AS paused_us, sum({w_to} - {w_from})::BIGINT AS paused_w_us
         FROM (SELECT * FROM pause_spans WHERE event = 'paused') p {j_from} {j_to}
         GROUP BY ALL
+        """
+    )
+
+
+def _first_done(con: duckdb.DuckDBPyConnection) -> None:
+    """``first_done(ck, stage, at_us, by, file, row)``: the first done of each stage of a case,
+    the record's order breaking ties."""
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE first_done AS
+        SELECT ck, stage, at_us, "by", file, row FROM ev WHERE event = 'done'
+        QUALIFY row_number() OVER (PARTITION BY ck, stage ORDER BY at_us, file, row) = 1
         """
     )
 
@@ -659,8 +707,7 @@ def _due_with_pauses(con: duckdb.DuckDBPyConnection, table: str, out: str) -> No
         CREATE OR REPLACE TABLE {out}_moved AS
         SELECT r.key, r.cal, r.kind, r.due_us, coalesce(p.paused_us, 0) AS paused_us,
                coalesce(p.paused_w_us, 0) AS paused_w_us
-        FROM {out}_raw r JOIN cases c USING (key)
-        LEFT JOIN pauses p ON p."case" = c."case" AND p.decision = c.decision AND p.stage = r.stage
+        FROM {out}_raw r JOIN pauses p ON p.ck = r.key AND p.stage = r.stage
         WHERE r.pausable AND p.paused_us > 0
         """
     )
@@ -680,45 +727,30 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
     """``done``: each stage done, from when it really started, judged by its own within;
     ``verdict``: one row per case against its promised answer."""
     now = micros(as_of)
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE done0 AS
-        WITH first_done AS (
-            SELECT c.key, c.cal, c.version, c.received_us, e.stage, e.at_us, e."by", e.file, e.row
-            FROM cases c JOIN ev e ON e."case" = c."case" AND e.decision = c.decision AND e.event = 'done'
-            QUALIFY row_number() OVER (PARTITION BY c.key, e.stage ORDER BY e.at_us, e.file, e.row) = 1
-        )
-        SELECT key, cal, version, stage, at_us AS done_us, "by",
-               coalesce(lag(at_us) OVER w, received_us) AS start_us, row_number() OVER w AS seq
-        FROM first_done
-        WINDOW w AS (PARTITION BY key ORDER BY at_us, file, row)
-        """
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE withdrawn AS
-        SELECT "case", decision, min(at_us) AS withdrawn_us FROM ev WHERE event = 'withdrawn' GROUP BY ALL;
-        DROP TABLE ev;  -- the biggest table; the steps below read what was drawn from it
-        """
-    )
-    # Each stage done, with its own key and its promise (the case's key is case_key).
+    # Each stage's first done (the record's order breaks ties), its start (the stage done
+    # before it, else receipt), and a key of its own.
     con.execute(
         """
         CREATE OR REPLACE TABLE dq AS
-        SELECT row_number() OVER () AS key, d.key AS case_key, d.cal, d.version, d.stage, d.done_us, d."by",
-               d.start_us AS rec_us, d.seq, s.kind, s.amount, s.pausable
-        FROM done0 d JOIN version_stages s ON s.version = d.version AND s.stage = d.stage;
-        DROP TABLE done0;
+        WITH ordered AS (
+            SELECT c.key AS case_key, c.cal, c.version, f.stage, f.at_us AS done_us, f."by",
+                   coalesce(lag(f.at_us) OVER w, c.received_us) AS rec_us, row_number() OVER w AS seq
+            FROM cases c JOIN first_done f ON f.ck = c.key
+            WINDOW w AS (PARTITION BY c.key ORDER BY f.at_us, f.file, f.row)
+        )
+        SELECT row_number() OVER () AS key, d.*, s.kind, s.amount, s.pausable
+        FROM ordered d JOIN version_stages s ON s.version = d.version AND s.stage = d.stage;
+        DROP TABLE first_done;
         """
     )
+    # Each stage done against its own within, moved by its pauses.
     carried = ("case_key", "cal", "version", "stage", "done_us", '"by"', "rec_us", "seq", "kind", "pausable")
     con.execute(f"CREATE OR REPLACE TABLE dq_due AS {dues.due_sql('dq', carried)}; DROP TABLE dq")
     con.execute(
         """
         CREATE OR REPLACE TABLE dq_moved AS
         SELECT q.key, q.cal, q.kind, q.due_us, p.paused_us, p.paused_w_us
-        FROM dq_due q JOIN cases c ON c.key = q.case_key
-        JOIN pauses p ON p."case" = c."case" AND p.decision = c.decision AND p.stage = q.stage
+        FROM dq_due q JOIN pauses p ON p.ck = q.case_key AND p.stage = q.stage
         WHERE q.pausable AND p.paused_us > 0
         """
     )
@@ -738,7 +770,7 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
                -- microseconds: a sum of integers is exact, one of doubles varied with the threads
                greatest(0, {w_done} - {w_due}) AS over_us
         FROM base b {j_done} {j_start} {j_due};
-        DROP TABLE dq_due;
+        DROP TABLE dq_due; DROP TABLE dq_moved;
         """
     )
     con.execute(
@@ -748,15 +780,16 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
                a.due_us AS promised_us, a.stage AS answer_stage, d.done_us AS answered_us,
                w.withdrawn_us,
                EXISTS (SELECT 1 FROM pauses p JOIN path_steps s ON s.path = c.path AND s.stage = p.stage AND s.pausable
-                       WHERE p."case" = c."case" AND p.decision = c.decision AND p.paused_us > 0) AS paused
+                       WHERE p.ck = c.key AND p.paused_us > 0) AS paused
         FROM cases c
         JOIN answer_due a USING (key)
         LEFT JOIN done d ON d.key = c.key AND d.stage = a.stage
-        LEFT JOIN withdrawn w ON w."case" = c."case" AND w.decision = c.decision
+        LEFT JOIN withdrawn w ON w.ck = c.key
         """
     )
     j_answered, w_answered = dues.working_at("v", "answered_us", "w1")
     j_received, w_received = dues.working_at("v", "received_us", "w2")
+    j_promised, promised_day = dues.local_day_at("v", "promised_us", "o")
     con.execute(
         f"""
         CREATE OR REPLACE TABLE verdict AS
@@ -771,9 +804,8 @@ def _actual(con: duckdb.DuckDBPyConnection, versions: list[Version], as_of: dt.d
             FROM verdict0
         )
         SELECT v.*, ({w_answered} - {w_received}) / {_HOUR_US}.0 AS working_hours,
-               {dues.local_day_sql("v.promised_us", "o")} AS promised_day
-        FROM v {j_answered} {j_received}
-        ASOF JOIN cal_offsets o ON o.cal = v.cal AND v.promised_us >= o.from_us
+               {promised_day} AS promised_day
+        FROM v {j_answered} {j_received} {j_promised}
         """
     )
     con.execute("DROP TABLE verdict0")

@@ -42,7 +42,7 @@ def keep_tracked_events(con: duckdb.DuckDBPyConnection, client: frozenset[str], 
         WITH client_cases AS (SELECT key, "case", decision, path FROM cases WHERE list_contains($client, decision)),
         closed_before AS (
             SELECT DISTINCT c.key FROM client_cases c
-            JOIN ev e ON e."case" = c."case" AND e.decision = c.decision AND e.at_us < {since}
+            JOIN ev e ON e.ck = c.key AND e.at_us < {since}
             LEFT JOIN path_steps s ON s.path = c.path AND s.stage = e.stage AND s.is_answer
             WHERE e.event = '{withdrawn}' OR (e.event = '{done}' AND s.stage IS NOT NULL)
         )
@@ -54,7 +54,7 @@ def keep_tracked_events(con: duckdb.DuckDBPyConnection, client: frozenset[str], 
         """
         CREATE OR REPLACE TABLE tracked_events AS
         SELECT t.key, e.event, e.stage, e.at_us, e.until_us, e.client_note, e.file, e.row
-        FROM ev e JOIN tracking_keys t ON t."case" = e."case" AND t.decision = e.decision
+        FROM ev e JOIN tracking_keys t ON t.key = e.ck
         WHERE list_contains(?, e.event)
         """,
         [[k.value for k in _SHOWN_EVENTS]],
