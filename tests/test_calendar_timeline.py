@@ -42,6 +42,7 @@ from decision_paths.model.timeline import (
     parse_start,
     parse_value,
     path_for,
+    path_signature,
     timeline,
 )
 from decision_paths.model.units import UNIT_WORDS, DurationError, parse_duration
@@ -897,3 +898,30 @@ def test_one_calendar_counts_the_two_half_past_ones_of_the_autumn_night_apart() 
     day = parse_duration("24 hours", NOWHERE)
     assert due_instant(day, first, london).isoformat() == "2026-10-26T00:30:00+00:00"
     assert due_instant(day, second, london).isoformat() == "2026-10-26T01:30:00+00:00"
+
+
+def _outcome(decision, values):  # type: ignore[no-untyped-def]
+    try:
+        return tuple(s.id for s in path_for(decision, values))
+    except MissingInput as missing:
+        return ("missing", missing.input.id)
+
+
+def test_values_with_one_path_signature_take_one_path(routed) -> None:  # type: ignore[no-untyped-def]
+    # The record works a path out once per signature: it must hold everything path_for reads.
+    _, decision, _ = loaded(routed)
+    amounts = ["-1", "0", "3", "4", "19.99", "20", "20.5", "25", "1000"]
+    kinds = [None, "standard", "special", "other"]
+    urgents = [None, "yes", "no"]
+    seen: dict[tuple[bool | None, ...], object] = {}
+    for amount in [None, *amounts]:
+        for kind in kinds:
+            for urgent in urgents:
+                given = {k: v for k, v in (("amount", amount), ("kind", kind), ("urgent", urgent)) if v is not None}
+                values = values_for(decision, **given)
+                outcome = _outcome(decision, values)
+                assert seen.setdefault(path_signature(decision, values), outcome) == outcome, given
+    assert len(set(seen.values())) > 4  # the paths and the missing inputs all occur
+    assert path_signature(decision, values_for(decision, amount="3")) == path_signature(
+        decision, values_for(decision, amount="4")
+    )

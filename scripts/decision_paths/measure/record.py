@@ -62,6 +62,7 @@ from decision_paths.model.timeline import (
     due_instant,
     parse_value,
     path_for,
+    path_signature,
 )
 
 _US = 1_000_000
@@ -533,15 +534,18 @@ def _paths(context: _Context, versions: list[Version]) -> None:
     keys: dict[tuple[int, tuple[str, ...]], int] = {}
     input_rows: list[tuple[int, str | None, int | None]] = []
     steps: list[tuple[int, int, str]] = []
+    chosen: dict[tuple[int, tuple[bool | None, ...]], tuple[str, ...] | TimelineError] = {}
     for version, inputs, _file, _row in distinct:
         decision = versions[version].decision
+        found: tuple[str, ...] | TimelineError | ValueError
         try:
-            values = _inputs(decision, inputs)
-            stages = tuple(s.id for s in path_for(decision, values))
-        except (TimelineError, ValueError) as err:
-            problem = str(err)
-            if isinstance(err, MissingInput):  # its own words are for the command line (--set)
-                item = err.input
+            found = _chosen_path(decision, version, _inputs(decision, inputs), chosen)
+        except (TimelineError, ValueError) as err:  # inputs that cannot be read
+            found = err
+        if isinstance(found, Exception):
+            problem = str(found)
+            if isinstance(found, MissingInput):  # its own words are for the command line (--set)
+                item = found.input
                 problem = f"the path depends on '{item.id}' ({item.label}), which the inputs do not give"
             con.execute(
                 "INSERT INTO case_problems SELECT file, row, 'inputs', 'inputs', ? FROM received "
@@ -550,6 +554,7 @@ def _paths(context: _Context, versions: list[Version]) -> None:
             )
             input_rows.append((version, inputs, None))
             continue
+        stages = found
         if (version, stages) not in keys:
             keys[version, stages] = len(keys)
             steps.extend((keys[version, stages], position, stage) for position, stage in enumerate(stages, 1))
@@ -570,6 +575,23 @@ def _paths(context: _Context, versions: list[Version]) -> None:
         JOIN version_stages s ON s.version = v.version AND s.stage = p.stage
         """
     )
+
+
+def _chosen_path(
+    decision: Decision,
+    version: int,
+    values: Mapping[str, object],
+    chosen: dict[tuple[int, tuple[bool | None, ...]], tuple[str, ...] | TimelineError],
+) -> tuple[str, ...] | TimelineError:
+    """The stage ids of the path these values take, or why there is none: worked out once per
+    version and signature (``chosen``), not once per distinct inputs (amounts differ case by case)."""
+    key = (version, path_signature(decision, values))
+    if key not in chosen:
+        try:
+            chosen[key] = tuple(s.id for s in path_for(decision, values))
+        except TimelineError as err:
+            chosen[key] = err
+    return chosen[key]
 
 
 def _inputs(decision: Decision, text: str | None) -> dict[str, object]:

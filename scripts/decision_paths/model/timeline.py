@@ -180,6 +180,18 @@ def path_for(decision: Decision, values: Mapping[str, object]) -> list[Stage]:
         stage = decision.stages[taken.go.id]
 
 
+def path_signature(decision: Decision, values: Mapping[str, object]) -> tuple[bool | None, ...]:
+    """All that ``path_for`` reads of ``values``: for each condition of the decision's
+    branches, whether its input matches (None: not given). Values with one signature take
+    one path, or fail alike: a million requests need their path worked out once per signature."""
+    return tuple(
+        c.test.matches(values[c.input.id]) if c.input.id in values else None
+        for stage in decision.stages.values()
+        for branch in stage.branches
+        for c in branch.conditions
+    )
+
+
 def _branch_taken(decision: Decision, stage: Stage, values: Mapping[str, object]) -> Branch:
     """The branch these values take; asks only for inputs that can change the answer."""
     undecided: list[Branch] = []
