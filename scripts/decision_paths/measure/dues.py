@@ -89,7 +89,7 @@ def index_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def local_day_at(table_alias: str, instant: str, alias: str) -> tuple[str, str]:
     """(join clause, the expression of the instant's calendar date) to add to a query over
-    ``table_alias``: an equality join on the instant's quarter hour gives its offset (NULL
+    ``table_alias``: an equality join on the instant's quarter hour gives its date (NULL
     outside the tables or without a calendar)."""
     at = f"{table_alias}.{instant}"
     clause = f"LEFT JOIN cal_quarter {alias} ON {alias}.cal = {table_alias}.cal AND {alias}.q = {at} // 900000000"
