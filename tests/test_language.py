@@ -10,6 +10,7 @@ as an English one (the same decisions, theme.language en), and the same tests re
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from site_helpers import REPO, TODAY, build_cli, page, sample_site, sample_sites, soup, text
+from site_helpers import REPO, TODAY, QuietHandler, build_cli, page, sample_site, sample_sites, served, soup, text
 
 from decision_paths.checks import ALL_RULES
 from decision_paths.load.decisions import load_folder
@@ -507,3 +508,65 @@ def test_the_generated_pages_appear_once_in_the_site_language(tmp_path_factory) 
     switcher = {a["hreflang"]: a["href"] for a in refund.select("a.md-select__link")}
     assert (internal / "decisions" / "refund-request" / switcher["en"]).resolve() == (internal / "en").resolve()
     assert "决策路径" in " ".join(text(a) for a in refund.select("nav.md-nav--primary .md-nav__link"))
+
+
+# ------------------------------------------------------------------ in a browser, wide and on a phone
+
+# What a page shows as its words once its scripts have run: the article and the menu, less
+# what is not words (as ``not_words``), read from a copy so the page itself is untouched.
+_SHOWN_WORDS_JS = """() => {
+  const lang = document.documentElement.lang;
+  return [...document.querySelectorAll('article, nav.md-nav--primary')].map(node => {
+    const copy = node.cloneNode(true);
+    copy.querySelectorAll('script, style, svg, code, pre, kbd, .dp-prose, .md-nav--secondary')
+        .forEach(n => n.remove());
+    copy.querySelectorAll('[lang]').forEach(n => { if (n.lang !== lang) n.remove(); });
+    return copy.textContent;
+  }).join(' ') + ' ' + document.querySelector('input.md-search__input').placeholder;
+}"""
+
+
+def _note_error(errors: list[str], error: object) -> None:
+    errors.append(str(error))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1400, 390], ids=["wide", "phone"])
+def test_the_pages_a_browser_shows_are_in_the_site_language(sites: Sites, chromium, width: int) -> None:  # type: ignore[no-untyped-def]
+    """Chromium at desktop and phone widths: both sites' decision page and home page in the
+    site's language (after their scripts ran), the internal diagram in a box inside the
+    screen, nothing wider than the screen, no script errors."""
+    for folder in (sites.internal, sites.client):
+        with served(functools.partial(QuietHandler, directory=str(folder))) as host:
+            context = chromium.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 600)
+            try:
+                tab = context.new_page()
+                errors: list[str] = []
+                tab.on("pageerror", functools.partial(_note_error, errors))
+                for url in ("decisions/refund-request/", ""):
+                    tab.goto(f"{host}/{url}", wait_until="load")
+                    where = (folder.name, url, width)
+                    assert tab.evaluate("document.documentElement.lang") == sites.language, where
+                    if not written_by_people(sites, url or "index.html"):  # the Chinese home page: people's
+                        words = tab.evaluate(_SHOWN_WORDS_JS)
+                        for written in (*PROGRAM_WORDS, *sites.editor):
+                            words = words.replace(written, " ")
+                        assert foreign(words, sites.language) == [], (where, foreign(words, sites.language)[:20])
+                        own = LATIN_WORD if sites.language == "en" else CJK
+                        assert len(own.findall(words)) > 10, (where, words[:200])  # it read the tool's words
+                    assert tab.evaluate("document.documentElement.scrollWidth") <= width, where
+                    if url and folder == sites.internal:  # the diagram (clients get the steps as a list):
+                        # drawn at its size in a box inside the screen, which scrolls to both its edges
+                        drawn = tab.evaluate(
+                            """() => {
+                            const box = document.querySelector('.dp-diagram-scroll'), svg = box.querySelector('svg');
+                            const outer = box.getBoundingClientRect(), inner = svg.getBoundingClientRect();
+                            return {left: outer.left, right: outer.right, svg: inner.width,
+                                    reach: box.scrollWidth, shown: box.clientWidth};
+                          }"""
+                        )
+                        assert drawn["svg"] > 100 and drawn["left"] >= 0 and drawn["right"] <= width, (where, drawn)
+                        assert drawn["reach"] >= int(drawn["svg"]) and drawn["shown"] > 0, (where, drawn)
+                assert errors == []
+            finally:
+                context.close()
