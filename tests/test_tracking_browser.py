@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from site_helpers import REPO, TODAY, QuietHandler, build_cli, run_cli, served
+from test_language import LATIN_WORD, editor_written, english_company, foreign
 from test_readers_browser import PHONE, TIMEOUT_MS, WIDE
 
 from decision_paths.model.organisation import Audience
 from decision_paths.model.tracking import SECRET_VARIABLE
+from decision_paths.pipeline import validate_folder
 from decision_paths.pipeline.sites import Pipeline, SiteSettings
 from decision_paths.plan.views import TrackingView
 from decision_paths.render.tracking import tracking_address, tracking_path
@@ -201,3 +203,48 @@ def test_track_says_why_a_case_has_no_link(case: str, secret: str, says: str) ->
     )
     assert done.code == 2 and done.out == ""
     assert says in done.err
+
+
+# ------------------------------------------------------------------ an English company's page
+
+
+@pytest.fixture(scope="module")
+def english_client(tmp_path_factory) -> Iterator[tuple[str, tuple[TrackingView, ...], tuple[str, ...]]]:  # type: ignore[no-untyped-def]
+    """The sample as an English company (test_language), its client site with tracking pages;
+    the pages as planned; and what people wrote there (names, titles), longest first."""
+    base = tmp_path_factory.mktemp("tracking-en")
+    root = english_company(base / "company")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SECRET_VARIABLE, SECRET)
+        done = build_cli(root, base / "out", audience="client", cache=base / "cache")
+        assert done.code == 0, done.out + done.err
+        pipeline = Pipeline(str(root / "decisions"), dt.date.fromisoformat(TODAY), fixed_today=True)
+        views = pipeline.plan(Audience.CLIENT, SiteSettings("en")).tracking
+    org = validate_folder(str(root / "decisions"), dt.date.fromisoformat(TODAY)).org
+    with served(functools.partial(QuietHandler, directory=str(base / "out" / "client"))) as url:
+        yield url, views, editor_written(org, root / "decisions")
+
+
+@pytest.mark.parametrize("width", [WIDE, PHONE])
+def test_an_english_companys_link_opens_its_page_in_english(english_client, browser, width: int) -> None:  # type: ignore[no-untyped-def]
+    url, views, written = english_client
+    view = _with_events(views)
+    assert view.language == "en"
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(f"{url}/{tracking_path(SECRET.encode(), view.case, view.epoch)}")
+        page.wait_for_selector("#dp-steps", timeout=TIMEOUT_MS)
+        assert page.evaluate("document.documentElement.lang") == "en"
+        rows = page.locator("#dp-steps tbody tr").all_inner_texts()
+        assert [r.split("\t")[1] for r in rows] == [s.due for s in view.steps]
+        assert page.locator("#dp-promised").inner_text() == view.promised
+        # what the page says itself is English; the stage titles and the notes are people's
+        shown = page.inner_text("body")
+        notes = tuple(e.note for e in view.events if e.note)
+        for words in sorted({*written, *notes, *(s.title for s in view.steps)}, key=len, reverse=True):
+            shown = shown.replace(words, " ")
+        assert foreign(shown, "en") == [], foreign(shown, "en")[:20]
+        assert len(LATIN_WORD.findall(shown)) > 10, shown[:300]
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        page.close()
