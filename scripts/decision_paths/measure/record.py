@@ -136,6 +136,8 @@ def measure(
         keep_tracked_events(con, client, as_of)
     # What the steps below read of the events is drawn from them, and the events go: a million
     # cases spill past the memory limit, and every column kept costs I/O.
+    unread = ("case", "decision", "inputs", "reason", "client_note", "until_us")
+    con.execute(" ".join(f'ALTER TABLE ev DROP COLUMN "{column}";' for column in unread))
     _pauses(con, as_of)
     _first_done(con)
     con.execute(
