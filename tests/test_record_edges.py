@@ -74,8 +74,9 @@ def cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cases"
 
 
-def test_the_answer_stage_ends_the_promise_not_the_last_stage(org: Organisation, cases: Path) -> None:
-    # Mon 16 Nov 10:00: check due Tue 17 18:00, decide (the answer) Wed 18 18:00
+def exact_and_late() -> list[dict[str, str]]:
+    """Two claims received Mon 16 Nov 10:00: check due Tue 17 18:00, decide (the answer) Wed 18
+    18:00; EXACT decided at that instant, LATE a second after."""
     rows = []
     for case, answered in (("EXACT", "2026-11-18T18:00:00"), ("LATE", "2026-11-18T18:00:01")):
         rows += [
@@ -83,7 +84,11 @@ def test_the_answer_stage_ends_the_promise_not_the_last_stage(org: Organisation,
             ev(case, "claim", "done", "2026-11-16T12:00", "check"),
             ev(case, "claim", "done", answered, "decide"),
         ]
-    write_csv(cases / "events.csv", rows)
+    return rows
+
+
+def test_the_answer_stage_ends_the_promise_not_the_last_stage(org: Organisation, cases: Path) -> None:
+    write_csv(cases / "events.csv", exact_and_late())
     found = figures(measure(org, cases)[0], "claim")
     assert (found.on_time, found.late, found.open) == (1, 1, 0)  # follow-up still open: answered all the same
 
@@ -199,14 +204,7 @@ def test_cases_whose_keys_would_collide_are_numbered_instead(
     # A hash shared by two (case, decision) pairs would merge their events: every pair shares
     # this one, so the pairs are numbered, and each case is still judged on its own.
     monkeypatch.setattr(record, "_HASHED_CASE_KEY", "0::BIGINT")
-    rows = []
-    for case, answered in (("EXACT", "2026-11-18T18:00:00"), ("LATE", "2026-11-18T18:00:01")):
-        rows += [
-            ev(case, "claim", "received", "2026-11-16T10:00"),
-            ev(case, "claim", "done", "2026-11-16T12:00", "check"),
-            ev(case, "claim", "done", answered, "decide"),
-        ]
-    rows += [ev("EXACT", "slow", "received", "2026-11-16T10:00")]  # the same id in another decision
+    rows = [*exact_and_late(), ev("EXACT", "slow", "received", "2026-11-16T10:00")]  # the same id, another decision
     write_csv(cases / "events.csv", rows)
     measured, found = measure(org, cases)
     assert found == []
