@@ -134,19 +134,7 @@ def measure(
     tracking = tracking and epochs is not None and bool(client)
     if tracking:
         keep_tracked_events(con, client, as_of)
-    # What the steps below read of the events is drawn from them, and the events go: a million
-    # cases spill past the memory limit, and every column kept costs I/O.
-    unread = ("case", "decision", "inputs", "reason", "client_note", "until_us")
-    con.execute(" ".join(f'ALTER TABLE ev DROP COLUMN "{column}";' for column in unread))
-    _pauses(con, as_of)
-    _first_done(con)
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE withdrawn AS
-        SELECT ck, min(at_us) AS withdrawn_us FROM ev WHERE event = 'withdrawn' GROUP BY ALL;
-        DROP TABLE ev; ALTER TABLE cases DROP COLUMN inputs;
-        """
-    )
+    _draw_out_events(con, as_of)
     _promised(con, versions, as_of, keep_steps=tracking)
     _actual(con, versions, as_of)
     left_out = dict(con.execute("SELECT decision, count(*) FROM left_out GROUP BY decision").fetchall())
@@ -702,6 +690,23 @@ def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
         SELECT ck, stage, sum(p.to_us - p.from_us)::BIGINT AS paused_us, sum({w_to} - {w_from})::BIGINT AS paused_w_us
         FROM (SELECT * FROM pause_spans WHERE event = 'paused') p {j_from} {j_to}
         GROUP BY ALL
+        """
+    )
+
+
+def _draw_out_events(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
+    """What the steps after the cases read of the events (``pauses``, ``first_done``,
+    ``withdrawn``), drawn out before the events go: a million cases spill past the memory
+    limit, and every column kept costs I/O."""
+    unread = ("case", "decision", "inputs", "reason", "client_note", "until_us")
+    con.execute(" ".join(f'ALTER TABLE ev DROP COLUMN "{column}";' for column in unread))
+    _pauses(con, as_of)
+    _first_done(con)
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE withdrawn AS
+        SELECT ck, min(at_us) AS withdrawn_us FROM ev WHERE event = 'withdrawn' GROUP BY ALL;
+        DROP TABLE ev; ALTER TABLE cases DROP COLUMN inputs;
         """
     )
 
