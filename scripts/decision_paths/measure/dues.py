@@ -59,8 +59,8 @@ def index_tables(con: duckdb.DuckDBPyConnection) -> None:
             SELECT cal, idx, closes_us FROM cal_days WHERE working;
         CREATE OR REPLACE TABLE cal_open AS
             SELECT cal, cum_us, at_us FROM cal_work WHERE open;
-        -- Each day with the working time before it: W(t) by two equality joins, no ASOF
-        -- (the bulk of the record's instants). The same numbers as cal_work, summed.
+        -- Each day with the working time before it, for cal_quarter below: W(t) by an equality
+        -- join, no ASOF (the bulk of the record's instants). The same numbers as cal_work, summed.
         CREATE OR REPLACE TABLE cal_daywork AS
             SELECT cal, day, idx, working, opens_us, closes_us,
                    coalesce(sum(closes_us - opens_us) OVER (PARTITION BY cal ORDER BY day
@@ -132,11 +132,11 @@ def due_sql(table: str, carry: Sequence[str] = ()) -> str:
         FROM (SELECT t.*, {day} AS rec_day FROM {table} t {j_day} WHERE t.kind = '{Kind.CALENDAR_DAYS.value}') t
         JOIN cal_days d ON d.cal = t.cal AND d.day = t.rec_day + CAST(t.amount AS INTEGER)
     """
-    # the quarter hour's row has its date's count of working days
+    # the quarter hour's row (alias o) has its date's count of working days
     business_days = f"""
         SELECT t.key{kept}, w.closes_us AS due_us
-        FROM {table} t JOIN cal_quarter d ON d.cal = t.cal AND d.q = t.rec_us // 900000000
-        JOIN cal_working w ON w.cal = t.cal AND w.idx = d.idx + CAST(t.amount AS BIGINT)
+        FROM {table} t {j_day}
+        JOIN cal_working w ON w.cal = t.cal AND w.idx = o.idx + CAST(t.amount AS BIGINT)
         WHERE t.kind = '{Kind.BUSINESS_DAYS.value}'
     """
     hours = f"(SELECT * FROM {table} WHERE kind = '{Kind.BUSINESS_HOURS.value}')"

@@ -193,7 +193,7 @@ def _register_versions(con: duckdb.DuckDBPyConnection, rules: RecordRules) -> li
         "versions",
         [
             ("decision", "VARCHAR"),
-            ("dnum", "BIGINT"),  # the decision's number, part of each case's key (``_typed_events``)
+            ("dnum", "BIGINT"),  # the decision's number: part of a case's key when keys are numbered (``_case_key``)
             ("version", "INTEGER"),
             ("since_us", "BIGINT"),
             ("first", "BOOLEAN"),
@@ -696,8 +696,8 @@ def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
 
 def _draw_out_events(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
     """What the steps after the cases read of the events (``pauses``, ``first_done``,
-    ``withdrawn``), drawn out before the events go: a million cases spill past the memory
-    limit, and every column kept costs I/O."""
+    ``withdrawn``), drawn out before the events go, and the cases' inputs (their paths are
+    chosen): a million cases spill past the memory limit, and every column kept costs I/O."""
     unread = ("case", "decision", "inputs", "reason", "client_note", "until_us")
     con.execute(" ".join(f'ALTER TABLE ev DROP COLUMN "{column}";' for column in unread))
     _pauses(con, as_of)
