@@ -3,11 +3,13 @@ point 4): text at least 12 px high as the page shows it, the diagram never shrun
 (a wide one scrolls in its box), and the enlarged view that opens on a tap or click,
 zooms and pans, and closes with Escape. Nothing is loaded from another host.
 
-The screenshots go to the test's temporary folder (``--basetemp`` keeps them) to look at.
+With DP_SCREENSHOTS=1 the tests also take screenshots, into each test's temporary folder
+(``--basetemp`` keeps them), to look at; nothing reads them, so they are off by default.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.site]
 DECISIONS = sorted(p.stem for p in (REPO / "decisions").rglob("*.yaml") if not p.name.startswith("_"))
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 MIN_PX = 12
+SCREENSHOTS = bool(os.environ.get("DP_SCREENSHOTS"))
 
 # Every text of a diagram as drawn: its box's height and its font size on screen, in CSS px.
 TEXT_SIZES = """(scope) => Array.from(document.querySelectorAll(scope + ' svg text')).map((t) => {
@@ -57,6 +60,12 @@ def phone(browser, base_url: str) -> Iterator[Visit]:  # type: ignore[no-untyped
         made.context.close()
 
 
+def keep(shown, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A screenshot of a page or locator to look at, when DP_SCREENSHOTS is set."""
+    if SCREENSHOTS:
+        shown.screenshot(path=str(path))
+
+
 def smallest(sizes: list[dict[str, float]]) -> tuple[float, float]:
     assert sizes, "the diagram has no text"
     return min(s["height"] for s in sizes), min(s["font"] for s in sizes)
@@ -78,7 +87,7 @@ def test_diagram_text_is_at_least_12px_at_1400(visit: Visit, decision_id: str, t
     # narrow to begin with: every sample diagram fits a desktop page without scrolling
     fits = page.evaluate("((b) => b.scrollWidth <= b.clientWidth + 1)(document.querySelector('.dp-diagram-scroll'))")
     assert fits, f"{decision_id}: the diagram is wider than the page at 1400 px"
-    page.locator(".dp-diagram").screenshot(path=str(tmp_path / f"{decision_id}-1400.png"))
+    keep(page.locator(".dp-diagram"), tmp_path / f"{decision_id}-1400.png")
     assert visit.foreign_requests() == [] and visit.errors == []
 
 
@@ -91,7 +100,7 @@ def test_diagram_text_is_at_least_12px_on_a_phone(phone: Visit, decision_id: str
     # a wide diagram scrolls inside its box; the page itself never scrolls sideways
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.locator(".dp-diagram").scroll_into_view_if_needed()
-    page.screenshot(path=str(tmp_path / f"{decision_id}-390.png"))
+    keep(page, tmp_path / f"{decision_id}-390.png")
     assert phone.foreign_requests() == [] and phone.errors == []
 
 
@@ -109,12 +118,12 @@ def test_a_tap_opens_the_diagram_full_size_to_pinch_drag_and_close(phone: Visit,
     assert dialog.get_by_role("heading").inner_text() == "退款申请 / Refund requests"
     height, font = smallest(page.evaluate(TEXT_SIZES, DIALOG))
     assert height >= MIN_PX and font >= MIN_PX, (height, font)  # opens at the natural size
-    page.screenshot(path=str(tmp_path / "enlarged-390.png"))
+    keep(page, tmp_path / "enlarged-390.png")
 
     before = page.evaluate(FIRST_TEXT_HEIGHT)
     pinch(phone, (150, 420), (240, 420), spread=70)
     page.wait_for_function(f"{FIRST_TEXT_HEIGHT} > {before * 1.2}")
-    page.screenshot(path=str(tmp_path / "pinched-390.png"))
+    keep(page, tmp_path / "pinched-390.png")
 
     where = page.evaluate(SVG_BOX)
     drag(phone, (200, 500), (120, 380))
@@ -166,7 +175,7 @@ def test_the_enlarge_button_zooms_and_pans_with_mouse_and_keys(visit: Visit, tmp
     page.wait_for_function(
         f"document.querySelector('.dp-diagram-dialog svg').getBoundingClientRect().x > {moved[0] + 30}"
     )
-    page.screenshot(path=str(tmp_path / "enlarged-1400.png"))
+    keep(page, tmp_path / "enlarged-1400.png")
 
     page.keyboard.press("Escape")
     page.wait_for_function(f"!({IS_OPEN})")
