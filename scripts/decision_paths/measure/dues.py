@@ -74,14 +74,15 @@ def index_tables(con: duckdb.DuckDBPyConnection) -> None:
             SELECT q.*, w.idx, w.working, w.opens_us, w.closes_us, w.before_us
             FROM (SELECT q.cal, CAST(q.q AS BIGINT) AS q, o.offset_s,
                          CAST(make_timestamp(CAST(q.q * 900000000 + o.offset_s * 1000000 AS BIGINT)) AS DATE) AS day
-                  FROM (SELECT cal, unnest(range(min(from_us) // 900000000, max(from_us) // 900000000 + 1)) AS q
-                        FROM cal_offsets GROUP BY cal
-                        UNION ALL
-                        SELECT d.cal, unnest(range(min(d.eod_us) // 900000000 - 200,
-                                                   max(d.eod_us) // 900000000 + 200)) AS q
-                        FROM cal_days d GROUP BY d.cal) q
-                  ASOF JOIN cal_offsets o ON o.cal = q.cal AND q.q * 900000000 >= o.from_us
-                  QUALIFY row_number() OVER (PARTITION BY q.cal, q.q) = 1) q
+                  -- one run of quarter hours per calendar, over its offsets and its days
+                  FROM (SELECT cal, unnest(range(min(lo), max(hi))) AS q
+                        FROM (SELECT cal, min(from_us) // 900000000 AS lo, max(from_us) // 900000000 + 1 AS hi
+                              FROM cal_offsets GROUP BY cal
+                              UNION ALL
+                              SELECT cal, min(eod_us) // 900000000 - 200, max(eod_us) // 900000000 + 200
+                              FROM cal_days GROUP BY cal)
+                        GROUP BY cal) q
+                  ASOF JOIN cal_offsets o ON o.cal = q.cal AND q.q * 900000000 >= o.from_us) q
             LEFT JOIN cal_daywork w ON w.cal = q.cal AND w.day = q.day;
         """
     )
