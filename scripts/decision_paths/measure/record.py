@@ -419,22 +419,29 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
     """One row per case with its received instant, rules in force and path; the cases
     that cannot be judged go to ``left_out`` with a finding each."""
     con = context.con
+    # Each case's received events in order, read once for its problems and its receipt.
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE recv AS
+        SELECT ck, "case", decision, file, row, at_us, inputs,
+               row_number() OVER (PARTITION BY ck ORDER BY at_us, file, row) AS n
+        FROM ev WHERE event = 'received'
+        """
+    )
     con.execute(
         """
         CREATE OR REPLACE TABLE case_problems AS
         -- at the event cell: the second 'received' is what is wrong, not the case id
-        SELECT e.file, e.row, 'event' AS col, 'second-received' AS rule, e."case" AS value
-        FROM (SELECT *, row_number() OVER (PARTITION BY ck ORDER BY at_us, file, row) AS n
-              FROM ev WHERE event = 'received') e WHERE e.n > 1
+        SELECT file, row, 'event' AS col, 'second-received' AS rule, "case" AS value FROM recv WHERE n > 1
         UNION ALL
         -- the case's first row: the smallest (file, row) pair, not the smallest of each
         SELECT min(e.file), arg_min(e.row, (e.file, e.row)), 'case', 'no-received', any_value(e."case")
-        FROM ev e GROUP BY e.ck HAVING count(*) FILTER (WHERE e.event = 'received') = 0
+        FROM ev e ANTI JOIN recv r USING (ck) GROUP BY e.ck
         UNION ALL
+        -- (every instant in ev is read: a row without one left with its problem)
         SELECT e.file, e.row, 'at', 'before-received', e."case"
-        FROM ev e JOIN (SELECT ck, min(at_us) AS received_us FROM ev WHERE event = 'received'
-                        GROUP BY ALL) f USING (ck)
-        WHERE e.event <> 'received' AND e.at_us < f.received_us
+        FROM ev e JOIN recv f ON f.ck = e.ck AND f.n = 1
+        WHERE e.event <> 'received' AND e.at_us < f.at_us
         """
     )
     # Rules in force: the last version at or before receipt, else the first one known.
@@ -444,10 +451,10 @@ def _cases(context: _Context, rules: RecordRules, versions: list[Version]) -> No
         SELECT r.ck, r."case", r.decision, r.file, r.row, r.at_us AS received_us, r.inputs,
                -- the promise counts in the calendar of the rules in force, not of today's rules
                coalesce(v.cal, f.cal) AS cal, coalesce(v.version, f.version) AS version
-        FROM (SELECT * FROM ev WHERE event = 'received'
-              QUALIFY row_number() OVER (PARTITION BY ck ORDER BY at_us, file, row) = 1) r
+        FROM (SELECT * FROM recv WHERE n = 1) r
         ASOF LEFT JOIN versions v ON v.decision = r.decision AND r.at_us >= v.since_us
-        LEFT JOIN versions f ON f.decision = r.decision AND f.first
+        LEFT JOIN versions f ON f.decision = r.decision AND f.first;
+        DROP TABLE recv;
         """
     )
     # Stages and people the record names must exist (stages: in the rules in force).
