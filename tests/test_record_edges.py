@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from record_helpers import CST, SHARED, ev, figures, load_org, measure, where, write_csv, write_decisions
 
-from decision_paths.measure import record
+from decision_paths.load import cases as load_cases
 from decision_paths.measure.record import RecordRules, Version
 from decision_paths.measure.tables import micros
 from decision_paths.model.cases import Deviation, Measured
@@ -203,7 +203,7 @@ def test_cases_whose_keys_would_collide_are_numbered_instead(
 ) -> None:
     # A hash shared by two (case, decision) pairs would merge their events: every pair shares
     # this one, so the pairs are numbered, and each case is still judged on its own.
-    monkeypatch.setattr(record, "_HASHED_CASE_KEY", "0::BIGINT")
+    monkeypatch.setattr(load_cases, "CASE_KEY", "0::BIGINT")
     rows = [*exact_and_late(), ev("EXACT", "slow", "received", "2026-11-16T10:00")]  # the same id, another decision
     write_csv(cases / "events.csv", rows)
     measured, found = measure(org, cases)

@@ -34,6 +34,25 @@ from decision_paths.model.tracking import EPOCHS_FILE
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
+# An offset after a time; a bare date's own "-20" (2026-11-20) is not one, so it needs the time.
+_OFFSET = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
+# Each row's `at` and `until` typed as the row arrives (its text stays, for findings at the cell):
+# ``*_us`` the instant of a time with an offset, ``*_wall`` the wall-clock reading of any time
+# (the measure step reads one without an offset in the decision's calendar), ``at_year`` its
+# year, ``at_bare`` a date without a time. Typed here, a million cases are not copied to type them.
+# ``ck``: the row's case key, one integer for its (case, decision) (joins of a million cases on
+# two strings took most of the time): the pair's hash, which the measure step checks is unique.
+CASE_KEY = '(hash(s."case", s.decision) >> 1)::BIGINT'
+TYPED_COLUMNS = (
+    ("ck", "BIGINT"),
+    ("at_bare", "BOOLEAN"),
+    ("at_us", "BIGINT"),
+    ("at_year", "BIGINT"),
+    ("at_wall", "BIGINT"),
+    ("until_us", "BIGINT"),
+    ("until_wall", "BIGINT"),
+)
+
 
 @dataclass(frozen=True, slots=True)
 class RecordFile:
@@ -82,7 +101,7 @@ def record_inputs(folder: str) -> list[str]:
 
 
 def create_events(con: duckdb.DuckDBPyConnection) -> None:
-    columns = ", ".join(f'"{c}" VARCHAR' for c in COLUMNS)
+    columns = ", ".join([*(f'"{c}" VARCHAR' for c in COLUMNS), *(f"{n} {t}" for n, t in TYPED_COLUMNS)])
     con.execute(f"CREATE OR REPLACE TABLE events(file INTEGER, row BIGINT, {columns})")
     # Cases of a mapped source with a row that could not be mapped: left out, as a bad row's are
     con.execute('CREATE OR REPLACE TABLE source_left_out("case" VARCHAR, decision VARCHAR)')
@@ -124,7 +143,8 @@ def load_record(
             )
             continue
         try:
-            con.execute(f"INSERT INTO events BY NAME ({_select(path, kind, number, columns)})")
+            select = _select(path, kind, number, columns)
+            con.execute(f"INSERT INTO events BY NAME ({_typed(select, 'until' in columns)})")
             findings.extend(_unreadable_rows(con, files[-1], path))
         except duckdb.Error as err:
             findings.append(BAD_ROW.at(Loc(name, 1, 1), f"the file cannot be read as {kind}: {_first_line(err)}"))
@@ -163,7 +183,8 @@ def _load_sources(
             [(c, types.get(c, "VARCHAR")) for c in sources.EVENT_COLUMNS],
             ((first + r[0], *r[1:]) for r in mapped.rows),
         )
-        con.execute("INSERT INTO events BY NAME SELECT * FROM source_events")
+        typed = _typed("SELECT * FROM source_events", "until" in sources.EVENT_COLUMNS)
+        con.execute(f"INSERT INTO events BY NAME ({typed})")
         con.execute("DROP TABLE source_events")
     if mapped.left_out:
         bulk_insert(con, "source_left_out", [("case", "VARCHAR"), ("decision", "VARCHAR")], sorted(mapped.left_out))
@@ -297,6 +318,27 @@ def _select(path: str, kind: str, number: int, columns: Sequence[str]) -> str:
     # Parquet: each record's own position, whatever order threads read the row groups in
     source = f"read_parquet({_quote(path)}, file_row_number = true)"
     return f"SELECT {number} AS file, file_row_number + 1 AS row, {parts} FROM {source}"
+
+
+def _typed(select: str, until: bool) -> str:
+    """``select``'s rows with their ``TYPED_COLUMNS`` (``until``: it has that column)."""
+    at = 'trim(s."at")'
+    instants = [
+        f"{CASE_KEY} AS ck",
+        # a bare date has ten characters: the length spares most rows the regex
+        f"length({at}) = 10 AND regexp_full_match({at}, '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare",
+        f"CASE WHEN regexp_matches({at}, '{_OFFSET}') THEN epoch_us(TRY_CAST({at} AS TIMESTAMPTZ)) END AS at_us",
+        f"year(TRY_CAST({at} AS TIMESTAMP)) AS at_year",
+        f"epoch_us(TRY_CAST({at} AS TIMESTAMP)) AS at_wall",
+    ]
+    if until:
+        until_text = 'trim(s."until")'
+        instants += [
+            f"CASE WHEN regexp_matches({until_text}, '{_OFFSET}') "
+            f"THEN epoch_us(TRY_CAST({until_text} AS TIMESTAMPTZ)) END AS until_us",
+            f"epoch_us(TRY_CAST({until_text} AS TIMESTAMP)) AS until_wall",
+        ]
+    return f"SELECT s.*, {', '.join(instants)} FROM ({select}) s"
 
 
 def cell_loc(record: RecordFile, row: int, column: str | None, folder_path: str | None = None) -> Loc:

@@ -68,8 +68,6 @@ from decision_paths.model.timeline import (
 _US = 1_000_000
 MEMORY_LIMIT = "1GB"  # DuckDB's own use; the Python process and the tables' export come on top
 _HOUR_US = 3_600 * _US
-# An offset after a time; a bare date's own "-20" (2026-11-20) is not one, so it needs the time.
-_OFFSET = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*([Zz]|[+-]\d{2}(:?\d{2})?)$"
 _LONGEST_STAGE_DAYS = 3660  # the tables reach past the last event by the longest allowance
 # The years an instant of the record may fall in (those of `timeline --start`): one typo such
 # as 9999 would make the tables overflow, 1026 make them a million days long.
@@ -228,7 +226,8 @@ def _register_calendars(
 ) -> dict[str, BusinessCalendar]:
     """The working-time tables of every calendar a decision uses, over the record's years."""
     span = con.execute(
-        f'SELECT min(day), max(day) FROM (SELECT TRY_CAST("at" AS DATE) AS day FROM events) WHERE year(day) {_YEARS}'
+        "SELECT make_timestamp(min(at_wall))::DATE, make_timestamp(max(at_wall))::DATE "
+        f"FROM events WHERE at_year {_YEARS}"
     ).fetchone()
     first = (span[0] if span and span[0] else as_of.date()) - dt.timedelta(days=7)
     latest = max(span[1] if span and span[1] else as_of.date(), as_of.date())
@@ -265,65 +264,46 @@ def _reach(rules: RecordRules, calendars: Mapping[str, BusinessCalendar], start:
 # ------------------------------------------------------------------ rows -> typed events
 
 
-# Each event's case key, one integer for its (case, decision): joins of a million cases on
-# two strings took most of the time. A hash of the pair is a key when no two pairs share it.
-_HASHED_CASE_KEY = '(hash("case", decision) >> 1)::BIGINT'
-
-
-def _case_key(con: duckdb.DuckDBPyConnection) -> str:
-    """SQL of each ``events`` row's case key (its decision's ``dnum`` joined): the hash when
-    no two (case, decision) pairs of the record share one (counted; all but certain), else
-    the pairs numbered by an ENUM of the case ids (a lookup per row, not a join)."""
+def _number_case_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep each ``events`` row's hashed case key when no two (case, decision) pairs of the
+    record share one (counted; all but certain), else number the pairs by an ENUM of the
+    case ids and their decision's ``dnum`` (rewriting the column is slow, and that rare)."""
     counted = con.execute(
-        f"""SELECT (SELECT count(*) FROM (SELECT DISTINCT "case", decision FROM events)),
-                   (SELECT count(*) FROM (SELECT DISTINCT {_HASHED_CASE_KEY} FROM events))"""
+        """SELECT (SELECT count(*) FROM (SELECT DISTINCT "case", decision FROM events)),
+                  (SELECT count(DISTINCT ck) FROM events)"""
     ).fetchone()
     if counted and counted[0] == counted[1]:
-        return _HASHED_CASE_KEY
-    con.execute(
-        'DROP TYPE IF EXISTS case_id; CREATE TYPE case_id AS ENUM (SELECT DISTINCT "case" FROM events '
-        'WHERE "case" IS NOT NULL ORDER BY 1)'
-    )
+        return
     decisions = con.execute("SELECT coalesce(max(dnum), 0) + 1 FROM versions").fetchone()
-    return f'enum_code("case"::case_id)::BIGINT * {int(decisions[0]) if decisions else 1} + dnum'
+    con.execute(
+        f"""
+        CREATE TYPE case_id AS ENUM (SELECT DISTINCT "case" FROM events WHERE "case" IS NOT NULL ORDER BY 1);
+        UPDATE events SET ck = enum_code(events."case"::case_id)::BIGINT * {int(decisions[0]) if decisions else 1}
+                               + v.dnum
+        FROM (SELECT decision, any_value(dnum) AS dnum FROM versions GROUP BY decision) v
+        WHERE v.decision = events.decision;
+        DROP TYPE case_id;
+        """
+    )
 
 
 def _typed_events(context: _Context) -> None:
-    """``ev``: the rows that can be read, with their instants typed; a finding for each row
-    that cannot. One copy of the events, only the columns the later steps read."""
+    """``ev``: the loaded rows that can be read, every instant in UTC; a finding for each row
+    that cannot. Only the columns the later steps read are kept."""
     con = context.con
     kinds = ", ".join(f"'{k.value}'" for k in EventKind)
     needs_stage = ", ".join(f"'{k.value}'" for k in NEEDS_STAGE)
-    ck = _case_key(con)
+    _number_case_keys(con)
+    # The loaded rows are ``ev``, in place: copying a million cases' columns took longer than
+    # typing them. Instants are read in the calendar of the decision's newest version (one
+    # row per decision: DISTINCT decision, cal gave two, and each event twice).
     con.execute(
-        f"""
-        CREATE OR REPLACE TABLE ev AS
-        SELECT file, row, {ck} AS ck, "case", decision, event, stage, "by", inputs, "reason", client_note,
-            "at", "until", cal,
-            at_bare,
-            CASE WHEN regexp_matches(at_text, '{_OFFSET}') THEN epoch_us(TRY_CAST(at_text AS TIMESTAMPTZ)) END AS at_us,
-            year(TRY_CAST(at_text AS TIMESTAMP)) AS at_year,
-            epoch_us(TRY_CAST(at_text AS TIMESTAMP)) AS at_wall,
-            CASE WHEN regexp_matches(until_text, '{_OFFSET}')
-                 THEN epoch_us(TRY_CAST(until_text AS TIMESTAMPTZ)) END AS until_us,
-            epoch_us(TRY_CAST(until_text AS TIMESTAMP)) AS until_wall
-        FROM (
-            SELECT e.*, v.cal, v.dnum, trim(e."at") AS at_text, trim(e."until") AS until_text,
-                   -- a bare date has ten characters: the length spares most rows the regex
-                   length(trim(e."at")) = 10
-                       AND regexp_full_match(trim(e."at"), '\\d{{4}}-\\d{{2}}-\\d{{2}}') AS at_bare
-            FROM events e
-            -- instants are read in the calendar of the decision's newest version: one row per decision
-            -- (DISTINCT decision, cal gave two, and each event twice, once its calendar had changed)
-            LEFT JOIN (SELECT decision, any_value(dnum) AS dnum, arg_max(cal, since_us) AS cal
-                       FROM versions GROUP BY decision) v
-                ON v.decision = e.decision
-        )
+        """
+        ALTER TABLE events RENAME TO ev;
+        CREATE OR REPLACE TABLE ev_cal AS
+        SELECT decision, arg_max(cal, since_us) AS cal FROM versions GROUP BY decision HAVING cal IS NOT NULL;
         """
     )
-    con.execute("DROP TYPE IF EXISTS case_id")
-    # The raw rows are not read again (a million cases: the biggest table of all).
-    con.execute("DROP TABLE events")
     # A time without offset is a wall-clock time of the decision's calendar: only those rows
     # (often none) take the ASOF joins.
     con.execute(
@@ -333,7 +313,8 @@ def _typed_events(context: _Context) -> None:
             SELECT e.file, e.row,
                 coalesce(e.at_us, e.at_wall - w.offset_s * 1000000) AS at_us,
                 coalesce(e.until_us, e.until_wall - u.offset_s * 1000000) AS until_us
-            FROM (SELECT * FROM ev WHERE NOT (at_us IS NOT NULL AND ("until" IS NULL OR until_us IS NOT NULL))) e
+            FROM (SELECT ev.*, c.cal FROM ev JOIN ev_cal c USING (decision)
+                  WHERE NOT (at_us IS NOT NULL AND ("until" IS NULL OR until_us IS NOT NULL))) e
             ASOF LEFT JOIN cal_wall w
                 ON w.cal = e.cal AND coalesce(e.at_wall, -9223372036854775000) >= w.wall_from_us
             ASOF LEFT JOIN cal_wall u
@@ -342,11 +323,13 @@ def _typed_events(context: _Context) -> None:
         WHERE ev.file = w.file AND ev.row = w.row
         """
     )
-    # Each problem keeps its row's case and decision: that case is left out.
+    # Each problem keeps its row's case and decision: that case is left out. Instants are
+    # checked where the decision has a calendar.
+    timed = "decision IN (SELECT decision FROM ev_cal)"
     problems = f"""
         SELECT file, row, 'decision' AS col, 'unknown' AS rule, decision AS value, "case", decision FROM ev
             -- an empty cell is 'missing' below, not also a decision named ''
-            WHERE trim(decision) <> '' AND cal IS NULL AND decision IN (SELECT decision FROM versions) IS NOT TRUE
+            WHERE trim(decision) <> '' AND decision IN (SELECT decision FROM versions) IS NOT TRUE
         UNION ALL SELECT file, row, 'case', 'missing', NULL, "case", decision FROM ev
             WHERE coalesce(trim("case"), '') = ''
         UNION ALL SELECT file, row, 'decision', 'missing', NULL, "case", decision FROM ev
@@ -356,11 +339,11 @@ def _typed_events(context: _Context) -> None:
         UNION ALL SELECT file, row, 'stage', 'stage', event, "case", decision FROM ev
             WHERE event IN ({needs_stage}) AND coalesce(trim(stage), '') = ''
         UNION ALL SELECT file, row, 'at', 'at', "at", "case", decision FROM ev
-            WHERE cal IS NOT NULL AND at_us IS NULL AND (at_year IS NULL OR at_year {_YEARS})
+            WHERE {timed} AND at_us IS NULL AND (at_year IS NULL OR at_year {_YEARS})
         UNION ALL SELECT file, row, 'at', 'at-years', "at", "case", decision FROM ev
-            WHERE cal IS NOT NULL AND NOT at_year {_YEARS}
+            WHERE {timed} AND NOT at_year {_YEARS}
         UNION ALL SELECT file, row, 'until', 'until', "until", "case", decision FROM ev
-            WHERE event = 'delayed' AND cal IS NOT NULL AND until_us IS NULL
+            WHERE event = 'delayed' AND {timed} AND until_us IS NULL
     """
     con.execute(f"CREATE OR REPLACE TABLE problems AS {problems}")
     for file, row, column, rule, value in con.execute(
@@ -384,6 +367,7 @@ def _typed_events(context: _Context) -> None:
         DELETE FROM ev WHERE EXISTS (SELECT 1 FROM problems p WHERE p.file = ev.file AND p.row = ev.row);
         ALTER TABLE ev DROP COLUMN "at"; ALTER TABLE ev DROP COLUMN "until"; ALTER TABLE ev DROP COLUMN at_bare;
         ALTER TABLE ev DROP COLUMN at_year; ALTER TABLE ev DROP COLUMN at_wall; ALTER TABLE ev DROP COLUMN until_wall;
+        DROP TABLE ev_cal;
         """
     )
 
@@ -679,9 +663,9 @@ def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
         f"""
         CREATE OR REPLACE TABLE pause_spans AS
         SELECT p.* EXCLUDE (next_us), greatest(p.from_us, coalesce(p.next_us, d.done_us, {micros(as_of)})) AS to_us
-        FROM (SELECT ck, stage, cal, at_us AS from_us, lead(at_us) OVER w AS next_us, event
-              FROM ev WHERE event IN ('paused', 'resumed')
-              WINDOW w AS (PARTITION BY ck, stage ORDER BY at_us, file, row)) p
+        FROM (SELECT e.ck, e.stage, c.cal, e.at_us AS from_us, lead(e.at_us) OVER w AS next_us, e.event
+              FROM ev e JOIN cases c ON c.key = e.ck WHERE e.event IN ('paused', 'resumed')
+              WINDOW w AS (PARTITION BY e.ck, e.stage ORDER BY e.at_us, e.file, e.row)) p
         -- the first done of the stages paused or resumed only (not of every stage of every case)
         LEFT JOIN (SELECT e.ck, e.stage, min(e.at_us) AS done_us FROM ev e
                    SEMI JOIN (SELECT ck, stage FROM ev WHERE event IN ('paused', 'resumed')) m
