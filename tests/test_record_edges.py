@@ -11,9 +11,9 @@ import pytest
 from record_helpers import CST, SHARED, ev, figures, load_org, measure, where, write_csv, write_decisions
 
 from decision_paths.load import cases as load_cases
-from decision_paths.measure.record import RecordRules, Version
+from decision_paths.measure.record import RecordRules, Version, measure_folder
 from decision_paths.measure.tables import micros
-from decision_paths.model.cases import Deviation, Measured
+from decision_paths.model.cases import Deviation, Measured, parse_period
 from decision_paths.model.organisation import Organisation
 
 CLAIM = """\
@@ -211,3 +211,19 @@ def test_cases_whose_keys_would_collide_are_numbered_instead(
     claim = figures(measured, "claim")
     assert (claim.cases, claim.on_time, claim.late) == (2, 1, 1)
     assert measured.cases == 3
+
+
+def test_the_figures_alone_are_the_figures_of_the_whole_measure() -> None:
+    # stats asks for the figures only: the same figures and counts as the sites' measure,
+    # without the overdue list and conformance it never shows.
+    repo = Path(__file__).resolve().parent.parent
+    org = load_org(repo / "decisions")
+    now = dt.datetime(2026, 11, 23, 9, tzinfo=CST)
+    periods = [parse_period(p) for p in ("2026-10", "2026-Q3")]
+    rules = RecordRules.current(org)
+    whole, whole_found = measure_folder(str(repo / "cases"), rules, now, periods)
+    alone, alone_found = measure_folder(str(repo / "cases"), rules, now, periods, figures_only=True)
+    assert whole.overdue and whole.deviations  # the sample has both, so leaving them out shows
+    assert (alone.overdue, alone.deviations) == ((), ())
+    assert alone.figures == whole.figures and len(alone.figures) > 0
+    assert (alone.cases, alone.left_out, alone_found) == (whole.cases, whole.left_out, whole_found)

@@ -63,6 +63,7 @@ def _record(
     periods: Callable[[dt.datetime, dt.tzinfo], list[Period]] = lambda _, __: [],
     *,
     findings_only: bool = False,
+    figures_only: bool = False,
     tracking: bool = False,
 ) -> tuple[Organisation, MeasuredRecord]:
     """The record measured as of --now; ``periods(as_of, zone)``: the periods to give figures for."""
@@ -80,6 +81,7 @@ def _record(
         wanted,
         found.pipeline.checked.version,
         findings_only=findings_only,
+        figures_only=figures_only,
         tracking=tracking,
     )
     return found.org, measured
@@ -209,7 +211,7 @@ def run_stats(args: argparse.Namespace) -> int:
         chosen_period.append(given or last_closed(as_of.astimezone(zone).date(), quarterly=True))
         return chosen_period
 
-    org, record = _record(args, periods)
+    org, record = _record(args, periods, figures_only=True)
     period = chosen_period[0]
     if args.decision is not None and args.decision not in org.decisions:
         raise UsageError(f"no decision '{args.decision}'; decisions: {', '.join(sorted(org.decisions))}")

@@ -70,12 +70,14 @@ def measure_record(
     decisions_version: str = "",
     *,
     findings_only: bool = False,
+    figures_only: bool = False,
     tracking: bool = False,
 ) -> MeasuredRecord:
     """Measure the record of ``folder`` against the rules; cached by the record's bytes and
     place, the decisions and their history, the instant and the periods. ``org`` may be a
     function that loads the model: a build whose record is cached then need not load it.
     ``findings_only``: check the rows and cases, measure nothing (``cases --check``);
+    ``figures_only``: the periods' figures, no overdue list or conformance (``stats``);
     ``tracking``: also what the tracking pages show (when a secret builds them)."""
     wanted = list(periods)
     key = ""
@@ -92,13 +94,16 @@ def measure_record(
             as_of,
             tuple(p.label for p in wanted),
             findings_only,
+            figures_only,
             tracking,
         )
         found = cache.read("record", key, MeasuredRecord)
         if found is not None:
             return found
     rules = record_rules(decisions, org if isinstance(org, Organisation) else org(), history)
-    measured, findings = measure_folder(folder, rules, as_of, wanted, findings_only=findings_only, tracking=tracking)
+    measured, findings = measure_folder(
+        folder, rules, as_of, wanted, findings_only=findings_only, figures_only=figures_only, tracking=tracking
+    )
     result = MeasuredRecord(measured, tuple(findings))
     if key:
         cache.write("record", key, result)
