@@ -6,9 +6,10 @@ value arrives as text, so a bad cell is a finding at its own row and column,
 never a failed read; each row's ``at`` and ``until`` are also typed as it arrives
 (``TYPED_COLUMNS``: NULL where the text is not an instant), with its case key.
 Rows are numbered as an editor counts them: in CSV the header is row 1, in JSONL
-a line is a row (blank lines too), in Parquet the first record is row 1. A row with more cells than the header, a JSONL line that
-is not a JSON object and a column that is not one of the record's are findings
-at their own place; the rest of the file is read.
+a line is a row (blank lines too), in Parquet the first record is row 1. A row
+with more cells than the header, a JSONL line that is not a JSON object and a
+column that is not one of the record's are findings at their own place; the rest
+of the file is read.
 
 Spreadsheets and ticket-system exports that ``_sources.yaml`` maps (``load.sources``)
 join the same table; each of their events keeps the source cell of each column.
