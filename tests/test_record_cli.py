@@ -20,6 +20,7 @@ from record_helpers import SHARED, ev, load_org, write_csv, write_decisions
 
 from decision_paths.cli import main
 from decision_paths.measure.tables import micros
+from decision_paths.pipeline import record as pipeline_record
 from decision_paths.pipeline.record import record_rules
 from decision_paths.pipeline.sites import Pipeline
 
@@ -169,6 +170,28 @@ def test_overdue_json_is_one_list_shaped_as_the_spec(dp) -> None:  # type: ignor
     ]
     text = dp("overdue", NOW)
     assert "OD1 refund / Log it: due 2026-11-23T18:00:00+08:00, 1 working hours late; can act: 赵磊" in text.out
+
+
+def test_working_time_tables_are_counted_once_a_day_and_again_when_a_calendar_changes(  # type: ignore[no-untyped-def]
+    dp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[tuple[dt.date, dt.date]] = []
+    real = pipeline_record.working_time_tables
+
+    def counting(rules, first, latest):  # type: ignore[no-untyped-def]
+        counted.append((first, latest))
+        return real(rules, first, latest)
+
+    monkeypatch.setattr(pipeline_record, "working_time_tables", counting)
+    first = dp("overdue", "--format", "json", NOW)
+    again = dp("overdue", "--format", "json", "--now=2026-11-24T11:00+08:00")  # another instant, the same day
+    assert len(counted) == 1  # the second read them from the cache
+    assert json.loads(first.out)[0]["due"] == json.loads(again.out)[0]["due"] == "2026-11-23T18:00:00+08:00"
+    shared = tmp_path / "decisions" / "_org.yaml"
+    shared.write_text(shared.read_text().replace('"09:00-18:00"}', '"09:00-18:00", closed: [2026-11-23]}'))
+    closed = dp("overdue", "--format", "json", NOW)
+    assert len(counted) == 2  # a closed day is a new calendar: counted again, never the old tables
+    assert json.loads(closed.out) == []  # intake is now due Tuesday at 18:00
 
 
 def test_now_without_an_offset_is_in_the_calendar_zone(dp) -> None:  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import math
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -27,7 +27,7 @@ import duckdb
 from decision_paths.load.cases import LoadedRecord, RecordFile, bulk_insert, cell_loc, load_record
 from decision_paths.load.tracking import load_epochs
 from decision_paths.measure import dues
-from decision_paths.measure.tables import calendar_tables, from_micros, micros
+from decision_paths.measure.tables import CalendarTables, calendar_tables, from_micros, micros
 from decision_paths.measure.tracking import keep_tracked_events, tracked_cases
 from decision_paths.model import people as queries
 from decision_paths.model.calendars import BusinessCalendar
@@ -114,16 +114,18 @@ def measure(
     findings_only: bool = False,
     figures_only: bool = False,
     tracking: bool = False,
+    tables_for: TablesFor | None = None,
 ) -> tuple[Measured, list[Finding]]:
     """Measure the loaded ``events`` table. ``periods``: the months and quarters to give figures for.
     ``findings_only``: stop once every row and case is checked (only those steps find problems);
     ``figures_only``: stop once the periods' figures are known, with no overdue list and no
     conformance (``stats`` shows neither; at a million cases they were a seventh of its time);
-    ``tracking``: also give what the client decisions' tracking pages show."""
+    ``tracking``: also give what the client decisions' tracking pages show;
+    ``tables_for``: makes the working-time tables (default ``working_time_tables``)."""
     known = {"unknown": sorted(rules.versions), "unknown-person": sorted(rules.org.people)}
     context = _Context(con, loaded.files, list(loaded.findings), known)
     versions = _register_versions(con, rules)
-    calendars = _register_calendars(con, rules, as_of)
+    calendars = _register_calendars(con, rules, as_of, tables_for or working_time_tables)
     _typed_events(context)
     _cases(context, rules, versions)
     epochs, epoch_findings = load_epochs(loaded.folder, loaded.shown) if loaded.folder else ({}, ())
@@ -228,8 +230,14 @@ def _calendar_id(org: Organisation, decision: Decision) -> str | None:
     return calendar.id if calendar is not None else None
 
 
+# What makes the working-time tables for a record from its first to its latest day: by
+# default ``working_time_tables``; the pipeline keeps them in the build cache (a record's
+# span changes daily at most, and counting the days loads every country's holidays).
+TablesFor = Callable[["RecordRules", dt.date, dt.date], tuple[CalendarTables, ...]]
+
+
 def _register_calendars(
-    con: duckdb.DuckDBPyConnection, rules: RecordRules, as_of: dt.datetime
+    con: duckdb.DuckDBPyConnection, rules: RecordRules, as_of: dt.datetime, tables_for: TablesFor
 ) -> dict[str, BusinessCalendar]:
     """The working-time tables of every calendar a decision uses, over the record's years."""
     span = con.execute(
@@ -238,14 +246,32 @@ def _register_calendars(
     ).fetchone()
     first = (span[0] if span and span[0] else as_of.date()) - dt.timedelta(days=7)
     latest = max(span[1] if span and span[1] else as_of.date(), as_of.date())
+    dues.load_tables(con, list(tables_for(rules, first, latest)))  # one way to fill them, the one the dues test uses
+    return {calendar_id: BusinessCalendar(calendar) for calendar_id, calendar in rules.org.calendars.items()}
+
+
+def working_time_tables(rules: RecordRules, first: dt.date, latest: dt.date) -> tuple[CalendarTables, ...]:
+    """Every calendar's tables from ``first`` to past ``latest`` by the slowest promise (was a
+    flat 400 days: a case with a longer path had no due instant in the tables and vanished
+    from every figure without a word), and by the record's own length, the most a pause can
+    move a due instant."""
     calendars = {calendar_id: BusinessCalendar(calendar) for calendar_id, calendar in rules.org.calendars.items()}
-    # Past the last event by the slowest promise (was a flat 400 days: a case with a longer
-    # path had no due instant in the tables and vanished from every figure without a word),
-    # and by the record's own length, the most a pause can move a due instant.
     last = latest + _reach(rules, calendars, latest) + (latest - first) + dt.timedelta(days=31)
-    tables = [calendar_tables(calendar_id, business, first, last) for calendar_id, business in calendars.items()]
-    dues.load_tables(con, tables)  # one way to fill them, the one the dues test uses
-    return calendars
+    return tuple(calendar_tables(calendar_id, business, first, last) for calendar_id, business in calendars.items())
+
+
+def tables_basis(rules: RecordRules) -> tuple[object, ...]:
+    """Everything ``working_time_tables`` reads besides its dates: the calendars, and each
+    version's calendar and time limits (how far the slowest promise reaches)."""
+    limits = []
+    for decision_id in sorted(rules.versions):
+        for version in rules.versions[decision_id]:
+            stages = [
+                (s.within.unit.spec.kind.value, str(s.within.amount * s.within.unit.spec.factor))
+                for s in version.decision.stages.values()
+            ]
+            limits.append((_calendar_id(rules.org, version.decision), stages))
+    return (sorted(rules.org.calendars.items()), limits)
 
 
 def _reach(rules: RecordRules, calendars: Mapping[str, BusinessCalendar], start: dt.date) -> dt.timedelta:
@@ -1103,6 +1129,7 @@ def measure_folder(
     findings_only: bool = False,
     figures_only: bool = False,
     tracking: bool = False,
+    tables_for: TablesFor | None = None,
 ) -> tuple[Measured, list[Finding]]:
     """Read a cases folder and measure it, in a DuckDB of its own (in memory, spilling to a
     temporary folder past ``MEMORY_LIMIT``, so a million cases fit a small CI machine)."""
@@ -1121,6 +1148,7 @@ def measure_folder(
                 findings_only=findings_only,
                 figures_only=figures_only,
                 tracking=tracking,
+                tables_for=tables_for,
             )
         finally:
             con.close()

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from decision_paths.load.cases import record_inputs
 from decision_paths.load.history import load_versions
-from decision_paths.measure.record import RecordRules, Version, measure_folder
-from decision_paths.measure.tables import micros
+from decision_paths.measure.record import RecordRules, Version, measure_folder, tables_basis, working_time_tables
+from decision_paths.measure.tables import CalendarTables, micros
 from decision_paths.model.cases import Measured, Period
 from decision_paths.model.findings import Finding
 from decision_paths.model.history import History
@@ -102,9 +102,28 @@ def measure_record(
             return found
     rules = record_rules(decisions, org if isinstance(org, Organisation) else org(), history)
     measured, findings = measure_folder(
-        folder, rules, as_of, wanted, findings_only=findings_only, figures_only=figures_only, tracking=tracking
+        folder,
+        rules,
+        as_of,
+        wanted,
+        findings_only=findings_only,
+        figures_only=figures_only,
+        tracking=tracking,
+        tables_for=cached_tables,
     )
     result = MeasuredRecord(measured, tuple(findings))
     if key:
         cache.write("record", key, result)
     return result
+
+
+def cached_tables(rules: RecordRules, first: dt.date, latest: dt.date) -> tuple[CalendarTables, ...]:
+    """The working-time tables, kept in the build cache by what they are made of (and the
+    holidays library's version, part of every key): each new day's first record command
+    counts them, the others read them."""
+    key = cache.key("calendar-tables", tables_basis(rules), first, latest)
+    found = cache.read("calendar-tables", key, tuple[CalendarTables, ...])
+    if found is None:
+        found = working_time_tables(rules, first, latest)
+        cache.write("calendar-tables", key, found)
+    return found
