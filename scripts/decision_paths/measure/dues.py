@@ -20,41 +20,46 @@ _HOUR_US = 3_600_000_000
 _DAY_US = 86_400_000_000
 
 
+# The working-time tables' columns (``measure.tables`` says what each holds).
+_TABLES: dict[str, list[tuple[str, str]]] = {
+    "cal_days": [
+        ("cal", "VARCHAR"),
+        ("day", "DATE"),
+        ("idx", "BIGINT"),
+        ("working", "BOOLEAN"),
+        ("opens_us", "BIGINT"),
+        ("closes_us", "BIGINT"),
+        ("eod_us", "BIGINT"),
+    ],
+    "cal_work": [("cal", "VARCHAR"), ("at_us", "BIGINT"), ("cum_us", "BIGINT"), ("open", "BOOLEAN")],
+    "cal_offsets": [("cal", "VARCHAR"), ("from_us", "BIGINT"), ("offset_s", "BIGINT")],
+    "cal_wall": [("cal", "VARCHAR"), ("wall_from_us", "BIGINT"), ("offset_s", "BIGINT")],
+}
+
+
 def load_tables(con: duckdb.DuckDBPyConnection, tables: list[CalendarTables]) -> None:
-    """Fill the working-time tables of every calendar the record needs (in bulk: executemany
-    goes row by row, a second for a few years of one calendar)."""
-    create_tables(con)
-    for found in tables:
-        _fill(con, "cal_days", found.days)
-        _fill(con, "cal_work", found.work)
-        _fill(con, "cal_offsets", found.offsets)
-        _fill(con, "cal_wall", found.wall)
+    """Fill the working-time tables of every calendar the record needs, each table in one
+    bulk insert (executemany goes row by row, a second for a few years of one calendar)."""
+    rows: dict[str, list[Sequence[object]]] = {
+        "cal_days": [row for found in tables for row in found.days],
+        "cal_work": [row for found in tables for row in found.work],
+        "cal_offsets": [row for found in tables for row in found.offsets],
+        "cal_wall": [row for found in tables for row in found.wall],
+    }
+    for table, columns in _TABLES.items():
+        bulk_insert(con, table, columns, rows[table])
     index_tables(con)
 
 
-def _fill(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Sequence[object]]) -> None:
-    described = con.execute(f"DESCRIBE {table}").fetchall()
-    columns = [(str(r[0]), str(r[1])) for r in described]
-    bulk_insert(con, f"{table}_new", columns, rows)
-    con.execute(f"INSERT INTO {table} SELECT * FROM {table}_new; DROP TABLE {table}_new")
-
-
-def create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
-        """
-        CREATE TABLE IF NOT EXISTS cal_days(cal VARCHAR, day DATE, idx BIGINT, working BOOLEAN,
-                                            opens_us BIGINT, closes_us BIGINT, eod_us BIGINT);
-        CREATE TABLE IF NOT EXISTS cal_work(cal VARCHAR, at_us BIGINT, cum_us BIGINT, open BOOLEAN);
-        CREATE TABLE IF NOT EXISTS cal_offsets(cal VARCHAR, from_us BIGINT, offset_s BIGINT);
-        CREATE TABLE IF NOT EXISTS cal_wall(cal VARCHAR, wall_from_us BIGINT, offset_s BIGINT);
-        """
-    )
+def _first_quarter(instant: str) -> str:
+    """SQL: the first quarter hour at or after ``instant`` (whichever way division rounds)."""
+    return f"({instant} // 900000000 + CASE WHEN {instant} % 900000000 > 0 THEN 1 ELSE 0 END)"
 
 
 def index_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Views the joins read, made once the tables are filled."""
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TABLE cal_working AS
             SELECT cal, idx, closes_us FROM cal_days WHERE working;
         CREATE OR REPLACE TABLE cal_open AS
@@ -69,20 +74,25 @@ def index_tables(con: duckdb.DuckDBPyConnection) -> None:
         -- Every quarter hour of the span with its UTC offset (zones change on quarter hours),
         -- so its local date, and that date's row of cal_daywork: one equality join gives an
         -- instant's date and the working time before it (offsets are whole quarter hours, so
-        -- local midnight falls on one and a quarter hour lies in one date).
+        -- local midnight falls on one and a quarter hour lies in one date). Each offset covers
+        -- the quarter hours from its change to the next (ranges, no ASOF join: half the time).
         CREATE OR REPLACE TABLE cal_quarter AS
             SELECT q.*, w.idx, w.working, w.opens_us, w.closes_us, w.before_us
-            FROM (SELECT q.cal, CAST(q.q AS BIGINT) AS q, o.offset_s,
-                         CAST(make_timestamp(CAST(q.q * 900000000 + o.offset_s * 1000000 AS BIGINT)) AS DATE) AS day
-                  -- one run of quarter hours per calendar, over its offsets and its days
-                  FROM (SELECT cal, unnest(range(min(lo), max(hi))) AS q
-                        FROM (SELECT cal, min(from_us) // 900000000 AS lo, max(from_us) // 900000000 + 1 AS hi
-                              FROM cal_offsets GROUP BY cal
-                              UNION ALL
-                              SELECT cal, min(eod_us) // 900000000 - 200, max(eod_us) // 900000000 + 200
-                              FROM cal_days GROUP BY cal)
-                        GROUP BY cal) q
-                  ASOF JOIN cal_offsets o ON o.cal = q.cal AND q.q * 900000000 >= o.from_us) q
+            FROM (SELECT s.cal, CAST(s.q AS BIGINT) AS q, s.offset_s,
+                         CAST(make_timestamp(CAST(s.q * 900000000 + s.offset_s * 1000000 AS BIGINT)) AS DATE) AS day
+                  FROM (SELECT o.cal, o.offset_s, unnest(range(greatest(o.first_q, b.lo), least(o.next_q, b.hi))) AS q
+                        FROM (SELECT cal, offset_s, {_first_quarter("from_us")} AS first_q,
+                                     coalesce({_first_quarter("next_us")}, 9000000000000000000) AS next_q
+                              FROM (SELECT *, lead(from_us) OVER (PARTITION BY cal ORDER BY from_us) AS next_us
+                                    FROM cal_offsets)) o
+                        -- the span: its offsets and its days
+                        JOIN (SELECT cal, min(lo) AS lo, max(hi) AS hi
+                              FROM (SELECT cal, min(from_us) // 900000000 AS lo, max(from_us) // 900000000 + 1 AS hi
+                                    FROM cal_offsets GROUP BY cal
+                                    UNION ALL
+                                    SELECT cal, min(eod_us) // 900000000 - 200, max(eod_us) // 900000000 + 200
+                                    FROM cal_days GROUP BY cal)
+                              GROUP BY cal) b USING (cal)) s) q
             LEFT JOIN cal_daywork w ON w.cal = q.cal AND w.day = q.day;
         """
     )
