@@ -170,6 +170,40 @@ def test_a_case_counts_in_the_calendar_of_the_rules_in_force(tmp_path: Path, mon
     assert (found.cases, found.on_time, found.late) == (1, 1, 0)
 
 
+def test_a_pause_counts_in_the_calendar_of_the_rules_in_force(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As above, received Wed 30 Sep 10:00 under Shanghai's rules: due Thu 8 Oct 18:00. Paused
+    # 30 Sep 12:00 to Thu 8 Oct 12:00: 6 + 3 working hours in Shanghai (1-7 Oct are off), so
+    # the answer is due Fri 9 Oct 18:00 and one on Mon 12 Oct is late. Counted in Hong Kong's
+    # calendar (the newest rules: only 1 Oct off) the pause was 45 hours, due Wed 14 Oct.
+    monkeypatch.chdir(tmp_path)
+    pausable = QUICK.replace("within: 1 business day}", "within: 1 business day, pausable: true}")
+    folders = {}
+    for calendar in ("shanghai", "hk"):
+        folders[calendar] = tmp_path / calendar / "decisions"
+        decision = pausable.format(calendar=calendar)
+        write_decisions(folders[calendar], {"_org.yaml": TWO_CALENDARS, "quick.yaml": decision})
+    before, now = load_org(folders["shanghai"]), load_org(folders["hk"])
+    since = micros(dt.datetime(2026, 11, 1, tzinfo=CST))
+    rules = RecordRules(
+        now,
+        {"quick": (Version(before.decisions["quick"], -(2**62)), Version(now.decisions["quick"], since))},
+        "history",
+    )
+    write_csv(
+        tmp_path / "cases" / "events.csv",
+        [
+            ev("Q1", "quick", "received", "2026-09-30T10:00"),
+            ev("Q1", "quick", "paused", "2026-09-30T12:00", "answer"),
+            ev("Q1", "quick", "resumed", "2026-10-08T12:00", "answer"),
+            ev("Q1", "quick", "done", "2026-10-12T10:00", "answer"),
+        ],
+    )
+    measured, findings = measure(now, tmp_path / "cases", periods=["2026-10"], rules=rules)
+    assert findings == []
+    found = figures(measured, "quick", "2026-10")
+    assert (found.cases, found.on_time, found.late) == (1, 0, 1)
+
+
 def _check_stage(measured: Measured) -> tuple[int, int]:
     stage = next(s for s in figures(measured, "claim").stages if s.stage == "check")
     return stage.done, stage.on_time

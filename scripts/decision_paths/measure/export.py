@@ -139,7 +139,8 @@ def _rows_sql() -> str:
                nullif(e.reason, '') AS reason,
                nullif(e.client_note, '') AS client_note
         -- the cases the record judges; their events as it typed them
-        FROM (SELECT ev.*, c.cal FROM ev JOIN cases c ON c.key = ev.ck) e
+        FROM (SELECT ev.*, k.cal FROM ev LEFT JOIN ev_cal k USING (decision)
+              WHERE ev.ck IN (SELECT key FROM cases)) e
         ASOF LEFT JOIN cal_offsets o ON o.cal = e.cal AND e.at_us >= o.from_us
         ASOF LEFT JOIN cal_offsets u ON u.cal = e.cal AND coalesce(e.until_us, -9223372036854775000) >= u.from_us
         ORDER BY e."case", e.decision, e.at_us, e.file, e.row

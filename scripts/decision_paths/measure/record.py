@@ -333,6 +333,7 @@ def _typed_events(context: _Context) -> None:
     con.execute(
         """
         ALTER TABLE events RENAME TO ev;
+        -- kept: the export gives each instant in the zone it was read in
         CREATE OR REPLACE TABLE ev_cal AS
         SELECT decision, arg_max(cal, since_us) AS cal FROM versions GROUP BY decision HAVING cal IS NOT NULL;
         """
@@ -400,7 +401,6 @@ def _typed_events(context: _Context) -> None:
         DELETE FROM ev WHERE EXISTS (SELECT 1 FROM problems p WHERE p.file = ev.file AND p.row = ev.row);
         ALTER TABLE ev DROP COLUMN "at"; ALTER TABLE ev DROP COLUMN "until"; ALTER TABLE ev DROP COLUMN at_bare;
         ALTER TABLE ev DROP COLUMN at_year; ALTER TABLE ev DROP COLUMN at_wall; ALTER TABLE ev DROP COLUMN until_wall;
-        DROP TABLE ev_cal;
         """
     )
 
