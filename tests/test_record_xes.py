@@ -19,10 +19,11 @@ import duckdb
 import pytest
 import xmlschema
 from conftest import REPO
-from record_helpers import ev, load_org, run_main, write_csv, write_decisions
+from record_helpers import SHARED, ev, load_org, run_main, write_csv, write_decisions
 
 from decision_paths.measure.export import COLUMNS, LIFECYCLE, exported_events
-from decision_paths.measure.record import RecordRules
+from decision_paths.measure.record import RecordRules, Version
+from decision_paths.measure.tables import micros
 from decision_paths.model.cases import EventKind
 from decision_paths.pipeline.export import EXTRA
 from decision_paths.store.xes import quoted, write_log
@@ -258,3 +259,29 @@ def test_the_sample_record_exports_every_event_as_the_record_has_it(
     assert list(got) == sorted(got)  # traces by case, then decision
     assert out == f"wrote {len(rows)} events of {len(expected)} cases to {target} (xes)\n"
     assert got == {key: sorted(events, key=lambda e: e[0]) for key, events in expected.items()}
+
+
+def test_a_time_without_an_offset_is_exported_in_the_zone_it_was_read_in(tmp_path: Path) -> None:
+    # The rules moved from Shanghai's calendar to London's on 1 Nov: a time the record wrote
+    # without an offset is London's wall clock (the newest rules), so the log says 10:00
+    # there (+01:00 in October), not the same instant in Shanghai's zone (17:00+08:00).
+    org_text = SHARED + '  london: {country: GB, timezone: Europe/London, hours: "09:00-17:00"}\n'
+    org_text += "defaults:\n  calendar: shanghai\n"
+    quick = (
+        "title: Quick\nsummary: One day.\nowner: delivery-lead\nreviewed: 2026-10-01\ncalendar: {calendar}\n"
+        "start: answer\nstages:\n  answer: {{title: Answer, who: delivery-lead, within: 1 business day}}\n"
+    )
+    found = {}
+    for calendar in ("shanghai", "london"):
+        folder = tmp_path / calendar / "decisions"
+        write_decisions(folder, {"_org.yaml": org_text, "quick.yaml": quick.format(calendar=calendar)})
+        found[calendar] = load_org(folder)
+    since = micros(dt.datetime(2026, 11, 1, tzinfo=dt.UTC))
+    first, newest = found["shanghai"].decisions["quick"], found["london"].decisions["quick"]
+    rules = RecordRules(found["london"], {"quick": (Version(first, -(2**62)), Version(newest, since))}, "history")
+    write_csv(tmp_path / "cases" / "events.csv", [ev("Q1", "quick", "received", "2026-10-16T10:00")])
+    now = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    with exported_events(str(tmp_path / "cases"), rules, now) as exported:
+        rows = list(exported.rows())
+    assert exported.findings == []
+    assert [row[COLUMNS.index("timestamp")] for row in rows] == ["2026-10-16T10:00:00.000+01:00"]
