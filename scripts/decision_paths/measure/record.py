@@ -696,6 +696,7 @@ def _pauses(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> None:
         f"""
         CREATE OR REPLACE TABLE pause_spans AS
         SELECT p.* EXCLUDE (next_us), greatest(p.from_us, coalesce(p.next_us, d.done_us, {micros(as_of)})) AS to_us
+        -- counted in the calendar of the rules in force: the due date a pause moves is counted in it
         FROM (SELECT e.ck, e.stage, c.cal, e.at_us AS from_us, lead(e.at_us) OVER w AS next_us, e.event
               FROM ev e JOIN cases c ON c.key = e.ck WHERE e.event IN ('paused', 'resumed')
               WINDOW w AS (PARTITION BY e.ck, e.stage ORDER BY e.at_us, e.file, e.row)) p
