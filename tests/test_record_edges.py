@@ -144,22 +144,26 @@ def test_an_instant_in_a_year_no_calendar_reaches_is_a_finding(org: Organisation
     assert measured.left_out == {"claim": 1} and measured.cases == 1
 
 
+def _shanghai_then_hong_kong(tmp_path: Path, decision: str) -> tuple[Organisation, RecordRules]:
+    """``decision`` (with a ``{calendar}`` slot) on Shanghai's calendar until 1 Nov 2026, then
+    on Hong Kong's: today's organisation and the two versions as the history gives them."""
+    found = {}
+    for calendar in ("shanghai", "hk"):
+        folder = tmp_path / calendar / "decisions"
+        write_decisions(folder, {"_org.yaml": TWO_CALENDARS, "quick.yaml": decision.format(calendar=calendar)})
+        found[calendar] = load_org(folder)
+    before, now = found["shanghai"], found["hk"]
+    since = micros(dt.datetime(2026, 11, 1, tzinfo=CST))
+    versions = (Version(before.decisions["quick"], -(2**62)), Version(now.decisions["quick"], since))
+    return now, RecordRules(now, {"quick": versions}, "history")
+
+
 def test_a_case_counts_in_the_calendar_of_the_rules_in_force(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The rules moved from the Shanghai calendar to Hong Kong's on 1 Nov. Received Wed 30
     # Sep 10:00 under Shanghai's: National Day (1-7 Oct) is off, due Thu 8 Oct 18:00; under
     # Hong Kong's (1 Oct only) it would be Fri 2 Oct 18:00.
     monkeypatch.chdir(tmp_path)
-    folders = {}
-    for calendar in ("shanghai", "hk"):
-        folders[calendar] = tmp_path / calendar / "decisions"
-        write_decisions(folders[calendar], {"_org.yaml": TWO_CALENDARS, "quick.yaml": QUICK.format(calendar=calendar)})
-    before, now = load_org(folders["shanghai"]), load_org(folders["hk"])
-    since = micros(dt.datetime(2026, 11, 1, tzinfo=CST))
-    rules = RecordRules(
-        now,
-        {"quick": (Version(before.decisions["quick"], -(2**62)), Version(now.decisions["quick"], since))},
-        "history",
-    )
+    now, rules = _shanghai_then_hong_kong(tmp_path, QUICK)
     write_csv(
         tmp_path / "cases" / "events.csv",
         [ev("Q1", "quick", "received", "2026-09-30T10:00"), ev("Q1", "quick", "done", "2026-10-05T10:00", "answer")],
@@ -177,18 +181,7 @@ def test_a_pause_counts_in_the_calendar_of_the_rules_in_force(tmp_path: Path, mo
     # calendar (the newest rules: only 1 Oct off) the pause was 45 hours, due Wed 14 Oct.
     monkeypatch.chdir(tmp_path)
     pausable = QUICK.replace("within: 1 business day}", "within: 1 business day, pausable: true}")
-    folders = {}
-    for calendar in ("shanghai", "hk"):
-        folders[calendar] = tmp_path / calendar / "decisions"
-        decision = pausable.format(calendar=calendar)
-        write_decisions(folders[calendar], {"_org.yaml": TWO_CALENDARS, "quick.yaml": decision})
-    before, now = load_org(folders["shanghai"]), load_org(folders["hk"])
-    since = micros(dt.datetime(2026, 11, 1, tzinfo=CST))
-    rules = RecordRules(
-        now,
-        {"quick": (Version(before.decisions["quick"], -(2**62)), Version(now.decisions["quick"], since))},
-        "history",
-    )
+    now, rules = _shanghai_then_hong_kong(tmp_path, pausable)
     write_csv(
         tmp_path / "cases" / "events.csv",
         [
