@@ -2,7 +2,8 @@
 
 A page the last build indexed gets the entries Material made of it then; a page that
 changed in any way Material reads (its HTML, title, front matter, contents) is indexed
-again; each run of Chinese is segmented by jieba once per build, as Material would.
+again; each run of Chinese is segmented by jieba once, as Material would, and kept for the
+next build.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from material.plugins.search import plugin as material_search
 from material.plugins.search.plugin import SearchIndex
 from site_helpers import TODAY, copy_sample, run_cli
 
@@ -74,6 +76,33 @@ def test_a_page_seen_before_is_not_parsed_again_and_a_changed_one_is(monkeypatch
     assert parsed == ["people/li-na/", "en/"]
     assert again.entries == _materials(changed)
     assert set(again.kept) != set(first.kept) and len(again.kept) == 3  # only this build's pages are kept
+
+
+def test_a_run_of_chinese_segmented_in_an_earlier_build_is_not_segmented_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = PageOnceIndex({}, **CONFIG)
+    for page in PAGES:
+        first.add_entry_from_context(page)
+    segmented: list[str] = []
+    cut = material_search.jieba.cut
+
+    def counting(text: bytes) -> Any:
+        segmented.append(text.decode("utf-8"))
+        return cut(text)
+
+    monkeypatch.setattr(material_search.jieba, "cut", counting)
+    # the same words in a new order: a new page to index, but no new run of Chinese
+    reworded = _page(
+        "people/li-na/", '<h1 id="top">李娜</h1><p>负责退款申请的审批。财务总监</p>', title="李娜", tags=["财务"]
+    )
+    again = PageOnceIndex(first.kept, runs=first.runs, **CONFIG)
+    again.add_entry_from_context(reworded)
+    assert segmented == [] and again.runs == first.runs
+    assert again.entries == _materials([reworded])
+    segmented.clear()  # Material's own index above segments everything again
+    new_run = _page("en/", '<h1 id="top">Refunds</h1><p>加急退款</p>', title="Refunds")
+    again.add_entry_from_context(new_run)
+    assert segmented == ["加急退款"] and again.runs.keys() - first.runs.keys() == {"加急退款"}
+    assert again.entries[-1:] == _materials([new_run])
 
 
 @pytest.mark.site

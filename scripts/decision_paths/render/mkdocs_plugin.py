@@ -269,7 +269,10 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             key = cache.key("search", self.config.audience, settings, cache.library_versions(SEARCH_LIBRARIES))
         known = cache.read("search", key, IndexedPages) if key else None
         unbuilt = self.last_index.by_page if self.dirty and self.last_index is not None else {}
-        search.search_index = PageOnceIndex(known.pages if known else {}, unbuilt, **search.config)
+        pages, runs = (known.pages, known.runs) if known else ({}, {})
+        if self.last_index is not None:  # while serving: the runs this session's builds met
+            runs = {**runs, **self.last_index.runs}
+        search.search_index = PageOnceIndex(pages, unbuilt, runs, **search.config)
         if self.live:
             self.last_index = search.search_index
         return key
@@ -431,8 +434,8 @@ class DecisionPathsPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-
             self.last_banner = self._errors_banner()
         index = getattr(_search_plugin(config), "search_index", None)
         # Kept when it changed, and never from a dirty build: that indexed only some pages.
-        if self.search_key and isinstance(index, PageOnceIndex) and not self.dirty and index.kept != index.known:
-            cache.write("search", self.search_key, IndexedPages(index.kept))
+        if self.search_key and isinstance(index, PageOnceIndex) and not self.dirty and index.changed():
+            cache.write("search", self.search_key, IndexedPages(index.kept, index.runs))
         share_sitemap_with_alternates(config)
         self._write_tracking(config)
         if self.svgs is None:

@@ -1,5 +1,7 @@
 """Material's search index, each page indexed once: not again in the next build if the page
-is the same, and each distinct run of Chinese segmented by jieba once per build.
+is the same, and each distinct run of Chinese segmented by jieba once: the runs segmented
+before are kept with the pages' entries, so an edit that brings no new run of Chinese never
+starts jieba (loading its dictionary is most of a small rebuild's indexing).
 
 Indexing is Material's own (``SearchIndex``): a page seen before gets the entries Material
 made of it then, so the index is the one Material would write. A page is the same when its
@@ -29,24 +31,35 @@ LIBRARIES = ("mkdocs-material", "jieba", "backrefs")
 
 @dataclass(frozen=True, slots=True)
 class IndexedPages:
-    """The entries of each page of a site's last build, by page key, as JSON text."""
+    """The entries of each page of a site's last build, by page key, as JSON text; and jieba's
+    segmentation of every run of Chinese segmented so far (a run segments alone, whatever
+    the page: Material cuts the text into runs before it calls jieba)."""
 
     pages: dict[str, str]
+    runs: dict[str, str]
 
 
 class PageOnceIndex(SearchIndex):  # type: ignore[misc]  # Material ships no type hints
     """Material's search index, given the entries of the pages it has seen before."""
 
-    def __init__(self, known: Mapping[str, str], unbuilt: Mapping[str, str] | None = None, **config: Any) -> None:
+    def __init__(
+        self,
+        known: Mapping[str, str],
+        unbuilt: Mapping[str, str] | None = None,
+        runs: Mapping[str, str] | None = None,
+        **config: Any,
+    ) -> None:
         """``unbuilt``: the entries of the last build by page address, for a dirty build
-        (while serving), which indexes only the pages it builds again."""
+        (while serving), which indexes only the pages it builds again. ``runs``: the runs
+        of Chinese segmented before (IndexedPages.runs)."""
         super().__init__(**config)
         self.known = known
         self.unbuilt = unbuilt or {}
         self.kept: dict[str, str] = {}  # this build's pages: what the next build is given
         self.by_page: dict[str, str] = {}  # page address -> its entries, as JSON
         self.site_pages: set[str] = set()  # every page's address (set once the site's files are known)
-        self._runs: dict[str, str] = {}
+        self.runs: dict[str, str] = dict(runs or {})  # the next build is given them all
+        self._runs_given = len(self.runs)
 
     def add_entry_from_context(self, page: Any) -> None:
         page_key = _page_key(page)
@@ -60,6 +73,10 @@ class PageOnceIndex(SearchIndex):  # type: ignore[misc]  # Material ships no typ
         self.by_page[page.url] = stored
         self.entries.extend(json.loads(stored))
 
+    def changed(self) -> bool:
+        """Whether the next build should be given other entries or runs than this one was."""
+        return self.kept != self.known or len(self.runs) != self._runs_given
+
     def generate_search_index(self, prev: Any) -> str:
         for url in sorted(self.site_pages & self.unbuilt.keys() - self.by_page.keys()):
             self.by_page[url] = self.unbuilt[url]  # a page the dirty build left as it was
@@ -71,12 +88,13 @@ class PageOnceIndex(SearchIndex):  # type: ignore[misc]  # Material ships no typ
 
     def _segmented(self, match: Any) -> str:
         """Material's segmentation of one run of Chinese (jieba's words between U+200B),
-        worked out once per distinct run: the same names and stage titles recur on every page."""
+        worked out once per distinct run: the same names and stage titles recur on every page,
+        and in every build."""
         run = str(match.group(0))
-        found = self._runs.get(run)
+        found = self.runs.get(run)
         if found is None:  # only called when Material found jieba installed
             words = material_search.jieba.cut(run.encode("utf-8"))
-            found = self._runs[run] = _SEPARATOR + _SEPARATOR.join(words) + _SEPARATOR
+            found = self.runs[run] = _SEPARATOR + _SEPARATOR.join(words) + _SEPARATOR
         return found
 
 
